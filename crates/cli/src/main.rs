@@ -1,0 +1,2 @@
+//! The `scrutin` binary.
+fn main() {}

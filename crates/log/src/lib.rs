@@ -1,0 +1,1 @@
+//! scrutin-log.
