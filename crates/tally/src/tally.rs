@@ -1,0 +1,182 @@
+//! The count: per resolution, per class and in total. Serialises to the tally JSON of DESIGN.md.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The result of a meeting's poll as derived from its events. Counts are votes (shares times
+/// votes per share) as exact integers; percentages are strings with the meeting's decimals.
+///
+/// The JSON form (`to_json`) is the `scrutin tally --json` contract of DESIGN.md; fields beyond
+/// the contract are additions, never renames.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    /// The meeting's id.
+    pub meeting: String,
+    /// Attendance per share class.
+    pub classes: Vec<ClassAttendance>,
+    /// Shares entitling holders to attend and vote (all classes, treasury excluded).
+    pub entitled: u128,
+    /// Shares represented at the meeting, in person or by proxy.
+    pub represented: u128,
+    /// `represented / entitled` as a percentage string.
+    pub represented_pct: String,
+    /// One entry per resolution, in the order proposed.
+    pub resolutions: Vec<ResolutionTally>,
+}
+
+/// Attendance of one share class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassAttendance {
+    /// The class id.
+    pub id: String,
+    /// Shares of the class entitling holders to attend and vote (treasury excluded).
+    pub entitled: u128,
+    /// Shares of the class represented in person or by proxy.
+    pub represented: u128,
+    /// `represented / entitled` as a percentage string (an addition to the contract).
+    #[serde(default)]
+    pub represented_pct: String,
+}
+
+/// The count of one resolution.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolutionTally {
+    /// The resolution's id.
+    pub id: String,
+    /// `ordinary`, `special`, `cumulative` or `scheme`.
+    pub kind: String,
+    /// Votes entitled to be cast on this resolution (must-abstain holders excluded).
+    pub entitled: u128,
+    /// Votes of holders required to abstain (Rule 2.15 / 14A.36).
+    pub must_abstain: u128,
+    /// Votes of holders who may vote only against (Rule 13.40).
+    pub against_only: u128,
+    /// Votes for.
+    #[serde(rename = "for")]
+    pub for_: u128,
+    /// Votes against.
+    pub against: u128,
+    /// Votes abstaining (including, where the profile says so, shares present but not voted).
+    pub abstain: u128,
+    /// `for` as a percentage of the profile's denominator.
+    pub for_pct: String,
+    /// `against` as a percentage of the profile's denominator.
+    pub against_pct: String,
+    /// `abstain` as a percentage of for + against + abstain (or of the denominator, PRC).
+    pub abstain_pct: String,
+    /// Whether the resolution passed, decided on integers.
+    pub passed: bool,
+    /// Votes tendered but not counted (sum over `disregarded_ballots`).
+    pub disregarded: u128,
+    /// Each ballot not counted, and why (an addition to the contract).
+    #[serde(default)]
+    pub disregarded_ballots: Vec<Disregarded>,
+    /// Votes per class (class id -> counts).
+    pub by_class: BTreeMap<String, ClassVotes>,
+    /// Candidates of a cumulative resolution, in ballot order; empty otherwise.
+    pub candidates: Vec<CandidateResult>,
+    /// Extra tests of a scheme of arrangement; `None` for other kinds (an addition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<SchemeTests>,
+}
+
+/// Votes of one class on one resolution.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassVotes {
+    /// Votes for.
+    #[serde(rename = "for")]
+    pub for_: u128,
+    /// Votes against.
+    pub against: u128,
+    /// Votes abstaining.
+    pub abstain: u128,
+}
+
+/// A ballot (or part of one) that was tendered but not counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Disregarded {
+    /// The voter as in ballot files: a holder id or `proxy:ID`.
+    pub voter: String,
+    /// The votes not counted.
+    pub votes: u128,
+    /// The rule that excluded them, in words.
+    pub reason: String,
+}
+
+/// A candidate's result in a cumulative election.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CandidateResult {
+    /// The candidate's id.
+    pub id: String,
+    /// Votes received.
+    pub votes: u128,
+    /// Whether elected (ranked within the seats, above the minimum, not tied at the last seat).
+    pub elected: bool,
+}
+
+/// The headcount and "10% of disinterested shares" tests of a scheme of arrangement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemeTests {
+    /// Holders voting for (a holder who splits counts once each way).
+    pub holders_for: u64,
+    /// Holders voting against.
+    pub holders_against: u64,
+    /// Whether a majority in number voted for.
+    pub headcount_passed: bool,
+    /// Whether votes against are within the profile's share of all disinterested votes.
+    pub against_limit_passed: bool,
+}
+
+impl Tally {
+    /// The canonical JSON text: pretty-printed, fields in declaration order, maps sorted,
+    /// ending in a newline. Replaying the same events gives byte-identical text.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_else(|e| {
+            // Serialising plain structs of integers and strings cannot fail; keep a marker if it did.
+            format!("{{\"error\":{:?}}}", e.to_string())
+        });
+        s.push('\n');
+        s
+    }
+}
+
+/// `num / den` as a percentage with `decimals` places, rounded half-up from the exact ratio
+/// (`percent(516_237_845, 516_261_145, 4) == "99.9955"`). A zero denominator prints zero.
+pub fn percent(num: u128, den: u128, decimals: u8) -> String {
+    let decimals = u32::from(decimals.min(18));
+    let scale = 10u128.pow(decimals);
+    let value = if den == 0 {
+        0
+    } else {
+        // round half up: floor((num * 100 * scale * 2 + den) / (2 * den))
+        let scaled = num.saturating_mul(100).saturating_mul(scale);
+        (scaled / den) + u128::from((scaled % den) * 2 >= den)
+    };
+    let whole = value / scale;
+    if decimals == 0 {
+        return whole.to_string();
+    }
+    let frac = value % scale;
+    format!("{whole}.{frac:0width$}", width = decimals as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent;
+
+    #[test]
+    fn percent_rounds_half_up_from_integers() {
+        assert_eq!(percent(516_237_845, 516_261_145, 4), "99.9955");
+        assert_eq!(percent(23_300, 516_261_145, 4), "0.0045");
+        assert_eq!(percent(0, 516_261_145, 4), "0.0000");
+        assert_eq!(percent(1, 8, 2), "12.50");
+        assert_eq!(percent(1, 8, 1), "12.5");
+        assert_eq!(percent(1, 16, 1), "6.3", "6.25 rounds half up");
+        assert_eq!(percent(2, 3, 0), "67");
+        assert_eq!(percent(1, 3, 6), "33.333333");
+        assert_eq!(percent(5, 0, 4), "0.0000");
+        assert_eq!(percent(1, 1, 4), "100.0000");
+        assert_eq!(percent(237_570_707, 238_196_724, 6), "99.737185");
+    }
+}
