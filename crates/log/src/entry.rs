@@ -1,0 +1,127 @@
+//! Log entries: the signed, hash-chained records the log stores.
+
+use crate::codec::{self, WireEntry};
+use crate::error::LogError;
+use crate::hash::{leaf_hash, Hash};
+use crate::keys::{PublicKey, Signer};
+
+/// One record of the log.
+///
+/// Invariants checked by [`Entry::decode`] and by the bundle verifier: `index` counts from 0
+/// without gaps, `prev` is the previous entry's [`Entry::hash`] ([`Hash::ZERO`] for entry 0),
+/// `recorded_at_ms` never decreases, and `signature` is the author's Ed25519 signature
+/// (checked with `verify_strict`) over [`Entry::signed_message`].
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Entry {
+    /// Position in the log, from 0.
+    pub index: u64,
+    /// Hash of the previous entry; [`Hash::ZERO`] for entry 0.
+    pub prev: Hash,
+    /// When the log recorded the entry: UTC milliseconds since the Unix epoch.
+    pub recorded_at_ms: u64,
+    /// The key that signed the entry.
+    pub author: PublicKey,
+    /// The application's bytes (at most [`crate::MAX_PAYLOAD_BYTES`]).
+    pub payload: Vec<u8>,
+    /// Ed25519 signature by `author` over [`Entry::signed_message`].
+    pub signature: [u8; 64],
+}
+
+impl Entry {
+    /// Builds and signs an entry (the log does this on append; exposed for tests and tools).
+    pub fn sign(
+        signer: &Signer,
+        index: u64,
+        prev: Hash,
+        recorded_at_ms: u64,
+        payload: Vec<u8>,
+    ) -> Entry {
+        let author = signer.public_key();
+        let msg = codec::entry_signed_message(
+            index,
+            &prev,
+            recorded_at_ms,
+            author.as_bytes(),
+            &Hash::digest(&payload),
+        );
+        Entry {
+            index,
+            prev,
+            recorded_at_ms,
+            author,
+            payload,
+            signature: signer.sign(&msg),
+        }
+    }
+
+    /// The leaf data: the canonical bytes of every field except the signature
+    /// (that is, [`Entry::encode`] without its last 64 bytes).
+    pub fn leaf_bytes(&self) -> Vec<u8> {
+        codec::encode_body(
+            self.index,
+            &self.prev,
+            self.recorded_at_ms,
+            self.author.as_bytes(),
+            &self.payload,
+        )
+    }
+
+    /// The entry hash, SHA-256(0x00 || leaf bytes): the RFC 6962 leaf hash and the next
+    /// entry's `prev`. The signature is deliberately outside it (see `docs/FORMAT.md`): it
+    /// lets a batch be signed in parallel, and the signature is verified on its own.
+    pub fn hash(&self) -> Hash {
+        leaf_hash(&self.leaf_bytes())
+    }
+
+    /// The exact bytes the author signs (a fixed 143-byte message):
+    /// `"scrutin-log/v1/entry-signature\n"` || index || prev || recorded_at_ms || author ||
+    /// SHA-256(payload), integers big-endian.
+    pub fn signed_message(&self) -> Vec<u8> {
+        codec::entry_signed_message(
+            self.index,
+            &self.prev,
+            self.recorded_at_ms,
+            self.author.as_bytes(),
+            &Hash::digest(&self.payload),
+        )
+        .to_vec()
+    }
+
+    /// Canonical bytes: leaf bytes followed by the 64-byte signature.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = self.leaf_bytes();
+        out.extend_from_slice(&self.signature);
+        out
+    }
+
+    /// Decodes canonical bytes (size limit, no trailing bytes, must re-encode identically,
+    /// author must be a valid non-weak key). Does not check the signature.
+    ///
+    /// # Errors
+    /// [`LogError::Decode`], [`LogError::PayloadTooLarge`] or [`LogError::InvalidKey`].
+    pub fn decode(bytes: &[u8]) -> Result<Entry, LogError> {
+        Entry::from_wire(codec::decode_entry(bytes)?)
+    }
+
+    pub(crate) fn from_wire(w: WireEntry) -> Result<Entry, LogError> {
+        Ok(Entry {
+            index: w.index,
+            prev: Hash(w.prev),
+            recorded_at_ms: w.recorded_at_ms,
+            author: PublicKey::from_bytes(&w.author)?,
+            payload: w.payload,
+            signature: w.signature,
+        })
+    }
+
+    /// Checks the signature with `verify_strict` (rejects non-canonical and small-order
+    /// signature components as well as weak keys).
+    ///
+    /// # Errors
+    /// [`LogError::BadSignature`] if it does not verify.
+    pub fn verify_signature(&self) -> Result<(), LogError> {
+        self.author
+            .verify(&self.signed_message(), &self.signature)
+            .map_err(|_| LogError::BadSignature(format!("entry {}", self.index)))
+    }
+}

@@ -1,0 +1,303 @@
+//! Keys: entry authors' public keys, signers, and C2SP signed-note verifier keys.
+
+use crate::error::LogError;
+use crate::hash::{hex_encode, Hash};
+use base64::Engine as _;
+use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
+use std::fmt;
+
+/// C2SP signed-note signature type for Ed25519.
+pub(crate) const SIG_TYPE_ED25519: u8 = 0x01;
+/// C2SP tlog-cosignature signature type for Ed25519 cosignatures (cosignature/v1).
+pub(crate) const SIG_TYPE_COSIGNATURE_V1: u8 = 0x04;
+
+/// An Ed25519 public key (32 bytes), checked to be a valid, non-weak curve point.
+///
+/// `Display` is lowercase hex.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, std::hash::Hash)]
+pub struct PublicKey([u8; 32]);
+
+impl PublicKey {
+    /// Checks and wraps a 32-byte Ed25519 public key.
+    ///
+    /// # Errors
+    /// [`LogError::InvalidKey`] if the bytes are not a point on the curve or are a weak
+    /// (small-order) key.
+    pub fn from_bytes(bytes: &[u8; 32]) -> Result<PublicKey, LogError> {
+        let vk = VerifyingKey::from_bytes(bytes)
+            .map_err(|_| LogError::InvalidKey("not an Ed25519 public key".into()))?;
+        if vk.is_weak() {
+            return Err(LogError::InvalidKey("weak (small-order) public key".into()));
+        }
+        Ok(PublicKey(*bytes))
+    }
+
+    /// The 32 key bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// Parses 64 hex digits and checks the key.
+    ///
+    /// # Errors
+    /// [`LogError::InvalidKey`] if `s` is not hex of a valid key.
+    pub fn from_hex(s: &str) -> Result<PublicKey, LogError> {
+        let h = Hash::from_hex(s).map_err(|e| LogError::InvalidKey(e.to_string()))?;
+        PublicKey::from_bytes(&h.0)
+    }
+
+    /// Wraps bytes already checked by [`PublicKey::from_bytes`].
+    pub(crate) fn from_checked(bytes: [u8; 32]) -> PublicKey {
+        PublicKey(bytes)
+    }
+
+    pub(crate) fn verifying_key(&self) -> Result<VerifyingKey, LogError> {
+        VerifyingKey::from_bytes(&self.0)
+            .map_err(|_| LogError::InvalidKey("not an Ed25519 public key".into()))
+    }
+
+    /// `verify_strict` of `sig` over `msg`.
+    pub(crate) fn verify(&self, msg: &[u8], sig: &[u8; 64]) -> Result<(), LogError> {
+        let vk = self.verifying_key()?;
+        vk.verify_strict(msg, &ed25519_dalek::Signature::from_bytes(sig))
+            .map_err(|_| LogError::BadSignature("signature does not verify".into()))
+    }
+}
+
+impl fmt::Display for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hex_encode(&self.0))
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PublicKey({})", hex_encode(&self.0))
+    }
+}
+
+/// Checks a C2SP key name: non-empty, no whitespace, no `+`.
+pub(crate) fn check_key_name(name: &str) -> Result<(), LogError> {
+    if name.is_empty() {
+        return Err(LogError::InvalidKey("empty key name".into()));
+    }
+    if name.chars().any(|c| c.is_whitespace() || c == '+') {
+        return Err(LogError::InvalidKey(format!(
+            "key name {name:?} contains whitespace or '+'"
+        )));
+    }
+    Ok(())
+}
+
+/// C2SP key ID: SHA-256(name || "\n" || type || key)[:4].
+pub(crate) fn key_id(name: &str, sig_type: u8, key: &[u8; 32]) -> [u8; 4] {
+    let mut buf = Vec::with_capacity(name.len() + 34);
+    buf.extend_from_slice(name.as_bytes());
+    buf.push(b'\n');
+    buf.push(sig_type);
+    buf.extend_from_slice(key);
+    let h = Hash::digest(&buf);
+    [h.0[0], h.0[1], h.0[2], h.0[3]]
+}
+
+/// A named Ed25519 signing key: signs entries (as their author), checkpoints (as the log) and
+/// cosignatures (as a witness).
+///
+/// `Debug` never prints the secret.
+pub struct Signer {
+    name: String,
+    key: SigningKey,
+}
+
+impl Signer {
+    /// A new key from the operating system's random source.
+    ///
+    /// # Errors
+    /// [`LogError::InvalidKey`] for a bad name; [`LogError::Io`] if no randomness is available.
+    pub fn generate(name: &str) -> Result<Signer, LogError> {
+        let mut seed = [0u8; 32];
+        getrandom::fill(&mut seed).map_err(|e| LogError::Io(format!("getrandom: {e}")))?;
+        Signer::from_seed(name, seed)
+    }
+
+    /// The key derived from a 32-byte Ed25519 seed (deterministic: for tests and vectors).
+    ///
+    /// # Errors
+    /// [`LogError::InvalidKey`] if the name is empty or contains whitespace or `+`.
+    pub fn from_seed(name: &str, seed: [u8; 32]) -> Result<Signer, LogError> {
+        check_key_name(name)?;
+        Ok(Signer {
+            name: name.to_owned(),
+            key: SigningKey::from_bytes(&seed),
+        })
+    }
+
+    /// The key name used in note signature lines.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The public key.
+    pub fn public_key(&self) -> PublicKey {
+        PublicKey(self.key.verifying_key().to_bytes())
+    }
+
+    /// The verifier (name + public key) that checks this signer's notes and cosignatures.
+    pub fn verifier(&self) -> NoteVerifier {
+        NoteVerifier::new(&self.name, self.public_key())
+    }
+
+    /// The C2SP signed-note private key string:
+    /// `PRIVATE+KEY+<name>+<key id hex>+<base64(0x01 || seed)>`. Keep it secret.
+    pub fn to_private_key_string(&self) -> String {
+        let mut material = vec![SIG_TYPE_ED25519];
+        material.extend_from_slice(&self.key.to_bytes());
+        format!(
+            "PRIVATE+KEY+{}+{}+{}",
+            self.name,
+            hex_encode(&self.verifier().key_id()),
+            base64::engine::general_purpose::STANDARD.encode(material)
+        )
+    }
+
+    /// Parses [`Signer::to_private_key_string`]'s form, checking the key ID.
+    ///
+    /// # Errors
+    /// [`LogError::InvalidKey`] if the string is malformed or its key ID does not match.
+    pub fn from_private_key_string(s: &str) -> Result<Signer, LogError> {
+        let s = s.trim();
+        let rest = s.strip_prefix("PRIVATE+KEY+").ok_or_else(|| {
+            LogError::InvalidKey("private key must start with PRIVATE+KEY+".into())
+        })?;
+        let (name, id, material) = split_key_fields(rest)?;
+        let seed: [u8; 32] = match material.split_first() {
+            Some((&SIG_TYPE_ED25519, seed)) => <[u8; 32]>::try_from(seed)
+                .map_err(|_| LogError::InvalidKey("Ed25519 seed must be 32 bytes".into()))?,
+            _ => return Err(LogError::InvalidKey("not an Ed25519 private key".into())),
+        };
+        let signer = Signer::from_seed(name, seed)?;
+        if signer.verifier().key_id() != id {
+            return Err(LogError::InvalidKey("key ID does not match the key".into()));
+        }
+        Ok(signer)
+    }
+
+    pub(crate) fn sign(&self, msg: &[u8]) -> [u8; 64] {
+        self.key.sign(msg).to_bytes()
+    }
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Signer({}, {})", self.name, self.public_key())
+    }
+}
+
+/// Splits `<name>+<hex key id>+<base64 material>`.
+fn split_key_fields(s: &str) -> Result<(&str, [u8; 4], Vec<u8>), LogError> {
+    let mut parts = s.split('+');
+    let (Some(name), Some(id_hex), Some(b64), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(LogError::InvalidKey(
+            "key must be <name>+<key id>+<base64 key>".into(),
+        ));
+    };
+    check_key_name(name)?;
+    let id = crate::hash::hex_decode(id_hex)
+        .and_then(|v| <[u8; 4]>::try_from(v).ok())
+        .filter(|_| id_hex.len() == 8)
+        .ok_or_else(|| LogError::InvalidKey("key ID must be 8 hex digits".into()))?;
+    let material = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|e| LogError::InvalidKey(format!("key material: {e}")))?;
+    Ok((name, id, material))
+}
+
+/// A trusted key: a name and an Ed25519 public key. It checks note signatures (C2SP signed
+/// note, type 0x01) and, under the same name and key, witness cosignatures (C2SP
+/// cosignature/v1, type 0x04).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct NoteVerifier {
+    name: String,
+    key: PublicKey,
+}
+
+impl NoteVerifier {
+    /// A verifier for `key` under `name` (the name should satisfy the C2SP key-name rules:
+    /// non-empty, no whitespace, no `+`; one that does not can never match a signature line).
+    pub fn new(name: &str, key: PublicKey) -> NoteVerifier {
+        NoteVerifier {
+            name: name.to_owned(),
+            key,
+        }
+    }
+
+    /// The key name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The public key.
+    pub fn public_key(&self) -> PublicKey {
+        self.key
+    }
+
+    /// The C2SP note key ID: SHA-256(name || "\n" || 0x01 || key)[:4].
+    pub fn key_id(&self) -> [u8; 4] {
+        key_id(&self.name, SIG_TYPE_ED25519, &self.key.0)
+    }
+
+    /// The C2SP cosignature/v1 key ID: SHA-256(name || "\n" || 0x04 || key)[:4].
+    pub fn cosigner_key_id(&self) -> [u8; 4] {
+        key_id(&self.name, SIG_TYPE_COSIGNATURE_V1, &self.key.0)
+    }
+
+    /// The C2SP verifier key string `<name>+<key id hex>+<base64(0x01 || key)>`.
+    pub fn to_vkey_string(&self) -> String {
+        self.vkey(SIG_TYPE_ED25519, self.key_id())
+    }
+
+    /// The C2SP cosigner verifier key string `<name>+<key id hex>+<base64(0x04 || key)>`.
+    pub fn to_cosigner_vkey_string(&self) -> String {
+        self.vkey(SIG_TYPE_COSIGNATURE_V1, self.cosigner_key_id())
+    }
+
+    fn vkey(&self, ty: u8, id: [u8; 4]) -> String {
+        let mut material = vec![ty];
+        material.extend_from_slice(&self.key.0);
+        format!(
+            "{}+{}+{}",
+            self.name,
+            hex_encode(&id),
+            base64::engine::general_purpose::STANDARD.encode(material)
+        )
+    }
+
+    /// Parses a verifier key string of type 0x01 (note) or 0x04 (cosigner), checking the key
+    /// ID and rejecting invalid or weak keys.
+    ///
+    /// # Errors
+    /// [`LogError::InvalidKey`] if the string is malformed, of another type, or its key ID
+    /// does not match.
+    pub fn parse(s: &str) -> Result<NoteVerifier, LogError> {
+        let (name, id, material) = split_key_fields(s.trim())?;
+        let (ty, key) = match material.split_first() {
+            Some((&ty, key)) if ty == SIG_TYPE_ED25519 || ty == SIG_TYPE_COSIGNATURE_V1 => (
+                ty,
+                <[u8; 32]>::try_from(key)
+                    .map_err(|_| LogError::InvalidKey("Ed25519 key must be 32 bytes".into()))?,
+            ),
+            _ => {
+                return Err(LogError::InvalidKey(
+                    "verifier key type must be 0x01 (Ed25519) or 0x04 (cosignature/v1)".into(),
+                ))
+            }
+        };
+        let v = NoteVerifier::new(name, PublicKey::from_bytes(&key)?);
+        if key_id(name, ty, &key) != id {
+            return Err(LogError::InvalidKey("key ID does not match the key".into()));
+        }
+        Ok(v)
+    }
+}

@@ -1,0 +1,829 @@
+//! The durable log on sled: entries, Merkle tiles, checkpoints and the head, all in one sled
+//! tree under key prefixes so that one append is one atomic sled batch.
+//!
+//! Keys (see `docs/FORMAT.md`, "Storage"):
+//! `m` + name → metadata (`version`, `origin`, `size`, `head`);
+//! `e` + index (u64 BE) → canonical entry bytes;
+//! `t` + tile level (u8) + tile index (u64 BE) → up to 256 concatenated 32-byte hashes;
+//! `c` + size (u64 BE) → checkpoint note text.
+//!
+//! Tiles: the tile at level `t`, index `i` holds the hashes of the Merkle nodes at tree height
+//! `8t` with indices `256i .. 256i+255` (level 0: the leaf hashes). Any complete subtree hash
+//! is then one tile read plus at most 255 hashes, and an append writes one or two tile values
+//! per level per batch instead of one value per node.
+
+use crate::checkpoint::{Checkpoint, SignedCheckpoint};
+use crate::codec::{self, MAX_PAYLOAD_BYTES};
+use crate::entry::Entry;
+use crate::error::LogError;
+use crate::hash::{leaf_hash, node_hash, Hash};
+use crate::keys::Signer;
+use crate::merkle::{self, root_of, split_point, Subtrees};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ffi::OsString;
+use std::fs::File;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, RwLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const STORE_VERSION: u32 = 1;
+const TILE_HEIGHT: u32 = 8;
+const TILE_WIDTH: usize = 1 << TILE_HEIGHT;
+
+const META_VERSION: &[u8] = b"mversion";
+const META_ORIGIN: &[u8] = b"morigin";
+const META_SIZE: &[u8] = b"msize";
+const META_HEAD: &[u8] = b"mhead";
+
+fn entry_key(index: u64) -> [u8; 9] {
+    let mut k = [b'e'; 9];
+    k[1..].copy_from_slice(&index.to_be_bytes());
+    k
+}
+
+fn tile_key(level: u8, index: u64) -> [u8; 10] {
+    let mut k = [b't'; 10];
+    k[1] = level;
+    k[2..].copy_from_slice(&index.to_be_bytes());
+    k
+}
+
+fn checkpoint_key(size: u64) -> [u8; 9] {
+    let mut k = [b'c'; 9];
+    k[1..].copy_from_slice(&size.to_be_bytes());
+    k
+}
+
+fn storage(e: sled::Error) -> LogError {
+    LogError::Storage(e.to_string())
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+fn u64_value(v: &[u8], what: &str) -> Result<u64, LogError> {
+    <[u8; 8]>::try_from(v)
+        .map(u64::from_be_bytes)
+        .map_err(|_| LogError::Damaged(format!("{what} is not a u64")))
+}
+
+fn hashes_of(bytes: &[u8]) -> Vec<Hash> {
+    bytes
+        .chunks_exact(32)
+        .map(|c| {
+            let mut h = [0u8; 32];
+            h.copy_from_slice(c);
+            Hash(h)
+        })
+        .collect()
+}
+
+/// What readers may rely on: everything below `size` is durable.
+#[derive(Clone, Copy)]
+struct Committed {
+    size: u64,
+    head: Option<Hash>,
+}
+
+/// The single writer's state, behind a mutex: appends are serialised through it.
+struct Writer {
+    size: u64,
+    head: Hash,
+    last_time: u64,
+    /// The rightmost, incomplete tile of each level (level 0 first).
+    tiles: Vec<Vec<Hash>>,
+    /// Set when a commit failed after sled may have applied it: the in-memory state can no
+    /// longer be trusted, so further writes are refused until the log is reopened.
+    poisoned: Option<String>,
+    synced_blobs: HashSet<OsString>,
+}
+
+/// A durable, append-only, verifiable log stored in a directory.
+///
+/// One writer per directory: a second `open`/`create` of the same directory, from this or
+/// another process, fails with [`LogError::Locked`] while this `Log` is alive. A `Log` is
+/// `Send + Sync`; concurrent `append` calls are serialised, each entry chained to the one
+/// before. Reads (entries, roots, proofs) do not block appends and see a durable prefix.
+pub struct Log {
+    dir: PathBuf,
+    origin: String,
+    db: sled::Db,
+    db_file: File,
+    committed: RwLock<Committed>,
+    writer: Mutex<Writer>,
+}
+
+impl std::fmt::Debug for Log {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Log")
+            .field("dir", &self.dir)
+            .field("origin", &self.origin)
+            .field("len", &self.len())
+            .finish()
+    }
+}
+
+fn check_origin(origin: &str) -> Result<(), LogError> {
+    if origin.is_empty() || origin.chars().any(char::is_control) {
+        return Err(LogError::Usage(format!(
+            "origin {origin:?} must be non-empty and contain no control characters"
+        )));
+    }
+    Ok(())
+}
+
+fn open_sled(dir: &Path, create: bool) -> Result<sled::Db, LogError> {
+    sled::Config::new()
+        .path(dir)
+        .create_new(create)
+        .open()
+        .map_err(|e| match e {
+            sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
+                LogError::Locked(dir.display().to_string())
+            }
+            other => storage(other),
+        })
+}
+
+impl Log {
+    /// Creates a new, empty log in `dir` (created if missing) for the log named `origin`.
+    ///
+    /// # Errors
+    /// [`LogError::AlreadyExists`] if `dir` holds a log; [`LogError::Usage`] for a bad origin;
+    /// I/O and storage errors.
+    pub fn create(dir: &Path, origin: &str) -> Result<Log, LogError> {
+        check_origin(origin)?;
+        if dir.join("db").exists() || dir.join("conf").exists() {
+            return Err(LogError::AlreadyExists(dir.display().to_string()));
+        }
+        std::fs::create_dir_all(dir)?;
+        let db = open_sled(dir, true)?;
+        let mut b = sled::Batch::default();
+        b.insert(META_VERSION, &STORE_VERSION.to_be_bytes());
+        b.insert(META_ORIGIN, origin.as_bytes());
+        b.insert(META_SIZE, &0u64.to_be_bytes());
+        db.apply_batch(b).map_err(storage)?;
+        let db_file = File::open(dir.join("db"))?;
+        let log = Log {
+            dir: dir.to_owned(),
+            origin: origin.to_owned(),
+            db,
+            db_file,
+            committed: RwLock::new(Committed {
+                size: 0,
+                head: None,
+            }),
+            writer: Mutex::new(Writer {
+                size: 0,
+                head: Hash::ZERO,
+                last_time: 0,
+                tiles: Vec::new(),
+                poisoned: None,
+                synced_blobs: HashSet::new(),
+            }),
+        };
+        {
+            let mut w = log.lock_writer();
+            log.make_durable(&mut w)?;
+        }
+        // The directory entries for the new files must survive a crash too.
+        File::open(dir)?.sync_all()?;
+        Ok(log)
+    }
+
+    /// Opens an existing log, checking that its stored size, head, last entry and Merkle
+    /// tiles agree.
+    ///
+    /// # Errors
+    /// [`LogError::NotFound`] if there is no log; [`LogError::Locked`] if another writer has
+    /// it open; [`LogError::Damaged`] if the store is inconsistent; I/O and storage errors.
+    pub fn open(dir: &Path) -> Result<Log, LogError> {
+        if !dir.join("db").is_file() {
+            return Err(LogError::NotFound(dir.display().to_string()));
+        }
+        let db = open_sled(dir, false)?;
+        let get = |k: &[u8], what: &str| -> Result<sled::IVec, LogError> {
+            db.get(k)
+                .map_err(storage)?
+                .ok_or_else(|| LogError::Damaged(format!("missing {what}")))
+        };
+        let version = get(META_VERSION, "format version")?;
+        if version.as_ref() != STORE_VERSION.to_be_bytes() {
+            return Err(LogError::Damaged(format!(
+                "unknown store version {:?}",
+                version.as_ref()
+            )));
+        }
+        let origin = String::from_utf8(get(META_ORIGIN, "origin")?.to_vec())
+            .map_err(|_| LogError::Damaged("origin is not UTF-8".into()))?;
+        let size = u64_value(&get(META_SIZE, "size")?, "size")?;
+        let last = db
+            .scan_prefix(b"e")
+            .next_back()
+            .transpose()
+            .map_err(storage)?;
+        let (head, last_time) = match (size, last) {
+            (0, None) => (None, 0),
+            (0, Some(_)) => return Err(LogError::Damaged("entries stored beyond size 0".into())),
+            (_, None) => {
+                return Err(LogError::Damaged(format!(
+                    "size is {size} but no entries are stored"
+                )))
+            }
+            (_, Some((k, v))) => {
+                if k.as_ref() != entry_key(size - 1) {
+                    return Err(LogError::Damaged(format!(
+                        "size is {size} but the last stored entry key is {:?}",
+                        k.as_ref()
+                    )));
+                }
+                let e =
+                    Entry::decode(&v).map_err(|e| LogError::Damaged(format!("last entry: {e}")))?;
+                let stored = Hash::from_slice(&get(META_HEAD, "head")?)
+                    .map_err(|_| LogError::Damaged("head is not a hash".into()))?;
+                if e.index != size - 1 || e.hash() != stored {
+                    return Err(LogError::Damaged(format!(
+                        "stored head {stored} is not the hash of entry {}",
+                        size - 1
+                    )));
+                }
+                (Some(stored), e.recorded_at_ms)
+            }
+        };
+        if size > 0 && db.get(entry_key(0)).map_err(storage)?.is_none() {
+            return Err(LogError::Damaged("entry 0 is missing".into()));
+        }
+        // Load the rightmost incomplete tile of each level.
+        let mut tiles = Vec::new();
+        let mut level = 0u8;
+        while u32::from(level) * TILE_HEIGHT < 64 && (size >> (TILE_HEIGHT * u32::from(level))) > 0
+        {
+            let nodes = size >> (TILE_HEIGHT * u32::from(level));
+            let count = (nodes % TILE_WIDTH as u64) as usize;
+            let mut tile = Vec::new();
+            if count > 0 {
+                let bytes = db
+                    .get(tile_key(level, nodes / TILE_WIDTH as u64))
+                    .map_err(storage)?
+                    .ok_or_else(|| LogError::Damaged(format!("missing tile at level {level}")))?;
+                if bytes.len() < count * 32 {
+                    return Err(LogError::Damaged(format!("short tile at level {level}")));
+                }
+                tile = hashes_of(&bytes[..count * 32]);
+            }
+            tiles.push(tile);
+            level += 1;
+        }
+        if let (Some(h), Some(t0)) = (head, tiles.first()) {
+            let leaf_in_tile = if t0.is_empty() {
+                // The last leaf completed a tile: read it from the stored complete tile.
+                db.get(tile_key(0, (size - 1) / TILE_WIDTH as u64))
+                    .map_err(storage)?
+                    .and_then(|b| Hash::from_slice(b.get(b.len().saturating_sub(32)..)?).ok())
+            } else {
+                t0.last().copied()
+            };
+            if leaf_in_tile != Some(h) {
+                return Err(LogError::Damaged(
+                    "Merkle tiles do not end with the head".into(),
+                ));
+            }
+        }
+        let db_file = File::open(dir.join("db"))?;
+        Ok(Log {
+            dir: dir.to_owned(),
+            origin,
+            db,
+            db_file,
+            committed: RwLock::new(Committed { size, head }),
+            writer: Mutex::new(Writer {
+                size,
+                head: head.unwrap_or(Hash::ZERO),
+                last_time,
+                tiles,
+                poisoned: None,
+                synced_blobs: HashSet::new(),
+            }),
+        })
+    }
+
+    fn lock_writer(&self) -> MutexGuard<'_, Writer> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn committed(&self) -> Committed {
+        *self.committed.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The log's origin (its name in checkpoints).
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The directory the log lives in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Number of durable entries.
+    pub fn len(&self) -> u64 {
+        self.committed().size
+    }
+
+    /// Whether the log has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Hash of the last entry, `None` when empty.
+    pub fn head(&self) -> Option<Hash> {
+        self.committed().head
+    }
+
+    /// Appends one entry signed by `signer`; returns once it is durable.
+    ///
+    /// # Errors
+    /// [`LogError::PayloadTooLarge`]; storage and I/O errors (after which this handle refuses
+    /// further writes: reopen the log).
+    pub fn append(&self, signer: &Signer, payload: Vec<u8>) -> Result<Entry, LogError> {
+        let mut v = self.append_batch(signer, vec![payload])?;
+        v.pop()
+            .ok_or_else(|| LogError::Storage("append produced no entry".into()))
+    }
+
+    /// Appends entries signed by `signer` as one atomic group with one durable flush (group
+    /// commit): all are stored or none. Signing runs on all available cores.
+    ///
+    /// # Errors
+    /// As [`Log::append`].
+    pub fn append_batch(
+        &self,
+        signer: &Signer,
+        payloads: Vec<Vec<u8>>,
+    ) -> Result<Vec<Entry>, LogError> {
+        if payloads.is_empty() {
+            return Ok(Vec::new());
+        }
+        if let Some(p) = payloads.iter().find(|p| p.len() > MAX_PAYLOAD_BYTES) {
+            return Err(LogError::PayloadTooLarge {
+                len: p.len(),
+                limit: MAX_PAYLOAD_BYTES,
+            });
+        }
+        let mut w = self.lock_writer();
+        if let Some(why) = &w.poisoned {
+            return Err(LogError::Damaged(format!(
+                "an earlier write failed ({why}); reopen the log"
+            )));
+        }
+        let start = w.size;
+        let n = payloads.len() as u64;
+        let end = start
+            .checked_add(n)
+            .ok_or_else(|| LogError::InvalidRange("log is full".into()))?;
+        let time = now_ms().max(w.last_time);
+        let author = signer.public_key();
+
+        // Bodies and hashes are chained, so they are computed in order (cheap); the
+        // signatures do not feed the chain, so they are computed in parallel (expensive).
+        let mut bodies = Vec::with_capacity(payloads.len());
+        let mut leaves = Vec::with_capacity(payloads.len());
+        let mut msgs = Vec::with_capacity(payloads.len());
+        let mut prev = w.head;
+        for (i, p) in (start..end).zip(&payloads) {
+            let mut body = Vec::with_capacity(codec::ENTRY_OVERHEAD + p.len());
+            codec::encode_body_into(i, &prev, time, author.as_bytes(), p, &mut body);
+            let leaf = leaf_hash(&body);
+            msgs.push(codec::entry_signed_message(
+                i,
+                &prev,
+                time,
+                author.as_bytes(),
+                &Hash::digest(p),
+            ));
+            bodies.push(body);
+            leaves.push(leaf);
+            prev = leaf;
+        }
+        let sigs = sign_all(signer, &msgs);
+
+        let mut batch = sled::Batch::default();
+        let mut entries = Vec::with_capacity(payloads.len());
+        let mut prev = w.head;
+        for ((((i, mut body), payload), sig), leaf) in (start..end)
+            .zip(bodies)
+            .zip(payloads)
+            .zip(sigs)
+            .zip(&leaves)
+        {
+            body.extend_from_slice(&sig);
+            batch.insert(&entry_key(i), body);
+            entries.push(Entry {
+                index: i,
+                prev,
+                recorded_at_ms: time,
+                author,
+                payload,
+                signature: sig,
+            });
+            prev = *leaf;
+        }
+        let mut tiles = w.tiles.clone();
+        for (key, bytes) in push_leaves(&mut tiles, start, &leaves) {
+            batch.insert(&key, bytes);
+        }
+        batch.insert(META_SIZE, &end.to_be_bytes());
+        batch.insert(META_HEAD, &prev.0);
+
+        if let Err(e) = self
+            .db
+            .apply_batch(batch)
+            .map_err(storage)
+            .and_then(|()| self.make_durable(&mut w))
+        {
+            w.poisoned = Some(e.to_string());
+            return Err(e);
+        }
+        w.size = end;
+        w.head = prev;
+        w.last_time = time;
+        w.tiles = tiles;
+        *self.committed.write().unwrap_or_else(|p| p.into_inner()) = Committed {
+            size: end,
+            head: Some(prev),
+        };
+        Ok(entries)
+    }
+
+    /// sled's `flush` writes with `sync_file_range`, which does not make data durable
+    /// against power loss (sled issue 1452); `fsync` of the database file does. Values too
+    /// big for a segment go to files under `blobs/`, which sled writes without `fsync`:
+    /// new ones are synced here too, with their directory.
+    fn make_durable(&self, w: &mut Writer) -> Result<(), LogError> {
+        self.db.flush().map_err(storage)?;
+        self.db_file.sync_all()?;
+        let blobs = self.dir.join("blobs");
+        let mut new_blobs = false;
+        if let Ok(rd) = std::fs::read_dir(&blobs) {
+            for ent in rd {
+                let ent = ent?;
+                if !w.synced_blobs.contains(&ent.file_name()) {
+                    if let Ok(f) = File::open(ent.path()) {
+                        f.sync_all()?;
+                    }
+                    w.synced_blobs.insert(ent.file_name());
+                    new_blobs = true;
+                }
+            }
+        }
+        if new_blobs {
+            File::open(&blobs)?.sync_all()?;
+        }
+        Ok(())
+    }
+
+    /// The entry at `index`.
+    ///
+    /// # Errors
+    /// [`LogError::OutOfRange`] past the end; [`LogError::Damaged`] if stored bytes do not
+    /// decode; storage errors.
+    pub fn entry(&self, index: u64) -> Result<Entry, LogError> {
+        let size = self.len();
+        if index >= size {
+            return Err(LogError::OutOfRange { index, size });
+        }
+        let v = self
+            .db
+            .get(entry_key(index))
+            .map_err(storage)?
+            .ok_or_else(|| LogError::Damaged(format!("entry {index} is missing")))?;
+        Entry::decode(&v).map_err(|e| LogError::Damaged(format!("entry {index}: {e}")))
+    }
+
+    /// The entries in `range`, by a sequential scan. A range reaching past the end yields
+    /// [`LogError::OutOfRange`] first and nothing else.
+    pub fn entries(&self, range: Range<u64>) -> impl Iterator<Item = Result<Entry, LogError>> + '_ {
+        self.raw_entries(range).map(|r| {
+            r.and_then(|(i, v)| {
+                Entry::decode(&v).map_err(|e| LogError::Damaged(format!("entry {i}: {e}")))
+            })
+        })
+    }
+
+    /// Canonical entry bytes in `range`, checked to be the expected keys.
+    pub(crate) fn raw_entries(
+        &self,
+        range: Range<u64>,
+    ) -> Box<dyn Iterator<Item = Result<(u64, sled::IVec), LogError>> + '_> {
+        let size = self.len();
+        if range.end > size {
+            return Box::new(std::iter::once(Err(LogError::OutOfRange {
+                index: range.end,
+                size,
+            })));
+        }
+        if range.start >= range.end {
+            return Box::new(std::iter::empty());
+        }
+        Box::new(RawEntries {
+            inner: self.db.range(entry_key(range.start)..entry_key(range.end)),
+            next: range.start,
+            end: range.end,
+        })
+    }
+
+    /// The RFC 6962 root of the first `size` entries (SHA-256("") for 0).
+    ///
+    /// # Errors
+    /// [`LogError::OutOfRange`] if `size > len()`; storage errors.
+    pub fn root(&self, size: u64) -> Result<Hash, LogError> {
+        let len = self.len();
+        if size > len {
+            return Err(LogError::OutOfRange {
+                index: size,
+                size: len,
+            });
+        }
+        if size == 0 {
+            return Ok(Hash::digest(b""));
+        }
+        TileReader::new(&self.db).subtree(0, size)
+    }
+
+    /// Inclusion proof of entry `index` in the tree of the first `size` entries: O(log n)
+    /// tile reads.
+    ///
+    /// # Errors
+    /// [`LogError::OutOfRange`] unless `index < size <= len()`; storage errors.
+    pub fn prove_inclusion(&self, index: u64, size: u64) -> Result<Vec<Hash>, LogError> {
+        let len = self.len();
+        if size > len {
+            return Err(LogError::OutOfRange {
+                index: size,
+                size: len,
+            });
+        }
+        merkle::prove_inclusion_with(&mut TileReader::new(&self.db), index, size)
+    }
+
+    /// Consistency proof from the tree of `old_size` entries to that of `new_size`: O(log n)
+    /// tile reads. Empty when `old_size` is 0 or equals `new_size`.
+    ///
+    /// # Errors
+    /// [`LogError::InvalidRange`] if `old_size > new_size`; [`LogError::OutOfRange`] if
+    /// `new_size > len()`; storage errors.
+    pub fn prove_consistency(&self, old_size: u64, new_size: u64) -> Result<Vec<Hash>, LogError> {
+        let len = self.len();
+        if new_size > len {
+            return Err(LogError::OutOfRange {
+                index: new_size,
+                size: len,
+            });
+        }
+        merkle::prove_consistency_with(&mut TileReader::new(&self.db), old_size, new_size)
+    }
+
+    /// Signs a checkpoint of the current size and root with `signer` and stores it (durably)
+    /// as the latest.
+    ///
+    /// # Errors
+    /// Storage and I/O errors.
+    pub fn checkpoint(&self, signer: &Signer) -> Result<SignedCheckpoint, LogError> {
+        let size = self.len();
+        let cp = Checkpoint {
+            origin: self.origin.clone(),
+            size,
+            root: self.root(size)?,
+        };
+        let signed = SignedCheckpoint::sign(cp, signer);
+        self.put_checkpoint(&signed)?;
+        Ok(signed)
+    }
+
+    /// The checkpoint with the largest size stored, if any.
+    ///
+    /// # Errors
+    /// [`LogError::Damaged`] if the stored note does not parse; storage errors.
+    pub fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, LogError> {
+        match self.db.scan_prefix(b"c").next_back() {
+            None => Ok(None),
+            Some(r) => {
+                let (_, v) = r.map_err(storage)?;
+                let text = std::str::from_utf8(&v)
+                    .map_err(|_| LogError::Damaged("stored checkpoint is not UTF-8".into()))?;
+                SignedCheckpoint::parse_note(text)
+                    .map(Some)
+                    .map_err(|e| LogError::Damaged(format!("stored checkpoint: {e}")))
+            }
+        }
+    }
+
+    /// Stores `cp` (e.g. after witnesses cosigned it), replacing any stored checkpoint of the
+    /// same size. It must describe this log: same origin, size at most `len()`, and the root
+    /// of this log at that size.
+    ///
+    /// # Errors
+    /// [`LogError::CheckpointMismatch`]; storage and I/O errors.
+    pub fn store_checkpoint(&self, cp: &SignedCheckpoint) -> Result<(), LogError> {
+        self.check_checkpoint(&cp.checkpoint)?;
+        self.put_checkpoint(cp)
+    }
+
+    pub(crate) fn check_checkpoint(&self, cp: &Checkpoint) -> Result<(), LogError> {
+        if cp.origin != self.origin {
+            return Err(LogError::CheckpointMismatch(format!(
+                "origin {:?} is not {:?}",
+                cp.origin, self.origin
+            )));
+        }
+        let len = self.len();
+        if cp.size > len {
+            return Err(LogError::CheckpointMismatch(format!(
+                "size {} is beyond the log's {len} entries",
+                cp.size
+            )));
+        }
+        let root = self.root(cp.size)?;
+        if root != cp.root {
+            return Err(LogError::CheckpointMismatch(format!(
+                "root at size {} is {root}, not {}",
+                cp.size, cp.root
+            )));
+        }
+        Ok(())
+    }
+
+    fn put_checkpoint(&self, cp: &SignedCheckpoint) -> Result<(), LogError> {
+        let mut w = self.lock_writer();
+        self.db
+            .insert(
+                checkpoint_key(cp.checkpoint.size),
+                cp.to_note_text().as_bytes(),
+            )
+            .map_err(storage)?;
+        self.make_durable(&mut w)
+    }
+}
+
+/// Signs every message, splitting the work across the available cores.
+fn sign_all<const N: usize>(signer: &Signer, msgs: &[[u8; N]]) -> Vec<[u8; 64]> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    if threads < 2 || msgs.len() < 32 {
+        return msgs.iter().map(|m| signer.sign(m)).collect();
+    }
+    let chunk = msgs.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let mut parts = msgs.chunks(chunk);
+        let first = parts.next().unwrap_or(&[]);
+        let handles: Vec<_> = parts
+            .map(|part| s.spawn(move || part.iter().map(|m| signer.sign(m)).collect::<Vec<_>>()))
+            .collect();
+        let mut out: Vec<[u8; 64]> = first.iter().map(|m| signer.sign(m)).collect();
+        for (h, part) in handles.into_iter().zip(msgs.chunks(chunk).skip(1)) {
+            match h.join() {
+                Ok(v) => out.extend(v),
+                // A panicking signer thread cannot happen short of a bug; redo its share.
+                Err(_) => out.extend(part.iter().map(|m| signer.sign(m))),
+            }
+        }
+        out
+    })
+}
+
+/// Adds leaves `start..` to the incomplete tiles, completing and carrying tiles upwards.
+/// Returns the tile values to write (complete tiles and the changed incomplete ones).
+fn push_leaves(
+    tiles: &mut Vec<Vec<Hash>>,
+    start: u64,
+    leaves: &[Hash],
+) -> Vec<([u8; 10], Vec<u8>)> {
+    let mut writes: BTreeMap<[u8; 10], Vec<u8>> = BTreeMap::new();
+    let mut dirty: Vec<bool> = Vec::new();
+    for (n, leaf) in (start..).zip(leaves) {
+        let mut h = *leaf;
+        let mut level = 0usize;
+        // Index of h among the nodes at height 8*level.
+        let mut idx = n;
+        loop {
+            if tiles.len() <= level {
+                tiles.push(Vec::new());
+            }
+            if dirty.len() <= level {
+                dirty.push(false);
+            }
+            tiles[level].push(h);
+            dirty[level] = true;
+            if tiles[level].len() < TILE_WIDTH {
+                break;
+            }
+            let tile = std::mem::take(&mut tiles[level]);
+            dirty[level] = false;
+            h = root_of(&tile);
+            writes.insert(
+                tile_key(level as u8, idx / TILE_WIDTH as u64),
+                tile.iter().flat_map(|x| x.0).collect(),
+            );
+            idx /= TILE_WIDTH as u64;
+            level += 1;
+        }
+    }
+    // The incomplete tiles that changed, at their final content.
+    let end = start + leaves.len() as u64;
+    for (level, tile) in tiles.iter().enumerate() {
+        if dirty.get(level).copied().unwrap_or(false) && !tile.is_empty() {
+            let nodes = end >> (TILE_HEIGHT as usize * level);
+            writes.insert(
+                tile_key(level as u8, nodes / TILE_WIDTH as u64),
+                tile.iter().flat_map(|x| x.0).collect(),
+            );
+        }
+    }
+    writes.into_iter().collect()
+}
+
+/// A range scan over entry keys that reports a missing key instead of skipping it.
+struct RawEntries {
+    inner: sled::Iter,
+    next: u64,
+    end: u64,
+}
+
+impl Iterator for RawEntries {
+    type Item = Result<(u64, sled::IVec), LogError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next >= self.end {
+            return None;
+        }
+        let i = self.next;
+        let item = match self.inner.next() {
+            None => Err(LogError::Damaged(format!("entry {i} is missing"))),
+            Some(Err(e)) => Err(storage(e)),
+            Some(Ok((k, v))) if k.as_ref() == entry_key(i) => Ok((i, v)),
+            Some(Ok(_)) => Err(LogError::Damaged(format!("entry {i} is missing"))),
+        };
+        // After an error, stop: the scan position no longer matches the index.
+        self.next = if item.is_ok() { i + 1 } else { self.end };
+        Some(item)
+    }
+}
+
+/// Reads complete-subtree hashes from stored tiles, caching tiles for one proof.
+struct TileReader<'a> {
+    db: &'a sled::Db,
+    cache: HashMap<[u8; 10], sled::IVec>,
+}
+
+impl<'a> TileReader<'a> {
+    fn new(db: &'a sled::Db) -> Self {
+        TileReader {
+            db,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The hash of the complete subtree of height `height` and index `index`.
+    fn node(&mut self, height: u32, index: u64) -> Result<Hash, LogError> {
+        let level = height / TILE_HEIGHT;
+        let r = height % TILE_HEIGHT;
+        let first = index << r;
+        let count = 1usize << r;
+        let key = tile_key(level as u8, first / TILE_WIDTH as u64);
+        let offset = (first % TILE_WIDTH as u64) as usize;
+        let tile = match self.cache.get(&key) {
+            Some(t) => t.clone(),
+            None => {
+                let t = self.db.get(key).map_err(storage)?.ok_or_else(|| {
+                    LogError::Damaged(format!("missing Merkle tile {level}/{}", first / 256))
+                })?;
+                self.cache.insert(key, t.clone());
+                t
+            }
+        };
+        let bytes = tile
+            .get(offset * 32..(offset + count) * 32)
+            .ok_or_else(|| LogError::Damaged(format!("short Merkle tile {level}")))?;
+        Ok(root_of(&hashes_of(bytes)))
+    }
+}
+
+impl Subtrees for TileReader<'_> {
+    fn subtree(&mut self, lo: u64, hi: u64) -> Result<Hash, LogError> {
+        let n = hi - lo;
+        if n.is_power_of_two() && lo.is_multiple_of(n) {
+            return self.node(n.trailing_zeros(), lo / n);
+        }
+        let k = split_point(n);
+        let l = self.subtree(lo, lo + k)?;
+        let r = self.subtree(lo + k, hi)?;
+        Ok(node_hash(&l, &r))
+    }
+}
