@@ -1,10 +1,513 @@
 //! The poll-results announcement text, in the layout of published announcements.
+//!
+//! The text is built from the [`Tally`] (every count, percentage and pass/fail is taken from it,
+//! never recomputed differently) plus the meeting's descriptive data (issuer, classes, titles,
+//! scrutineer). The same meeting and tally always give byte-identical text.
 
-use crate::{Meeting, Tally};
+use std::fmt::Write as _;
+
+use scrutin_model::{
+    group_thousands, ClassId, Denominator, MeetingConvened, MeetingKind, Resolution,
+    ResolutionKind, RulesProfile, ShareClass,
+};
+
+use crate::{percent, ClassVotes, Meeting, ResolutionTally, Tally};
+
+mod pass;
+mod text;
+
+use pass::pass_statements;
+use text::{clean, join_and, long_date, tidy};
 
 /// Renders the poll-results announcement (attendance paragraph, Rule 13.40 and abstention
 /// statements, the results table, the pass statement, the scrutineer).
+///
+/// A meeting that has not been convened yet renders only what the tally says, under a
+/// placeholder heading.
 pub fn render_announcement(meeting: &Meeting, tally: &Tally) -> String {
-    let _ = (meeting, tally);
-    todo!("issue 3")
+    let ctx = Context {
+        convened: meeting.convened(),
+        resolutions: meeting.resolutions(),
+    };
+    render(&ctx, tally)
 }
+
+/// What the text needs from the meeting besides the tally.
+struct Context<'a> {
+    convened: Option<&'a MeetingConvened>,
+    resolutions: Vec<&'a Resolution>,
+}
+
+impl Context<'_> {
+    fn resolution(&self, id: &str) -> Option<&Resolution> {
+        self.resolutions
+            .iter()
+            .copied()
+            .find(|r| r.id.as_str() == id)
+    }
+
+    fn classes(&self) -> &[ShareClass] {
+        self.convened.map_or(&[], |c| c.classes.as_slice())
+    }
+
+    fn class_name(&self, id: &str) -> String {
+        self.classes()
+            .iter()
+            .find(|c| c.id.as_str() == id)
+            .map_or_else(|| format!("{id} shares"), |c| clean(&c.name))
+    }
+
+    /// Votes per share of `class` on `resolution` (the resolution's override, else the
+    /// class default, else 1).
+    fn votes_per_share(&self, resolution: Option<&Resolution>, class: &str) -> u32 {
+        let over = resolution.and_then(|r| {
+            r.votes_per_share
+                .iter()
+                .find(|w| w.class.as_str() == class)
+                .map(|w| w.votes_per_share)
+        });
+        over.or_else(|| {
+            self.classes()
+                .iter()
+                .find(|c| c.id.as_str() == class)
+                .map(|c| c.votes_per_share)
+        })
+        .unwrap_or(1)
+        .max(1)
+    }
+
+    /// The classes voting on `resolution`, in the meeting's class order.
+    fn voting_classes(&self, resolution: Option<&Resolution>) -> Vec<&ClassId> {
+        let all = self.classes().iter().map(|c| &c.id);
+        match resolution {
+            Some(r) if !r.classes.is_empty() => all.filter(|c| r.classes.contains(c)).collect(),
+            _ => all.collect(),
+        }
+    }
+
+    /// Per-class rows are printed when a class carries more than one vote per share on some
+    /// resolution, or when a resolution is restricted to some classes (a class meeting
+    /// reported with the general meeting).
+    fn per_class_rows(&self) -> bool {
+        let weighted = self.classes().iter().any(|c| c.votes_per_share > 1)
+            || self
+                .resolutions
+                .iter()
+                .any(|r| r.votes_per_share.iter().any(|w| w.votes_per_share > 1));
+        let restricted = self.classes().len() > 1
+            && self
+                .resolutions
+                .iter()
+                .any(|r| !r.classes.is_empty() && r.classes.len() < self.classes().len());
+        weighted || restricted
+    }
+
+    /// A vote count of `resolution` expressed in shares when every voting class carries the
+    /// same weight (`None` when weights differ: the count is then stated in votes).
+    fn shares_of_votes(&self, resolution: Option<&Resolution>, votes: u128) -> Option<u128> {
+        let mut weights = self
+            .voting_classes(resolution)
+            .into_iter()
+            .map(|c| self.votes_per_share(resolution, c.as_str()));
+        let first = weights.next().unwrap_or(1);
+        if weights.all(|w| w == first) {
+            Some(votes / u128::from(first))
+        } else {
+            None
+        }
+    }
+}
+
+struct Names {
+    /// "EXTRAORDINARY GENERAL MEETING"
+    long: &'static str,
+    /// "EGM"
+    short: &'static str,
+}
+
+fn names(kind: Option<MeetingKind>) -> Names {
+    match kind {
+        Some(MeetingKind::Agm) => Names {
+            long: "ANNUAL GENERAL MEETING",
+            short: "AGM",
+        },
+        Some(MeetingKind::Egm) => Names {
+            long: "EXTRAORDINARY GENERAL MEETING",
+            short: "EGM",
+        },
+        Some(MeetingKind::Class) => Names {
+            long: "CLASS MEETING",
+            short: "Class Meeting",
+        },
+        None => Names {
+            long: "MEETING",
+            short: "Meeting",
+        },
+    }
+}
+
+fn render(ctx: &Context<'_>, tally: &Tally) -> String {
+    let names = names(ctx.convened.map(|c| c.kind));
+    let profile = ctx.convened.map(|c| c.rules.clone());
+    let mut out = String::new();
+    heading(&mut out, ctx, &names, tally);
+    attendance(&mut out, ctx, &names, tally);
+    restrictions(&mut out, ctx, &names, tally);
+    table(&mut out, ctx, &names, tally, profile.as_ref());
+    pass_statements(&mut out, &names, tally, profile.as_ref());
+    disregarded(&mut out, tally);
+    scrutineer(&mut out, ctx, &names);
+    tidy(&out)
+}
+
+fn heading(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tally) {
+    match ctx.convened {
+        Some(c) => {
+            let _ = writeln!(out, "{}", clean(&c.issuer));
+            let _ = writeln!(out, "(Stock Code: {})", clean(&c.stock_code));
+            out.push('\n');
+            let _ = writeln!(
+                out,
+                "POLL RESULTS OF THE {} HELD ON {}",
+                names.long,
+                long_date(c.date.as_str()).to_uppercase()
+            );
+        }
+        None => {
+            let _ = writeln!(out, "POLL RESULTS OF THE {} {}", names.long, tally.meeting);
+        }
+    }
+    out.push('\n');
+}
+
+fn attendance(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tally) {
+    let short = names.short;
+    let decimals = ctx.convened.map_or(4, |c| c.rules.decimals);
+    let what = if tally.resolutions.len() == 1 {
+        "the resolution"
+    } else {
+        "the resolutions"
+    };
+    let _ = writeln!(out, "ATTENDANCE OF THE {}", short.to_uppercase());
+    out.push('\n');
+    let mut para = format!(
+        "As at the date of the {short}, the total number of Shares entitling the holders to \
+         attend and vote on {what} proposed at the {short} is {} Shares",
+        group_thousands(tally.entitled)
+    );
+    if tally.classes.len() > 1 {
+        let parts: Vec<String> = tally
+            .classes
+            .iter()
+            .map(|c| format!("{} {}", group_thousands(c.entitled), ctx.class_name(&c.id)))
+            .collect();
+        let _ = write!(para, " (including {})", join_and(&parts));
+    }
+    let _ = write!(
+        para,
+        ". The total number of Shares with voting rights represented by the Shareholders \
+         attending the {short} in person or by proxy was {} Shares, representing approximately \
+         {}% of the total number of Shares.",
+        group_thousands(tally.represented),
+        tally.represented_pct
+    );
+    out.push_str(&para);
+    out.push_str("\n\n");
+    if tally.classes.len() > 1 {
+        let parts: Vec<String> = tally
+            .classes
+            .iter()
+            .map(|c| {
+                let name = ctx.class_name(&c.id);
+                let pct = if c.represented_pct.is_empty() {
+                    percent(c.represented, c.entitled, decimals)
+                } else {
+                    c.represented_pct.clone()
+                };
+                format!(
+                    "{} {name} (approximately {pct}% of the {name})",
+                    group_thousands(c.represented)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "By class, the Shares represented were {}.",
+            join_and(&parts)
+        );
+        out.push('\n');
+    }
+}
+
+fn restrictions(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tally) {
+    let short = names.short;
+    let abstaining: Vec<&ResolutionTally> = tally
+        .resolutions
+        .iter()
+        .filter(|r| r.must_abstain > 0)
+        .collect();
+    if abstaining.is_empty() {
+        let _ = writeln!(
+            out,
+            "No Shareholder was required to abstain from voting on any resolution proposed at \
+             the {short} under the Listing Rules."
+        );
+    } else {
+        for r in abstaining {
+            let res = ctx.resolution(&r.id);
+            let _ = writeln!(
+                out,
+                "Shareholders {} were required under the Listing Rules to abstain from voting on \
+                 resolution {}. The total number of Shares entitling the holders to attend and \
+                 vote on resolution {} was {}.",
+                holding(ctx, res, r.must_abstain),
+                r.id,
+                r.id,
+                count_in_shares(ctx, res, r.entitled)
+            );
+        }
+    }
+    let against_only: Vec<&ResolutionTally> = tally
+        .resolutions
+        .iter()
+        .filter(|r| r.against_only > 0)
+        .collect();
+    if against_only.is_empty() {
+        let _ = writeln!(
+            out,
+            "No Shareholder who was entitled to attend had to abstain from voting in favour of \
+             any resolution at the {short} pursuant to Rule 13.40 of the Listing Rules."
+        );
+    } else {
+        for r in against_only {
+            let res = ctx.resolution(&r.id);
+            let _ = writeln!(
+                out,
+                "Shareholders {} were entitled to attend but had to abstain from voting in \
+                 favour of resolution {} pursuant to Rule 13.40 of the Listing Rules.",
+                holding(ctx, res, r.against_only),
+                r.id
+            );
+        }
+    }
+    out.push('\n');
+}
+
+/// "holding 2,294,174,742 Shares" or, when the voting classes carry different weights,
+/// "carrying 1,000 votes".
+fn holding(ctx: &Context<'_>, res: Option<&Resolution>, votes: u128) -> String {
+    match ctx.shares_of_votes(res, votes) {
+        Some(shares) => format!("holding {} Shares", group_thousands(shares)),
+        None => format!("carrying {} votes", group_thousands(votes)),
+    }
+}
+
+fn count_in_shares(ctx: &Context<'_>, res: Option<&Resolution>, votes: u128) -> String {
+    match ctx.shares_of_votes(res, votes) {
+        Some(shares) => format!("{} Shares", group_thousands(shares)),
+        None => format!("{} votes", group_thousands(votes)),
+    }
+}
+
+fn kind_word(kind: &str) -> &'static str {
+    match kind {
+        "special" => "SPECIAL RESOLUTION",
+        "cumulative" => "CUMULATIVE VOTING RESOLUTION",
+        "scheme" => "RESOLUTION ON THE SCHEME",
+        _ => "ORDINARY RESOLUTION",
+    }
+}
+
+fn table(
+    out: &mut String,
+    ctx: &Context<'_>,
+    names: &Names,
+    tally: &Tally,
+    profile: Option<&RulesProfile>,
+) {
+    let decimals = profile.map_or(4, |p| p.decimals);
+    let denominator = profile.map_or(Denominator::ForAgainst, |p| p.denominator);
+    let by_class = ctx.per_class_rows();
+    let _ = writeln!(out, "POLL RESULTS OF THE {}", names.short.to_uppercase());
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "The poll results in respect of {} at the {} were as follows:",
+        if tally.resolutions.len() == 1 {
+            "the resolution"
+        } else {
+            "the resolutions"
+        },
+        names.short
+    );
+    out.push('\n');
+    let mut i = 0;
+    while i < tally.resolutions.len() {
+        // Consecutive resolutions of one kind share a heading, as in the samples.
+        let kind = tally.resolutions[i].kind.as_str();
+        let run = tally.resolutions[i..]
+            .iter()
+            .take_while(|r| r.kind == kind)
+            .count();
+        let plural = if run > 1 { "S" } else { "" };
+        if by_class {
+            let _ = writeln!(
+                out,
+                "{}{plural}\tFOR\tAGAINST\tABSTAIN\tSHARES VOTED\tVOTES CAST",
+                kind_word(kind)
+            );
+        } else {
+            let _ = writeln!(out, "{}{plural}\tFOR\tAGAINST\tABSTAIN", kind_word(kind));
+        }
+        for r in &tally.resolutions[i..i + run] {
+            row(out, ctx, r, by_class, decimals, denominator);
+        }
+        out.push('\n');
+        i += run;
+    }
+}
+
+fn number(id: &str) -> String {
+    if !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()) {
+        format!("{id}.")
+    } else {
+        id.to_owned()
+    }
+}
+
+fn row(
+    out: &mut String,
+    ctx: &Context<'_>,
+    r: &ResolutionTally,
+    by_class: bool,
+    decimals: u8,
+    denominator: Denominator,
+) {
+    let res = ctx.resolution(&r.id);
+    let title = res.map(|x| clean(&x.title)).unwrap_or_default();
+    let head = format!("{}\t{title}", number(&r.id));
+    if r.kind == "cumulative" {
+        let _ = writeln!(out, "{head}");
+        for c in &r.candidates {
+            let name = res
+                .and_then(|x| match &x.kind {
+                    ResolutionKind::Cumulative { candidates, .. } => candidates
+                        .iter()
+                        .find(|k| k.id.as_str() == c.id)
+                        .map(|k| clean(&k.name)),
+                    _ => None,
+                })
+                .unwrap_or_else(|| c.id.clone());
+            let _ = writeln!(
+                out,
+                "\t{name}\t{} votes\t{}",
+                group_thousands(c.votes),
+                if c.elected { "elected" } else { "not elected" }
+            );
+        }
+        return;
+    }
+    let cells = format!(
+        "{} ({}%)\t{} ({}%)\t{} ({}%)",
+        group_thousands(r.for_),
+        r.for_pct,
+        group_thousands(r.against),
+        r.against_pct,
+        group_thousands(r.abstain),
+        r.abstain_pct
+    );
+    if !by_class {
+        let _ = writeln!(out, "{head}\t{cells}");
+        return;
+    }
+    let _ = writeln!(out, "{head}");
+    let mut shares_total: u128 = 0;
+    for class in ctx.voting_classes(res) {
+        let votes = r.by_class.get(class.as_str()).cloned().unwrap_or_default();
+        let vps = u128::from(ctx.votes_per_share(res, class.as_str()));
+        let cast = votes.for_ + votes.against + votes.abstain;
+        shares_total += cast / vps;
+        let _ = writeln!(
+            out,
+            "\t{}\t{}\t{}\t{}",
+            ctx.class_name(class.as_str()),
+            class_cells(&votes, decimals, denominator),
+            group_thousands(cast / vps),
+            group_thousands(cast)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\tTotal\t{cells}\t{}\t{}",
+        group_thousands(shares_total),
+        group_thousands(r.for_ + r.against + r.abstain)
+    );
+}
+
+/// A class row's three cells, with the percentages on the profile's denominator.
+fn class_cells(v: &ClassVotes, decimals: u8, denominator: Denominator) -> String {
+    let all = v.for_ + v.against + v.abstain;
+    let base = match denominator {
+        Denominator::ForAgainst => v.for_ + v.against,
+        Denominator::ForAgainstAbstain => all,
+    };
+    format!(
+        "{} ({}%)\t{} ({}%)\t{} ({}%)",
+        group_thousands(v.for_),
+        percent(v.for_, base, decimals),
+        group_thousands(v.against),
+        percent(v.against, base, decimals),
+        group_thousands(v.abstain),
+        percent(v.abstain, all, decimals)
+    )
+}
+
+fn disregarded(out: &mut String, tally: &Tally) {
+    if tally
+        .resolutions
+        .iter()
+        .all(|r| r.disregarded_ballots.is_empty())
+    {
+        return;
+    }
+    let _ = writeln!(out, "VOTES NOT COUNTED");
+    out.push('\n');
+    for r in &tally.resolutions {
+        for d in &r.disregarded_ballots {
+            let _ = writeln!(
+                out,
+                "Resolution {}: {} votes tendered by {} were not counted ({}).",
+                r.id,
+                group_thousands(d.votes),
+                d.voter,
+                clean(&d.reason)
+            );
+        }
+    }
+    out.push('\n');
+}
+
+fn scrutineer(out: &mut String, ctx: &Context<'_>, names: &Names) {
+    let name = ctx
+        .convened
+        .map(|c| clean(&c.scrutineer))
+        .unwrap_or_default();
+    let _ = writeln!(out, "SCRUTINEER");
+    out.push('\n');
+    if name.is_empty() {
+        let _ = writeln!(
+            out,
+            "The scrutineer for the vote-taking at the {} was not named.",
+            names.short
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "{name} acted as the scrutineer for the vote-taking at the {}.",
+            names.short
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests;
