@@ -1,0 +1,82 @@
+//! The one error type of `scrutin`.
+
+use scrutin_log::LogError;
+use scrutin_tally::RuleViolation;
+
+/// Why a ledger operation could not be carried out.
+///
+/// A bundle or receipt that does not verify is *not* an error: [`crate::verify_bundle`] and
+/// [`crate::verify_receipt`] return `Ok` with a broken verdict. `Err` means the operation (or
+/// the check) could not run at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LedgerError {
+    /// The log underneath failed (storage, I/O, lock, damaged store, bad key or note).
+    #[error(transparent)]
+    Log(#[from] LogError),
+    /// The rules refused an event; nothing was appended. `position` is the event's 0-based
+    /// position in the batch (0 for a single submit).
+    #[error("event {position} of the batch refused, nothing recorded: {violation}")]
+    Rejected {
+        /// 0-based position of the refused event in the submitted batch.
+        position: usize,
+        /// The rule it breaks, with the holder, resolution and numbers concerned.
+        violation: RuleViolation,
+    },
+    /// A `ResultDeclared` event whose digest is not the SHA-256 of the tally JSON at that point.
+    #[error(
+        "event {position} of the batch refused, nothing recorded: result-declaration: the \
+         declared tally digest {declared} is not the digest {expected} of the tally at this point"
+    )]
+    WrongDeclaration {
+        /// 0-based position of the refused event in the submitted batch.
+        position: usize,
+        /// The digest in the event (hex).
+        declared: String,
+        /// The digest of the tally JSON recomputed at that point (hex).
+        expected: String,
+    },
+    /// The genesis signer's key is not the registrar named in `MeetingConvened`.
+    #[error(
+        "the genesis must be signed by the meeting's registrar key {registrar}, not by {signer}"
+    )]
+    RegistrarMismatch {
+        /// The registrar key named in the event (hex).
+        registrar: String,
+        /// The key that tried to sign it (hex).
+        signer: String,
+    },
+    /// The latest checkpoint is older than the log: the operator must checkpoint again.
+    #[error(
+        "the latest checkpoint covers {checkpoint_size} entries but the log has {log_size}: \
+         sign a new checkpoint first"
+    )]
+    StaleCheckpoint {
+        /// Entries covered by the latest checkpoint.
+        checkpoint_size: u64,
+        /// Entries in the log.
+        log_size: u64,
+    },
+    /// No signed checkpoint has been stored yet.
+    #[error("the ledger has no signed checkpoint yet: sign one first")]
+    NoCheckpoint,
+    /// Something asked for does not exist (a holder with no ballots, no declared result, ...).
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// An operating-system I/O error (message of the underlying error).
+    #[error("I/O error: {0}")]
+    Io(String),
+    /// Stored or supplied bytes that are not what they should be (an entry whose payload does
+    /// not decode, a receipt file that does not parse).
+    #[error("malformed: {0}")]
+    Malformed(String),
+    /// The caller passed an argument that cannot be used (e.g. no trusted keys).
+    #[error("usage: {0}")]
+    Usage(String),
+}
+
+impl From<std::io::Error> for LedgerError {
+    fn from(e: std::io::Error) -> Self {
+        LedgerError::Io(e.to_string())
+    }
+}

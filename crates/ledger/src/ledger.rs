@@ -1,0 +1,376 @@
+//! The ledger: a verifiable log whose entries are meeting events, and the meeting state
+//! folded from them.
+
+use std::io::Write;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard};
+
+use scrutin_log::{BundleSummary, Hash, Log, SignedCheckpoint, Signer};
+use scrutin_model::{decode_event, encode_event, AuthorKey, Event, HolderId, MeetingConvened};
+use scrutin_tally::{render_announcement, Meeting, Tally};
+use sha2::{Digest, Sha256};
+
+use crate::receipt::build_receipt;
+use crate::{LedgerError, VoteReceipt};
+
+/// The log origin of a meeting's ledger: `scrutin/<meeting id>`.
+pub fn origin_for(meeting_id: &str) -> String {
+    format!("scrutin/{meeting_id}")
+}
+
+/// The author key of a signer, as the meeting's events name keys.
+pub(crate) fn author_of(signer: &Signer) -> AuthorKey {
+    AuthorKey(*signer.public_key().as_bytes())
+}
+
+/// SHA-256 of a tally's canonical JSON: what `ResultDeclared` certifies.
+pub fn tally_digest(tally: &Tally) -> [u8; 32] {
+    Sha256::digest(tally.to_json().as_bytes()).into()
+}
+
+/// A meeting's ledger: the durable, signed, verifiable log of its events, and the meeting
+/// state folded from them.
+///
+/// Every event is checked against the state before it is appended: a refused event changes
+/// nothing. An appended event is durable when `submit` returns. One writer per directory (the
+/// log holds a lock on it); within the process a `Ledger` is `Send + Sync` and concurrent
+/// submitters are serialised.
+pub struct Ledger {
+    log: Log,
+    state: RwLock<Meeting>,
+    /// Serialises check-append-apply so that each event is checked against the state the
+    /// events before it produced.
+    writer: Mutex<()>,
+}
+
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger")
+            .field("origin", &self.log.origin())
+            .field("len", &self.log.len())
+            .finish()
+    }
+}
+
+impl Ledger {
+    /// Creates the ledger of a new meeting in `dir`, whose genesis entry is `convened`
+    /// signed by `registrar`. The log origin is `scrutin/<convened.id>`.
+    ///
+    /// # Errors
+    /// [`LedgerError::RegistrarMismatch`] if `registrar`'s key is not `convened.registrar`;
+    /// [`LedgerError::Rejected`] if the rules refuse the genesis; log errors (a ledger already
+    /// exists in `dir`, storage, I/O).
+    pub fn create(
+        dir: &Path,
+        convened: MeetingConvened,
+        registrar: &Signer,
+    ) -> Result<Ledger, LedgerError> {
+        let author = author_of(registrar);
+        if author != convened.registrar {
+            return Err(LedgerError::RegistrarMismatch {
+                registrar: convened.registrar.to_string(),
+                signer: author.to_string(),
+            });
+        }
+        let origin = origin_for(&convened.id);
+        let event = Event::MeetingConvened(convened);
+        let mut meeting = Meeting::new();
+        meeting
+            .check(&event, &author)
+            .map_err(|violation| LedgerError::Rejected {
+                position: 0,
+                violation,
+            })?;
+        let payload = encode(&event)?;
+        let log = Log::create(dir, &origin)?;
+        log.append(registrar, payload)?;
+        meeting.apply(&event, &author);
+        Ok(Ledger {
+            log,
+            state: RwLock::new(meeting),
+            writer: Mutex::new(()),
+        })
+    }
+
+    /// Opens the ledger in `dir` and replays its events into the meeting state.
+    ///
+    /// # Errors
+    /// As [`Ledger::open_with_progress`].
+    pub fn open(dir: &Path) -> Result<Ledger, LedgerError> {
+        Ledger::open_with_progress(dir, &mut |_, _| {})
+    }
+
+    /// Opens the ledger in `dir` and replays its events into the meeting state, calling
+    /// `progress(done, total)` as entries are replayed.
+    ///
+    /// The log checks its own integrity on open (head, size, chain of the stored tail);
+    /// signatures are not re-verified here (they were verified when appended and are verified
+    /// again by [`crate::verify_bundle`]), so that reopening a large ledger is one sequential
+    /// decode-and-fold scan.
+    ///
+    /// # Errors
+    /// Log errors (no ledger in `dir`, locked, damaged); [`LedgerError::Malformed`] if an
+    /// entry's payload is not a valid event (naming the entry).
+    pub fn open_with_progress(
+        dir: &Path,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<Ledger, LedgerError> {
+        let log = Log::open(dir)?;
+        let total = log.len();
+        let mut meeting = Meeting::new();
+        progress(0, total);
+        let step = (total / 100).max(1);
+        for (i, entry) in log.entries(0..total).enumerate() {
+            let entry = entry?;
+            let event = decode_event(&entry.payload).map_err(|e| {
+                LedgerError::Malformed(format!(
+                    "entry {}: payload is not an event: {e}",
+                    entry.index
+                ))
+            })?;
+            // The events were checked when appended; folding without re-checking keeps the
+            // replay a single cheap pass.
+            meeting.apply(&event, &AuthorKey(*entry.author.as_bytes()));
+            let done = i as u64 + 1;
+            if done.is_multiple_of(step) || done == total {
+                progress(done, total);
+            }
+        }
+        Ok(Ledger {
+            log,
+            state: RwLock::new(meeting),
+            writer: Mutex::new(()),
+        })
+    }
+
+    /// The log origin (`scrutin/<meeting id>`).
+    pub fn origin(&self) -> String {
+        self.log.origin().to_string()
+    }
+
+    /// The number of entries (events) recorded.
+    pub fn len(&self) -> u64 {
+        self.log.len()
+    }
+
+    /// Whether the ledger has no entries (never true once created: the genesis is entry 0).
+    pub fn is_empty(&self) -> bool {
+        self.log.len() == 0
+    }
+
+    /// Checks `event`, authored by `signer`, against the meeting state; if valid, appends it
+    /// durably and folds it in. Returns the entry's index.
+    ///
+    /// # Errors
+    /// [`LedgerError::Rejected`] (position 0) with the rule the event breaks, or
+    /// [`LedgerError::WrongDeclaration`]; nothing is recorded then. Log errors.
+    pub fn submit(&self, signer: &Signer, event: Event) -> Result<u64, LedgerError> {
+        let range = self.submit_batch(signer, vec![event])?;
+        Ok(range.start)
+    }
+
+    /// Checks every event in order against the state the events before it would produce,
+    /// then appends them all in one durable group commit and folds them in. All or nothing.
+    /// Returns the range of their entry indices.
+    ///
+    /// # Errors
+    /// [`LedgerError::Rejected`] naming the first refused event's position and the rule it
+    /// breaks, or [`LedgerError::WrongDeclaration`]: nothing is recorded then. Log errors
+    /// (the log appends all or none).
+    pub fn submit_batch(
+        &self,
+        signer: &Signer,
+        events: Vec<Event>,
+    ) -> Result<Range<u64>, LedgerError> {
+        let _writer = self.lock_writer();
+        let start = self.log.len();
+        if events.is_empty() {
+            return Ok(start..start);
+        }
+        let author = author_of(signer);
+        if let [event] = events.as_slice() {
+            // One event: no need to clone the state to keep the batch all-or-nothing.
+            check_one(&self.read_state(), event, &author, 0)?;
+            let entry = self.log.append(signer, encode(event)?)?;
+            self.state
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .apply(event, &author);
+            return Ok(entry.index..entry.index + 1);
+        }
+        let mut next = self.read_state().clone();
+        let mut payloads = Vec::with_capacity(events.len());
+        for (position, event) in events.iter().enumerate() {
+            check_one(&next, event, &author, position)?;
+            next.apply(event, &author);
+            payloads.push(encode(event)?);
+        }
+        let entries = self.log.append_batch(signer, payloads)?;
+        *self.state.write().unwrap_or_else(|p| p.into_inner()) = next;
+        let first = entries.first().map_or(start, |e| e.index);
+        Ok(first..first + entries.len() as u64)
+    }
+
+    /// Runs `f` on the current meeting state.
+    pub fn with_meeting<R>(&self, f: impl FnOnce(&Meeting) -> R) -> R {
+        f(&self.read_state())
+    }
+
+    /// The count as it stands.
+    pub fn tally(&self) -> Tally {
+        self.read_state().tally()
+    }
+
+    /// The poll-results announcement as it stands.
+    pub fn announcement(&self) -> String {
+        let state = self.read_state();
+        render_announcement(&state, &state.tally())
+    }
+
+    /// Records `ResultDeclared` with the SHA-256 of the current tally JSON, signed by
+    /// `scrutineer`. Returns the entry's index.
+    ///
+    /// # Errors
+    /// [`LedgerError::Rejected`] if the rules refuse it now (polls still open, or the key does
+    /// not hold the scrutineer authority); log errors.
+    pub fn declare_result(&self, scrutineer: &Signer) -> Result<u64, LedgerError> {
+        let author = author_of(scrutineer);
+        let _writer = self.lock_writer();
+        let event = Event::ResultDeclared {
+            tally_sha256: tally_digest(&self.read_state().tally()),
+        };
+        check_one(&self.read_state(), &event, &author, 0)?;
+        let entry = self.log.append(scrutineer, encode(&event)?)?;
+        self.state
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .apply(&event, &author);
+        Ok(entry.index)
+    }
+
+    /// Signs a checkpoint of the whole log with `signer` and stores it as the latest.
+    ///
+    /// # Errors
+    /// Log errors.
+    pub fn checkpoint(&self, signer: &Signer) -> Result<SignedCheckpoint, LedgerError> {
+        let _writer = self.lock_writer();
+        Ok(self.log.checkpoint(signer)?)
+    }
+
+    /// The latest stored checkpoint, if any.
+    ///
+    /// # Errors
+    /// Log errors.
+    pub fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, LedgerError> {
+        Ok(self.log.latest_checkpoint()?)
+    }
+
+    /// Stores a checkpoint of this log (e.g. one that witnesses have cosigned).
+    ///
+    /// # Errors
+    /// Log errors ([`scrutin_log::LogError::CheckpointMismatch`] if it does not describe
+    /// this log).
+    pub fn store_checkpoint(&self, cp: &SignedCheckpoint) -> Result<(), LedgerError> {
+        Ok(self.log.store_checkpoint(cp)?)
+    }
+
+    /// An RFC 9162 consistency proof between the log's sizes `old` and `new`.
+    ///
+    /// # Errors
+    /// Log errors (sizes out of range or in the wrong order).
+    pub fn prove_consistency(&self, old: u64, new: u64) -> Result<Vec<Hash>, LedgerError> {
+        Ok(self.log.prove_consistency(old, new)?)
+    }
+
+    /// Writes the portable bundle (every entry and the latest checkpoint) to `out`.
+    /// `progress(done, total)` is called as it goes.
+    ///
+    /// # Errors
+    /// [`LedgerError::NoCheckpoint`]; [`LedgerError::StaleCheckpoint`] if the log has grown
+    /// since the latest checkpoint; log and I/O errors.
+    pub fn export(
+        &self,
+        out: impl Write,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<BundleSummary, LedgerError> {
+        let cp = self.current_checkpoint()?;
+        let total = cp.checkpoint.size;
+        progress(0, total);
+        Ok(self
+            .log
+            .export_with_progress(&cp, out, &mut |done| progress(done, total))?)
+    }
+
+    /// The receipt of `holder`: each of its ballots and its proxies' ballots, with inclusion
+    /// proofs against the latest signed checkpoint, and the last result declaration that
+    /// counted them.
+    ///
+    /// # Errors
+    /// [`LedgerError::NoCheckpoint`]; [`LedgerError::NotFound`] if the checkpoint covers no
+    /// result declaration or the holder has no ballot; log errors.
+    pub fn receipt(&self, holder: &HolderId) -> Result<VoteReceipt, LedgerError> {
+        let cp = self
+            .log
+            .latest_checkpoint()?
+            .ok_or(LedgerError::NoCheckpoint)?;
+        let proxies = self.read_state().proxies_of(holder);
+        build_receipt(&self.log, &cp, holder, &proxies)
+    }
+
+    fn current_checkpoint(&self) -> Result<SignedCheckpoint, LedgerError> {
+        let cp = self
+            .log
+            .latest_checkpoint()?
+            .ok_or(LedgerError::NoCheckpoint)?;
+        let log_size = self.log.len();
+        if cp.checkpoint.size != log_size {
+            return Err(LedgerError::StaleCheckpoint {
+                checkpoint_size: cp.checkpoint.size,
+                log_size,
+            });
+        }
+        Ok(cp)
+    }
+
+    fn read_state(&self) -> RwLockReadGuard<'_, Meeting> {
+        // A panic while holding the lock cannot leave the state half-applied (it is swapped
+        // or folded whole), so a poisoned lock is still usable.
+        self.state.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn lock_writer(&self) -> MutexGuard<'_, ()> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Checks one event against `meeting`, including the ledger's own check of a declaration's
+/// digest.
+pub(crate) fn check_one(
+    meeting: &Meeting,
+    event: &Event,
+    author: &AuthorKey,
+    position: usize,
+) -> Result<(), LedgerError> {
+    meeting
+        .check(event, author)
+        .map_err(|violation| LedgerError::Rejected {
+            position,
+            violation,
+        })?;
+    if let Event::ResultDeclared { tally_sha256 } = event {
+        let expected = tally_digest(&meeting.tally());
+        if *tally_sha256 != expected {
+            return Err(LedgerError::WrongDeclaration {
+                position,
+                declared: hex::encode(tally_sha256),
+                expected: hex::encode(expected),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn encode(event: &Event) -> Result<Vec<u8>, LedgerError> {
+    encode_event(event).map_err(|e| LedgerError::Malformed(e.to_string()))
+}

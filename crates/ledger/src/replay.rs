@@ -1,0 +1,152 @@
+//! Checks 7 to 9 of bundle verification: replaying every event through the rules, in the
+//! same streaming pass as the log's own checks.
+
+use scrutin_log::{Entry, NoteVerifier};
+use scrutin_model::{decode_event, AuthorKey, Event, MeetingConvened};
+use scrutin_tally::{Meeting, RuleViolation};
+
+use crate::ledger::tally_digest;
+
+/// Check numbers of the verification report.
+pub(crate) const CHECK_AUTHORITY: u32 = 7;
+pub(crate) const CHECK_RULES: u32 = 8;
+pub(crate) const CHECK_TALLY: u32 = 9;
+
+/// The first failure found by the replay.
+#[derive(Debug, Clone)]
+pub(crate) struct ReplayFailure {
+    pub(crate) check: u32,
+    pub(crate) entry: u64,
+    pub(crate) reason: String,
+}
+
+/// The meeting folded so far, and the first failure.
+pub(crate) struct Replay<'a> {
+    trust: &'a [NoteVerifier],
+    pub(crate) meeting: Meeting,
+    pub(crate) convened: Option<MeetingConvened>,
+    pub(crate) failure: Option<ReplayFailure>,
+    pub(crate) entries: u64,
+    pub(crate) declarations: u64,
+    pub(crate) authors: u64,
+}
+
+/// Whether a violation is about who may author the event (check 7) rather than about the
+/// voting rules (check 8).
+fn is_authority(v: &RuleViolation) -> bool {
+    let rule = v.rule();
+    rule.contains("authori") || rule.contains("genesis") || rule.contains("registrar")
+}
+
+impl<'a> Replay<'a> {
+    pub(crate) fn new(trust: &'a [NoteVerifier]) -> Replay<'a> {
+        Replay {
+            trust,
+            meeting: Meeting::new(),
+            convened: None,
+            failure: None,
+            entries: 0,
+            declarations: 0,
+            authors: 0,
+        }
+    }
+
+    fn fail(&mut self, check: u32, entry: u64, reason: String) -> Result<(), String> {
+        let message = reason.clone();
+        self.failure = Some(ReplayFailure {
+            check,
+            entry,
+            reason,
+        });
+        Err(message)
+    }
+
+    /// Checks and folds one entry (already checked for format, chain and signature).
+    pub(crate) fn on_entry(&mut self, entry: &Entry) -> Result<(), String> {
+        if self.failure.is_some() {
+            return Err("verification already failed".into());
+        }
+        let index = entry.index;
+        let author = AuthorKey(*entry.author.as_bytes());
+        let event = match decode_event(&entry.payload) {
+            Ok(e) => e,
+            Err(e) => {
+                return self.fail(
+                    CHECK_RULES,
+                    index,
+                    format!("entry {index}: the payload is not a valid event: {e}"),
+                )
+            }
+        };
+        if index == 0 {
+            let Event::MeetingConvened(m) = &event else {
+                return self.fail(
+                    CHECK_AUTHORITY,
+                    index,
+                    format!(
+                        "entry 0: the genesis is a {}, not MeetingConvened",
+                        event.kind()
+                    ),
+                );
+            };
+            if !self
+                .trust
+                .iter()
+                .any(|v| v.public_key().as_bytes() == &author.0)
+            {
+                return self.fail(
+                    CHECK_AUTHORITY,
+                    index,
+                    format!(
+                        "entry 0: the genesis is signed by {author}, which is not a trusted key"
+                    ),
+                );
+            }
+            if m.registrar != author {
+                return self.fail(
+                    CHECK_AUTHORITY,
+                    index,
+                    format!(
+                        "entry 0: the genesis is signed by {author}, not by the registrar {} it names",
+                        m.registrar
+                    ),
+                );
+            }
+            self.convened = Some(m.clone());
+        }
+        if let Err(v) = self.meeting.check(&event, &author) {
+            let check = if is_authority(&v) {
+                CHECK_AUTHORITY
+            } else {
+                CHECK_RULES
+            };
+            return self.fail(
+                check,
+                index,
+                format!("entry {index} ({}, by {author}): {v}", event.kind()),
+            );
+        }
+        if let Event::ResultDeclared { tally_sha256 } = &event {
+            let expected = tally_digest(&self.meeting.tally());
+            if *tally_sha256 != expected {
+                return self.fail(
+                    CHECK_TALLY,
+                    index,
+                    format!(
+                        "entry {index}: the declared tally digest {} is not the digest {} of the \
+                         tally recomputed at that point",
+                        hex::encode(tally_sha256),
+                        hex::encode(expected)
+                    ),
+                );
+            }
+            self.declarations += 1;
+        }
+        if index > 0 {
+            self.authors += 1;
+        }
+        self.meeting.apply(&event, &author);
+        self.entries += 1;
+        Ok(())
+    }
+}
