@@ -1,0 +1,180 @@
+//! Command-line arguments. Command names and flags are a contract (DESIGN.md, docs/CLI.md):
+//! options are added, never renamed.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::csv_in::CsvKind;
+
+/// scrutin: a verifiable ledger of a shareholder meeting's poll.
+#[derive(Debug, Parser)]
+#[command(name = "scrutin", version, about, long_about = None)]
+pub(crate) struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Every `scrutin` command.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Generate a signing key: writes KEYFILE (mode 0600) and KEYFILE.pub; prints the verifier key.
+    Keygen {
+        /// Where to write the secret key (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+        /// The key's name in signed notes (default: the file's stem).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Create a meeting's ledger from meeting.toml, signed by the registrar key.
+    Init {
+        /// The ledger directory (created).
+        #[arg(long)]
+        db: PathBuf,
+        /// The meeting file.
+        #[arg(long)]
+        meeting: PathBuf,
+        /// The registrar's key file.
+        #[arg(long)]
+        key: PathBuf,
+    },
+    /// Import a CSV file (register, abstentions, proxies or ballots) as one all-or-nothing batch.
+    Import {
+        /// Which file.
+        #[arg(value_enum)]
+        kind: CsvKind,
+        /// The CSV file.
+        file: PathBuf,
+        /// The ledger directory.
+        #[arg(long)]
+        db: PathBuf,
+        /// The registrar's key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// register: leave the register open (do not record RegisterClosed).
+        #[arg(long)]
+        open: bool,
+    },
+    /// Close the poll (on one resolution or all); when none stays open, declare the result.
+    Close {
+        /// The ledger directory.
+        #[arg(long)]
+        db: PathBuf,
+        /// The key file (registrar or chair; scrutineer to declare the result).
+        #[arg(long)]
+        key: PathBuf,
+        /// Close only this resolution.
+        #[arg(long)]
+        resolution: Option<String>,
+    },
+    /// Print the tally (a table, or the tally JSON).
+    Tally {
+        /// The ledger directory.
+        #[arg(long)]
+        db: PathBuf,
+        /// Print the DESIGN.md tally JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the poll-results announcement.
+    Announce {
+        /// The ledger directory.
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Sign and store a checkpoint; print its note and write DIR/checkpoint.txt.
+    Checkpoint {
+        /// The ledger directory.
+        #[arg(long)]
+        db: PathBuf,
+        /// The log key file (signs the checkpoint).
+        #[arg(long)]
+        key: PathBuf,
+        /// Also write the note to this file.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Witness: cosign a checkpoint file if it is consistent with the last one cosigned.
+    Cosign {
+        /// The checkpoint note file (the cosignature is added to it in place).
+        checkpoint: PathBuf,
+        /// The witness's key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// The witness's state directory (last cosigned checkpoint, trusted log key).
+        #[arg(long)]
+        state: PathBuf,
+        /// The log's verifier key (needed the first time, then kept in the state).
+        #[arg(long = "log-key")]
+        log_key: Option<String>,
+        /// Take the consistency proof from this ledger and store the cosigned checkpoint in it.
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Take the consistency proof from this file (one hash per line, hex or base64).
+        #[arg(long)]
+        proof: Option<PathBuf>,
+    },
+    /// Export the ledger as one bundle file (needs a checkpoint of the current size).
+    Export {
+        /// The ledger directory.
+        #[arg(long)]
+        db: PathBuf,
+        /// The bundle file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Verify a bundle offline against trusted keys: exit 0 valid, 1 invalid, 2 usage/I/O.
+    Verify {
+        /// The bundle file.
+        file: PathBuf,
+        /// Trusted verifier keys (vkey strings or files); repeat or list several.
+        #[arg(long, num_args = 1.., required = true)]
+        trust: Vec<String>,
+        /// Print the verification report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Write a self-contained HTML report to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Compare the recomputed tally with this claimed tally JSON.
+        #[arg(long)]
+        expect: Option<PathBuf>,
+    },
+    /// Write a holder's vote receipt (inclusion proofs of its ballots).
+    Receipt {
+        /// The ledger directory.
+        #[arg(long)]
+        db: PathBuf,
+        /// The holder id.
+        #[arg(long)]
+        holder: String,
+        /// The receipt file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Verify a vote receipt against a trusted key: exit 0 valid, 1 invalid, 2 usage/I/O.
+    VerifyReceipt {
+        /// The receipt file.
+        file: PathBuf,
+        /// Trusted verifier keys (vkey strings or files).
+        #[arg(long, num_args = 1.., required = true)]
+        trust: Vec<String>,
+        /// Print the receipt report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replay the seed meeting (JL MAG EGM 2022) end to end, or a synthetic one of N holders.
+    Demo {
+        /// Scale to a synthetic meeting of N holders and print each phase's throughput.
+        #[arg(long)]
+        holders: Option<u64>,
+        /// Where to write the HTML report (default ./scrutin-demo-report.html).
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Keep the demo's ledger, keys and files in this directory instead of a temporary one.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}

@@ -1,0 +1,466 @@
+//! The self-contained HTML verification report (`scrutin verify --report`): one file, inline
+//! CSS and inline SVG, no external resources, every string from the bundle HTML-escaped.
+//! Deterministic: the same bundle and keys give the same bytes (no clock in the page).
+
+use std::fmt::Write as _;
+
+use scrutin_model::{group_thousands, MeetingConvened};
+use scrutin_tally::{ResolutionTally, Tally};
+
+/// The result of one numbered check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    Passed,
+    Failed,
+    NotRun,
+}
+
+impl Status {
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "FAILED",
+            Status::NotRun => "not run",
+        }
+    }
+}
+
+/// One numbered check as shown.
+#[derive(Debug, Clone)]
+pub(crate) struct CheckRow {
+    pub(crate) number: u32,
+    pub(crate) name: String,
+    pub(crate) status: Status,
+    pub(crate) detail: String,
+}
+
+/// The `--expect` comparison as shown.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Comparison {
+    pub(crate) file: String,
+    pub(crate) matched: Vec<String>,
+    /// (path, claimed, recomputed)
+    pub(crate) differences: Vec<(String, String, String)>,
+}
+
+/// Everything the report shows.
+#[derive(Debug)]
+pub(crate) struct ReportInput<'a> {
+    pub(crate) bundle: String,
+    pub(crate) valid: bool,
+    pub(crate) verdict: String,
+    pub(crate) meeting: Option<&'a MeetingConvened>,
+    pub(crate) digest: String,
+    pub(crate) entries: u64,
+    pub(crate) checkpoint_note: Option<String>,
+    pub(crate) cosigners: Vec<String>,
+    pub(crate) trusted: Vec<String>,
+    pub(crate) checks: Vec<CheckRow>,
+    pub(crate) tally: Option<&'a Tally>,
+    pub(crate) comparison: Option<Comparison>,
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub(crate) fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const CSS: &str = "
+body{font-family:Georgia,'Times New Roman',serif;color:#1a1a1a;max-width:1060px;margin:24px auto;padding:0 24px;line-height:1.45}
+h1{font-size:26px;margin:0 0 4px}h2{font-size:19px;border-bottom:2px solid #233;padding-bottom:3px;margin-top:30px}
+h3{font-size:16px;margin:18px 0 6px}
+.sub{color:#555;margin:0 0 14px}
+.verdict{padding:12px 16px;border-radius:4px;font-size:18px;font-weight:bold;margin:14px 0}
+.ok{background:#e3f4e6;border:2px solid #2e7d32;color:#1b5e20}.bad{background:#fdecea;border:2px solid #c62828;color:#8e0000}
+table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:14px}
+th,td{border:1px solid #bbb;padding:5px 8px;text-align:left;vertical-align:top}
+th{background:#eef1f4}td.n{text-align:right;font-family:'Courier New',monospace;white-space:nowrap}
+td.mono,span.mono{font-family:'Courier New',monospace;font-size:12px;word-break:break-all}
+pre{background:#f6f6f6;border:1px solid #ccc;padding:8px;font-size:12px;white-space:pre-wrap;word-break:break-all}
+.passed{color:#1b5e20;font-weight:bold}.failed{color:#b71c1c;font-weight:bold}.notrun{color:#777}
+.res{border:1px solid #ccc;padding:4px 14px 10px;margin:12px 0;border-radius:4px;page-break-inside:avoid}
+.foot{color:#666;font-size:12px;margin-top:30px;border-top:1px solid #ccc;padding-top:8px}
+@media print{body{margin:0}.res{break-inside:avoid}}
+";
+
+/// Renders the whole report.
+pub(crate) fn render(r: &ReportInput<'_>) -> String {
+    let mut h = String::with_capacity(16 * 1024);
+    let title = match r.meeting {
+        Some(m) => format!("Verification report: {} ({}) {} {}", m.issuer, m.stock_code, m.kind.name(), m.date),
+        None => "Verification report".to_owned(),
+    };
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        esc(&title)
+    );
+    let _ = writeln!(h, "<h1>{}</h1>", esc(&title));
+    let _ = writeln!(
+        h,
+        "<p class=\"sub\">Independent verification of the meeting ledger bundle <span class=\"mono\">{}</span> by <code>scrutin verify</code> {}.</p>",
+        esc(&r.bundle),
+        esc(env!("CARGO_PKG_VERSION"))
+    );
+    let (cls, word) = if r.valid {
+        ("ok", "VALID")
+    } else {
+        ("bad", "NOT VALID")
+    };
+    let _ = writeln!(
+        h,
+        "<div class=\"verdict {cls}\">{word}: {}</div>",
+        esc(&r.verdict)
+    );
+    meeting_section(&mut h, r);
+    bundle_section(&mut h, r);
+    checks_section(&mut h, r);
+    if let Some(t) = r.tally {
+        attendance_section(&mut h, t);
+        results_section(&mut h, t);
+        disregarded_section(&mut h, t);
+    } else {
+        h.push_str("<h2>Poll results</h2>\n<p>No tally: the bundle could not be replayed far enough to count it.</p>\n");
+    }
+    if let Some(c) = &r.comparison {
+        comparison_section(&mut h, c);
+    }
+    let _ = writeln!(
+        h,
+        "<p class=\"foot\">Generated by scrutin {} from the bundle alone and the trusted keys listed above; \
+         re-running <code>scrutin verify</code> on the same bundle with the same keys reproduces every number in this report. \
+         Counts are votes (shares &times; votes per share); percentages are rounded half-up at the meeting&#39;s decimals; \
+         pass or fail is decided on exact integers.</p>\n</body>\n</html>",
+        esc(env!("CARGO_PKG_VERSION"))
+    );
+    h
+}
+
+fn row(h: &mut String, k: &str, v: &str) {
+    let _ = writeln!(h, "<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(v));
+}
+
+fn meeting_section(h: &mut String, r: &ReportInput<'_>) {
+    h.push_str("<h2>1. The meeting</h2>\n");
+    let Some(m) = r.meeting else {
+        h.push_str("<p>The bundle does not start with a readable meeting record.</p>\n");
+        return;
+    };
+    h.push_str("<table>\n");
+    row(h, "Issuer", &m.issuer);
+    row(h, "Stock code", &m.stock_code);
+    row(h, "Meeting", &format!("{} ({}) held on {}", m.id, m.kind.name(), m.date));
+    row(h, "Record date", m.record_date.as_str());
+    row(h, "Proxy deadline", &m.proxy_deadline.to_rfc3339());
+    let rules = &m.rules;
+    row(
+        h,
+        "Counting rules",
+        &format!(
+            "{} profile; ordinary: {}; special: {}; denominator: {}; percentages to {} decimals",
+            rules.preset.name(),
+            rules.ordinary,
+            rules.special,
+            match rules.denominator {
+                scrutin_model::Denominator::ForAgainst => "votes for + against",
+                scrutin_model::Denominator::ForAgainstAbstain => "votes for + against + abstain",
+            },
+            rules.decimals
+        ),
+    );
+    let classes: Vec<String> = m
+        .classes
+        .iter()
+        .map(|c| format!("{} ({}, {} vote(s) per share)", c.id, c.name, c.votes_per_share))
+        .collect();
+    row(h, "Share classes", &classes.join("; "));
+    if !m.scrutineer.is_empty() {
+        row(h, "Scrutineer", &m.scrutineer);
+    }
+    row(h, "Registrar key", &m.registrar.to_string());
+    h.push_str("</table>\n");
+}
+
+fn bundle_section(h: &mut String, r: &ReportInput<'_>) {
+    h.push_str("<h2>2. The bundle and its checkpoint</h2>\n<table>\n");
+    row(h, "Bundle file", &r.bundle);
+    let _ = writeln!(
+        h,
+        "<tr><th>Bundle digest (SHA-256)</th><td class=\"mono\">{}</td></tr>",
+        esc(&r.digest)
+    );
+    row(h, "Entries", &group_thousands(u128::from(r.entries)));
+    let cos = if r.cosigners.is_empty() {
+        "none".to_owned()
+    } else {
+        r.cosigners.join(", ")
+    };
+    row(h, "Trusted witnesses that cosigned", &cos);
+    h.push_str("<tr><th>Trusted keys</th><td class=\"mono\">");
+    for (i, t) in r.trusted.iter().enumerate() {
+        if i > 0 {
+            h.push_str("<br>");
+        }
+        h.push_str(&esc(t));
+    }
+    h.push_str("</td></tr>\n</table>\n");
+    if let Some(note) = &r.checkpoint_note {
+        let _ = writeln!(
+            h,
+            "<h3>Signed checkpoint (C2SP signed note)</h3>\n<pre>{}</pre>",
+            esc(note)
+        );
+    }
+}
+
+fn checks_section(h: &mut String, r: &ReportInput<'_>) {
+    h.push_str("<h2>3. Checks</h2>\n<table>\n<tr><th>#</th><th>Check</th><th>Result</th><th>Detail</th></tr>\n");
+    for c in &r.checks {
+        let cls = match c.status {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::NotRun => "notrun",
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"{cls}\">{}</td><td>{}</td></tr>",
+            c.number,
+            esc(&c.name),
+            c.status.word(),
+            esc(&c.detail)
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+fn attendance_section(h: &mut String, t: &Tally) {
+    h.push_str("<h2>4. Attendance</h2>\n<table>\n<tr><th>Class</th><th>Shares entitled to attend and vote</th><th>Shares represented</th><th>%</th></tr>\n");
+    for c in &t.classes {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}%</td></tr>",
+            esc(&c.id),
+            group_thousands(c.entitled),
+            group_thousands(c.represented),
+            esc(&c.represented_pct)
+        );
+    }
+    let _ = writeln!(
+        h,
+        "<tr><th>Total</th><td class=\"n\"><b>{}</b></td><td class=\"n\"><b>{}</b></td><td class=\"n\"><b>{}%</b></td></tr>\n</table>",
+        group_thousands(t.entitled),
+        group_thousands(t.represented),
+        esc(&t.represented_pct)
+    );
+}
+
+/// A horizontal bar chart of for / against / abstain, widths proportional to the votes
+/// (integer arithmetic; a non-zero count gets at least one pixel so it stays visible).
+fn bars(r: &ResolutionTally) -> String {
+    const W: u128 = 560;
+    let total = r.for_ + r.against + r.abstain;
+    let parts = [
+        ("For", r.for_, &r.for_pct, "#2e7d32"),
+        ("Against", r.against, &r.against_pct, "#c62828"),
+        ("Abstain", r.abstain, &r.abstain_pct, "#757575"),
+    ];
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"900\" height=\"96\" viewBox=\"0 0 900 96\" role=\"img\" aria-label=\"votes for, against and abstaining on resolution {}\">",
+        esc(&r.id)
+    );
+    for (i, (label, votes, pct, colour)) in parts.iter().enumerate() {
+        let y = 6 + i * 30;
+        let w = if total == 0 {
+            0
+        } else {
+            let w = votes * W / total;
+            if *votes > 0 { w.max(1) } else { 0 }
+        };
+        let _ = write!(
+            s,
+            "<text x=\"0\" y=\"{}\" font-size=\"13\" font-family=\"Georgia,serif\">{label}</text>\
+             <rect x=\"70\" y=\"{y}\" width=\"{W}\" height=\"20\" fill=\"#f0f0f0\"/>\
+             <rect x=\"70\" y=\"{y}\" width=\"{w}\" height=\"20\" fill=\"{colour}\"/>\
+             <text x=\"{}\" y=\"{}\" font-size=\"13\" font-family=\"Courier New,monospace\">{} ({}%)</text>",
+            y + 15,
+            70 + W + 8,
+            y + 15,
+            group_thousands(*votes),
+            esc(pct)
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+fn results_section(h: &mut String, t: &Tally) {
+    h.push_str("<h2>5. Poll results</h2>\n");
+    for r in &t.resolutions {
+        let verdict = if r.passed { "PASSED" } else { "NOT PASSED" };
+        let cls = if r.passed { "passed" } else { "failed" };
+        let _ = writeln!(
+            h,
+            "<div class=\"res\">\n<h3>Resolution {} ({} resolution): <span class=\"{cls}\">{verdict}</span></h3>",
+            esc(&r.id),
+            esc(&r.kind)
+        );
+        let _ = writeln!(
+            h,
+            "<table>\n<tr><th>Votes entitled on this resolution</th><th>Required to abstain</th><th>May vote only against (Rule 13.40)</th><th>Disregarded</th></tr>\n\
+             <tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n</table>",
+            group_thousands(r.entitled),
+            group_thousands(r.must_abstain),
+            group_thousands(r.against_only),
+            group_thousands(r.disregarded)
+        );
+        let _ = writeln!(
+            h,
+            "<table>\n<tr><th></th><th>For</th><th>Against</th><th>Abstain</th></tr>\n\
+             <tr><th>Votes</th><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n\
+             <tr><th>%</th><td class=\"n\">{}%</td><td class=\"n\">{}%</td><td class=\"n\">{}%</td></tr>",
+            group_thousands(r.for_),
+            group_thousands(r.against),
+            group_thousands(r.abstain),
+            esc(&r.for_pct),
+            esc(&r.against_pct),
+            esc(&r.abstain_pct)
+        );
+        for (class, v) in &r.by_class {
+            let _ = writeln!(
+                h,
+                "<tr><th>Class {}</th><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                esc(class),
+                group_thousands(v.for_),
+                group_thousands(v.against),
+                group_thousands(v.abstain)
+            );
+        }
+        h.push_str("</table>\n");
+        h.push_str(&bars(r));
+        h.push('\n');
+        if !r.candidates.is_empty() {
+            h.push_str("<table>\n<tr><th>Candidate</th><th>Votes</th><th>Elected</th></tr>\n");
+            for c in &r.candidates {
+                let _ = writeln!(
+                    h,
+                    "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                    esc(&c.id),
+                    group_thousands(c.votes),
+                    if c.elected { "elected" } else { "not elected" }
+                );
+            }
+            h.push_str("</table>\n");
+        }
+        if let Some(s) = &r.scheme {
+            let _ = writeln!(
+                h,
+                "<p>Scheme tests: holders for {}, against {} (headcount {}); votes against within the limit: {}.</p>",
+                s.holders_for,
+                s.holders_against,
+                if s.headcount_passed { "passed" } else { "failed" },
+                if s.against_limit_passed { "yes" } else { "no" }
+            );
+        }
+        h.push_str("</div>\n");
+    }
+}
+
+fn disregarded_section(h: &mut String, t: &Tally) {
+    h.push_str("<h2>6. Votes disregarded, and why</h2>\n");
+    let any = t.resolutions.iter().any(|r| !r.disregarded_ballots.is_empty());
+    if !any {
+        h.push_str("<p>No vote tendered was disregarded.</p>\n");
+        return;
+    }
+    h.push_str("<table>\n<tr><th>Resolution</th><th>Voter</th><th>Votes</th><th>Reason</th></tr>\n");
+    for r in &t.resolutions {
+        for d in &r.disregarded_ballots {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                esc(&r.id),
+                esc(&d.voter),
+                group_thousands(d.votes),
+                esc(&d.reason)
+            );
+        }
+    }
+    h.push_str("</table>\n");
+}
+
+fn comparison_section(h: &mut String, c: &Comparison) {
+    let _ = writeln!(
+        h,
+        "<h2>7. Published figures compared with the recomputed tally</h2>\n<p>Claimed tally: <span class=\"mono\">{}</span>. {} figure(s) match; {} differ.</p>",
+        esc(&c.file),
+        c.matched.len(),
+        c.differences.len()
+    );
+    if !c.differences.is_empty() {
+        h.push_str("<table>\n<tr><th>Field</th><th>Claimed</th><th>Recomputed from the ledger</th></tr>\n");
+        for (path, claimed, recomputed) in &c.differences {
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"mono\">{}</td><td class=\"n failed\">{}</td><td class=\"n\">{}</td></tr>",
+                esc(path),
+                esc(claimed),
+                esc(recomputed)
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    if !c.matched.is_empty() {
+        let _ = writeln!(
+            h,
+            "<h3>Matching figures</h3>\n<p class=\"mono\">{}</p>",
+            esc(&c.matched.join(", "))
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_everything_from_the_bundle() {
+        assert_eq!(esc("<b>&\"'"), "&lt;b&gt;&amp;&quot;&#39;");
+        let input = ReportInput {
+            bundle: "<evil>.bundle".into(),
+            valid: false,
+            verdict: "entry 7: <script>".into(),
+            meeting: None,
+            digest: "ab".into(),
+            entries: 9,
+            checkpoint_note: Some("o\n1\n<x>\n".into()),
+            cosigners: vec![],
+            trusted: vec!["k+1+AAA".into()],
+            checks: vec![CheckRow {
+                number: 1,
+                name: "format".into(),
+                status: Status::Passed,
+                detail: "<ok>".into(),
+            }],
+            tally: None,
+            comparison: None,
+        };
+        let html = render(&input);
+        assert!(!html.contains("<script>"));
+        assert!(!html.contains("<evil>"));
+        assert!(html.contains("NOT VALID"));
+        assert!(!html.contains("src="), "no external resources");
+    }
+}
