@@ -1,0 +1,612 @@
+//! The four real announcements in `shared/samples/` as fixtures: each builds an event stream
+//! whose register and ballots sum to the published figures, and asserts that the tally
+//! reproduces every published count, every printed percentage at the announcement's decimals,
+//! the attendance figures and pass/fail.
+//!
+//! Registers are synthetic wherever a sample publishes no holder-level data (which is always):
+//! the holders below are invented so that their totals are the published totals. Figures that
+//! a sample does not publish (e.g. per-class attendance) are asserted as recomputed values and
+//! marked "not published".
+
+mod fixtures;
+
+use fixtures::{assert_row, resolution, Stream};
+use scrutin_model::{
+    Denominator, Instruction, MeetingKind, Preset, ResolutionKind, RulesProfile, Shares,
+};
+use scrutin_tally::{percent, render_announcement, Meeting, Tally};
+
+fn split(f: u64, a: u64, b: u64) -> Instruction {
+    Instruction::Split {
+        for_: Shares(f),
+        against: Shares(a),
+        abstain: Shares(b),
+    }
+}
+
+/// Replaying the same events gives byte-identical JSON and text.
+fn assert_deterministic(stream: &Stream, meeting: &Meeting, tally: &Tally) {
+    let again = stream.run();
+    assert_eq!(again.tally().to_json(), tally.to_json());
+    assert_eq!(
+        render_announcement(&again, &again.tally()),
+        render_announcement(meeting, tally)
+    );
+}
+
+#[track_caller]
+fn assert_contains(text: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// JL MAG Rare-Earth, first EGM of 2022 (PRC, 4 decimals, for + against + abstain). The seed.
+
+fn jlmag() -> Stream {
+    let mut s = Stream::convene(
+        "jlmag-2022-egm1",
+        "JL MAG RARE-EARTH CO., LTD.",
+        "06680",
+        MeetingKind::Egm,
+        "2022-08-24",
+        RulesProfile::preset(Preset::Prc, 4),
+        &[("A", "A shares", 1), ("H", "H shares", 1)],
+        "Computershare Hong Kong Investor Services Limited",
+    );
+    s.resolution(
+        "1",
+        ResolutionKind::Ordinary,
+        "To consider and approve the change in the use of proceeds from the global offering",
+    )
+    // A shares: 710,964,630 in all.
+    .share("A001", "CONTROLLING SHAREHOLDER", "A", 350_000_000)
+    .share("A002", "A SHARE INSTITUTION", "A", 50_000_000)
+    .share("A003", "OTHER A SHARE HOLDERS", "A", 310_964_630)
+    // H shares: 125,466,000 in all, nearly all through CCASS.
+    .share("H001", "HKSCC NOMINEES LIMITED", "H", 125_400_000)
+    .share("H002", "REGISTERED H SHARE HOLDER", "H", 66_000)
+    .close_register()
+    .proxy("PA2", "A002", "A", 50_000_000, &[("1", Instruction::For)])
+    // HKSCC Nominees splits its clients' instructions over two appointments.
+    .proxy(
+        "PH1",
+        "H001",
+        "H",
+        116_200_000,
+        &[("1", split(116_176_700, 23_300, 0))],
+    )
+    .proxy("PH2", "H001", "H", 61_145, &[])
+    .attend("A001")
+    .open_polls()
+    .vote("A001", "1", "A", 350_000_000, 0, 0)
+    .proxy_vote("PA2", "1", "A", 50_000_000, 0, 0)
+    .proxy_vote("PH1", "1", "H", 116_176_700, 23_300, 0)
+    .proxy_vote("PH2", "1", "H", 61_145, 0, 0)
+    .close_polls();
+    s
+}
+
+#[test]
+fn jlmag_reproduces_the_published_poll() {
+    let stream = jlmag();
+    let meeting = stream.run();
+    let tally = meeting.tally();
+    assert_eq!(tally.entitled, 836_430_630);
+    assert_eq!(tally.represented, 516_261_145);
+    assert_eq!(tally.represented_pct, "61.7219");
+    let by_class: Vec<(&str, u128, u128)> = tally
+        .classes
+        .iter()
+        .map(|c| (c.id.as_str(), c.entitled, c.represented))
+        .collect();
+    assert_eq!(
+        by_class,
+        [
+            ("A", 710_964_630, 400_000_000),
+            ("H", 125_466_000, 116_261_145)
+        ]
+    );
+    let r1 = resolution(&tally, "1");
+    assert_eq!(
+        (r1.entitled, r1.must_abstain, r1.against_only),
+        (836_430_630, 0, 0)
+    );
+    assert_row(
+        &tally,
+        "1",
+        (516_237_845, 23_300, 0),
+        ("99.9955", "0.0045", "0.0000"),
+        true,
+    );
+    assert_deterministic(&stream, &meeting, &tally);
+}
+
+#[test]
+fn jlmag_announcement_matches_the_seed_table_and_attendance() {
+    let meeting = jlmag().run();
+    let text = render_announcement(&meeting, &meeting.tally());
+    // Lines of jlmag-2022-egm1-poll-results.txt, verbatim except the seed's "No Shareholders
+    // was" (grammar) and its table header's layout (two header rows joined by tabs).
+    assert_contains(
+        &text,
+        &[
+            "JL MAG RARE-EARTH CO., LTD.\n(Stock Code: 06680)\n",
+            "POLL RESULTS OF THE EXTRAORDINARY GENERAL MEETING",
+            "ATTENDANCE OF THE EGM",
+            "As at the date of the EGM, the total number of Shares entitling the holders to \
+             attend and vote on the resolution proposed at the EGM is 836,430,630 Shares \
+             (including 710,964,630 A shares and 125,466,000 H shares). The total number of \
+             Shares with voting rights represented by the Shareholders attending the EGM in \
+             person or by proxy was 516,261,145 Shares, representing approximately 61.7219% of \
+             the total number of Shares.",
+            "No Shareholder who was entitled to attend had to abstain from voting in favour of \
+             any resolution at the EGM pursuant to Rule 13.40 of the Listing Rules.",
+            "No Shareholder was required to abstain from voting on any resolution proposed at \
+             the EGM under the Listing Rules.",
+            "POLL RESULTS OF THE EGM",
+            "ORDINARY RESOLUTION\tFOR\tAGAINST\tABSTAIN\n",
+            "1.\tTo consider and approve the change in the use of proceeds from the global \
+             offering\t516,237,845 (99.9955%)\t23,300 (0.0045%)\t0 (0.0000%)\n",
+            "Resolution 1 is an ordinary resolution; votes in favour represented more than one \
+             half of the total Shares with valid voting rights held by the Shareholders \
+             (including their proxies) attending the EGM",
+            "Computershare Hong Kong Investor Services Limited acted as the scrutineer",
+        ],
+    );
+    assert!(
+        text.lines().all(|l| l == l.trim_end()),
+        "trailing whitespace"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bilibili, AGM 2023, resolutions 8 and 9 (Cayman, 6 decimals). Class Y carries 10 votes per
+// share. The published percentages are over for + against + abstain, so the Cayman profile's
+// denominator is set explicitly.
+
+fn bilibili() -> Stream {
+    let mut rules = RulesProfile::preset(Preset::Cayman, 6);
+    rules.denominator = Denominator::ForAgainstAbstain;
+    let mut s = Stream::convene(
+        "bilibili-2023-agm",
+        "Bilibili Inc.",
+        "9626",
+        MeetingKind::Agm,
+        "2023-06-30",
+        rules,
+        &[
+            ("Z", "Class Z Ordinary Shares", 1),
+            ("Y", "Class Y Ordinary Shares", 10),
+        ],
+        "Computershare Hong Kong Investor Services Limited",
+    );
+    s.resolution(
+        "8",
+        ResolutionKind::Ordinary,
+        "THAT a general mandate be granted to the Directors to repurchase Class Z ordinary \
+         shares and/or ADSs of the Company",
+    )
+    .resolution(
+        "9",
+        ResolutionKind::Ordinary,
+        "THAT the general mandate to issue Shares be extended by the Shares repurchased",
+    )
+    // Class Y: 83,715,114 shares, all voted for.
+    .share("Y001", "FOUNDER VEHICLE 1", "Y", 55_000_000)
+    .share("Y002", "FOUNDER VEHICLE 2", "Y", 28_715_114)
+    // Class Z: synthetic register (not published); treasury shares carry no votes.
+    .share("Z001", "ADS DEPOSITARY", "Z", 300_000_000)
+    .share("Z002", "HKSCC NOMINEES LIMITED", "Z", 80_000_000)
+    .share("Z003", "OTHER CLASS Z HOLDERS", "Z", 1_000_000)
+    .share("treasury", "TREASURY SHARES", "Z", 5_000_000)
+    .close_register()
+    .proxy(
+        "PY2",
+        "Y002",
+        "Y",
+        28_715_114,
+        &[("8", Instruction::For), ("9", Instruction::For)],
+    )
+    .proxy("PZ1", "Z001", "Z", 200_000_000, &[])
+    .proxy(
+        "PZ2",
+        "Z002",
+        "Z",
+        38_196_724,
+        &[
+            ("8", split(37_970_707, 88_272, 137_745)),
+            ("9", split(36_757_481, 1_370_033, 69_210)),
+        ],
+    )
+    .attend("Y001")
+    .open_polls()
+    .vote("Y001", "8", "Y", 55_000_000, 0, 0)
+    .proxy_vote("PY2", "8", "Y", 28_715_114, 0, 0)
+    .proxy_vote("PZ1", "8", "Z", 199_600_000, 200_000, 200_000)
+    .proxy_vote("PZ2", "8", "Z", 37_970_707, 88_272, 137_745)
+    .vote("Y001", "9", "Y", 55_000_000, 0, 0)
+    .proxy_vote("PY2", "9", "Y", 28_715_114, 0, 0)
+    .proxy_vote("PZ1", "9", "Z", 150_000_000, 49_800_000, 200_000)
+    .proxy_vote("PZ2", "9", "Z", 36_757_481, 1_370_033, 69_210)
+    .close_polls();
+    s
+}
+
+#[test]
+fn bilibili_reproduces_the_published_class_and_total_rows() {
+    let stream = bilibili();
+    let meeting = stream.run();
+    let tally = meeting.tally();
+    // Resolution 8, total row (votes).
+    assert_row(
+        &tally,
+        "8",
+        (1_074_721_847, 288_272, 337_745),
+        ("99.941785", "0.026807", "0.031408"),
+        true,
+    );
+    // Resolution 9, total row.
+    assert_row(
+        &tally,
+        "9",
+        (1_023_908_621, 51_170_033, 269_210),
+        ("95.216502", "4.758463", "0.025035"),
+        true,
+    );
+    // Per-class rows: (for, against, abstain) in votes, with the published percentages.
+    let published = [
+        (
+            "8",
+            "Z",
+            (237_570_707, 288_272, 337_745),
+            ["99.737185", "0.121023", "0.141792"],
+        ),
+        (
+            "8",
+            "Y",
+            (837_151_140, 0, 0),
+            ["100.000000", "0.000000", "0.000000"],
+        ),
+        (
+            "9",
+            "Z",
+            (186_757_481, 51_170_033, 269_210),
+            ["78.404723", "21.482257", "0.113020"],
+        ),
+        (
+            "9",
+            "Y",
+            (837_151_140, 0, 0),
+            ["100.000000", "0.000000", "0.000000"],
+        ),
+    ];
+    for (r, c, (f, a, b), pcts) in published {
+        let v = &resolution(&tally, r).by_class[c];
+        assert_eq!(
+            (v.for_, v.against, v.abstain),
+            (f, a, b),
+            "resolution {r} class {c}"
+        );
+        let all = f + a + b;
+        let printed = [percent(f, all, 6), percent(a, all, 6), percent(b, all, 6)];
+        assert_eq!(printed, pcts, "resolution {r} class {c} percentages");
+    }
+    // "Total Number of Voting Shares" column (in votes) and the "Total Number of Votes Cast"
+    // column, which is in shares: 83,715,114 Y shares carry 837,151,140 votes.
+    for r in ["8", "9"] {
+        let t = resolution(&tally, r);
+        assert_eq!(t.for_ + t.against + t.abstain, 1_075_347_864);
+        assert_eq!(
+            t.by_class["Z"].for_ + t.by_class["Z"].against + t.by_class["Z"].abstain,
+            238_196_724
+        );
+        assert_eq!(t.by_class["Y"].for_ / 10, 83_715_114);
+        // Entitled votes: every non-treasury share (not published).
+        assert_eq!(t.entitled, 381_000_000 + 837_151_140);
+    }
+    // Attendance (not published): 238,196,724 Z + 83,715,114 Y = 321,911,838 shares, the
+    // published shares total of the votes cast; treasury excluded from the entitled total.
+    assert_eq!(tally.entitled, 381_000_000 + 83_715_114);
+    assert_eq!(tally.represented, 321_911_838);
+    let text = render_announcement(&meeting, &tally);
+    assert_contains(
+        &text,
+        &[
+            "\tClass Z Ordinary Shares\t237,570,707 (99.737185%)\t288,272 (0.121023%)\t337,745 \
+             (0.141792%)\t238,196,724\t238,196,724\n",
+            "\tClass Y Ordinary Shares\t837,151,140 (100.000000%)\t0 (0.000000%)\t0 \
+             (0.000000%)\t83,715,114\t837,151,140\n",
+            "\tTotal\t1,074,721,847 (99.941785%)\t288,272 (0.026807%)\t337,745 \
+             (0.031408%)\t321,911,838\t1,075,347,864\n",
+            "\tClass Z Ordinary Shares\t186,757,481 (78.404723%)\t51,170,033 (21.482257%)\t269,210 \
+             (0.113020%)\t238,196,724\t238,196,724\n",
+            "\tTotal\t1,023,908,621 (95.216502%)\t51,170,033 (4.758463%)\t269,210 \
+             (0.025035%)\t321,911,838\t1,075,347,864\n",
+        ],
+    );
+    assert_deterministic(&stream, &meeting, &tally);
+}
+
+// ---------------------------------------------------------------------------------------------
+// China Dongxiang, EGM of 19 August 2020 (Cayman, 6 decimals, for / (for + against)), with the
+// controlling family required to abstain on the connected transaction.
+
+const CHEN_REASON: &str = "Rule 14A.36: Mr. Chen Yiliang, Mr. Chen Yiyong, Mr. Chen Yizhong and \
+                           their associates are interested in the 2020 Renewed Framework Agreement";
+
+fn dongxiang_register(s: &mut Stream) -> &mut Stream {
+    // 5,886,121,025 issued; the Chen family controls 2,294,174,742 of them.
+    s.share("CHEN1", "CHEN FAMILY VEHICLE", "O", 2_000_000_000)
+        .share("CHEN2", "CHEN YIHONG", "O", 294_174_742)
+        .share("HKSCC", "HKSCC NOMINEES LIMITED", "O", 3_500_000_000)
+        .share("I001", "INDEPENDENT HOLDER", "O", 50_000_000)
+        .share("I002", "OTHER INDEPENDENT HOLDERS", "O", 41_946_283)
+        .close_register()
+}
+
+fn dongxiang_egm() -> Stream {
+    let mut s = Stream::convene(
+        "dongxiang-2020-egm",
+        "China Dongxiang (Group) Co., Ltd.",
+        "3818",
+        MeetingKind::Egm,
+        "2020-08-19",
+        RulesProfile::preset(Preset::Cayman, 6),
+        &[("O", "ordinary shares", 1)],
+        "Tricor Investor Services Limited",
+    );
+    s.resolution(
+        "1",
+        ResolutionKind::Ordinary,
+        "To approve the 2020 Renewed Framework Agreement and the Annual Caps",
+    );
+    dongxiang_register(&mut s)
+        .must_abstain("CHEN1", &["1"], CHEN_REASON)
+        .must_abstain("CHEN2", &["1"], CHEN_REASON)
+        .proxy(
+            "P1",
+            "HKSCC",
+            "O",
+            1_383_952_977,
+            &[("1", split(1_343_292_169, 40_660_808, 0))],
+        )
+        .attend("I001")
+        .open_polls()
+        .vote("I001", "1", "O", 50_000_000, 0, 0)
+        .proxy_vote("P1", "1", "O", 1_343_292_169, 40_660_808, 0)
+        .close_polls();
+    s
+}
+
+#[test]
+fn dongxiang_egm_reproduces_the_published_poll_and_abstention() {
+    let stream = dongxiang_egm();
+    let meeting = stream.run();
+    let tally = meeting.tally();
+    assert_eq!(tally.entitled, 5_886_121_025, "issued shares");
+    let r1 = resolution(&tally, "1");
+    assert_eq!(r1.must_abstain, 2_294_174_742);
+    assert_eq!(r1.entitled, 3_591_946_283, "entitled on the resolution");
+    // "approximately 38.98% of the total issued Shares"
+    assert_eq!(percent(r1.must_abstain, tally.entitled, 2), "38.98");
+    assert_eq!(r1.against_only, 0);
+    assert_row(
+        &tally,
+        "1",
+        (1_393_292_169, 40_660_808, 0),
+        ("97.164425", "2.835575", "0.000000"),
+        true,
+    );
+    assert_eq!(
+        tally.represented,
+        50_000_000 + 1_383_952_977,
+        "not published"
+    );
+    let text = render_announcement(&meeting, &tally);
+    assert_contains(
+        &text,
+        &[
+            "China Dongxiang (Group) Co., Ltd.\n(Stock Code: 3818)\n",
+            "Shareholders holding 2,294,174,742 Shares were required under the Listing Rules to \
+             abstain from voting on resolution 1. The total number of Shares entitling the \
+             holders to attend and vote on resolution 1 was 3,591,946,283 Shares.",
+            "No Shareholder who was entitled to attend had to abstain from voting in favour of \
+             any resolution at the EGM pursuant to Rule 13.40",
+            "\t1,393,292,169 (97.164425%)\t40,660,808 (2.835575%)\t",
+            "As more than one half of the votes were cast in favour of resolution 1, the \
+             resolution was duly passed as an ordinary resolution.",
+        ],
+    );
+    assert_deterministic(&stream, &meeting, &tally);
+}
+
+/// The same day's AGM (a separate announcement quoted in the sample): the Chen family votes.
+#[test]
+fn dongxiang_agm_reproduces_the_published_rows() {
+    let mut s = Stream::convene(
+        "dongxiang-2020-agm",
+        "China Dongxiang (Group) Co., Ltd.",
+        "3818",
+        MeetingKind::Agm,
+        "2020-08-19",
+        RulesProfile::preset(Preset::Cayman, 6),
+        &[("O", "ordinary shares", 1)],
+        "Tricor Investor Services Limited",
+    );
+    s.resolution(
+        "1",
+        ResolutionKind::Ordinary,
+        "To receive the audited financial statements",
+    )
+    .resolution(
+        "2(a)",
+        ResolutionKind::Ordinary,
+        "To declare a final dividend",
+    );
+    dongxiang_register(&mut s)
+        .proxy("P1", "HKSCC", "O", 1_411_706_535, &[])
+        .attend("CHEN1")
+        .attend("CHEN2")
+        .open_polls()
+        .vote("CHEN1", "1", "O", 2_000_000_000, 0, 0)
+        .vote("CHEN2", "1", "O", 294_174_742, 0, 0)
+        .proxy_vote("P1", "1", "O", 1_411_177_535, 0, 0)
+        .vote("CHEN1", "2(a)", "O", 2_000_000_000, 0, 0)
+        .vote("CHEN2", "2(a)", "O", 294_174_742, 0, 0)
+        .proxy_vote("P1", "2(a)", "O", 1_411_706_535, 0, 0)
+        .close_polls();
+    let tally = s.run().tally();
+    assert_row(
+        &tally,
+        "1",
+        (3_705_352_277, 0, 0),
+        ("100.000000", "0.000000", "0.000000"),
+        true,
+    );
+    assert_row(
+        &tally,
+        "2(a)",
+        (3_705_881_277, 0, 0),
+        ("100.000000", "0.000000", "0.000000"),
+        true,
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// China Eastern Airlines, EGM of 9 October 2009 (PRC, 4 decimals, for + against + abstain):
+// special resolutions 1 to 4. Each resolution has its own total of votes cast (shares present
+// but not voted on a resolution are not counted in it), so the totals differ by a few thousand
+// shares between resolutions, as published. The sample publishes no attendance figures and no
+// register: both are synthetic here. The H-share class meeting held the same day publishes no
+// figures in the excerpt and is not built.
+
+fn china_eastern() -> Stream {
+    let mut s = Stream::convene(
+        "ceair-2009-egm",
+        "China Eastern Airlines Corporation Limited",
+        "00670",
+        MeetingKind::Egm,
+        "2009-10-09",
+        RulesProfile::preset(Preset::Prc, 4),
+        &[("A", "A shares", 1), ("H", "H shares", 1)],
+        "",
+    );
+    s.resolution(
+        "1",
+        ResolutionKind::Special,
+        "THAT the proposal for the absorption of Shanghai Airlines by the Company through share \
+         exchange be approved",
+    )
+    .resolution(
+        "2",
+        ResolutionKind::Special,
+        "THAT the terms and conditions and the implementation of the Absorption Agreement be \
+         approved",
+    )
+    .resolution(
+        "3",
+        ResolutionKind::Special,
+        "THAT the Draft Report for the Absorption be approved",
+    )
+    .resolution(
+        "4",
+        ResolutionKind::Special,
+        "THAT the Board be authorized to amend the Articles of Association",
+    )
+    .share("A001", "CONTROLLING SHAREHOLDER", "A", 4_400_000_000)
+    .share("A002", "A SHARE INSTITUTION", "A", 100_000_000)
+    .share("A003", "OTHER A SHARE HOLDERS", "A", 1_193_700_000)
+    .share("H001", "HKSCC NOMINEES LIMITED", "H", 3_800_000_000)
+    .share("H002", "REGISTERED H SHARE HOLDERS", "H", 88_000_000)
+    .close_register()
+    .proxy(
+        "PA2",
+        "A002",
+        "A",
+        100_000_000,
+        &[
+            ("1", Instruction::For),
+            ("2", Instruction::For),
+            ("3", Instruction::For),
+            ("4", Instruction::For),
+        ],
+    )
+    .proxy(
+        "PH1",
+        "H001",
+        "H",
+        1_851_173_281,
+        &[
+            ("1", split(1_826_708_392, 23_107_582, 1_352_907)),
+            ("2", split(1_826_712_692, 23_107_682, 1_352_907)),
+            ("3", split(1_827_879_792, 23_127_482, 166_007)),
+            ("4", split(1_826_710_792, 23_107_582, 1_352_907)),
+        ],
+    )
+    .attend("A001")
+    .open_polls();
+    // (resolution, HKSCC proxy's for / against / abstain); everyone else votes all for.
+    let h = [
+        ("1", 1_826_708_392, 23_107_582, 1_352_907),
+        ("2", 1_826_712_692, 23_107_682, 1_352_907),
+        ("3", 1_827_879_792, 23_127_482, 166_007),
+        ("4", 1_826_710_792, 23_107_582, 1_352_907),
+    ];
+    for (r, f, a, b) in h {
+        s.vote("A001", r, "A", 4_400_000_000, 0, 0)
+            .proxy_vote("PA2", r, "A", 100_000_000, 0, 0)
+            .proxy_vote("PH1", r, "H", f, a, b);
+    }
+    s.close_polls();
+    s
+}
+
+#[test]
+fn china_eastern_reproduces_the_published_special_resolutions() {
+    let stream = china_eastern();
+    let meeting = stream.run();
+    let tally = meeting.tally();
+    let published = [
+        (
+            "1",
+            (6_326_708_392, 23_107_582, 1_352_907),
+            ("99.6149", "0.3638", "0.0213"),
+        ),
+        (
+            "2",
+            (6_326_712_692, 23_107_682, 1_352_907),
+            ("99.6149", "0.3638", "0.0213"),
+        ),
+        (
+            "3",
+            (6_327_879_792, 23_127_482, 166_007),
+            ("99.6332", "0.3641", "0.0026"),
+        ),
+        (
+            "4",
+            (6_326_710_792, 23_107_582, 1_352_907),
+            ("99.6149", "0.3638", "0.0213"),
+        ),
+    ];
+    for (r, counts, pcts) in published {
+        assert_row(&tally, r, counts, pcts, true);
+        assert_eq!(resolution(&tally, r).kind, "special");
+    }
+    // Attendance (not published): the controlling holder, its proxy and HKSCC's proxy.
+    assert_eq!(tally.entitled, 9_581_700_000);
+    assert_eq!(tally.represented, 4_500_000_000 + 1_851_173_281);
+    let text = render_announcement(&meeting, &tally);
+    assert_contains(
+        &text,
+        &[
+            "SPECIAL RESOLUTIONS\tFOR\tAGAINST\tABSTAIN\n",
+            "\t6,327,879,792 (99.6332%)\t23,127,482 (0.3641%)\t166,007 (0.0026%)\n",
+            "Resolution 4 is a special resolution; votes in favour represented at least \
+             two-thirds",
+            "The scrutineer for the vote-taking at the EGM was not named.",
+        ],
+    );
+    assert_deterministic(&stream, &meeting, &tally);
+}
