@@ -35,7 +35,7 @@ pub(crate) struct Replay<'a> {
 /// voting rules (check 8).
 fn is_authority(v: &RuleViolation) -> bool {
     let rule = v.rule();
-    rule.contains("authori") || rule.contains("genesis") || rule.contains("registrar")
+    rule.contains("authori") || rule.ends_with("convened")
 }
 
 impl<'a> Replay<'a> {
