@@ -229,9 +229,8 @@ pub(crate) fn parse(
 }
 
 /// The state of one file's parse: the header's columns and the groups built so far.
-struct Parsing<'a> {
+struct Parsing {
     kind: CsvKind,
-    file: &'a str,
     now: UtcMillis,
     c: Cols,
     out: Parsed,
@@ -261,8 +260,8 @@ struct Cols {
     lodged_at: Option<usize>,
 }
 
-impl<'a> Parsing<'a> {
-    fn new(kind: CsvKind, file: &'a str, h: &Header, now: UtcMillis) -> Result<Self, CliError> {
+impl Parsing {
+    fn new(kind: CsvKind, file: &str, h: &Header, now: UtcMillis) -> Result<Self, CliError> {
         let mut c = Cols {
             class: h.get("class"),
             ..Cols::default()
@@ -312,7 +311,6 @@ impl<'a> Parsing<'a> {
         }
         Ok(Parsing {
             kind,
-            file,
             now,
             c,
             out: Parsed::default(),

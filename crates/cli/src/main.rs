@@ -4,11 +4,17 @@
 //! (0 success / valid, 1 refused or invalid, 2 usage or I/O).
 
 mod args;
+mod commands;
 mod csv_in;
+mod demo;
 mod error;
 mod keys;
 mod meeting_file;
+mod progress;
 mod report;
+mod table;
+mod verify_cmd;
+mod witness;
 
 use std::process::ExitCode;
 
@@ -47,6 +53,61 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
             println!("{}", signer.verifier().to_vkey_string());
             Ok(ExitCode::SUCCESS)
         }
-        _ => Err(CliError::Usage("this command is not wired yet".into())),
+        Command::Init { db, meeting, key } => commands::init(&db, &meeting, &key),
+        Command::Import {
+            kind,
+            file,
+            db,
+            key,
+            open,
+        } => commands::import(kind, &file, &db, &key, open, false).map(|_| ExitCode::SUCCESS),
+        Command::Close {
+            db,
+            key,
+            resolution,
+        } => commands::close(&db, &key, resolution.as_deref()),
+        Command::Tally { db, json } => commands::tally(&db, json),
+        Command::Announce { db } => commands::announce(&db),
+        Command::Checkpoint { db, key, out } => commands::checkpoint(&db, &key, out.as_deref()),
+        Command::Cosign {
+            checkpoint,
+            key,
+            state,
+            log_key,
+            db,
+            proof,
+        } => witness::cosign(&witness::CosignArgs {
+            checkpoint: &checkpoint,
+            key: &key,
+            state: &state,
+            log_key: log_key.as_deref(),
+            db: db.as_deref(),
+            proof: proof.as_deref(),
+            quiet: false,
+        }),
+        Command::Export { db, out } => commands::export(&db, &out),
+        Command::Verify {
+            file,
+            trust,
+            json,
+            report,
+            expect,
+        } => verify_cmd::verify(&verify_cmd::VerifyArgs {
+            file: &file,
+            trust: &trust,
+            json,
+            report: report.as_deref(),
+            expect: expect.as_deref(),
+            quiet: json,
+        }),
+        Command::Receipt { db, holder, out } => commands::receipt(&db, &holder, &out),
+        Command::VerifyReceipt { file, trust, json } => {
+            verify_cmd::verify_receipt_cmd(&file, &trust, json)
+        }
+        Command::Demo {
+            holders,
+            report,
+            dir,
+        } => demo::run(holders, report.as_deref(), dir.as_deref()),
     }
 }

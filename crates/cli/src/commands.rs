@@ -1,0 +1,405 @@
+//! The registrar's commands over a ledger directory: init, import, close, tally, announce,
+//! checkpoint, export, receipt. Each parses its inputs, calls the `scrutin` library once,
+//! and presents the outcome.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use scrutin::{Ledger, LedgerError};
+use scrutin_log::Signer;
+use scrutin_model::{AuthorKey, Event, HolderId, ResolutionId, UtcMillis};
+use scrutin_tally::Meeting;
+
+use crate::csv_in::{self, CsvKind, Origin};
+use crate::error::{io_err, CliError};
+use crate::{keys, meeting_file, progress, table};
+
+/// Maps a library error to the binary's exit-code classes.
+pub(crate) fn ledger_err(e: LedgerError) -> CliError {
+    match e {
+        LedgerError::Rejected { .. }
+        | LedgerError::WrongDeclaration { .. }
+        | LedgerError::RegistrarMismatch { .. }
+        | LedgerError::StaleCheckpoint { .. }
+        | LedgerError::NoCheckpoint => CliError::Refused(e.to_string()),
+        LedgerError::NotFound(_) | LedgerError::Usage(_) => CliError::Usage(e.to_string()),
+        other => CliError::Io(other.to_string()),
+    }
+}
+
+pub(crate) fn author_of(s: &Signer) -> AuthorKey {
+    AuthorKey(*s.public_key().as_bytes())
+}
+
+/// Now, as the proxies' default lodging time.
+fn now() -> UtcMillis {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    UtcMillis(u64::try_from(ms).unwrap_or(u64::MAX))
+}
+
+/// Opens a ledger, with a progress bar for the replay of a large one.
+pub(crate) fn open(db: &Path, quiet: bool) -> Result<Ledger, CliError> {
+    if !db.exists() {
+        return Err(CliError::Usage(format!(
+            "{}: no ledger here (run `scrutin init` first)",
+            db.display()
+        )));
+    }
+    let pb = progress::bar(0, "opening ledger", quiet);
+    let r = Ledger::open_with_progress(db, &mut |done, total| {
+        pb.set_length(total);
+        pb.set_position(done);
+    });
+    pb.finish_and_clear();
+    r.map_err(ledger_err)
+}
+
+/// `scrutin init`: genesis, grants and resolutions, all checked before the directory is made.
+pub(crate) fn init(db: &Path, meeting: &Path, key: &Path) -> Result<ExitCode, CliError> {
+    let signer = keys::read_signer(key)?;
+    let plan = meeting_file::load(meeting, author_of(&signer))?;
+    let author = author_of(&signer);
+    // Dry-run every event on a scratch state so a bad meeting file leaves no directory behind.
+    let mut scratch = Meeting::new();
+    let genesis = Event::MeetingConvened(plan.convened.clone());
+    scratch
+        .submit(&genesis, &author)
+        .map_err(|v| CliError::Refused(format!("{}: meeting: {v}", meeting.display())))?;
+    let rest = plan.events_after_genesis();
+    for ev in &rest {
+        scratch.submit(ev, &author).map_err(|v| {
+            let what = match ev {
+                Event::ResolutionProposed(r) => format!("resolution {}", r.id),
+                _ => "authorities".to_owned(),
+            };
+            CliError::Refused(format!("{}: {what}: {v}", meeting.display()))
+        })?;
+    }
+    let ledger = Ledger::create(db, plan.convened.clone(), &signer).map_err(ledger_err)?;
+    let n = rest.len();
+    ledger.submit_batch(&signer, rest).map_err(ledger_err)?;
+    println!(
+        "created ledger {} in {}: genesis + {n} events ({} resolutions)",
+        ledger.origin(),
+        db.display(),
+        plan.resolutions.len()
+    );
+    println!("registrar key: {}", signer.verifier().to_vkey_string());
+    if !plan.names_scrutineer() {
+        println!("the registrar key also holds the scrutineer role (no scrutineer key in the meeting file)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `FILE:LINE:COLUMN: <rule>: <message>` for a refused event of an imported file.
+fn refusal(file: &str, origin: &Origin, violation: &scrutin_tally::RuleViolation) -> String {
+    let rule = violation.rule();
+    let msg = violation.to_string();
+    let msg = if msg.starts_with(rule) {
+        msg
+    } else {
+        format!("{rule}: {msg}")
+    };
+    format!(
+        "{file}:{}:{}: {msg} (nothing from {file} was recorded)",
+        origin.line,
+        origin.column_for(rule)
+    )
+}
+
+/// `scrutin import`: the whole file as ONE all-or-nothing batch.
+pub(crate) fn import(
+    kind: CsvKind,
+    file: &Path,
+    db: &Path,
+    key: &Path,
+    keep_open: bool,
+    quiet: bool,
+) -> Result<ImportOutcome, CliError> {
+    let signer = keys::read_signer(key)?;
+    let ledger = open(db, quiet)?;
+    import_into(&ledger, &signer, kind, file, keep_open, quiet)
+}
+
+/// What an import recorded.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ImportOutcome {
+    /// Events appended.
+    pub(crate) events: u64,
+}
+
+/// `import` on an open ledger (the demo reuses it).
+pub(crate) fn import_into(
+    ledger: &Ledger,
+    signer: &Signer,
+    kind: CsvKind,
+    file: &Path,
+    keep_open: bool,
+    quiet: bool,
+) -> Result<ImportOutcome, CliError> {
+    let label = file.display().to_string();
+    let f = File::open(file).map_err(|e| io_err(file, e))?;
+    let bytes = f.metadata().map_or(0, |m| m.len());
+    let pb = progress::bar(bytes, "reading CSV", quiet);
+    let parsed = csv_in::parse(kind, &label, BufReader::new(f), now(), &mut |b| {
+        pb.set_position(b);
+    });
+    pb.finish_and_clear();
+    let parsed = parsed?;
+    let rows = parsed.events.len();
+    let mut events = parsed.events;
+    let origins = parsed.origins;
+    let author = author_of(signer);
+    let mut opened = false;
+    if kind == CsvKind::Ballots {
+        let open_all = Event::PollOpened { resolution: None };
+        // Open every poll not yet opened, in the same batch, so a refused file opens nothing.
+        if ledger.with_meeting(|m| m.check(&open_all, &author).is_ok()) {
+            events.insert(0, open_all);
+            opened = true;
+        }
+    }
+    let prefix = usize::from(opened);
+    if kind == CsvKind::Register && !keep_open {
+        events.push(Event::RegisterClosed);
+    }
+    let total = events.len();
+    let spinner = progress::spinner(&format!("checking, signing and recording {total} events"), quiet);
+    let result = ledger.submit_batch(signer, events);
+    spinner.finish_and_clear();
+    match result {
+        Ok(range) => {
+            if !quiet {
+                if opened {
+                    println!("poll opened on every resolution not yet open (entry {})", range.start);
+                }
+                println!(
+                    "imported {rows} {} from {label}: entries {}..{} ({} events)",
+                    if rows == 1 { "record" } else { "records" },
+                    range.start,
+                    range.end,
+                    range.end - range.start
+                );
+                if kind == CsvKind::Register && !keep_open {
+                    println!("register closed (entry {})", range.end - 1);
+                }
+            }
+            Ok(ImportOutcome {
+                events: range.end - range.start,
+            })
+        }
+        Err(LedgerError::Rejected {
+            position,
+            violation,
+        }) => {
+            if position < prefix {
+                return Err(CliError::Refused(format!(
+                    "{label}: could not open the poll: {violation} (nothing recorded)"
+                )));
+            }
+            let i = position - prefix;
+            let origin = origins
+                .get(i)
+                .or_else(|| origins.last())
+                .copied()
+                .unwrap_or_default();
+            if i >= origins.len() {
+                return Err(CliError::Refused(format!(
+                    "{label}:{}:1: could not close the register: {violation} (nothing from {label} was recorded)",
+                    origin.line
+                )));
+            }
+            Err(CliError::Refused(refusal(&label, &origin, &violation)))
+        }
+        Err(e) => Err(ledger_err(e)),
+    }
+}
+
+/// `scrutin close`.
+pub(crate) fn close(db: &Path, key: &Path, resolution: Option<&str>) -> Result<ExitCode, CliError> {
+    let signer = keys::read_signer(key)?;
+    let ledger = open(db, false)?;
+    close_on(&ledger, &signer, resolution, false)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Closes polls; declares the result when none stays open. Returns the declaration's index.
+pub(crate) fn close_on(
+    ledger: &Ledger,
+    signer: &Signer,
+    resolution: Option<&str>,
+    quiet: bool,
+) -> Result<Option<u64>, CliError> {
+    let resolution = resolution
+        .map(|r| ResolutionId::new(r).map_err(|e| CliError::Usage(format!("--resolution: {e}"))))
+        .transpose()?;
+    let what = resolution
+        .as_ref()
+        .map_or("every open resolution".to_owned(), |r| format!("resolution {r}"));
+    let at = ledger
+        .submit(signer, Event::PollClosed { resolution })
+        .map_err(|e| match e {
+            LedgerError::Rejected { violation, .. } => {
+                CliError::Refused(format!("cannot close the poll on {what}: {violation}"))
+            }
+            other => ledger_err(other),
+        })?;
+    if !quiet {
+        println!("poll closed on {what} (entry {at})");
+    }
+    if !ledger.with_meeting(Meeting::all_polls_closed) {
+        if !quiet {
+            println!("other polls are still open: the result is declared when the last one closes");
+        }
+        return Ok(None);
+    }
+    let idx = ledger.declare_result(signer).map_err(|e| match e {
+        LedgerError::Rejected { violation, .. } => CliError::Refused(format!(
+            "polls closed, but the result could not be declared with this key: {violation} \
+             (run `scrutin close` again with the scrutineer's key)"
+        )),
+        other => ledger_err(other),
+    })?;
+    if !quiet {
+        let t = ledger.tally();
+        println!(
+            "result declared (entry {idx}, tally SHA-256 {})",
+            hex::encode(scrutin::tally_digest(&t))
+        );
+        print!("{}", table::render(&t));
+    }
+    Ok(Some(idx))
+}
+
+/// `scrutin tally`.
+pub(crate) fn tally(db: &Path, json: bool) -> Result<ExitCode, CliError> {
+    let ledger = open(db, json)?;
+    let t = ledger.tally();
+    if json {
+        print!("{}", t.to_json());
+    } else {
+        print!("{}", table::render(&t));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `scrutin announce`.
+pub(crate) fn announce(db: &Path) -> Result<ExitCode, CliError> {
+    let ledger = open(db, false)?;
+    let text = ledger.announcement();
+    print!("{text}");
+    if !text.ends_with('\n') {
+        println!();
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `scrutin checkpoint`: sign, store, print, and write `DIR/checkpoint.txt` (and `--out`).
+pub(crate) fn checkpoint(db: &Path, key: &Path, out: Option<&Path>) -> Result<ExitCode, CliError> {
+    let signer = keys::read_signer(key)?;
+    let ledger = open(db, false)?;
+    let note = checkpoint_on(&ledger, &signer, db, out)?;
+    print!("{note}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Signs and stores a checkpoint; writes its note beside the ledger (and to `out`).
+pub(crate) fn checkpoint_on(
+    ledger: &Ledger,
+    signer: &Signer,
+    db: &Path,
+    out: Option<&Path>,
+) -> Result<String, CliError> {
+    let cp = ledger.checkpoint(signer).map_err(ledger_err)?;
+    let note = cp.to_note_text();
+    let path = db.join("checkpoint.txt");
+    std::fs::write(&path, &note).map_err(|e| io_err(&path, e))?;
+    if let Some(o) = out {
+        std::fs::write(o, &note).map_err(|e| io_err(o, e))?;
+    }
+    Ok(note)
+}
+
+/// `scrutin export`.
+pub(crate) fn export(db: &Path, out: &Path) -> Result<ExitCode, CliError> {
+    let ledger = open(db, false)?;
+    export_on(&ledger, out, false)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the bundle; returns the number of entries.
+pub(crate) fn export_on(ledger: &Ledger, out: &Path, quiet: bool) -> Result<u64, CliError> {
+    // Write to a temporary name first so a failed export never leaves a truncated bundle.
+    let tmp = out.with_extension("partial");
+    let f = File::create(&tmp).map_err(|e| io_err(&tmp, e))?;
+    let mut w = BufWriter::new(f);
+    let pb = progress::bar(0, "exporting", quiet);
+    let r = ledger.export(&mut w, &mut |done, total| {
+        pb.set_length(total);
+        pb.set_position(done);
+    });
+    pb.finish_and_clear();
+    let summary = match r {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(match e {
+                LedgerError::StaleCheckpoint {
+                    checkpoint_size,
+                    log_size,
+                } => CliError::Refused(format!(
+                    "the latest checkpoint covers {checkpoint_size} entries but the ledger has \
+                     {log_size}: run `scrutin checkpoint --db DIR --key KEYFILE` (and have the \
+                     witnesses cosign it) before exporting"
+                )),
+                LedgerError::NoCheckpoint => CliError::Refused(
+                    "the ledger has no signed checkpoint yet: run `scrutin checkpoint --db DIR \
+                     --key KEYFILE` first"
+                        .into(),
+                ),
+                other => ledger_err(other),
+            });
+        }
+    };
+    let f = w.into_inner().map_err(|e| io_err(&tmp, e.error()))?;
+    f.sync_all().map_err(|e| io_err(&tmp, e))?;
+    std::fs::rename(&tmp, out).map_err(|e| io_err(out, e))?;
+    if !quiet {
+        println!(
+            "wrote {}: {} entries, {} bytes, checkpoint {} size {}, SHA-256 {}",
+            out.display(),
+            summary.entries,
+            summary.bytes,
+            summary.checkpoint.origin,
+            summary.checkpoint.size,
+            summary.digest
+        );
+    }
+    Ok(summary.entries)
+}
+
+/// `scrutin receipt`.
+pub(crate) fn receipt(db: &Path, holder: &str, out: &Path) -> Result<ExitCode, CliError> {
+    let holder = HolderId::new(holder).map_err(|e| CliError::Usage(format!("--holder: {e}")))?;
+    let ledger = open(db, false)?;
+    let r = ledger.receipt(&holder).map_err(|e| match e {
+        LedgerError::NoCheckpoint => CliError::Refused(
+            "the ledger has no signed checkpoint yet: run `scrutin checkpoint` first".into(),
+        ),
+        other => ledger_err(other),
+    })?;
+    let mut f = File::create(out).map_err(|e| io_err(out, e))?;
+    f.write_all(r.to_json().as_bytes())
+        .map_err(|e| io_err(out, e))?;
+    println!(
+        "wrote {}: receipt of holder {holder} with {} entries, against checkpoint of {}",
+        out.display(),
+        r.entries.len(),
+        r.origin
+    );
+    Ok(ExitCode::SUCCESS)
+}

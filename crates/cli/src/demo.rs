@@ -1,0 +1,365 @@
+//! `scrutin demo`: the seed meeting (JL MAG RARE-EARTH, first EGM of 2022) replayed end to end
+//! through the same code paths as the commands, or a synthetic meeting of N holders with the
+//! time, throughput and peak memory of each phase.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use scrutin::Ledger;
+use scrutin_log::{SignedCheckpoint, Signer};
+
+use crate::commands::{self, checkpoint_on, close_on, export_on, import_into};
+use crate::csv_in::CsvKind;
+use crate::error::{io_err, CliError};
+use crate::verify_cmd::{self, VerifyArgs};
+use crate::{keys, witness};
+
+const MEETING: &str = include_str!("../fixtures/jlmag/meeting.toml");
+const REGISTER: &str = include_str!("../fixtures/jlmag/register.csv");
+const PROXIES: &str = include_str!("../fixtures/jlmag/proxies.csv");
+const BALLOTS: &str = include_str!("../fixtures/jlmag/ballots.csv");
+const PUBLISHED: &str = include_str!("../fixtures/jlmag/published.json");
+
+fn write(dir: &Path, name: &str, text: &str) -> Result<PathBuf, CliError> {
+    let p = dir.join(name);
+    std::fs::write(&p, text).map_err(|e| io_err(&p, e))?;
+    Ok(p)
+}
+
+/// The key pair files of one demo actor.
+fn actor(dir: &Path, name: &str) -> Result<(Signer, PathBuf), CliError> {
+    let s = keys::generate(name)?;
+    let p = dir.join(format!("{name}.key"));
+    keys::write_new_key(&p, &s)?;
+    Ok((s, p))
+}
+
+/// Memory figures of the current process from /proc (Linux); zero elsewhere.
+fn mem_kib(field: &str) -> u64 {
+    let Ok(s) = std::fs::read_to_string("/proc/self/status") else {
+        return 0;
+    };
+    s.lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Resets the peak-RSS mark so each phase reports its own peak (Linux `clear_refs` 5).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// One timed phase of the scaled demo.
+struct Phase {
+    name: &'static str,
+    events: u64,
+    secs: f64,
+    peak_mib: u64,
+}
+
+fn phase<T>(
+    phases: &mut Vec<Phase>,
+    name: &'static str,
+    f: impl FnOnce() -> Result<(T, u64), CliError>,
+) -> Result<T, CliError> {
+    reset_peak();
+    let t0 = Instant::now();
+    let (v, events) = f()?;
+    let secs = t0.elapsed().as_secs_f64();
+    let peak_mib = mem_kib("VmHWM:") / 1024;
+    eprintln!(
+        "  {name:<10} {events:>10} events in {secs:>7.2} s = {:>9.0} events/s, peak RSS {peak_mib} MiB",
+        rate(events, secs)
+    );
+    phases.push(Phase {
+        name,
+        events,
+        secs,
+        peak_mib,
+    });
+    Ok(v)
+}
+
+/// Events per second, for display only (never used to decide anything).
+#[allow(clippy::cast_precision_loss)]
+fn rate(events: u64, secs: f64) -> f64 {
+    if secs > 0.0 {
+        events as f64 / secs
+    } else {
+        0.0
+    }
+}
+
+/// `scrutin demo`.
+pub(crate) fn run(
+    holders: Option<u64>,
+    report: Option<&Path>,
+    keep: Option<&Path>,
+) -> Result<ExitCode, CliError> {
+    let tmp;
+    let dir: &Path = match keep {
+        Some(d) => {
+            std::fs::create_dir_all(d).map_err(|e| io_err(d, e))?;
+            d
+        }
+        None => {
+            tmp = tempfile::TempDir::new().map_err(|e| CliError::Io(format!("temp dir: {e}")))?;
+            tmp.path()
+        }
+    };
+    let report_path = report.map_or_else(|| PathBuf::from("scrutin-demo-report.html"), Path::to_path_buf);
+    match holders {
+        None => seed(dir, &report_path),
+        Some(n) => scaled(dir, n, &report_path),
+    }
+}
+
+fn step(title: &str) {
+    println!("\n== {title}");
+}
+
+/// Stores the cosigned checkpoint file's note in the open ledger (so `export` carries it).
+fn store_cosigned(ledger: &Ledger, note_file: &Path) -> Result<(), CliError> {
+    let text = std::fs::read_to_string(note_file).map_err(|e| io_err(note_file, e))?;
+    let cp = SignedCheckpoint::parse_note(&text)
+        .map_err(|e| CliError::Io(format!("{}: {e}", note_file.display())))?;
+    ledger.store_checkpoint(&cp).map_err(commands::ledger_err)
+}
+
+fn seed(dir: &Path, report_path: &Path) -> Result<ExitCode, CliError> {
+    println!("scrutin demo: JL MAG RARE-EARTH CO., LTD. (06680), first EGM of 2022, in {}", dir.display());
+    let meeting = write(dir, "meeting.toml", MEETING)?;
+    let register = write(dir, "register.csv", REGISTER)?;
+    let proxies = write(dir, "proxies.csv", PROXIES)?;
+    let ballots = write(dir, "ballots.csv", BALLOTS)?;
+    let published = write(dir, "published-tally.json", PUBLISHED)?;
+    step("keygen: registrar (signs entries and checkpoints) and scrutineer (witness)");
+    let (registrar, registrar_key) = actor(dir, "registrar")?;
+    let (scrutineer, scrutineer_key) = actor(dir, "scrutineer")?;
+    println!("registrar  {}", registrar.verifier().to_vkey_string());
+    println!("scrutineer {}", scrutineer.verifier().to_vkey_string());
+    let db = dir.join("ledger");
+    step("init");
+    commands::init(&db, &meeting, &registrar_key)?;
+    let ledger = commands::open(&db, false)?;
+    step("import register, proxies, ballots");
+    import_into(&ledger, &registrar, CsvKind::Register, &register, false, false)?;
+    import_into(&ledger, &registrar, CsvKind::Proxies, &proxies, false, false)?;
+    import_into(&ledger, &registrar, CsvKind::Ballots, &ballots, false, false)?;
+    step("close the poll and declare the result");
+    close_on(&ledger, &registrar, None, false)?;
+    step("checkpoint (signed by the registrar's log key)");
+    let note_file = dir.join("checkpoint.txt");
+    let note = checkpoint_on(&ledger, &registrar, &db, Some(&note_file))?;
+    print!("{note}");
+    step("cosign as scrutineer (witness)");
+    let state = dir.join("witness-state");
+    let log_vkey = registrar.verifier().to_vkey_string();
+    let code = witness::cosign(&witness::CosignArgs {
+        checkpoint: &note_file,
+        key: &scrutineer_key,
+        state: &state,
+        log_key: Some(&log_vkey),
+        db: None,
+        proof: None,
+        quiet: false,
+    })?;
+    if code != ExitCode::SUCCESS {
+        return Err(CliError::Invalid("the witness refused to cosign".into()));
+    }
+    store_cosigned(&ledger, &note_file)?;
+    step("export");
+    let bundle = dir.join("meeting.bundle");
+    export_on(&ledger, &bundle, false)?;
+    step("announcement");
+    print!("{}", ledger.announcement());
+    drop(ledger);
+    step("verify (offline: the bundle and the two public keys only; compared with the published figures)");
+    let trust = vec![log_vkey, scrutineer.verifier().to_vkey_string()];
+    let out = verify_cmd::run(&VerifyArgs {
+        file: &bundle,
+        trust: &trust,
+        json: false,
+        report: Some(report_path),
+        expect: Some(&published),
+        quiet: false,
+    })?;
+    print!("{}", out.text);
+    println!("\nHTML report: {}", report_path.display());
+    Ok(if out.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// A tiny deterministic generator (SplitMix64): the same N always gives the same meeting.
+struct Mix(u64);
+
+impl Mix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+/// Writes the synthetic meeting's CSV files: N holders (four in five of class A), one in ten
+/// appointing the chairman as proxy with an instruction, seven in ten voting in person (mostly
+/// for, some split), two in ten absent. Returns (register, proxies, ballots) paths.
+fn synthetic(dir: &Path, n: u64) -> Result<(PathBuf, PathBuf, PathBuf), CliError> {
+    let mut rng = Mix(n);
+    let mut reg = String::with_capacity(usize::try_from(n).unwrap_or(0).saturating_mul(40));
+    let mut px = String::from("proxy,holder,proxy_name,shares,resolution,instruction,for,against,abstain,lodged_at\n");
+    let mut bal = String::with_capacity(usize::try_from(n).unwrap_or(0).saturating_mul(30));
+    reg.push_str("holder,name,class,shares\n");
+    bal.push_str("voter,resolution,for,against,abstain\n");
+    for i in 0..n {
+        let class = if i % 5 == 4 { "H" } else { "A" };
+        let shares = 100 + rng.next() % 100_000;
+        let _ = writeln!(reg, "S{i:08},Holder {i},{class},{shares}");
+        match i % 10 {
+            0 => {
+                let _ = writeln!(
+                    px,
+                    "P{i:08},S{i:08},Chairman of the meeting,,1,for,,,,2022-08-22T09:00:00+08:00"
+                );
+                let _ = writeln!(bal, "proxy:P{i:08},1,{shares},0,0");
+            }
+            8 | 9 => {}
+            _ => {
+                let r = rng.next() % 100;
+                let (f, a, b) = if r < 90 {
+                    (shares, 0, 0)
+                } else if r < 96 {
+                    (0, shares, 0)
+                } else {
+                    let f = shares / 2;
+                    let a = shares / 4;
+                    (f, a, shares - f - a)
+                };
+                let _ = writeln!(bal, "S{i:08},1,{f},{a},{b}");
+            }
+        }
+    }
+    let _ = writeln!(reg, "treasury,Treasury shares,A,1000000");
+    Ok((
+        write(dir, "register.csv", &reg)?,
+        write(dir, "proxies.csv", &px)?,
+        write(dir, "ballots.csv", &bal)?,
+    ))
+}
+
+const SYNTH_MEETING: &str = r#"[meeting]
+id = "synthetic-egm"
+issuer = "SYNTHETIC HOLDINGS LIMITED"
+stock_code = "09999"
+kind = "EGM"
+date = "2022-08-24"
+rules = "prc"
+decimals = 4
+record_date = "2022-08-18"
+proxy_deadline = "2022-08-23T14:00:00+08:00"
+scrutineer = "Synthetic Registrar Services Limited"
+
+[[classes]]
+id = "A"
+name = "A shares"
+
+[[classes]]
+id = "H"
+name = "H shares"
+
+[[resolutions]]
+id = "1"
+kind = "ordinary"
+title = "To approve the synthetic resolution"
+"#;
+
+fn scaled(dir: &Path, n: u64, report_path: &Path) -> Result<ExitCode, CliError> {
+    if n == 0 {
+        return Err(CliError::Usage("--holders must be at least 1".into()));
+    }
+    println!("scrutin demo: synthetic meeting of {n} holders in {}", dir.display());
+    let t0 = Instant::now();
+    let meeting = write(dir, "meeting.toml", SYNTH_MEETING)?;
+    let (register, proxies, ballots) = synthetic(dir, n)?;
+    println!("generated the CSV files in {:.2} s", t0.elapsed().as_secs_f64());
+    let (registrar, registrar_key) = actor(dir, "registrar")?;
+    let (scrutineer, scrutineer_key) = actor(dir, "scrutineer")?;
+    let db = dir.join("ledger");
+    commands::init(&db, &meeting, &registrar_key)?;
+    let ledger = commands::open(&db, false)?;
+    let mut phases = Vec::new();
+    eprintln!("phases:");
+    phase(&mut phases, "import", || {
+        let mut events = 0;
+        for (kind, file) in [
+            (CsvKind::Register, &register),
+            (CsvKind::Proxies, &proxies),
+            (CsvKind::Ballots, &ballots),
+        ] {
+            events += import_into(&ledger, &registrar, kind, file, false, false)?.events;
+        }
+        Ok(((), events))
+    })?;
+    phase(&mut phases, "close", || {
+        close_on(&ledger, &registrar, None, false)?;
+        Ok(((), ledger.len()))
+    })?;
+    let note_file = dir.join("checkpoint.txt");
+    let log_vkey = registrar.verifier().to_vkey_string();
+    phase(&mut phases, "checkpoint", || {
+        checkpoint_on(&ledger, &registrar, &db, Some(&note_file))?;
+        witness::cosign(&witness::CosignArgs {
+            checkpoint: &note_file,
+            key: &scrutineer_key,
+            state: &dir.join("witness-state"),
+            log_key: Some(&log_vkey),
+            db: None,
+            proof: None,
+            quiet: true,
+        })?;
+        store_cosigned(&ledger, &note_file)?;
+        Ok(((), 1))
+    })?;
+    let bundle = dir.join("meeting.bundle");
+    phase(&mut phases, "export", || Ok(((), export_on(&ledger, &bundle, false)?)))?;
+    drop(ledger);
+    let trust = vec![log_vkey, scrutineer.verifier().to_vkey_string()];
+    let out = phase(&mut phases, "verify", || {
+        let out = verify_cmd::run(&VerifyArgs {
+            file: &bundle,
+            trust: &trust,
+            json: false,
+            report: Some(report_path),
+            expect: None,
+            quiet: false,
+        })?;
+        let entries = out.report.entries;
+        Ok((out, entries))
+    })?;
+    print!("{}", out.text);
+    println!("\nphase       events     seconds   events/s  peak RSS MiB");
+    for p in &phases {
+        println!(
+            "{:<10} {:>8} {:>10.2} {:>10.0} {:>13}",
+            p.name,
+            p.events,
+            p.secs,
+            rate(p.events, p.secs),
+            p.peak_mib
+        );
+    }
+    println!("total {:.2} s; HTML report: {}", t0.elapsed().as_secs_f64(), report_path.display());
+    Ok(if out.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

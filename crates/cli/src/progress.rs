@@ -1,0 +1,37 @@
+//! Progress bars on stderr, only for a person watching: hidden when stderr is not a terminal
+//! or the output is machine-readable (`--json`).
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+fn visible(quiet: bool) -> bool {
+    !quiet && std::io::stderr().is_terminal()
+}
+
+/// A bar of `total` units (0 = set later with `set_length`).
+pub(crate) fn bar(total: u64, msg: &str, quiet: bool) -> ProgressBar {
+    if !visible(quiet) {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new(total);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{msg:>20} [{bar:40.cyan/blue}] {human_pos}/{human_len} ({per_sec}, eta {eta})",
+    ) {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    pb.set_message(msg.to_owned());
+    pb
+}
+
+/// A spinner for a step whose length is not known (a big batch being signed and stored).
+pub(crate) fn spinner(msg: &str, quiet: bool) -> ProgressBar {
+    if !visible(quiet) {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new_spinner();
+    pb.set_message(msg.to_owned());
+    pb.enable_steady_tick(Duration::from_millis(120));
+    pb
+}

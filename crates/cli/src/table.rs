@@ -1,0 +1,86 @@
+//! The tally as a plain-text table (`scrutin tally`, `close`, `verify`).
+
+use std::fmt::Write as _;
+
+use scrutin_model::group_thousands;
+use scrutin_tally::Tally;
+
+/// Renders the tally: attendance, then one row per resolution, candidates and disregarded
+/// ballots under their resolution. Deterministic.
+pub(crate) fn render(t: &Tally) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "meeting {}: {} of {} shares represented ({}%)",
+        t.meeting,
+        group_thousands(t.represented),
+        group_thousands(t.entitled),
+        t.represented_pct
+    );
+    for c in &t.classes {
+        let _ = writeln!(
+            s,
+            "  class {:<8} {:>20} of {:>20} represented ({}%)",
+            c.id,
+            group_thousands(c.represented),
+            group_thousands(c.entitled),
+            c.represented_pct
+        );
+    }
+    let cell = |v: u128, pct: &str| format!("{} ({pct}%)", group_thousands(v));
+    let rows: Vec<[String; 6]> = t
+        .resolutions
+        .iter()
+        .map(|r| {
+            [
+                r.id.clone(),
+                r.kind.clone(),
+                cell(r.for_, &r.for_pct),
+                cell(r.against, &r.against_pct),
+                cell(r.abstain, &r.abstain_pct),
+                if r.passed { "passed" } else { "NOT passed" }.to_owned(),
+            ]
+        })
+        .collect();
+    let head = ["resolution", "kind", "for", "against", "abstain", "result"];
+    let mut w = head.map(str::len);
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            w[i] = w[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: [&str; 6]| {
+        let mut l = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i >= 2 && i <= 4 {
+                let _ = write!(l, "{c:>width$}  ", width = w[i]);
+            } else {
+                let _ = write!(l, "{c:<width$}  ", width = w[i]);
+            }
+        }
+        l.trim_end().to_owned()
+    };
+    let _ = writeln!(s, "{}", line(head));
+    for (r, row) in t.resolutions.iter().zip(&rows) {
+        let _ = writeln!(s, "{}", line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]]));
+        for c in &r.candidates {
+            let _ = writeln!(
+                s,
+                "    candidate {}: {} votes{}",
+                c.id,
+                group_thousands(c.votes),
+                if c.elected { ", elected" } else { "" }
+            );
+        }
+        for d in &r.disregarded_ballots {
+            let _ = writeln!(
+                s,
+                "    disregarded: {} {} votes: {}",
+                d.voter,
+                group_thousands(d.votes),
+                d.reason
+            );
+        }
+    }
+    s
+}
