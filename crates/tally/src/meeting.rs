@@ -1,14 +1,199 @@
 //! The meeting's state: the fold of its events under its rules.
+//!
+//! Identifiers are interned to `u32` indices on registration, so a ballot is a small `Copy`
+//! record and casting one allocates nothing. Records live in [`CowVec`]s so that cloning the
+//! meeting (the ledger does it once per batch) shares storage instead of copying it. A ballot
+//! record never changes once appended: whether it counts is decided at tally time from the
+//! state of its voter (revoked proxy, must-abstain holder), so revocations need no rewrite.
 
-use scrutin_model::{AuthorKey, Event, HolderId, MeetingConvened, ProxyId, Resolution, Role};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
+use scrutin_model::{
+    AuthorKey, CandidateId, ClassId, Event, HolderId, MeetingConvened, ProxyId, Resolution,
+    ResolutionId, Restriction, Role, ShareClass, Shares, Voter,
+};
+
+use crate::cowvec::CowVec;
 use crate::{RuleViolation, Tally};
+
+/// "No index": the end of a chain.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// A registered holder (its id and name live in separate, never-written vectors).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HolderRec {
+    pub(crate) first_line: u32,
+    pub(crate) first_proxy: u32,
+    pub(crate) last_proxy: u32,
+    pub(crate) last_ballot: u32,
+    pub(crate) attended: bool,
+    pub(crate) voted: bool,
+    pub(crate) restricted: bool,
+    pub(crate) treasury: bool,
+}
+
+/// One register line: a holder's shares of one class.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Line {
+    pub(crate) class: u32,
+    pub(crate) shares: u64,
+    /// Shares of this line appointed to proxies that are still active.
+    pub(crate) appointed: u64,
+    pub(crate) next: u32,
+}
+
+/// Whether a proxy may still vote, and if not why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ProxyStatus {
+    Active,
+    Revoked,
+    HolderAttended,
+    Superseded(u32),
+}
+
+/// A lodged proxy appointment.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ProxyRec {
+    pub(crate) holder: u32,
+    pub(crate) status: ProxyStatus,
+    pub(crate) attended: bool,
+    pub(crate) voted: bool,
+    pub(crate) next_of_holder: u32,
+    pub(crate) last_ballot: u32,
+    /// Range into `Meeting::appointments`.
+    pub(crate) appt_start: u32,
+    pub(crate) appt_len: u32,
+    /// Range into `Meeting::instructions`.
+    pub(crate) ins_start: u32,
+    pub(crate) ins_len: u32,
+}
+
+/// A proxy instruction without its resolution id (the resolution is interned).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Instr {
+    For,
+    Against,
+    Abstain,
+    Split(u64, u64, u64),
+    Discretion,
+}
+
+/// What an accepted ballot said.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Cast {
+    Split {
+        for_: u64,
+        against: u64,
+        abstain: u64,
+    },
+    /// Range into `Meeting::allocations`; `over` marks an over-allocated (invalid) ballot.
+    Cumulative { start: u32, len: u32, over: bool },
+}
+
+/// An accepted ballot. Never written after it is appended.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BallotRec {
+    pub(crate) voter: u32,
+    pub(crate) proxy: bool,
+    pub(crate) res: u32,
+    pub(crate) class: u32,
+    /// Shares the voter could vote on it when it was cast.
+    pub(crate) entitled: u64,
+    pub(crate) cast: Cast,
+    /// The voter's previous ballot (a chain for the duplicate check).
+    pub(crate) prev: u32,
+}
+
+/// Poll state of a resolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Poll {
+    Pending,
+    Open,
+    Closed,
+}
+
+/// A proposed resolution and what the count needs of it.
+#[derive(Debug, Clone)]
+pub(crate) struct ResRec {
+    pub(crate) def: Resolution,
+    pub(crate) poll: Poll,
+    /// Votes per share for each meeting class (by class index); 0: the class does not vote.
+    pub(crate) vps: Vec<u32>,
+    /// Seats of a cumulative pool (0 otherwise).
+    pub(crate) seats: u32,
+    /// Candidates of a cumulative pool, in the order proposed.
+    pub(crate) candidates: Vec<CandidateId>,
+}
+
+/// A must-abstain or against-only restriction.
+#[derive(Debug, Clone)]
+pub(crate) struct RestrictionRec {
+    pub(crate) restriction: Restriction,
+    pub(crate) reason: String,
+}
 
 /// The state of a meeting: the fold of its events. `check` says whether an event is valid now
 /// and why not; `apply` folds a checked event in. Replaying the same events always gives the
-/// same state, and the same [`Tally`].
+/// same state, and the same [`Tally`]. Cloning is cheap: storage is shared until written.
 #[derive(Debug, Clone, Default)]
-pub struct Meeting {}
+pub struct Meeting {
+    pub(crate) convened: Option<Arc<MeetingConvened>>,
+    pub(crate) authority: Arc<BTreeMap<AuthorKey, BTreeSet<Role>>>,
+    pub(crate) register_closed: bool,
+    pub(crate) res: Arc<Vec<ResRec>>,
+    pub(crate) res_index: Arc<HashMap<ResolutionId, u32>>,
+    pub(crate) holder_index: Arc<HashMap<HolderId, u32>>,
+    pub(crate) holder_ids: CowVec<HolderId>,
+    pub(crate) holder_names: CowVec<String>,
+    pub(crate) holders: CowVec<HolderRec>,
+    pub(crate) lines: CowVec<Line>,
+    pub(crate) restrictions: Arc<BTreeMap<(u32, u32), RestrictionRec>>,
+    pub(crate) proxy_index: Arc<HashMap<ProxyId, u32>>,
+    pub(crate) proxy_ids: CowVec<ProxyId>,
+    pub(crate) proxy_names: CowVec<String>,
+    pub(crate) proxies: CowVec<ProxyRec>,
+    pub(crate) appointments: CowVec<(u32, u64)>,
+    pub(crate) instructions: CowVec<(u32, Instr)>,
+    pub(crate) ballots: CowVec<BallotRec>,
+    pub(crate) allocations: CowVec<(u32, u64)>,
+}
+
+/// How a ballot stands in the count (for receipts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BallotStatus {
+    /// Counted in full.
+    Counted,
+    /// Part of it counted; `votes` of it disregarded (e.g. the "for" part of a Rule 13.40
+    /// holder's ballot).
+    PartlyDisregarded {
+        /// Votes not counted.
+        votes: u128,
+        /// Why.
+        reason: String,
+    },
+    /// Not counted at all.
+    Disregarded {
+        /// Votes not counted.
+        votes: u128,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A must-abstain or against-only restriction, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Abstention {
+    /// The holder.
+    pub holder: HolderId,
+    /// The resolution.
+    pub resolution: ResolutionId,
+    /// Abstain (Rule 2.15 / 14A.36) or against only (Rule 13.40).
+    pub restriction: Restriction,
+    /// The reason given.
+    pub reason: String,
+}
 
 impl Meeting {
     /// An empty meeting: the first event must be `MeetingConvened`.
@@ -21,15 +206,13 @@ impl Meeting {
     /// # Errors
     /// The [`RuleViolation`] that forbids it.
     pub fn check(&self, event: &Event, author: &AuthorKey) -> Result<(), RuleViolation> {
-        let _ = (event, author);
-        todo!("issue 3")
+        self.check_event(event, author).map(|_| ())
     }
 
     /// Folds in an event that `check` accepted. Calling it with an unchecked event is a bug
     /// in the caller; the state stays consistent but the result is unspecified.
     pub fn apply(&mut self, event: &Event, author: &AuthorKey) {
-        let _ = (event, author);
-        todo!("issue 3")
+        self.apply_event(event, author, None);
     }
 
     /// `check` then `apply`.
@@ -37,40 +220,275 @@ impl Meeting {
     /// # Errors
     /// The [`RuleViolation`] that forbids the event; the state is then unchanged.
     pub fn submit(&mut self, event: &Event, author: &AuthorKey) -> Result<(), RuleViolation> {
-        self.check(event, author)?;
-        self.apply(event, author);
+        let plan = self.check_event(event, author)?;
+        self.apply_event(event, author, plan);
         Ok(())
     }
 
     /// The genesis event, once recorded.
     pub fn convened(&self) -> Option<&MeetingConvened> {
-        todo!("issue 3")
+        self.convened.as_deref()
     }
 
-    /// The authorities `key` currently holds.
+    /// The authorities `key` currently holds, in a fixed order.
     pub fn roles(&self, key: &AuthorKey) -> Vec<Role> {
-        let _ = key;
-        todo!("issue 3")
+        self.authority
+            .get(key)
+            .map(|roles| roles.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The resolutions, in the order proposed.
     pub fn resolutions(&self) -> Vec<&Resolution> {
-        todo!("issue 3")
+        self.res.iter().map(|r| &r.def).collect()
+    }
+
+    /// The resolution with this id.
+    pub fn resolution(&self, id: &ResolutionId) -> Option<&Resolution> {
+        let i = *self.res_index.get(id)?;
+        self.res.get(i as usize).map(|r| &r.def)
+    }
+
+    /// The share class with this id.
+    pub fn class(&self, id: &ClassId) -> Option<&ShareClass> {
+        self.convened()?.classes.iter().find(|c| &c.id == id)
+    }
+
+    /// Whether the register is closed.
+    pub fn register_closed(&self) -> bool {
+        self.register_closed
     }
 
     /// The proxies `holder` has appointed (revoked ones included), in lodging order.
     pub fn proxies_of(&self, holder: &HolderId) -> Vec<ProxyId> {
-        let _ = holder;
-        todo!("issue 3")
+        let mut out = Vec::new();
+        let Some(h) = self
+            .holder_index
+            .get(holder)
+            .and_then(|&h| self.holders.get(h))
+        else {
+            return out;
+        };
+        let mut p = h.first_proxy;
+        while let Some(rec) = self.proxies.get(p) {
+            if let Some(id) = self.proxy_ids.get(p) {
+                out.push(id.clone());
+            }
+            p = rec.next_of_holder;
+        }
+        out
     }
 
-    /// Whether every proposed resolution's poll is closed.
+    /// The holder who appointed `proxy`.
+    pub fn proxy_holder(&self, proxy: &ProxyId) -> Option<&HolderId> {
+        let p = self.proxies.get(*self.proxy_index.get(proxy)?)?;
+        self.holder_ids.get(p.holder)
+    }
+
+    /// The proxy's name as on the form.
+    pub fn proxy_name(&self, proxy: &ProxyId) -> Option<&str> {
+        self.proxy_names
+            .get(*self.proxy_index.get(proxy)?)
+            .map(String::as_str)
+    }
+
+    /// Whether the proxy is still active (not revoked, superseded, or revoked by attendance).
+    pub fn proxy_active(&self, proxy: &ProxyId) -> bool {
+        self.proxy_index
+            .get(proxy)
+            .and_then(|&p| self.proxies.get(p))
+            .is_some_and(|p| p.status == ProxyStatus::Active)
+    }
+
+    /// The holder's register lines (class and shares), in register order; empty if unknown.
+    pub fn holder_shares(&self, holder: &HolderId) -> Vec<(ClassId, Shares)> {
+        let mut out = Vec::new();
+        let Some(&h) = self.holder_index.get(holder) else {
+            return out;
+        };
+        for (_, line) in self.lines_of(h) {
+            if let Some(class) = self.class_id(line.class) {
+                out.push((class.clone(), Shares(line.shares)));
+            }
+        }
+        out
+    }
+
+    /// The holder's name as on the register.
+    pub fn holder_name(&self, holder: &HolderId) -> Option<&str> {
+        self.holder_names
+            .get(*self.holder_index.get(holder)?)
+            .map(String::as_str)
+    }
+
+    /// Number of registered holders (treasury included).
+    pub fn holder_count(&self) -> usize {
+        self.holders.len()
+    }
+
+    /// Number of ballots accepted (counted or disregarded).
+    pub fn ballot_count(&self) -> usize {
+        self.ballots.len()
+    }
+
+    /// Every must-abstain and against-only restriction, by holder (register order) then
+    /// resolution (proposal order).
+    pub fn abstentions(&self) -> Vec<Abstention> {
+        self.restrictions
+            .iter()
+            .filter_map(|(&(h, r), rec)| {
+                Some(Abstention {
+                    holder: self.holder_ids.get(h)?.clone(),
+                    resolution: self.res.get(r as usize)?.def.id.clone(),
+                    restriction: rec.restriction,
+                    reason: rec.reason.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// The holders required to abstain (`Restriction::Abstain`) on `resolution`.
+    pub fn must_abstain_holders(&self, resolution: &ResolutionId) -> Vec<HolderId> {
+        self.abstentions()
+            .into_iter()
+            .filter(|a| &a.resolution == resolution && a.restriction == Restriction::Abstain)
+            .map(|a| a.holder)
+            .collect()
+    }
+
+    /// Whether the poll on `resolution` has opened (and possibly closed).
+    pub fn poll_opened(&self, resolution: &ResolutionId) -> bool {
+        self.res_rec(resolution)
+            .is_some_and(|r| r.poll != Poll::Pending)
+    }
+
+    /// Whether the poll on `resolution` has closed.
+    pub fn poll_closed(&self, resolution: &ResolutionId) -> bool {
+        self.res_rec(resolution)
+            .is_some_and(|r| r.poll == Poll::Closed)
+    }
+
+    /// Whether every proposed resolution's poll is closed (false when none is proposed).
     pub fn all_polls_closed(&self) -> bool {
-        todo!("issue 3")
+        !self.res.is_empty() && self.res.iter().all(|r| r.poll == Poll::Closed)
+    }
+
+    /// How each of `voter`'s ballots on `resolution` stands now, by class; empty if none.
+    pub fn ballot_status(
+        &self,
+        voter: &Voter,
+        resolution: &ResolutionId,
+    ) -> Vec<(ClassId, BallotStatus)> {
+        let mut out = Vec::new();
+        let Some(&r) = self.res_index.get(resolution) else {
+            return out;
+        };
+        let head = match voter {
+            Voter::Holder(h) => self
+                .holder_index
+                .get(h)
+                .and_then(|&h| self.holders.get(h))
+                .map(|h| h.last_ballot),
+            Voter::Proxy(p) => self
+                .proxy_index
+                .get(p)
+                .and_then(|&p| self.proxies.get(p))
+                .map(|p| p.last_ballot),
+        };
+        let mut b = head.unwrap_or(NONE);
+        while let Some(ballot) = self.ballots.get(b) {
+            if ballot.res == r {
+                if let Some(class) = self.class_id(ballot.class) {
+                    out.push((class.clone(), self.status_of(ballot)));
+                }
+            }
+            b = ballot.prev;
+        }
+        out.reverse();
+        out
     }
 
     /// The count as it stands.
     pub fn tally(&self) -> Tally {
-        todo!("issue 3")
+        crate::count::count(self)
+    }
+
+    // ---- internal lookups shared by check, apply and count ----
+
+    pub(crate) fn res_rec(&self, id: &ResolutionId) -> Option<&ResRec> {
+        self.res.get(*self.res_index.get(id)? as usize)
+    }
+
+    pub(crate) fn class_index(&self, id: &ClassId) -> Option<u32> {
+        let classes = &self.convened.as_ref()?.classes;
+        let i = classes.iter().position(|c| &c.id == id)?;
+        u32::try_from(i).ok()
+    }
+
+    pub(crate) fn class_id(&self, index: u32) -> Option<&ClassId> {
+        self.convened
+            .as_ref()?
+            .classes
+            .get(index as usize)
+            .map(|c| &c.id)
+    }
+
+    pub(crate) fn class_count(&self) -> usize {
+        self.convened.as_ref().map_or(0, |c| c.classes.len())
+    }
+
+    /// The register lines of holder `h`, in register order, with their indices.
+    pub(crate) fn lines_of(&self, h: u32) -> LineIter<'_> {
+        LineIter {
+            meeting: self,
+            next: self.holders.get(h).map_or(NONE, |h| h.first_line),
+        }
+    }
+
+    pub(crate) fn line_of(&self, h: u32, class: u32) -> Option<(u32, Line)> {
+        self.lines_of(h)
+            .find(|(_, l)| l.class == class)
+            .map(|(i, l)| (i, *l))
+    }
+
+    /// The appointments (class, shares) of proxy record `p`.
+    pub(crate) fn appointments_of(&self, p: &ProxyRec) -> impl Iterator<Item = (u32, u64)> + '_ {
+        (p.appt_start..p.appt_start.saturating_add(p.appt_len))
+            .filter_map(|i| self.appointments.get(i).copied())
+    }
+
+    pub(crate) fn instruction_of(&self, p: &ProxyRec, res: u32) -> Option<Instr> {
+        (p.ins_start..p.ins_start.saturating_add(p.ins_len))
+            .filter_map(|i| self.instructions.get(i))
+            .find(|(r, _)| *r == res)
+            .map(|(_, i)| *i)
+    }
+
+    pub(crate) fn voter_label(&self, ballot: &BallotRec) -> String {
+        if ballot.proxy {
+            let id = self.proxy_ids.get(ballot.voter).map_or("?", |p| p.as_str());
+            format!("{}{id}", HolderId::PROXY_PREFIX)
+        } else {
+            self.holder_ids
+                .get(ballot.voter)
+                .map_or_else(|| "?".to_owned(), |h| h.as_str().to_owned())
+        }
+    }
+}
+
+/// Iterates a holder's register lines.
+pub(crate) struct LineIter<'a> {
+    meeting: &'a Meeting,
+    next: u32,
+}
+
+impl<'a> Iterator for LineIter<'a> {
+    type Item = (u32, &'a Line);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let index = self.next;
+        let line = self.meeting.lines.get(index)?;
+        self.next = line.next;
+        Some((index, line))
     }
 }

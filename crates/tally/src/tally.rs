@@ -146,12 +146,11 @@ impl Tally {
 pub fn percent(num: u128, den: u128, decimals: u8) -> String {
     let decimals = u32::from(decimals.min(18));
     let scale = 10u128.pow(decimals);
-    let value = if den == 0 {
-        0
-    } else {
-        // round half up: floor((num * 100 * scale * 2 + den) / (2 * den))
-        let scaled = num.saturating_mul(100).saturating_mul(scale);
-        (scaled / den) + u128::from((scaled % den) * 2 >= den)
+    // Round half up: the quotient, plus one when the remainder is at least half of `den`.
+    let scaled = num.saturating_mul(100).saturating_mul(scale);
+    let value = match (scaled.checked_div(den), scaled.checked_rem(den)) {
+        (Some(q), Some(rem)) => q + u128::from(rem >= den - rem),
+        _ => 0,
     };
     let whole = value / scale;
     if decimals == 0 {

@@ -1,0 +1,336 @@
+//! `Meeting::apply`: folding a checked event into the state.
+
+use std::sync::Arc;
+
+use scrutin_model::{AuthorKey, Event, ResolutionKind, Role, Voter};
+
+use crate::check::{BallotPlan, Plan, ProxyPlan};
+use crate::meeting::{
+    BallotRec, Cast, HolderRec, Line, Meeting, Poll, ProxyRec, ProxyStatus, ResRec, RestrictionRec,
+    NONE,
+};
+
+impl Meeting {
+    /// Folds `event` in. `plan` is what `check` computed for it, if anything; without one the
+    /// plan is recomputed, and an event whose plan fails is ignored (unspecified, not a panic).
+    pub(crate) fn apply_event(&mut self, event: &Event, _author: &AuthorKey, plan: Option<Plan>) {
+        match event {
+            Event::MeetingConvened(m) => {
+                if self.convened.is_some() {
+                    return;
+                }
+                Arc::make_mut(&mut self.authority)
+                    .entry(m.registrar)
+                    .or_default()
+                    .insert(Role::Registrar);
+                self.convened = Some(Arc::new(m.clone()));
+            }
+            Event::AuthorityGranted { key, role } => {
+                Arc::make_mut(&mut self.authority)
+                    .entry(*key)
+                    .or_default()
+                    .insert(role.clone());
+            }
+            Event::AuthorityRevoked { key, role } => {
+                let authority = Arc::make_mut(&mut self.authority);
+                if let Some(roles) = authority.get_mut(key) {
+                    roles.remove(role);
+                    if roles.is_empty() {
+                        authority.remove(key);
+                    }
+                }
+            }
+            Event::ResolutionProposed(r) => {
+                if self.res_index.contains_key(&r.id) {
+                    return;
+                }
+                let Some(convened) = self.convened.as_ref() else {
+                    return;
+                };
+                let vps = convened
+                    .classes
+                    .iter()
+                    .map(|c| {
+                        if !r.classes.is_empty() && !r.classes.contains(&c.id) {
+                            0
+                        } else {
+                            r.votes_per_share
+                                .iter()
+                                .find(|w| w.class == c.id)
+                                .map_or(c.votes_per_share, |w| w.votes_per_share)
+                        }
+                    })
+                    .collect();
+                let (seats, candidates) = match &r.kind {
+                    ResolutionKind::Cumulative { seats, candidates } => {
+                        (*seats, candidates.iter().map(|c| c.id.clone()).collect())
+                    }
+                    _ => (0, Vec::new()),
+                };
+                let index = u32::try_from(self.res.len()).unwrap_or(NONE);
+                Arc::make_mut(&mut self.res_index).insert(r.id.clone(), index);
+                Arc::make_mut(&mut self.res).push(ResRec {
+                    def: r.clone(),
+                    poll: Poll::Pending,
+                    vps,
+                    seats,
+                    candidates,
+                });
+            }
+            Event::ShareRegistered {
+                holder,
+                name,
+                class,
+                shares,
+            } => {
+                let Some(c) = self.class_index(class) else {
+                    return;
+                };
+                let h = match self.holder_index.get(holder) {
+                    Some(&h) => h,
+                    None => {
+                        let h = self.holders.push(HolderRec {
+                            first_line: NONE,
+                            first_proxy: NONE,
+                            last_proxy: NONE,
+                            last_ballot: NONE,
+                            attended: false,
+                            voted: false,
+                            restricted: false,
+                            treasury: holder.is_treasury(),
+                        });
+                        self.holder_ids.push(holder.clone());
+                        self.holder_names.push(name.clone());
+                        Arc::make_mut(&mut self.holder_index).insert(holder.clone(), h);
+                        h
+                    }
+                };
+                if self.line_of(h, c).is_some() {
+                    return;
+                }
+                let line = self.lines.push(Line {
+                    class: c,
+                    shares: shares.0,
+                    appointed: 0,
+                    next: NONE,
+                });
+                let tail = self.lines_of(h).last().map(|(i, _)| i);
+                match tail {
+                    Some(t) if t != line => {
+                        if let Some(l) = self.lines.get_mut(t) {
+                            l.next = line;
+                        }
+                    }
+                    _ => {
+                        if let Some(rec) = self.holders.get_mut(h) {
+                            rec.first_line = line;
+                        }
+                    }
+                }
+            }
+            Event::RegisterClosed => self.register_closed = true,
+            Event::AbstentionRequired {
+                holder,
+                resolutions,
+                restriction,
+                reason,
+            } => {
+                let Some(&h) = self.holder_index.get(holder) else {
+                    return;
+                };
+                let rs: Vec<u32> = resolutions
+                    .iter()
+                    .filter_map(|r| self.res_index.get(r).copied())
+                    .collect();
+                let map = Arc::make_mut(&mut self.restrictions);
+                for r in rs {
+                    map.entry((h, r)).or_insert_with(|| RestrictionRec {
+                        restriction: *restriction,
+                        reason: reason.clone(),
+                    });
+                }
+                if let Some(rec) = self.holders.get_mut(h) {
+                    rec.restricted = true;
+                }
+            }
+            Event::ProxyLodged(p) => {
+                let plan = match plan {
+                    Some(Plan::Proxy(plan)) => Some(plan),
+                    _ => self.plan_proxy(p).ok(),
+                };
+                if let Some(plan) = plan {
+                    self.commit_proxy(p, plan);
+                }
+            }
+            Event::ProxyRevoked { proxy, .. } => {
+                if let Some(&p) = self.proxy_index.get(proxy) {
+                    self.end_proxy(p, ProxyStatus::Revoked);
+                }
+            }
+            Event::AttendanceRecorded { attendee } => match attendee {
+                Voter::Holder(id) => {
+                    let Some(&h) = self.holder_index.get(id) else {
+                        return;
+                    };
+                    if let Some(rec) = self.holders.get_mut(h) {
+                        rec.attended = true;
+                    }
+                    // Attending in person revokes the holder's proxies (the proxy form's
+                    // "deemed revoked"): the holder now votes all its shares.
+                    let mut p = self.holders.get(h).map_or(NONE, |r| r.first_proxy);
+                    while let Some(rec) = self.proxies.get(p).copied() {
+                        if rec.status == ProxyStatus::Active {
+                            self.end_proxy(p, ProxyStatus::HolderAttended);
+                        }
+                        p = rec.next_of_holder;
+                    }
+                }
+                Voter::Proxy(id) => {
+                    if let Some(&p) = self.proxy_index.get(id) {
+                        if let Some(rec) = self.proxies.get_mut(p) {
+                            rec.attended = true;
+                        }
+                    }
+                }
+            },
+            Event::PollOpened { resolution } => self.set_poll(resolution.as_ref(), Poll::Open),
+            Event::PollClosed { resolution } => self.set_poll(resolution.as_ref(), Poll::Closed),
+            Event::VoteCast(b) => {
+                let plan = match plan {
+                    Some(Plan::Ballot(plan)) => Some(plan),
+                    _ => self.plan_ballot(b).ok(),
+                };
+                if let Some(plan) = plan {
+                    self.commit_ballot(plan);
+                }
+            }
+            Event::ResultDeclared { .. } => {}
+        }
+    }
+
+    fn set_poll(&mut self, resolution: Option<&scrutin_model::ResolutionId>, to: Poll) {
+        let from = match to {
+            Poll::Open => Poll::Pending,
+            _ => Poll::Open,
+        };
+        let only = match resolution {
+            Some(id) => match self.res_index.get(id) {
+                Some(&r) => Some(r as usize),
+                None => return,
+            },
+            None => None,
+        };
+        for (i, r) in Arc::make_mut(&mut self.res).iter_mut().enumerate() {
+            if only.is_none_or(|o| o == i) && r.poll == from {
+                r.poll = to;
+            }
+        }
+    }
+
+    /// Marks proxy `p` inactive and gives its shares back to its holder's lines.
+    fn end_proxy(&mut self, p: u32, status: ProxyStatus) {
+        let Some(rec) = self.proxies.get(p).copied() else {
+            return;
+        };
+        if rec.status != ProxyStatus::Active {
+            return;
+        }
+        let appts: Vec<(u32, u64)> = self.appointments_of(&rec).collect();
+        for (c, shares) in appts {
+            if let Some((l, _)) = self.line_of(rec.holder, c) {
+                if let Some(line) = self.lines.get_mut(l) {
+                    line.appointed = line.appointed.saturating_sub(shares);
+                }
+            }
+        }
+        if let Some(r) = self.proxies.get_mut(p) {
+            r.status = status;
+        }
+    }
+
+    fn commit_proxy(&mut self, form: &scrutin_model::ProxyLodged, plan: ProxyPlan) {
+        let index = u32::try_from(self.proxies.len()).unwrap_or(NONE);
+        for q in &plan.supersede {
+            self.end_proxy(*q, ProxyStatus::Superseded(index));
+        }
+        let appt_start = u32::try_from(self.appointments.len()).unwrap_or(NONE);
+        for &(c, shares) in &plan.appointments {
+            self.appointments.push((c, shares));
+            if let Some((l, _)) = self.line_of(plan.holder, c) {
+                if let Some(line) = self.lines.get_mut(l) {
+                    line.appointed = line.appointed.saturating_add(shares);
+                }
+            }
+        }
+        let ins_start = u32::try_from(self.instructions.len()).unwrap_or(NONE);
+        for &ins in &plan.instructions {
+            self.instructions.push(ins);
+        }
+        let p = self.proxies.push(ProxyRec {
+            holder: plan.holder,
+            status: ProxyStatus::Active,
+            attended: false,
+            voted: false,
+            next_of_holder: NONE,
+            last_ballot: NONE,
+            appt_start,
+            appt_len: u32::try_from(plan.appointments.len()).unwrap_or(0),
+            ins_start,
+            ins_len: u32::try_from(plan.instructions.len()).unwrap_or(0),
+        });
+        self.proxy_ids.push(form.proxy.clone());
+        self.proxy_names.push(form.proxy_name.clone());
+        Arc::make_mut(&mut self.proxy_index).insert(form.proxy.clone(), p);
+        let last = self.holders.get(plan.holder).map_or(NONE, |r| r.last_proxy);
+        if let Some(prev) = self.proxies.get_mut(last) {
+            prev.next_of_holder = p;
+        }
+        if let Some(rec) = self.holders.get_mut(plan.holder) {
+            if rec.first_proxy == NONE {
+                rec.first_proxy = p;
+            }
+            rec.last_proxy = p;
+        }
+    }
+
+    fn commit_ballot(&mut self, plan: BallotPlan) {
+        let prev = if plan.proxy {
+            self.proxies.get(plan.voter).map_or(NONE, |r| r.last_ballot)
+        } else {
+            self.holders.get(plan.voter).map_or(NONE, |r| r.last_ballot)
+        };
+        let cast = match plan.cumulative {
+            Some((allocs, over)) => {
+                let start = u32::try_from(self.allocations.len()).unwrap_or(NONE);
+                let len = u32::try_from(allocs.len()).unwrap_or(0);
+                for a in allocs {
+                    self.allocations.push(a);
+                }
+                Cast::Cumulative { start, len, over }
+            }
+            None => Cast::Split {
+                for_: plan.split.0,
+                against: plan.split.1,
+                abstain: plan.split.2,
+            },
+        };
+        let b = self.ballots.push(BallotRec {
+            voter: plan.voter,
+            proxy: plan.proxy,
+            res: plan.res,
+            class: plan.class,
+            entitled: plan.entitled,
+            cast,
+            prev,
+        });
+        if plan.proxy {
+            if let Some(r) = self.proxies.get_mut(plan.voter) {
+                r.last_ballot = b;
+                r.voted = true;
+            }
+        } else if let Some(r) = self.holders.get_mut(plan.voter) {
+            r.last_ballot = b;
+            r.voted = true;
+        }
+    }
+}

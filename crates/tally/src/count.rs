@@ -1,0 +1,494 @@
+//! The count: one pass over the accepted ballots, deciding for each whether it counts now.
+
+use std::collections::BTreeMap;
+
+use scrutin_model::{group_thousands, Denominator, ResolutionKind, Restriction};
+
+use crate::check::proxy_reason;
+use crate::meeting::{BallotRec, BallotStatus, Cast, Meeting, ProxyStatus, RestrictionRec};
+use crate::{
+    percent, CandidateResult, ClassAttendance, ClassVotes, Disregarded, ResolutionTally,
+    SchemeTests, Tally,
+};
+
+/// Why a ballot (or part of it) does not count.
+pub(crate) enum Why<'a> {
+    Proxy(ProxyStatus),
+    Abstain(&'a RestrictionRec),
+    NotFor(&'a RestrictionRec),
+    OverAllocation { cast: u128, allowed: u128 },
+}
+
+impl Why<'_> {
+    fn reason(&self, meeting: &Meeting) -> String {
+        match self {
+            Why::Proxy(status) => proxy_reason(meeting, *status),
+            Why::Abstain(r) => format!("required to abstain: {}", r.reason),
+            Why::NotFor(r) => format!("may not vote for (Rule 13.40): {}", r.reason),
+            Why::OverAllocation { cast, allowed } => format!(
+                "over-allocation: {} votes cast, {} allowed",
+                group_thousands(*cast),
+                group_thousands(*allowed)
+            ),
+        }
+    }
+}
+
+/// How a ballot stands: counted in full, its "for" part void, or void entirely.
+pub(crate) enum Verdict<'a> {
+    Counted,
+    ForVoid(Why<'a>),
+    Void(Why<'a>),
+}
+
+impl Meeting {
+    /// The holder a ballot's shares belong to (the appointing holder for a proxy).
+    pub(crate) fn ballot_holder(&self, b: &BallotRec) -> u32 {
+        if b.proxy {
+            self.proxies.get(b.voter).map_or(b.voter, |p| p.holder)
+        } else {
+            b.voter
+        }
+    }
+
+    fn restriction(&self, holder: u32, res: u32) -> Option<&RestrictionRec> {
+        if !self.holders.get(holder).is_some_and(|h| h.restricted) {
+            return None;
+        }
+        self.restrictions.get(&(holder, res))
+    }
+
+    fn cumulative_total(&self, start: u32, len: u32) -> u128 {
+        (start..start.saturating_add(len))
+            .filter_map(|i| self.allocations.get(i))
+            .map(|&(_, v)| u128::from(v))
+            .sum()
+    }
+
+    pub(crate) fn verdict(&self, b: &BallotRec) -> Verdict<'_> {
+        if b.proxy {
+            if let Some(p) = self.proxies.get(b.voter) {
+                if p.status != ProxyStatus::Active {
+                    return Verdict::Void(Why::Proxy(p.status));
+                }
+            }
+        }
+        let holder = self.ballot_holder(b);
+        match (self.restriction(holder, b.res), b.cast) {
+            (Some(r), _) if r.restriction == Restriction::Abstain => {
+                return Verdict::Void(Why::Abstain(r))
+            }
+            (Some(r), Cast::Cumulative { .. }) => return Verdict::Void(Why::NotFor(r)),
+            (Some(r), Cast::Split { for_, .. }) if for_ > 0 => {
+                return Verdict::ForVoid(Why::NotFor(r))
+            }
+            _ => {}
+        }
+        if let Cast::Cumulative {
+            start,
+            len,
+            over: true,
+        } = b.cast
+        {
+            let res = self.res.get(b.res as usize);
+            let vps = res.and_then(|r| r.vps.get(b.class as usize)).copied();
+            let seats = res.map_or(0, |r| r.seats);
+            return Verdict::Void(Why::OverAllocation {
+                cast: self.cumulative_total(start, len),
+                allowed: u128::from(b.entitled) * u128::from(seats) * u128::from(vps.unwrap_or(0)),
+            });
+        }
+        Verdict::Counted
+    }
+
+    fn vps(&self, b: &BallotRec) -> u128 {
+        self.res
+            .get(b.res as usize)
+            .and_then(|r| r.vps.get(b.class as usize))
+            .map_or(0, |&v| u128::from(v))
+    }
+
+    /// Votes the ballot tendered in total, and its "for" part.
+    fn tendered(&self, b: &BallotRec) -> (u128, u128) {
+        match b.cast {
+            Cast::Split {
+                for_,
+                against,
+                abstain,
+            } => {
+                let vps = self.vps(b);
+                let total = u128::from(for_) + u128::from(against) + u128::from(abstain);
+                (total * vps, u128::from(for_) * vps)
+            }
+            Cast::Cumulative { start, len, .. } => {
+                let t = self.cumulative_total(start, len);
+                (t, t)
+            }
+        }
+    }
+
+    pub(crate) fn status_of(&self, b: &BallotRec) -> BallotStatus {
+        let (total, for_part) = self.tendered(b);
+        match self.verdict(b) {
+            Verdict::Counted => BallotStatus::Counted,
+            Verdict::ForVoid(why) => BallotStatus::PartlyDisregarded {
+                votes: for_part,
+                reason: why.reason(self),
+            },
+            Verdict::Void(why) => BallotStatus::Disregarded {
+                votes: total,
+                reason: why.reason(self),
+            },
+        }
+    }
+
+    /// Shares of class `c` that the voter of `b` represents now.
+    fn unit_shares(&self, b: &BallotRec) -> u128 {
+        if b.proxy {
+            self.proxies.get(b.voter).map_or(0, |p| {
+                self.appointments_of(p)
+                    .filter(|&(c, _)| c == b.class)
+                    .map(|(_, s)| u128::from(s))
+                    .sum()
+            })
+        } else {
+            self.line_of(b.voter, b.class)
+                .map_or(0, |(_, l)| u128::from(l.shares - l.appointed.min(l.shares)))
+        }
+    }
+
+    /// Shares of class `c` represented by holder `h` in person and by its active proxies.
+    fn represented_by(&self, h: u32, c: u32) -> u128 {
+        let mut total = 0u128;
+        if let Some(rec) = self.holders.get(h) {
+            if rec.attended || rec.voted {
+                if let Some((_, l)) = self.line_of(h, c) {
+                    total += u128::from(l.shares - l.appointed.min(l.shares));
+                }
+            }
+            let mut p = rec.first_proxy;
+            while let Some(q) = self.proxies.get(p) {
+                if q.status == ProxyStatus::Active && (q.attended || q.voted) {
+                    total += self
+                        .appointments_of(q)
+                        .filter(|&(qc, _)| qc == c)
+                        .map(|(_, s)| u128::from(s))
+                        .sum::<u128>();
+                }
+                p = q.next_of_holder;
+            }
+        }
+        total
+    }
+}
+
+#[derive(Default, Clone, Copy)]
+struct Acc {
+    for_: u128,
+    against: u128,
+    abstain: u128,
+    voted_units: u128,
+}
+
+/// Computes the tally of `m` (see `docs/RULES.md`, "Count").
+pub(crate) fn count(m: &Meeting) -> Tally {
+    let Some(conv) = m.convened.as_deref() else {
+        return Tally {
+            meeting: String::new(),
+            classes: Vec::new(),
+            entitled: 0,
+            represented: 0,
+            represented_pct: percent(0, 0, 4),
+            resolutions: Vec::new(),
+        };
+    };
+    let rules = &conv.rules;
+    let dec = rules.decimals;
+    let nc = m.class_count();
+    let nr = m.res.len();
+
+    // Attendance per class.
+    let mut ent_c = vec![0u128; nc];
+    let mut rep_c = vec![0u128; nc];
+    for (h, rec) in m.holders.iter().enumerate() {
+        if rec.treasury {
+            continue;
+        }
+        let present = rec.attended || rec.voted;
+        for (_, l) in m.lines_of(u32::try_from(h).unwrap_or(u32::MAX)) {
+            let c = l.class as usize;
+            ent_c[c] += u128::from(l.shares);
+            if present {
+                rep_c[c] += u128::from(l.shares - l.appointed.min(l.shares));
+            }
+        }
+    }
+    for p in m.proxies.iter() {
+        if p.status == ProxyStatus::Active && (p.attended || p.voted) {
+            for (c, s) in m.appointments_of(p) {
+                rep_c[c as usize] += u128::from(s);
+            }
+        }
+    }
+
+    // Restricted shares per (resolution, class).
+    let mut must_abstain = vec![0u128; nr * nc];
+    let mut against_only = vec![0u128; nr * nc];
+    let mut rep_abstain = vec![0u128; nr * nc];
+    for (&(h, r), rec) in m.restrictions.iter() {
+        for (_, l) in m.lines_of(h) {
+            let i = r as usize * nc + l.class as usize;
+            match rec.restriction {
+                Restriction::Abstain => {
+                    must_abstain[i] += u128::from(l.shares);
+                    if rules.unvoted_as_abstain {
+                        rep_abstain[i] += m.represented_by(h, l.class);
+                    }
+                }
+                Restriction::AgainstOnly => against_only[i] += u128::from(l.shares),
+            }
+        }
+    }
+
+    // The ballots, in log order.
+    let mut acc = vec![Acc::default(); nr * nc];
+    let mut disregarded: Vec<Vec<Disregarded>> = vec![Vec::new(); nr];
+    let mut cand_votes: Vec<Vec<u128>> =
+        m.res.iter().map(|r| vec![0; r.candidates.len()]).collect();
+    let mut min_base = vec![0u128; nr];
+    let mut heads: Vec<Vec<(u32, bool)>> = vec![Vec::new(); nr];
+    for b in m.ballots.iter() {
+        let r = b.res as usize;
+        let i = r * nc + b.class as usize;
+        let vps = m.vps(b);
+        let scheme = m
+            .res
+            .get(r)
+            .is_some_and(|x| x.def.kind == ResolutionKind::Scheme);
+        let verdict = m.verdict(b);
+        let mut void = |votes: u128, why: &Why<'_>| {
+            disregarded[r].push(Disregarded {
+                voter: m.voter_label(b),
+                votes,
+                reason: why.reason(m),
+            });
+        };
+        let represented = !matches!(&verdict, Verdict::Void(Why::Proxy(_) | Why::Abstain(_)));
+        match b.cast {
+            Cast::Split {
+                for_,
+                against,
+                abstain,
+            } => {
+                let (f, a, x) = (
+                    u128::from(for_) * vps,
+                    u128::from(against) * vps,
+                    u128::from(abstain) * vps,
+                );
+                let counted_for = match &verdict {
+                    Verdict::Counted => Some(f),
+                    Verdict::ForVoid(why) => {
+                        void(f, why);
+                        Some(0)
+                    }
+                    Verdict::Void(why) => {
+                        void(f + a + x, why);
+                        None
+                    }
+                };
+                if let Some(cf) = counted_for {
+                    acc[i].for_ += cf;
+                    acc[i].against += a;
+                    acc[i].abstain += x;
+                    if scheme {
+                        let h = m.ballot_holder(b);
+                        if cf > 0 {
+                            heads[r].push((h, true));
+                        }
+                        if a > 0 {
+                            heads[r].push((h, false));
+                        }
+                    }
+                }
+            }
+            Cast::Cumulative { start, len, .. } => match &verdict {
+                Verdict::Counted => {
+                    for k in start..start.saturating_add(len) {
+                        if let Some(&(cand, votes)) = m.allocations.get(k) {
+                            if let Some(slot) = cand_votes[r].get_mut(cand as usize) {
+                                *slot += u128::from(votes);
+                            }
+                            acc[i].for_ += u128::from(votes);
+                        }
+                    }
+                    min_base[r] += u128::from(b.entitled) * vps;
+                }
+                Verdict::ForVoid(why) | Verdict::Void(why) => {
+                    void(m.cumulative_total(start, len), why);
+                }
+            },
+        }
+        if rules.unvoted_as_abstain && represented {
+            acc[i].voted_units += m.unit_shares(b);
+        }
+    }
+
+    let mut resolutions = Vec::with_capacity(nr);
+    for (r, res) in m.res.iter().enumerate() {
+        let cumulative = matches!(res.def.kind, ResolutionKind::Cumulative { .. });
+        let mut t = ResolutionTally {
+            id: res.def.id.to_string(),
+            kind: match res.def.kind {
+                ResolutionKind::Ordinary => "ordinary",
+                ResolutionKind::Special => "special",
+                ResolutionKind::Cumulative { .. } => "cumulative",
+                ResolutionKind::Scheme => "scheme",
+            }
+            .to_owned(),
+            entitled: 0,
+            must_abstain: 0,
+            against_only: 0,
+            for_: 0,
+            against: 0,
+            abstain: 0,
+            for_pct: String::new(),
+            against_pct: String::new(),
+            abstain_pct: String::new(),
+            passed: false,
+            disregarded: 0,
+            disregarded_ballots: std::mem::take(&mut disregarded[r]),
+            by_class: BTreeMap::new(),
+            candidates: Vec::new(),
+            scheme: None,
+        };
+        for c in 0..nc {
+            let vps = u128::from(res.vps.get(c).copied().unwrap_or(0));
+            if vps == 0 {
+                continue;
+            }
+            let i = r * nc + c;
+            t.entitled += ent_c[c].saturating_sub(must_abstain[i]) * vps;
+            t.must_abstain += must_abstain[i] * vps;
+            t.against_only += against_only[i] * vps;
+            let a = acc[i];
+            let mut votes = ClassVotes {
+                for_: a.for_,
+                against: a.against,
+                abstain: a.abstain,
+            };
+            if rules.unvoted_as_abstain && !cumulative {
+                let unvoted = rep_c[c]
+                    .saturating_sub(rep_abstain[i])
+                    .saturating_sub(a.voted_units);
+                votes.abstain += unvoted * vps;
+            }
+            t.for_ += votes.for_;
+            t.against += votes.against;
+            t.abstain += votes.abstain;
+            if let Some(id) = m.class_id(u32::try_from(c).unwrap_or(u32::MAX)) {
+                t.by_class.insert(id.to_string(), votes);
+            }
+        }
+        t.disregarded = t.disregarded_ballots.iter().map(|d| d.votes).sum();
+        let fa = t.for_ + t.against;
+        let fax = fa + t.abstain;
+        let base = match rules.denominator {
+            Denominator::ForAgainst => fa,
+            Denominator::ForAgainstAbstain => fax,
+        };
+        t.for_pct = percent(t.for_, base, dec);
+        t.against_pct = percent(t.against, base, dec);
+        t.abstain_pct = percent(t.abstain, fax, dec);
+        t.passed = match &res.def.kind {
+            ResolutionKind::Ordinary => rules.ordinary.is_met(t.for_, base),
+            ResolutionKind::Special => rules.special.is_met(t.for_, base),
+            ResolutionKind::Scheme => {
+                let mut h = std::mem::take(&mut heads[r]);
+                h.sort_unstable();
+                h.dedup();
+                let holders_for = h.iter().filter(|x| x.1).count() as u64;
+                let holders_against = h.iter().filter(|x| !x.1).count() as u64;
+                let limit = rules.scheme_max_against;
+                let lhs = t.against * u128::from(limit.den);
+                let rhs = t.entitled * u128::from(limit.num);
+                let tests = SchemeTests {
+                    holders_for,
+                    holders_against,
+                    headcount_passed: holders_for > holders_against,
+                    against_limit_passed: if limit.strict { lhs < rhs } else { lhs <= rhs },
+                };
+                let passed = rules.special.is_met(t.for_, fa)
+                    && tests.headcount_passed
+                    && tests.against_limit_passed;
+                t.scheme = Some(tests);
+                passed
+            }
+            ResolutionKind::Cumulative { .. } => {
+                let (results, filled) = elect(&cand_votes[r], res.seats, |v| {
+                    rules.cumulative_minimum.is_met(v, min_base[r])
+                });
+                t.candidates = results
+                    .into_iter()
+                    .zip(&res.candidates)
+                    .map(|((votes, elected), id)| CandidateResult {
+                        id: id.to_string(),
+                        votes,
+                        elected,
+                    })
+                    .collect();
+                filled
+            }
+        };
+        resolutions.push(t);
+    }
+
+    let classes: Vec<ClassAttendance> = conv
+        .classes
+        .iter()
+        .enumerate()
+        .map(|(c, class)| ClassAttendance {
+            id: class.id.to_string(),
+            entitled: ent_c[c],
+            represented: rep_c[c],
+            represented_pct: percent(rep_c[c], ent_c[c], dec),
+        })
+        .collect();
+    let entitled: u128 = ent_c.iter().sum();
+    let represented: u128 = rep_c.iter().sum();
+    Tally {
+        meeting: conv.id.clone(),
+        classes,
+        entitled,
+        represented,
+        represented_pct: percent(represented, entitled, dec),
+        resolutions,
+    }
+}
+
+/// Ranks candidates by votes and elects those within the seats that meet the minimum; a tie
+/// straddling the last seat elects none of the tied. Returns (votes, elected) in candidate
+/// order and whether every seat was filled.
+fn elect(
+    votes: &[u128],
+    seats: u32,
+    meets_minimum: impl Fn(u128) -> bool,
+) -> (Vec<(u128, bool)>, bool) {
+    let seats = seats as usize;
+    let mut order: Vec<usize> = (0..votes.len()).collect();
+    order.sort_by(|&a, &b| votes[b].cmp(&votes[a]).then(a.cmp(&b)));
+    let tie_votes = match (
+        seats.checked_sub(1).and_then(|s| order.get(s)),
+        order.get(seats),
+    ) {
+        (Some(&last), Some(&next)) if votes[last] == votes[next] => Some(votes[last]),
+        _ => None,
+    };
+    let mut elected = vec![false; votes.len()];
+    for &k in order.iter().take(seats) {
+        if Some(votes[k]) != tie_votes && meets_minimum(votes[k]) {
+            elected[k] = true;
+        }
+    }
+    let filled = elected.iter().filter(|&&e| e).count() == seats;
+    (votes.iter().copied().zip(elected).collect(), filled)
+}
