@@ -78,6 +78,12 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the ledger's origin, length and latest checkpoint.
+    Status {
+        /// The ledger directory.
+        #[arg(long)]
+        db: PathBuf,
+    },
     /// Print the poll-results announcement.
     Announce {
         /// The ledger directory.
@@ -141,6 +147,9 @@ pub(crate) enum Command {
         /// Compare the recomputed tally with this claimed tally JSON.
         #[arg(long)]
         expect: Option<PathBuf>,
+        /// Write the recomputed tally JSON (exactly as `scrutin tally --json`) to this file.
+        #[arg(long = "tally-out")]
+        tally_out: Option<PathBuf>,
     },
     /// Write a holder's vote receipt (inclusion proofs of its ballots).
     Receipt {

@@ -287,6 +287,35 @@ pub(crate) fn tally(db: &Path, json: bool) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `scrutin status`.
+pub(crate) fn status(db: &Path) -> Result<ExitCode, CliError> {
+    let ledger = open(db, false)?;
+    println!("origin {}", ledger.origin());
+    println!("entries {}", ledger.len());
+    match ledger.latest_checkpoint().map_err(ledger_err)? {
+        Some(cp) => println!(
+            "checkpoint size {} ({} cosignature(s)){}",
+            cp.checkpoint.size,
+            cp.cosigners().len(),
+            if cp.checkpoint.size == ledger.len() {
+                ""
+            } else {
+                ": stale, run `scrutin checkpoint` before exporting"
+            }
+        ),
+        None => println!("checkpoint none"),
+    }
+    println!(
+        "polls {}",
+        if ledger.with_meeting(Meeting::all_polls_closed) {
+            "all closed"
+        } else {
+            "not all closed"
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `scrutin announce`.
 pub(crate) fn announce(db: &Path) -> Result<ExitCode, CliError> {
     let ledger = open(db, false)?;

@@ -185,6 +185,7 @@ fn seed(dir: &Path, report_path: &Path) -> Result<ExitCode, CliError> {
         json: false,
         report: Some(report_path),
         expect: Some(&published),
+        tally_out: None,
         quiet: false,
     })?;
     print!("{}", out.text);
@@ -339,6 +340,7 @@ fn scaled(dir: &Path, n: u64, report_path: &Path) -> Result<ExitCode, CliError> 
             json: false,
             report: Some(report_path),
             expect: None,
+            tally_out: None,
             quiet: false,
         })?;
         let entries = out.report.entries;

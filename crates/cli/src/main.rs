@@ -68,6 +68,7 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
         } => commands::close(&db, &key, resolution.as_deref()),
         Command::Tally { db, json } => commands::tally(&db, json),
         Command::Announce { db } => commands::announce(&db),
+        Command::Status { db } => commands::status(&db),
         Command::Checkpoint { db, key, out } => commands::checkpoint(&db, &key, out.as_deref()),
         Command::Cosign {
             checkpoint,
@@ -92,12 +93,14 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
             json,
             report,
             expect,
+            tally_out,
         } => verify_cmd::verify(&verify_cmd::VerifyArgs {
             file: &file,
             trust: &trust,
             json,
             report: report.as_deref(),
             expect: expect.as_deref(),
+            tally_out: tally_out.as_deref(),
             quiet: json,
         }),
         Command::Receipt { db, holder, out } => commands::receipt(&db, &holder, &out),

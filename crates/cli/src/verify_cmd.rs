@@ -22,6 +22,7 @@ pub(crate) struct VerifyArgs<'a> {
     pub(crate) json: bool,
     pub(crate) report: Option<&'a Path>,
     pub(crate) expect: Option<&'a Path>,
+    pub(crate) tally_out: Option<&'a Path>,
     pub(crate) quiet: bool,
 }
 
@@ -96,6 +97,9 @@ pub(crate) fn run(a: &VerifyArgs<'_>) -> Result<VerifyOutcome, CliError> {
         _ => None,
     };
     let text = render_text(a.file, &report, comparison.as_ref());
+    if let (Some(path), Some(t)) = (a.tally_out, &report.tally) {
+        std::fs::write(path, t.to_json()).map_err(|e| io_err(path, e))?;
+    }
     if let Some(path) = a.report {
         let html = report::render(&report_input(a.file, &report, &trust, comparison.clone()));
         std::fs::write(path, html).map_err(|e| io_err(path, e))?;

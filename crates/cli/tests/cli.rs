@@ -1,0 +1,333 @@
+//! End-to-end tests of the real `scrutin` binary: a whole meeting, and each failure a user
+//! can meet (tampered bundle, untrusted key, bad and rule-breaking CSV rows, altered receipt,
+//! a published tally that differs).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use base64::Engine as _;
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn scrutin(args: &[&str]) -> Out {
+    let o = Command::new(env!("CARGO_BIN_EXE_scrutin"))
+        .args(args)
+        .output()
+        .expect("run scrutin");
+    Out {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+fn ok(args: &[&str]) -> String {
+    let o = scrutin(args);
+    assert_eq!(o.code, 0, "scrutin {args:?}\nstdout:\n{}\nstderr:\n{}", o.stdout, o.stderr);
+    o.stdout
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/jlmag")
+        .join(name)
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// A meeting set up to just before the ballots: keys, ledger, register, abstentions, proxies.
+struct Meeting {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+    registrar: PathBuf,
+    scrutineer: PathBuf,
+}
+
+impl Meeting {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn db(&self) -> &str {
+        s(&self.db)
+    }
+
+    fn key(&self) -> &str {
+        s(&self.registrar)
+    }
+
+    fn tally_json(&self) -> String {
+        ok(&["tally", "--db", self.db(), "--json"])
+    }
+
+    fn entries(&self) -> String {
+        let st = ok(&["status", "--db", self.db()]);
+        st.lines()
+            .find(|l| l.starts_with("entries "))
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+fn before_ballots() -> Meeting {
+    let dir = tempfile::tempdir().unwrap();
+    let registrar = dir.path().join("registrar.key");
+    let scrutineer = dir.path().join("scrutineer.key");
+    let vkey = ok(&["keygen", "--out", s(&registrar)]);
+    assert!(vkey.starts_with("registrar+"), "{vkey}");
+    ok(&["keygen", "--out", s(&scrutineer), "--name", "scrutineer"]);
+    let db = dir.path().join("db");
+    ok(&["init", "--db", s(&db), "--meeting", s(&fixture("meeting.toml")), "--key", s(&registrar)]);
+    let m = Meeting {
+        dir,
+        db,
+        registrar,
+        scrutineer,
+    };
+    ok(&["import", "register", s(&fixture("register.csv")), "--db", m.db(), "--key", m.key()]);
+    let abst = m.path("abstentions.csv");
+    std::fs::write(
+        &abst,
+        "holder,resolution,restriction,reason\nH0002,1,abstain,material interest (Rule 2.15)\n",
+    )
+    .unwrap();
+    ok(&["import", "abstentions", s(&abst), "--db", m.db(), "--key", m.key()]);
+    ok(&["import", "proxies", s(&fixture("proxies.csv")), "--db", m.db(), "--key", m.key()]);
+    m
+}
+
+/// The whole meeting through to an exported, cosigned bundle.
+fn full_meeting() -> (Meeting, PathBuf) {
+    let m = before_ballots();
+    let out = ok(&["import", "ballots", s(&fixture("ballots.csv")), "--db", m.db(), "--key", m.key()]);
+    assert!(out.contains("poll opened"), "{out}");
+    let out = ok(&["close", "--db", m.db(), "--key", m.key()]);
+    assert!(out.contains("result declared"), "{out}");
+    ok(&["checkpoint", "--db", m.db(), "--key", m.key()]);
+    let cp = m.db.join("checkpoint.txt");
+    let registrar_pub = format!("{}.pub", m.key());
+    let state = m.path("witness");
+    let out = ok(&[
+        "cosign",
+        s(&cp),
+        "--key",
+        s(&m.scrutineer),
+        "--state",
+        s(&state),
+        "--log-key",
+        &registrar_pub,
+        "--db",
+        m.db(),
+    ]);
+    assert!(out.contains("cosigned"), "{out}");
+    let bundle = m.path("meeting.bundle");
+    ok(&["export", "--db", m.db(), "--out", s(&bundle)]);
+    (m, bundle)
+}
+
+#[test]
+fn a_whole_meeting_end_to_end() {
+    let (m, bundle) = full_meeting();
+    let t1 = m.tally_json();
+    assert_eq!(t1, m.tally_json(), "tally JSON is byte-identical across runs");
+    let v: serde_json::Value = serde_json::from_str(&t1).unwrap();
+    assert_eq!(v["represented"], 516_261_145u64);
+    assert_eq!(v["resolutions"][0]["for"], 516_237_845u64);
+    assert_eq!(v["resolutions"][0]["for_pct"], "99.9955");
+    let ann = ok(&["announce", "--db", m.db()]);
+    assert!(ann.contains("516,237,845"), "{ann}");
+    let reg_pub = format!("{}.pub", m.key());
+    let sc_pub = format!("{}.pub", s(&m.scrutineer));
+    let out = ok(&["verify", s(&bundle), "--trust", &reg_pub, &sc_pub]);
+    assert!(out.contains("VALID"), "{out}");
+    assert!(out.contains("9. tally"), "{out}");
+    assert!(out.contains("cosigned by scrutineer"), "{out}");
+    // --json is the library's report, and quiet
+    let j = ok(&["verify", s(&bundle), "--trust", &reg_pub, &sc_pub, "--json"]);
+    let jv: serde_json::Value = serde_json::from_str(&j).unwrap();
+    assert!(jv.is_object());
+    // receipts: HKSCC voted through its proxy P0002
+    let receipt = m.path("hkscc.receipt.json");
+    ok(&["receipt", "--db", m.db(), "--holder", "H0001", "--out", s(&receipt)]);
+    let out = ok(&["verify-receipt", s(&receipt), "--trust", &reg_pub]);
+    assert!(out.contains("VALID"), "{out}");
+    // a second cosign of the same size by the same witness is consistent (no proof needed)
+    let state = m.path("witness");
+    ok(&[
+        "cosign",
+        s(&m.db.join("checkpoint.txt")),
+        "--key",
+        s(&m.scrutineer),
+        "--state",
+        s(&state),
+    ]);
+}
+
+#[test]
+fn tampered_bundle_names_the_entry() {
+    let (m, bundle) = full_meeting();
+    let mut bytes = std::fs::read(&bundle).unwrap();
+    // The last occurrence of A0004 is its ballot (after its register line).
+    let at = bytes
+        .windows(5)
+        .rposition(|w| w == b"A0004")
+        .expect("ballot in bundle");
+    bytes[at + 4] = b'5';
+    let tampered = m.path("tampered.bundle");
+    std::fs::write(&tampered, &bytes).unwrap();
+    let reg_pub = format!("{}.pub", m.key());
+    let o = scrutin(&["verify", s(&tampered), "--trust", &reg_pub]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    // genesis 0, grant 1, resolution 2, register 3-9, closed 10, abstention 11, proxies 12-13,
+    // poll opened 14, ballots 15 (A0001) and 16 (A0004)
+    assert!(o.stdout.contains("entry 16"), "{}", o.stdout);
+    assert!(o.stdout.contains("NOT VALID"), "{}", o.stdout);
+}
+
+#[test]
+fn untrusted_key_is_refused() {
+    let (m, bundle) = full_meeting();
+    let other = m.path("other.key");
+    let vkey = ok(&["keygen", "--out", s(&other)]);
+    let o = scrutin(&["verify", s(&bundle), "--trust", vkey.trim()]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("NOT VALID"), "{}", o.stdout);
+    let o = scrutin(&["verify", s(&bundle), "--trust", "not-a-key"]);
+    assert_eq!(o.code, 2, "usage error: {}", o.stderr);
+}
+
+#[test]
+fn bad_csv_row_is_refused_with_line_and_column_and_changes_nothing() {
+    let m = before_ballots();
+    let before = (m.tally_json(), m.entries());
+    let bad = m.path("ballots.csv");
+    std::fs::write(
+        &bad,
+        "voter,resolution,for,against,abstain\nA0001,1,299990000,0,0\nA0004,1,10x000,0,0\n",
+    )
+    .unwrap();
+    let o = scrutin(&["import", "ballots", s(&bad), "--db", m.db(), "--key", m.key()]);
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("ballots.csv:3:3: bad-number"), "{}", o.stderr);
+    assert_eq!((m.tally_json(), m.entries()), before);
+}
+
+#[test]
+fn over_voting_row_is_refused_and_changes_nothing() {
+    let m = before_ballots();
+    let before = (m.tally_json(), m.entries());
+    let bad = m.path("ballots.csv");
+    std::fs::write(
+        &bad,
+        "voter,resolution,for,against,abstain\nA0001,1,299990000,0,0\nA0004,1,10001,0,0\n",
+    )
+    .unwrap();
+    let o = scrutin(&["import", "ballots", s(&bad), "--db", m.db(), "--key", m.key()]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("ballots.csv:3:"), "{}", o.stderr);
+    assert!(o.stderr.contains("A0004"), "{}", o.stderr);
+    assert!(o.stderr.contains("nothing from"), "{}", o.stderr);
+    assert_eq!((m.tally_json(), m.entries()), before, "no poll opened, no ballot");
+}
+
+#[test]
+fn altered_receipt_does_not_verify() {
+    let (m, _) = full_meeting();
+    let receipt = m.path("a0004.receipt.json");
+    ok(&["receipt", "--db", m.db(), "--holder", "A0004", "--out", s(&receipt)]);
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&receipt).unwrap()).unwrap();
+    let entries = v["entries"].as_array_mut().unwrap();
+    let ballot = entries
+        .iter_mut()
+        .find(|e| e["role"] == "ballot")
+        .expect("a ballot");
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut bytes = b64.decode(ballot["entry"].as_str().unwrap()).unwrap();
+    let at = bytes.windows(5).position(|w| w == b"A0004").unwrap();
+    bytes[at + 4] = b'5';
+    ballot["entry"] = serde_json::Value::String(b64.encode(&bytes));
+    let altered = m.path("altered.receipt.json");
+    std::fs::write(&altered, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let reg_pub = format!("{}.pub", m.key());
+    let o = scrutin(&["verify-receipt", s(&altered), "--trust", &reg_pub]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("NOT VALID"), "{}", o.stdout);
+}
+
+#[test]
+fn expect_lists_differences_and_report_is_written() {
+    let (m, bundle) = full_meeting();
+    let reg_pub = format!("{}.pub", m.key());
+    let sc_pub = format!("{}.pub", s(&m.scrutineer));
+    let claimed = m.tally_json().replace("\"for\": 516237845", "\"for\": 516237846");
+    let claimed_path = m.path("claimed.json");
+    std::fs::write(&claimed_path, claimed).unwrap();
+    let report = m.path("report.html");
+    let o = scrutin(&[
+        "verify",
+        s(&bundle),
+        "--trust",
+        &reg_pub,
+        &sc_pub,
+        "--expect",
+        s(&claimed_path),
+        "--report",
+        s(&report),
+    ]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("DIFFERS resolutions[id=1].for: claimed 516237846"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("1 differ"), "{}", o.stdout);
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("voting rules") && html.contains("<svg"), "{html}");
+    assert!(html.contains("516237846"), "the difference is in the report");
+    // and with the true tally, everything matches
+    let truth = m.path("truth.json");
+    std::fs::write(&truth, m.tally_json()).unwrap();
+    let out = ok(&["verify", s(&bundle), "--trust", &reg_pub, &sc_pub, "--expect", s(&truth)]);
+    assert!(out.contains(" 0 differ"), "{out}");
+}
+
+#[test]
+fn export_needs_a_fresh_checkpoint() {
+    let m = before_ballots();
+    let bundle = m.path("b.bundle");
+    let o = scrutin(&["export", "--db", m.db(), "--out", s(&bundle)]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("scrutin checkpoint"), "{}", o.stderr);
+    ok(&["checkpoint", "--db", m.db(), "--key", m.key()]);
+    ok(&["import", "ballots", s(&fixture("ballots.csv")), "--db", m.db(), "--key", m.key()]);
+    let o = scrutin(&["export", "--db", m.db(), "--out", s(&bundle)]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("run `scrutin checkpoint"), "{}", o.stderr);
+    assert!(!bundle.exists());
+}
+
+#[test]
+fn demo_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("demo.html");
+    let out = ok(&["demo", "--report", s(&report)]);
+    assert!(out.contains("VALID: every check passed"), "{out}");
+    assert!(out.contains("0 differ"), "published figures reproduced: {out}");
+    assert!(std::fs::metadata(&report).unwrap().len() > 1000);
+}
+
+#[test]
+fn demo_scales() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("demo.html");
+    let out = ok(&["demo", "--holders", "500", "--report", s(&report)]);
+    assert!(out.contains("VALID: every check passed"), "{out}");
+    assert!(out.contains("events/s"), "{out}");
+}
