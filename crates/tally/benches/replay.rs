@@ -7,6 +7,8 @@
 //!
 //! `SCRUTIN_BENCH_HOLDERS` and `SCRUTIN_BENCH_RESOLUTIONS` scale it down for a quick look
 //! (defaults 100000 and 10: every holder or its proxy votes on every resolution).
+//! `SCRUTIN_BENCH_REPEAT=n` repeats the hand-timed replay n times (for `perf record`, so the
+//! profile is dominated by the replay rather than by the setup).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -159,9 +161,13 @@ fn bench_replay(c: &mut Criterion) {
     // One replay timed by hand, with its peak memory, for the report.
     let rss_events = status_kib("VmRSS:").unwrap_or(0);
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let repeat = env_or("SCRUTIN_BENCH_REPEAT", 1).max(1);
     let start = Instant::now();
-    let tally = black_box(replay(&events));
-    let elapsed = start.elapsed();
+    let mut tally = black_box(replay(&events));
+    for _ in 1..repeat {
+        tally = black_box(replay(&events));
+    }
+    let elapsed = start.elapsed() / u32::try_from(repeat).unwrap_or(u32::MAX);
     let hwm = status_kib("VmHWM:").unwrap_or(0);
     println!(
         "replay+tally: {total} events ({votes} VoteCast, {holders} holders, {resolutions} \
