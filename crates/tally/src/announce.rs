@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use scrutin_model::{
     group_thousands, ClassId, Denominator, MeetingConvened, MeetingKind, Resolution,
-    ResolutionKind, RulesProfile, ShareClass,
+    ResolutionKind, Restriction, RulesProfile, ShareClass,
 };
 
 use crate::{percent, ClassVotes, Meeting, ResolutionTally, Tally};
@@ -25,9 +25,36 @@ use text::{clean, join_and, long_date, tidy};
 /// A meeting that has not been convened yet renders only what the tally says, under a
 /// placeholder heading.
 pub fn render_announcement(meeting: &Meeting, tally: &Tally) -> String {
+    let resolutions = meeting.resolutions();
+    let restricted = meeting
+        .abstentions()
+        .into_iter()
+        .map(|a| {
+            let res = resolutions.iter().copied().find(|r| r.id == a.resolution);
+            // The holder's shares of the classes that vote on the resolution.
+            let shares = meeting
+                .holder_shares(&a.holder)
+                .iter()
+                .filter(|(class, _)| {
+                    res.is_none_or(|r| r.classes.is_empty() || r.classes.contains(class))
+                })
+                .map(|(_, s)| u128::from(s.get()))
+                .sum();
+            Restricted {
+                resolution: a.resolution.as_str().to_owned(),
+                restriction: a.restriction,
+                name: meeting
+                    .holder_name(&a.holder)
+                    .map_or_else(|| a.holder.to_string(), clean),
+                shares,
+                reason: clean(&a.reason),
+            }
+        })
+        .collect();
     let ctx = Context {
         convened: meeting.convened(),
-        resolutions: meeting.resolutions(),
+        resolutions,
+        restricted,
     };
     render(&ctx, tally)
 }
@@ -36,9 +63,51 @@ pub fn render_announcement(meeting: &Meeting, tally: &Tally) -> String {
 struct Context<'a> {
     convened: Option<&'a MeetingConvened>,
     resolutions: Vec<&'a Resolution>,
+    /// Must-abstain and against-only holders, by holder then resolution.
+    restricted: Vec<Restricted>,
+}
+
+/// A holder restricted on one resolution, as the announcement names it.
+struct Restricted {
+    resolution: String,
+    restriction: Restriction,
+    /// The holder's name on the register.
+    name: String,
+    /// Its shares of the classes voting on the resolution.
+    shares: u128,
+    reason: String,
 }
 
 impl Context<'_> {
+    /// "CHEN YIHONG holding 294,174,742 Shares (reason) and ..." for the holders restricted
+    /// on `resolution`; empty when none is known.
+    fn named(&self, resolution: &str, restriction: Restriction) -> String {
+        // Holders sharing a reason are listed together, reasons in order of first mention.
+        let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+        for r in self
+            .restricted
+            .iter()
+            .filter(|r| r.resolution == resolution && r.restriction == restriction)
+        {
+            let who = format!("{} holding {} Shares", r.name, group_thousands(r.shares));
+            match groups.iter_mut().find(|(reason, _)| *reason == r.reason) {
+                Some((_, names)) => names.push(who),
+                None => groups.push((&r.reason, vec![who])),
+            }
+        }
+        let parts: Vec<String> = groups
+            .into_iter()
+            .map(|(reason, names)| {
+                if reason.is_empty() {
+                    join_and(&names)
+                } else {
+                    format!("{} ({reason})", join_and(&names))
+                }
+            })
+            .collect();
+        parts.join("; ")
+    }
+
     fn resolution(&self, id: &str) -> Option<&Resolution> {
         self.resolutions
             .iter()
@@ -255,13 +324,18 @@ fn restrictions(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tall
     } else {
         for r in abstaining {
             let res = ctx.resolution(&r.id);
-            let _ = writeln!(
+            let _ = write!(
                 out,
                 "Shareholders {} were required under the Listing Rules to abstain from voting on \
-                 resolution {}. The total number of Shares entitling the holders to attend and \
-                 vote on resolution {} was {}.",
+                 resolution {}",
                 holding(ctx, res, r.must_abstain),
                 r.id,
+            );
+            named(out, ctx, &r.id, Restriction::Abstain);
+            let _ = writeln!(
+                out,
+                " The total number of Shares entitling the holders to attend and vote on \
+                 resolution {} was {}.",
                 r.id,
                 count_in_shares(ctx, res, r.entitled)
             );
@@ -281,16 +355,28 @@ fn restrictions(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tall
     } else {
         for r in against_only {
             let res = ctx.resolution(&r.id);
-            let _ = writeln!(
+            let _ = write!(
                 out,
                 "Shareholders {} were entitled to attend but had to abstain from voting in \
-                 favour of resolution {} pursuant to Rule 13.40 of the Listing Rules.",
+                 favour of resolution {} pursuant to Rule 13.40 of the Listing Rules",
                 holding(ctx, res, r.against_only),
                 r.id
             );
+            named(out, ctx, &r.id, Restriction::AgainstOnly);
+            out.push('\n');
         }
     }
     out.push('\n');
+}
+
+/// Ends the sentence, naming the holders concerned when the meeting knows them.
+fn named(out: &mut String, ctx: &Context<'_>, resolution: &str, restriction: Restriction) {
+    let who = ctx.named(resolution, restriction);
+    if who.is_empty() {
+        out.push('.');
+    } else {
+        let _ = write!(out, ": {who}.");
+    }
 }
 
 /// "holding 2,294,174,742 Shares" or, when the voting classes carry different weights,

@@ -410,8 +410,10 @@ fn dongxiang_egm_reproduces_the_published_poll_and_abstention() {
         &[
             "China Dongxiang (Group) Co., Ltd.\n(Stock Code: 3818)\n",
             "Shareholders holding 2,294,174,742 Shares were required under the Listing Rules to \
-             abstain from voting on resolution 1. The total number of Shares entitling the \
-             holders to attend and vote on resolution 1 was 3,591,946,283 Shares.",
+             abstain from voting on resolution 1: CHEN FAMILY VEHICLE holding 2,000,000,000 \
+             Shares and CHEN YIHONG holding 294,174,742 Shares (Rule 14A.36: Mr. Chen Yiliang",
+            "The total number of Shares entitling the holders to attend and vote on resolution 1 \
+             was 3,591,946,283 Shares.",
             "No Shareholder who was entitled to attend had to abstain from voting in favour of \
              any resolution at the EGM pursuant to Rule 13.40",
             "\t1,393,292,169 (97.164425%)\t40,660,808 (2.835575%)\t",

@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 
 use scrutin_model::{
     AuthorKey, ClassId, ClassWeight, Date, Denominator, MeetingConvened, MeetingKind, Preset,
-    Resolution, ResolutionId, ResolutionKind, RulesProfile, ShareClass, UtcMillis,
+    Resolution, ResolutionId, ResolutionKind, Restriction, RulesProfile, ShareClass, UtcMillis,
 };
 
-use super::{render, Context};
+use super::{render, Context, Restricted};
 use crate::{
     percent, CandidateResult, ClassAttendance, ClassVotes, Disregarded, ResolutionTally, Tally,
 };
@@ -141,6 +141,7 @@ fn jlmag_seed_lines_appear_verbatim() {
     let ctx = Context {
         convened: Some(&c),
         resolutions: r.iter().collect(),
+        restricted: vec![],
     };
     let text = render(&ctx, &tally);
     for line in [
@@ -229,6 +230,7 @@ fn weighted_classes_get_class_rows_with_shares_and_votes() {
     let ctx = Context {
         convened: Some(&c),
         resolutions: r.iter().collect(),
+        restricted: vec![],
     };
     let text = render(&ctx, &tally);
     for line in [
@@ -296,12 +298,29 @@ fn abstentions_disregarded_votes_and_failures_are_stated() {
     let ctx = Context {
         convened: Some(&c),
         resolutions: r.iter().collect(),
+        restricted: vec![
+            Restricted {
+                resolution: "1".into(),
+                restriction: Restriction::Abstain,
+                name: "CHEN FAMILY VEHICLE".into(),
+                shares: 2_000_000_000,
+                reason: "connected".into(),
+            },
+            Restricted {
+                resolution: "1".into(),
+                restriction: Restriction::Abstain,
+                name: "CHEN YIHONG".into(),
+                shares: 294_174_742,
+                reason: "connected".into(),
+            },
+        ],
     };
     let text = render(&ctx, &tally);
     for line in [
         "Shareholders holding 2,294,174,742 Shares were required under the Listing Rules to \
-         abstain from voting on resolution 1. The total number of Shares entitling the holders \
-         to attend and vote on resolution 1 was 3,591,946,283 Shares.",
+         abstain from voting on resolution 1: CHEN FAMILY VEHICLE holding 2,000,000,000 Shares \
+         and CHEN YIHONG holding 294,174,742 Shares (connected). The total number of Shares entitling the holders to attend and vote on resolution 1 was 3,591,946,283 \
+         Shares.",
         "Shareholders holding 10 Shares were entitled to attend but had to abstain from voting \
          in favour of resolution 2 pursuant to Rule 13.40",
         "1.\tFramework agreement\t1,393,292,169 (97.164425%)\t40,660,808 (2.835575%)\t0 \
@@ -376,6 +395,7 @@ fn cumulative_candidates_are_listed() {
     let ctx = Context {
         convened: Some(&c),
         resolutions: r.iter().collect(),
+        restricted: vec![],
     };
     let text = render(&ctx, &tally);
     for line in [
@@ -399,6 +419,7 @@ fn no_meeting_yet_renders_without_panicking() {
     let ctx = Context {
         convened: None,
         resolutions: vec![],
+        restricted: vec![],
     };
     let text = render(&ctx, &tally);
     assert!(text.starts_with("POLL RESULTS OF THE MEETING m\n"));
