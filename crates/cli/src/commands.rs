@@ -168,14 +168,20 @@ pub(crate) fn import_into(
         events.push(Event::RegisterClosed);
     }
     let total = events.len();
-    let spinner = progress::spinner(&format!("checking, signing and recording {total} events"), quiet);
+    let spinner = progress::spinner(
+        &format!("checking, signing and recording {total} events"),
+        quiet,
+    );
     let result = ledger.submit_batch(signer, events);
     spinner.finish_and_clear();
     match result {
         Ok(range) => {
             if !quiet {
                 if opened {
-                    println!("poll opened on every resolution not yet open (entry {})", range.start);
+                    println!(
+                        "poll opened on every resolution not yet open (entry {})",
+                        range.start
+                    );
                 }
                 println!(
                     "imported {rows} {} from {label}: entries {}..{} ({} events)",
@@ -239,7 +245,9 @@ pub(crate) fn close_on(
         .transpose()?;
     let what = resolution
         .as_ref()
-        .map_or("every open resolution".to_owned(), |r| format!("resolution {r}"));
+        .map_or("every open resolution".to_owned(), |r| {
+            format!("resolution {r}")
+        });
     let at = ledger
         .submit(signer, Event::PollClosed { resolution })
         .map_err(|e| match e {

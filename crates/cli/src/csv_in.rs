@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 use std::io::Read;
 
 use scrutin_model::{
-    Allocation, Ballot, CandidateId, Choice, ClassId, Event, HolderId, Instruction,
-    ProxyId, ProxyInstruction, ProxyLodged, ResolutionId, Restriction, Shares, UtcMillis, Voter,
-    Votes,
+    Allocation, Ballot, CandidateId, Choice, ClassId, Event, HolderId, Instruction, ProxyId,
+    ProxyInstruction, ProxyLodged, ResolutionId, Restriction, Shares, UtcMillis, Voter, Votes,
 };
 
 use crate::error::CliError;
@@ -128,8 +127,7 @@ impl Row<'_> {
     }
 
     fn resolution(&self, idx: usize) -> Result<ResolutionId, CliError> {
-        ResolutionId::new(self.required(idx, "resolution")?)
-            .map_err(|e| self.err(idx, "bad-id", e))
+        ResolutionId::new(self.required(idx, "resolution")?).map_err(|e| self.err(idx, "bad-id", e))
     }
 
     fn class(&self, idx: Option<usize>) -> Result<Option<ClassId>, CliError> {
@@ -218,7 +216,11 @@ pub(crate) fn parse(
         if rec.iter().all(str::is_empty) {
             continue; // blank line
         }
-        p.row(&Row { file, line, rec: &rec })?;
+        p.row(&Row {
+            file,
+            line,
+            rec: &rec,
+        })?;
         n += 1;
         if n.is_multiple_of(4096) {
             on_row(rdr.position().byte());
@@ -409,8 +411,8 @@ impl Parsing {
 
     fn proxy(&mut self, r: &Row<'_>) -> Result<(), CliError> {
         let c = &self.c;
-        let proxy = ProxyId::new(r.required(c.who, "proxy")?)
-            .map_err(|e| r.err(c.who, "bad-id", e))?;
+        let proxy =
+            ProxyId::new(r.required(c.who, "proxy")?).map_err(|e| r.err(c.who, "bad-id", e))?;
         let holder = r.holder(c.holder, "holder")?;
         let proxy_name = r.text(c.proxy_name).to_owned();
         let shares = r.count(c.shares, "shares")?.map(Shares);
@@ -594,12 +596,24 @@ mod tests {
 
     #[test]
     fn seed_fixtures_parse() {
-        let reg = run(CsvKind::Register, include_str!("../fixtures/jlmag/register.csv")).unwrap();
+        let reg = run(
+            CsvKind::Register,
+            include_str!("../fixtures/jlmag/register.csv"),
+        )
+        .unwrap();
         assert_eq!(reg.events.len(), 7);
         assert_eq!(reg.origins[0].line, 2);
-        let px = run(CsvKind::Proxies, include_str!("../fixtures/jlmag/proxies.csv")).unwrap();
+        let px = run(
+            CsvKind::Proxies,
+            include_str!("../fixtures/jlmag/proxies.csv"),
+        )
+        .unwrap();
         assert_eq!(px.events.len(), 2);
-        let b = run(CsvKind::Ballots, include_str!("../fixtures/jlmag/ballots.csv")).unwrap();
+        let b = run(
+            CsvKind::Ballots,
+            include_str!("../fixtures/jlmag/ballots.csv"),
+        )
+        .unwrap();
         assert_eq!(b.events.len(), 4);
         match &b.events[3] {
             Event::VoteCast(Ballot {
@@ -626,7 +640,10 @@ mod tests {
             "f.csv:3:4: bad-number: `shares` \"12x\" is not a whole number"
         );
         let e = run(CsvKind::Register, "holder,name,class\nH1,One,A\n").unwrap_err();
-        assert!(e.to_string().starts_with("f.csv:1:1: missing-column"), "{e}");
+        assert!(
+            e.to_string().starts_with("f.csv:1:1: missing-column"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -653,7 +670,10 @@ mod tests {
              P1,H1,Chair,10,1,for,,,\nP1,H9,Chair,10,2,for,,,\n",
         )
         .unwrap_err();
-        assert!(e.to_string().starts_with("f.csv:3:2: inconsistent-proxy"), "{e}");
+        assert!(
+            e.to_string().starts_with("f.csv:3:2: inconsistent-proxy"),
+            "{e}"
+        );
         let b = run(
             CsvKind::Ballots,
             "voter,resolution,candidate,votes\nH1,3,C1,100\nH1,3,C2,50\nproxy:P1,3,C1,7\n",

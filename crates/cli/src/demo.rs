@@ -110,7 +110,10 @@ pub(crate) fn run(
             tmp.path()
         }
     };
-    let report_path = report.map_or_else(|| PathBuf::from("scrutin-demo-report.html"), Path::to_path_buf);
+    let report_path = report.map_or_else(
+        || PathBuf::from("scrutin-demo-report.html"),
+        Path::to_path_buf,
+    );
     match holders {
         None => seed(dir, &report_path),
         Some(n) => scaled(dir, n, &report_path),
@@ -130,7 +133,10 @@ fn store_cosigned(ledger: &Ledger, note_file: &Path) -> Result<(), CliError> {
 }
 
 fn seed(dir: &Path, report_path: &Path) -> Result<ExitCode, CliError> {
-    println!("scrutin demo: JL MAG RARE-EARTH CO., LTD. (06680), first EGM of 2022, in {}", dir.display());
+    println!(
+        "scrutin demo: JL MAG RARE-EARTH CO., LTD. (06680), first EGM of 2022, in {}",
+        dir.display()
+    );
     let meeting = write(dir, "meeting.toml", MEETING)?;
     let register = write(dir, "register.csv", REGISTER)?;
     let proxies = write(dir, "proxies.csv", PROXIES)?;
@@ -146,9 +152,30 @@ fn seed(dir: &Path, report_path: &Path) -> Result<ExitCode, CliError> {
     commands::init(&db, &meeting, &registrar_key)?;
     let ledger = commands::open(&db, false)?;
     step("import register, proxies, ballots");
-    import_into(&ledger, &registrar, CsvKind::Register, &register, false, false)?;
-    import_into(&ledger, &registrar, CsvKind::Proxies, &proxies, false, false)?;
-    import_into(&ledger, &registrar, CsvKind::Ballots, &ballots, false, false)?;
+    import_into(
+        &ledger,
+        &registrar,
+        CsvKind::Register,
+        &register,
+        false,
+        false,
+    )?;
+    import_into(
+        &ledger,
+        &registrar,
+        CsvKind::Proxies,
+        &proxies,
+        false,
+        false,
+    )?;
+    import_into(
+        &ledger,
+        &registrar,
+        CsvKind::Ballots,
+        &ballots,
+        false,
+        false,
+    )?;
     step("close the poll and declare the result");
     close_on(&ledger, &registrar, None, false)?;
     step("checkpoint (signed by the registrar's log key)");
@@ -216,7 +243,9 @@ impl Mix {
 fn synthetic(dir: &Path, n: u64) -> Result<(PathBuf, PathBuf, PathBuf), CliError> {
     let mut rng = Mix(n);
     let mut reg = String::with_capacity(usize::try_from(n).unwrap_or(0).saturating_mul(40));
-    let mut px = String::from("proxy,holder,proxy_name,shares,resolution,instruction,for,against,abstain,lodged_at\n");
+    let mut px = String::from(
+        "proxy,holder,proxy_name,shares,resolution,instruction,for,against,abstain,lodged_at\n",
+    );
     let mut bal = String::with_capacity(usize::try_from(n).unwrap_or(0).saturating_mul(30));
     reg.push_str("holder,name,class,shares\n");
     bal.push_str("voter,resolution,for,against,abstain\n");
@@ -286,11 +315,17 @@ fn scaled(dir: &Path, n: u64, report_path: &Path) -> Result<ExitCode, CliError> 
     if n == 0 {
         return Err(CliError::Usage("--holders must be at least 1".into()));
     }
-    println!("scrutin demo: synthetic meeting of {n} holders in {}", dir.display());
+    println!(
+        "scrutin demo: synthetic meeting of {n} holders in {}",
+        dir.display()
+    );
     let t0 = Instant::now();
     let meeting = write(dir, "meeting.toml", SYNTH_MEETING)?;
     let (register, proxies, ballots) = synthetic(dir, n)?;
-    println!("generated the CSV files in {:.2} s", t0.elapsed().as_secs_f64());
+    println!(
+        "generated the CSV files in {:.2} s",
+        t0.elapsed().as_secs_f64()
+    );
     let (registrar, registrar_key) = actor(dir, "registrar")?;
     let (scrutineer, scrutineer_key) = actor(dir, "scrutineer")?;
     let db = dir.join("ledger");
@@ -330,7 +365,9 @@ fn scaled(dir: &Path, n: u64, report_path: &Path) -> Result<ExitCode, CliError> 
         Ok(((), 1))
     })?;
     let bundle = dir.join("meeting.bundle");
-    phase(&mut phases, "export", || Ok(((), export_on(&ledger, &bundle, false)?)))?;
+    phase(&mut phases, "export", || {
+        Ok(((), export_on(&ledger, &bundle, false)?))
+    })?;
     drop(ledger);
     let trust = vec![log_vkey, scrutineer.verifier().to_vkey_string()];
     let out = phase(&mut phases, "verify", || {
@@ -358,7 +395,11 @@ fn scaled(dir: &Path, n: u64, report_path: &Path) -> Result<ExitCode, CliError> 
             p.peak_mib
         );
     }
-    println!("total {:.2} s; HTML report: {}", t0.elapsed().as_secs_f64(), report_path.display());
+    println!(
+        "total {:.2} s; HTML report: {}",
+        t0.elapsed().as_secs_f64(),
+        report_path.display()
+    );
     Ok(if out.ok() {
         ExitCode::SUCCESS
     } else {

@@ -23,14 +23,17 @@ pub(crate) fn read_signer(path: &Path) -> Result<Signer, CliError> {
 /// those).
 pub(crate) fn generate(name: &str) -> Result<Signer, CliError> {
     for _ in 0..256 {
-        let s = Signer::generate(name).map_err(|e| CliError::Usage(format!("key name {name:?}: {e}")))?;
+        let s = Signer::generate(name)
+            .map_err(|e| CliError::Usage(format!("key name {name:?}: {e}")))?;
         let private_ok = Signer::from_private_key_string(&s.to_private_key_string()).is_ok();
         let public_ok = NoteVerifier::parse(&s.verifier().to_vkey_string()).is_ok();
         if private_ok && public_ok {
             return Ok(s);
         }
     }
-    Err(CliError::Io("could not generate a key that round-trips".into()))
+    Err(CliError::Io(
+        "could not generate a key that round-trips".into(),
+    ))
 }
 
 /// Parses one `--trust` value: a vkey string, or a file containing one (first non-empty line).
@@ -43,9 +46,8 @@ pub(crate) fn parse_trust(value: &str) -> Result<NoteVerifier, CliError> {
             .map(str::trim)
             .find(|l| !l.is_empty() && !l.starts_with('#'))
             .unwrap_or("");
-        return NoteVerifier::parse(line).map_err(|e| {
-            CliError::Usage(format!("{value}: not a verifier key file: {e}"))
-        });
+        return NoteVerifier::parse(line)
+            .map_err(|e| CliError::Usage(format!("{value}: not a verifier key file: {e}")));
     }
     NoteVerifier::parse(value).map_err(|e| {
         CliError::Usage(format!(
@@ -71,7 +73,13 @@ pub(crate) fn default_name(out: &Path) -> String {
         .unwrap_or_default();
     let clean: String = stem
         .chars()
-        .map(|c| if c.is_whitespace() || c == '+' { '-' } else { c })
+        .map(|c| {
+            if c.is_whitespace() || c == '+' {
+                '-'
+            } else {
+                c
+            }
+        })
         .collect();
     if clean.is_empty() {
         "scrutin".into()

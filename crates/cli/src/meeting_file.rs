@@ -158,9 +158,13 @@ fn text_of(v: &toml::Value) -> String {
 
 /// Parses `"1/2"` into a threshold with the given strictness.
 fn fraction(file: &str, field: &str, text: &str, strict: bool) -> Result<Threshold, CliError> {
-    let (n, d) = text
-        .split_once('/')
-        .ok_or_else(|| bad(file, field, format!("{text:?} is not a fraction like \"1/2\"")))?;
+    let (n, d) = text.split_once('/').ok_or_else(|| {
+        bad(
+            file,
+            field,
+            format!("{text:?} is not a fraction like \"1/2\""),
+        )
+    })?;
     let num: u32 = n
         .trim()
         .parse()
@@ -250,9 +254,9 @@ fn role_of(file: &str, field: &str, text: &str) -> Result<Role, CliError> {
         "chair" => Role::Chair,
         "witness" => Role::Witness,
         other => match other.strip_prefix("holder:") {
-            Some(h) => Role::Holder(
-                scrutin_model::HolderId::new(h).map_err(|e| bad(file, field, e))?,
-            ),
+            Some(h) => {
+                Role::Holder(scrutin_model::HolderId::new(h).map_err(|e| bad(file, field, e))?)
+            }
             None => {
                 return Err(bad(
                     file,
@@ -289,11 +293,14 @@ pub(crate) fn parse(file: &str, text: &str, registrar: AuthorKey) -> Result<Meet
     let date = Date::new(text_of(&m.date)).map_err(|e| bad(file, "meeting.date", e))?;
     let record_date =
         Date::new(text_of(&m.record_date)).map_err(|e| bad(file, "meeting.record_date", e))?;
-    let proxy_deadline =
-        UtcMillis::parse_rfc3339("proxy_deadline", &text_of(&m.proxy_deadline))
-            .map_err(|e| bad(file, "meeting.proxy_deadline", e))?;
+    let proxy_deadline = UtcMillis::parse_rfc3339("proxy_deadline", &text_of(&m.proxy_deadline))
+        .map_err(|e| bad(file, "meeting.proxy_deadline", e))?;
     if doc.classes.is_empty() {
-        return Err(bad(file, "classes", "at least one [[classes]] entry is needed"));
+        return Err(bad(
+            file,
+            "classes",
+            "at least one [[classes]] entry is needed",
+        ));
     }
     let mut classes = Vec::new();
     for (i, c) in doc.classes.iter().enumerate() {

@@ -98,7 +98,13 @@ pre{background:#f6f6f6;border:1px solid #ccc;padding:8px;font-size:12px;white-sp
 pub(crate) fn render(r: &ReportInput<'_>) -> String {
     let mut h = String::with_capacity(16 * 1024);
     let title = match r.meeting {
-        Some(m) => format!("Verification report: {} ({}) {} {}", m.issuer, m.stock_code, m.kind.name(), m.date),
+        Some(m) => format!(
+            "Verification report: {} ({}) {} {}",
+            m.issuer,
+            m.stock_code,
+            m.kind.name(),
+            m.date
+        ),
         None => "Verification report".to_owned(),
     };
     let _ = write!(
@@ -160,7 +166,11 @@ fn meeting_section(h: &mut String, r: &ReportInput<'_>) {
     h.push_str("<table>\n");
     row(h, "Issuer", &m.issuer);
     row(h, "Stock code", &m.stock_code);
-    row(h, "Meeting", &format!("{} ({}) held on {}", m.id, m.kind.name(), m.date));
+    row(
+        h,
+        "Meeting",
+        &format!("{} ({}) held on {}", m.id, m.kind.name(), m.date),
+    );
     row(h, "Record date", m.record_date.as_str());
     row(h, "Proxy deadline", &m.proxy_deadline.to_rfc3339());
     let rules = &m.rules;
@@ -182,7 +192,12 @@ fn meeting_section(h: &mut String, r: &ReportInput<'_>) {
     let classes: Vec<String> = m
         .classes
         .iter()
-        .map(|c| format!("{} ({}, {} vote(s) per share)", c.id, c.name, c.votes_per_share))
+        .map(|c| {
+            format!(
+                "{} ({}, {} vote(s) per share)",
+                c.id, c.name, c.votes_per_share
+            )
+        })
         .collect();
     row(h, "Share classes", &classes.join("; "));
     if !m.scrutineer.is_empty() {
@@ -283,11 +298,9 @@ fn bars(r: &ResolutionTally) -> String {
     );
     for (i, (label, votes, pct, colour)) in parts.iter().enumerate() {
         let y = 6 + i * 30;
-        let w = if total == 0 {
-            0
-        } else {
-            let w = votes * W / total;
-            if *votes > 0 { w.max(1) } else { 0 }
+        let w = match (votes * W).checked_div(total) {
+            Some(w) if *votes > 0 => w.max(1),
+            _ => 0,
         };
         let _ = write!(
             s,
@@ -380,12 +393,17 @@ fn results_section(h: &mut String, t: &Tally) {
 
 fn disregarded_section(h: &mut String, t: &Tally) {
     h.push_str("<h2>6. Votes disregarded, and why</h2>\n");
-    let any = t.resolutions.iter().any(|r| !r.disregarded_ballots.is_empty());
+    let any = t
+        .resolutions
+        .iter()
+        .any(|r| !r.disregarded_ballots.is_empty());
     if !any {
         h.push_str("<p>No vote tendered was disregarded.</p>\n");
         return;
     }
-    h.push_str("<table>\n<tr><th>Resolution</th><th>Voter</th><th>Votes</th><th>Reason</th></tr>\n");
+    h.push_str(
+        "<table>\n<tr><th>Resolution</th><th>Voter</th><th>Votes</th><th>Reason</th></tr>\n",
+    );
     for r in &t.resolutions {
         for d in &r.disregarded_ballots {
             let _ = writeln!(
@@ -410,7 +428,9 @@ fn comparison_section(h: &mut String, c: &Comparison) {
         c.differences.len()
     );
     if !c.differences.is_empty() {
-        h.push_str("<table>\n<tr><th>Field</th><th>Claimed</th><th>Recomputed from the ledger</th></tr>\n");
+        h.push_str(
+            "<table>\n<tr><th>Field</th><th>Claimed</th><th>Recomputed from the ledger</th></tr>\n",
+        );
         for (path, claimed, recomputed) in &c.differences {
             let _ = writeln!(
                 h,

@@ -52,7 +52,7 @@ pub(crate) fn render(t: &Tally) -> String {
     let line = |cells: [&str; 6]| {
         let mut l = String::new();
         for (i, c) in cells.iter().enumerate() {
-            if i >= 2 && i <= 4 {
+            if (2..=4).contains(&i) {
                 let _ = write!(l, "{c:>width$}  ", width = w[i]);
             } else {
                 let _ = write!(l, "{c:<width$}  ", width = w[i]);
@@ -62,7 +62,11 @@ pub(crate) fn render(t: &Tally) -> String {
     };
     let _ = writeln!(s, "{}", line(head));
     for (r, row) in t.resolutions.iter().zip(&rows) {
-        let _ = writeln!(s, "{}", line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]]));
+        let _ = writeln!(
+            s,
+            "{}",
+            line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]])
+        );
         for c in &r.candidates {
             let _ = writeln!(
                 s,

@@ -7,7 +7,9 @@ use std::io::BufReader;
 use std::path::Path;
 use std::process::ExitCode;
 
-use scrutin::{compare_tally, verify_bundle, verify_receipt, CheckStatus, Verdict, VerifyReport, VoteReceipt};
+use scrutin::{
+    compare_tally, verify_bundle, verify_receipt, CheckStatus, Verdict, VerifyReport, VoteReceipt,
+};
 use scrutin_log::NoteVerifier;
 
 use crate::error::{io_err, CliError};
@@ -37,7 +39,11 @@ pub(crate) struct VerifyOutcome {
 impl VerifyOutcome {
     /// Valid bundle and, with `--expect`, no difference.
     pub(crate) fn ok(&self) -> bool {
-        self.report.is_valid() && self.comparison.as_ref().is_none_or(|c| c.differences.is_empty())
+        self.report.is_valid()
+            && self
+                .comparison
+                .as_ref()
+                .is_none_or(|c| c.differences.is_empty())
     }
 }
 
@@ -56,7 +62,12 @@ pub(crate) fn run(a: &VerifyArgs<'_>) -> Result<VerifyOutcome, CliError> {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| io_err(p, e))?;
             let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-                CliError::Usage(format!("{}:{}:{}: not JSON: {e}", p.display(), e.line(), e.column()))
+                CliError::Usage(format!(
+                    "{}:{}:{}: not JSON: {e}",
+                    p.display(),
+                    e.line(),
+                    e.column()
+                ))
             })?;
             Some(v)
         }
@@ -64,12 +75,17 @@ pub(crate) fn run(a: &VerifyArgs<'_>) -> Result<VerifyOutcome, CliError> {
     };
     let f = File::open(a.file).map_err(|e| io_err(a.file, e))?;
     let pb = progress::bar(0, "verifying", a.quiet);
-    let r = verify_bundle(BufReader::with_capacity(1 << 20, f), &trust, &mut |done, total| {
-        pb.set_length(total);
-        pb.set_position(done);
-    });
+    let r = verify_bundle(
+        BufReader::with_capacity(1 << 20, f),
+        &trust,
+        &mut |done, total| {
+            pb.set_length(total);
+            pb.set_position(done);
+        },
+    );
     pb.finish_and_clear();
-    let report = r.map_err(|e| CliError::Io(format!("{}: could not verify: {e}", a.file.display())))?;
+    let report =
+        r.map_err(|e| CliError::Io(format!("{}: could not verify: {e}", a.file.display())))?;
     let comparison = match (&claimed, a.expect) {
         (Some(v), Some(p)) => Some(match &report.tally {
             Some(t) => {
@@ -142,7 +158,10 @@ fn comparison_text(c: &Comparison) -> String {
         c.differences.len()
     );
     for (path, claimed, recomputed) in &c.differences {
-        let _ = writeln!(s, "  DIFFERS {path}: claimed {claimed}, recomputed {recomputed}");
+        let _ = writeln!(
+            s,
+            "  DIFFERS {path}: claimed {claimed}, recomputed {recomputed}"
+        );
     }
     if !c.matched.is_empty() {
         let _ = writeln!(s, "  matched: {}", c.matched.join(", "));
@@ -231,15 +250,19 @@ fn report_input<'a>(
     comparison: Option<Comparison>,
 ) -> ReportInput<'a> {
     ReportInput {
-        bundle: file
-            .file_name()
-            .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned()),
+        bundle: file.file_name().map_or_else(
+            || file.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
         valid: r.is_valid() && comparison.as_ref().is_none_or(|c| c.differences.is_empty()),
         verdict: verdict_line(r),
         meeting: r.meeting.as_ref(),
         digest: r.digest.clone(),
         entries: r.entries,
-        checkpoint_note: r.checkpoint.as_ref().map(scrutin_log::SignedCheckpoint::to_note_text),
+        checkpoint_note: r
+            .checkpoint
+            .as_ref()
+            .map(scrutin_log::SignedCheckpoint::to_note_text),
         cosigners: r.cosigners.clone(),
         trusted: trust.iter().map(NoteVerifier::to_vkey_string).collect(),
         checks: r
@@ -258,7 +281,11 @@ fn report_input<'a>(
 }
 
 /// `scrutin verify-receipt`.
-pub(crate) fn verify_receipt_cmd(file: &Path, trust: &[String], json: bool) -> Result<ExitCode, CliError> {
+pub(crate) fn verify_receipt_cmd(
+    file: &Path,
+    trust: &[String],
+    json: bool,
+) -> Result<ExitCode, CliError> {
     let trust = keys::parse_trusts(trust)?;
     let text = std::fs::read_to_string(file).map_err(|e| io_err(file, e))?;
     let receipt = VoteReceipt::from_json(&text)
@@ -268,7 +295,12 @@ pub(crate) fn verify_receipt_cmd(file: &Path, trust: &[String], json: bool) -> R
     if json {
         print!("{}", report.to_json());
     } else {
-        println!("receipt {} of holder {} ({})", file.display(), report.holder, report.origin);
+        println!(
+            "receipt {} of holder {} ({})",
+            file.display(),
+            report.holder,
+            report.origin
+        );
         for l in &report.lines {
             println!("  {l}");
         }
@@ -278,7 +310,9 @@ pub(crate) fn verify_receipt_cmd(file: &Path, trust: &[String], json: bool) -> R
                 b.index,
                 b.voter,
                 b.resolution,
-                b.class.as_ref().map_or(String::new(), |c| format!(" (class {c})")),
+                b.class
+                    .as_ref()
+                    .map_or(String::new(), |c| format!(" (class {c})")),
                 b.choice,
                 b.status
             );

@@ -64,14 +64,20 @@ pub(crate) fn cosign(a: &CosignArgs<'_>) -> Result<ExitCode, CliError> {
     let signer = keys::read_signer(a.key)?;
     let text = std::fs::read_to_string(a.checkpoint).map_err(|e| io_err(a.checkpoint, e))?;
     let mut cp = SignedCheckpoint::parse_note(&text).map_err(|e| {
-        CliError::Usage(format!("{}: not a checkpoint note: {e}", a.checkpoint.display()))
+        CliError::Usage(format!(
+            "{}: not a checkpoint note: {e}",
+            a.checkpoint.display()
+        ))
     })?;
     let dir = origin_dir(a.state, &cp.checkpoint.origin);
     std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
     let key_path = dir.join("log.vkey");
     let pinned = match std::fs::read_to_string(&key_path) {
         Ok(t) => Some(NoteVerifier::parse(t.trim()).map_err(|e| {
-            CliError::Io(format!("{}: damaged witness state: {e}", key_path.display()))
+            CliError::Io(format!(
+                "{}: damaged witness state: {e}",
+                key_path.display()
+            ))
         })?),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(io_err(&key_path, e)),
@@ -98,7 +104,10 @@ pub(crate) fn cosign(a: &CosignArgs<'_>) -> Result<ExitCode, CliError> {
     let last_path = dir.join("last-checkpoint");
     let last = match std::fs::read_to_string(&last_path) {
         Ok(t) => Some(Checkpoint::parse(&t).map_err(|e| {
-            CliError::Io(format!("{}: damaged witness state: {e}", last_path.display()))
+            CliError::Io(format!(
+                "{}: damaged witness state: {e}",
+                last_path.display()
+            ))
         })?),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(io_err(&last_path, e)),

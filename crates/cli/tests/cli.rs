@@ -27,7 +27,11 @@ fn scrutin(args: &[&str]) -> Out {
 
 fn ok(args: &[&str]) -> String {
     let o = scrutin(args);
-    assert_eq!(o.code, 0, "scrutin {args:?}\nstdout:\n{}\nstderr:\n{}", o.stdout, o.stderr);
+    assert_eq!(
+        o.code, 0,
+        "scrutin {args:?}\nstdout:\n{}\nstderr:\n{}",
+        o.stdout, o.stderr
+    );
     o.stdout
 }
 
@@ -83,29 +87,69 @@ fn before_ballots() -> Meeting {
     assert!(vkey.starts_with("registrar+"), "{vkey}");
     ok(&["keygen", "--out", s(&scrutineer), "--name", "scrutineer"]);
     let db = dir.path().join("db");
-    ok(&["init", "--db", s(&db), "--meeting", s(&fixture("meeting.toml")), "--key", s(&registrar)]);
+    ok(&[
+        "init",
+        "--db",
+        s(&db),
+        "--meeting",
+        s(&fixture("meeting.toml")),
+        "--key",
+        s(&registrar),
+    ]);
     let m = Meeting {
         dir,
         db,
         registrar,
         scrutineer,
     };
-    ok(&["import", "register", s(&fixture("register.csv")), "--db", m.db(), "--key", m.key()]);
+    ok(&[
+        "import",
+        "register",
+        s(&fixture("register.csv")),
+        "--db",
+        m.db(),
+        "--key",
+        m.key(),
+    ]);
     let abst = m.path("abstentions.csv");
     std::fs::write(
         &abst,
         "holder,resolution,restriction,reason\nH0002,1,abstain,material interest (Rule 2.15)\n",
     )
     .unwrap();
-    ok(&["import", "abstentions", s(&abst), "--db", m.db(), "--key", m.key()]);
-    ok(&["import", "proxies", s(&fixture("proxies.csv")), "--db", m.db(), "--key", m.key()]);
+    ok(&[
+        "import",
+        "abstentions",
+        s(&abst),
+        "--db",
+        m.db(),
+        "--key",
+        m.key(),
+    ]);
+    ok(&[
+        "import",
+        "proxies",
+        s(&fixture("proxies.csv")),
+        "--db",
+        m.db(),
+        "--key",
+        m.key(),
+    ]);
     m
 }
 
 /// The whole meeting through to an exported, cosigned bundle.
 fn full_meeting() -> (Meeting, PathBuf) {
     let m = before_ballots();
-    let out = ok(&["import", "ballots", s(&fixture("ballots.csv")), "--db", m.db(), "--key", m.key()]);
+    let out = ok(&[
+        "import",
+        "ballots",
+        s(&fixture("ballots.csv")),
+        "--db",
+        m.db(),
+        "--key",
+        m.key(),
+    ]);
     assert!(out.contains("poll opened"), "{out}");
     let out = ok(&["close", "--db", m.db(), "--key", m.key()]);
     assert!(out.contains("result declared"), "{out}");
@@ -135,7 +179,11 @@ fn full_meeting() -> (Meeting, PathBuf) {
 fn a_whole_meeting_end_to_end() {
     let (m, bundle) = full_meeting();
     let t1 = m.tally_json();
-    assert_eq!(t1, m.tally_json(), "tally JSON is byte-identical across runs");
+    assert_eq!(
+        t1,
+        m.tally_json(),
+        "tally JSON is byte-identical across runs"
+    );
     let v: serde_json::Value = serde_json::from_str(&t1).unwrap();
     assert_eq!(v["represented"], 516_261_145u64);
     assert_eq!(v["resolutions"][0]["for"], 516_237_845u64);
@@ -154,7 +202,15 @@ fn a_whole_meeting_end_to_end() {
     assert!(jv.is_object());
     // receipts: HKSCC voted through its proxy P0002
     let receipt = m.path("hkscc.receipt.json");
-    ok(&["receipt", "--db", m.db(), "--holder", "H0001", "--out", s(&receipt)]);
+    ok(&[
+        "receipt",
+        "--db",
+        m.db(),
+        "--holder",
+        "H0001",
+        "--out",
+        s(&receipt),
+    ]);
     let out = ok(&["verify-receipt", s(&receipt), "--trust", &reg_pub]);
     assert!(out.contains("VALID"), "{out}");
     // a second cosign of the same size by the same witness is consistent (no proof needed)
@@ -212,9 +268,21 @@ fn bad_csv_row_is_refused_with_line_and_column_and_changes_nothing() {
         "voter,resolution,for,against,abstain\nA0001,1,299990000,0,0\nA0004,1,10x000,0,0\n",
     )
     .unwrap();
-    let o = scrutin(&["import", "ballots", s(&bad), "--db", m.db(), "--key", m.key()]);
+    let o = scrutin(&[
+        "import",
+        "ballots",
+        s(&bad),
+        "--db",
+        m.db(),
+        "--key",
+        m.key(),
+    ]);
     assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
-    assert!(o.stderr.contains("ballots.csv:3:3: bad-number"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("ballots.csv:3:3: bad-number"),
+        "{}",
+        o.stderr
+    );
     assert_eq!((m.tally_json(), m.entries()), before);
 }
 
@@ -228,19 +296,39 @@ fn over_voting_row_is_refused_and_changes_nothing() {
         "voter,resolution,for,against,abstain\nA0001,1,299990000,0,0\nA0004,1,10001,0,0\n",
     )
     .unwrap();
-    let o = scrutin(&["import", "ballots", s(&bad), "--db", m.db(), "--key", m.key()]);
+    let o = scrutin(&[
+        "import",
+        "ballots",
+        s(&bad),
+        "--db",
+        m.db(),
+        "--key",
+        m.key(),
+    ]);
     assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
     assert!(o.stderr.contains("ballots.csv:3:"), "{}", o.stderr);
     assert!(o.stderr.contains("A0004"), "{}", o.stderr);
     assert!(o.stderr.contains("nothing from"), "{}", o.stderr);
-    assert_eq!((m.tally_json(), m.entries()), before, "no poll opened, no ballot");
+    assert_eq!(
+        (m.tally_json(), m.entries()),
+        before,
+        "no poll opened, no ballot"
+    );
 }
 
 #[test]
 fn altered_receipt_does_not_verify() {
     let (m, _) = full_meeting();
     let receipt = m.path("a0004.receipt.json");
-    ok(&["receipt", "--db", m.db(), "--holder", "A0004", "--out", s(&receipt)]);
+    ok(&[
+        "receipt",
+        "--db",
+        m.db(),
+        "--holder",
+        "A0004",
+        "--out",
+        s(&receipt),
+    ]);
     let mut v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&receipt).unwrap()).unwrap();
     let entries = v["entries"].as_array_mut().unwrap();
@@ -266,7 +354,9 @@ fn expect_lists_differences_and_report_is_written() {
     let (m, bundle) = full_meeting();
     let reg_pub = format!("{}.pub", m.key());
     let sc_pub = format!("{}.pub", s(&m.scrutineer));
-    let claimed = m.tally_json().replace("\"for\": 516237845", "\"for\": 516237846");
+    let claimed = m
+        .tally_json()
+        .replace("\"for\": 516237845", "\"for\": 516237846");
     let claimed_path = m.path("claimed.json");
     std::fs::write(&claimed_path, claimed).unwrap();
     let report = m.path("report.html");
@@ -283,18 +373,33 @@ fn expect_lists_differences_and_report_is_written() {
     ]);
     assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
     assert!(
-        o.stdout.contains("DIFFERS resolutions[id=1].for: claimed 516237846"),
+        o.stdout
+            .contains("DIFFERS resolutions[id=1].for: claimed 516237846"),
         "{}",
         o.stdout
     );
     assert!(o.stdout.contains("1 differ"), "{}", o.stdout);
     let html = std::fs::read_to_string(&report).unwrap();
-    assert!(html.contains("voting rules") && html.contains("<svg"), "{html}");
-    assert!(html.contains("516237846"), "the difference is in the report");
+    assert!(
+        html.contains("voting rules") && html.contains("<svg"),
+        "{html}"
+    );
+    assert!(
+        html.contains("516237846"),
+        "the difference is in the report"
+    );
     // and with the true tally, everything matches
     let truth = m.path("truth.json");
     std::fs::write(&truth, m.tally_json()).unwrap();
-    let out = ok(&["verify", s(&bundle), "--trust", &reg_pub, &sc_pub, "--expect", s(&truth)]);
+    let out = ok(&[
+        "verify",
+        s(&bundle),
+        "--trust",
+        &reg_pub,
+        &sc_pub,
+        "--expect",
+        s(&truth),
+    ]);
     assert!(out.contains(" 0 differ"), "{out}");
 }
 
@@ -306,7 +411,15 @@ fn export_needs_a_fresh_checkpoint() {
     assert_eq!(o.code, 1, "{}", o.stderr);
     assert!(o.stderr.contains("scrutin checkpoint"), "{}", o.stderr);
     ok(&["checkpoint", "--db", m.db(), "--key", m.key()]);
-    ok(&["import", "ballots", s(&fixture("ballots.csv")), "--db", m.db(), "--key", m.key()]);
+    ok(&[
+        "import",
+        "ballots",
+        s(&fixture("ballots.csv")),
+        "--db",
+        m.db(),
+        "--key",
+        m.key(),
+    ]);
     let o = scrutin(&["export", "--db", m.db(), "--out", s(&bundle)]);
     assert_eq!(o.code, 1, "{}", o.stderr);
     assert!(o.stderr.contains("run `scrutin checkpoint"), "{}", o.stderr);
@@ -319,7 +432,10 @@ fn demo_runs() {
     let report = dir.path().join("demo.html");
     let out = ok(&["demo", "--report", s(&report)]);
     assert!(out.contains("VALID: every check passed"), "{out}");
-    assert!(out.contains("0 differ"), "published figures reproduced: {out}");
+    assert!(
+        out.contains("0 differ"),
+        "published figures reproduced: {out}"
+    );
     assert!(std::fs::metadata(&report).unwrap().len() > 1000);
 }
 
