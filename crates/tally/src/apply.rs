@@ -94,6 +94,7 @@ impl Meeting {
                             first_proxy: NONE,
                             last_proxy: NONE,
                             last_ballot: NONE,
+                            voted_mask: 0,
                             attended: false,
                             voted: false,
                             restricted: false,
@@ -273,6 +274,7 @@ impl Meeting {
             voted: false,
             next_of_holder: NONE,
             last_ballot: NONE,
+            voted_mask: 0,
             appt_start,
             appt_len: u32::try_from(plan.appointments.len()).unwrap_or(0),
             ins_start,
@@ -323,14 +325,18 @@ impl Meeting {
             cast,
             prev,
         });
+        let slot = self.vote_slot(plan.res, plan.class);
+        let bit = if slot < 64 { 1u64 << slot } else { 0 };
         if plan.proxy {
             if let Some(r) = self.proxies.get_mut(plan.voter) {
                 r.last_ballot = b;
                 r.voted = true;
+                r.voted_mask |= bit;
             }
         } else if let Some(r) = self.holders.get_mut(plan.voter) {
             r.last_ballot = b;
             r.voted = true;
+            r.voted_mask |= bit;
         }
     }
 }

@@ -136,6 +136,29 @@ impl Meeting {
         }
     }
 
+    /// Calls `f(class, shares the voter may vote)` for each class the voter holds: a holder's
+    /// own shares less those appointed to active proxies, or a proxy's appointed shares.
+    pub(crate) fn for_each_share(&self, proxy: bool, voter: u32, mut f: impl FnMut(u32, u64)) {
+        if proxy {
+            if let Some(rec) = self.proxies.get(voter) {
+                for (c, s) in self.appointments_of(rec) {
+                    f(c, s);
+                }
+            }
+        } else {
+            for (_, l) in self.lines_of(voter) {
+                f(l.class, l.shares - l.appointed.min(l.shares));
+            }
+        }
+    }
+
+    /// The bit of a (resolution, class) pair in a voter's voted mask (64 or more: none).
+    pub(crate) fn vote_slot(&self, res: u32, class: u32) -> usize {
+        (res as usize)
+            .saturating_mul(self.class_count())
+            .saturating_add(class as usize)
+    }
+
     /// Checks an event; returns the plan `apply` needs for ballots and proxy forms.
     pub(crate) fn check_event(
         &self,
@@ -332,13 +355,11 @@ impl Meeting {
                 Ok(None)
             }
             Event::VoteCast(b) => {
-                let own = match &b.voter {
-                    Voter::Holder(h) => self.has_role(author, |r| match r {
-                        Role::Holder(x) => x == h,
-                        _ => false,
-                    }),
-                    Voter::Proxy(_) => false,
-                };
+                let own = self.has_role(author, |r| match (r, &b.voter) {
+                    (Role::Registrar, _) => true,
+                    (Role::Holder(x), Voter::Holder(h)) => x == h,
+                    _ => false,
+                });
                 if !own {
                     self.require(
                         event,
@@ -604,56 +625,64 @@ impl Meeting {
             Poll::Open => {}
         }
         let votes_on = |c: u32| res.vps.get(c as usize).is_some_and(|&v| v > 0);
-        // The voter's (class, shares it may vote) pairs, and its ballot chain.
-        let (voter, proxy, last_ballot, mut shares): (u32, bool, u32, Vec<(u32, u64)>) =
-            match &b.voter {
-                Voter::Holder(id) => {
-                    let h = self.voting_holder(id, EventKind::VoteCast)?;
-                    let last = self.holders.get(h).map_or(NONE, |r| r.last_ballot);
-                    let lines = self
-                        .lines_of(h)
-                        .map(|(_, l)| (l.class, l.shares - l.appointed.min(l.shares)))
-                        .collect();
-                    (h, false, last, lines)
-                }
-                Voter::Proxy(id) => {
-                    let p = self.active_proxy(id)?;
-                    let Some(rec) = self.proxies.get(p) else {
-                        return Err(RuleViolation::UnknownProxy { proxy: id.clone() });
-                    };
-                    (
-                        p,
-                        true,
-                        rec.last_ballot,
-                        self.appointments_of(rec).collect(),
-                    )
-                }
-            };
-        shares.retain(|&(c, _)| votes_on(c));
-        let (class, entitled) = match &b.class {
-            Some(id) => {
-                let c = self.class_idx(id)?;
-                let found = shares.iter().find(|&&(x, _)| x == c).copied();
-                found.ok_or_else(|| RuleViolation::ClassNotVoting {
+        // The voter, its ballot chain and its voted mask.
+        let (voter, proxy, last_ballot, mask) = match &b.voter {
+            Voter::Holder(id) => {
+                let h = self.voting_holder(id, EventKind::VoteCast)?;
+                let rec = self.holders.get(h);
+                (
+                    h,
+                    false,
+                    rec.map_or(NONE, |r| r.last_ballot),
+                    rec.map_or(0, |r| r.voted_mask),
+                )
+            }
+            Voter::Proxy(id) => {
+                let p = self.active_proxy(id)?;
+                let rec = self.proxies.get(p);
+                (
+                    p,
+                    true,
+                    rec.map_or(NONE, |r| r.last_ballot),
+                    rec.map_or(0, |r| r.voted_mask),
+                )
+            }
+        };
+        // The class voted and the shares the voter may vote in it, without allocating.
+        let wanted = match &b.class {
+            Some(id) => Some(self.class_idx(id)?),
+            None => None,
+        };
+        let mut found: Option<(u32, u64)> = None;
+        let mut candidates = 0usize;
+        self.for_each_share(proxy, voter, |c, shares| {
+            if votes_on(c) && wanted.is_none_or(|w| w == c) {
+                candidates += 1;
+                found = Some((c, shares));
+            }
+        });
+        let (class, entitled) = match (found, &b.class) {
+            (Some(one), _) if candidates == 1 => one,
+            (_, Some(id)) => {
+                return Err(RuleViolation::ClassNotVoting {
                     voter: b.voter.clone(),
                     resolution: b.resolution.clone(),
                     class: id.clone(),
-                })?
+                })
             }
-            None => match shares.as_slice() {
-                [one] => *one,
-                _ => {
-                    return Err(RuleViolation::AmbiguousClass {
-                        voter: b.voter.clone(),
-                        resolution: b.resolution.clone(),
-                        classes: shares
-                            .iter()
-                            .filter_map(|&(c, _)| self.class_id(c))
-                            .cloned()
-                            .collect(),
-                    })
-                }
-            },
+            (_, None) => {
+                let mut classes = Vec::new();
+                self.for_each_share(proxy, voter, |c, _| {
+                    if votes_on(c) {
+                        classes.extend(self.class_id(c).cloned());
+                    }
+                });
+                return Err(RuleViolation::AmbiguousClass {
+                    voter: b.voter.clone(),
+                    resolution: b.resolution.clone(),
+                    classes,
+                });
+            }
         };
         let class_name = || {
             self.class_id(class)
@@ -777,7 +806,17 @@ impl Meeting {
         };
         // Duplicate check last among the refusals that name the ballot's content, so a
         // malformed second ballot reports its own defect first.
-        let mut q = last_ballot;
+        // The voted mask answers for the first 64 (resolution, class) slots; beyond them the
+        // voter's ballot chain is walked.
+        let slot = self.vote_slot(r, class);
+        let mut q = if slot < 64 { NONE } else { last_ballot };
+        if slot < 64 && mask & (1u64 << slot) != 0 {
+            return Err(RuleViolation::DuplicateBallot {
+                voter: b.voter.clone(),
+                resolution: b.resolution.clone(),
+                class: class_name(),
+            });
+        }
         while let Some(prev) = self.ballots.get(q) {
             if prev.res == r && prev.class == class {
                 return Err(RuleViolation::DuplicateBallot {

@@ -11,6 +11,7 @@ mod check;
 mod count;
 mod cowvec;
 mod error;
+mod fxhash;
 mod meeting;
 mod tally;
 

@@ -6,7 +6,7 @@
 //! record never changes once appended: whether it counts is decided at tally time from the
 //! state of its voter (revoked proxy, must-abstain holder), so revocations need no rewrite.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use scrutin_model::{
@@ -15,6 +15,7 @@ use scrutin_model::{
 };
 
 use crate::cowvec::CowVec;
+use crate::fxhash::FxMap;
 use crate::{RuleViolation, Tally};
 
 /// "No index": the end of a chain.
@@ -27,6 +28,8 @@ pub(crate) struct HolderRec {
     pub(crate) first_proxy: u32,
     pub(crate) last_proxy: u32,
     pub(crate) last_ballot: u32,
+    /// Bit `res * classes + class` set once the holder voted there (see `vote_slot`).
+    pub(crate) voted_mask: u64,
     pub(crate) attended: bool,
     pub(crate) voted: bool,
     pub(crate) restricted: bool,
@@ -61,6 +64,8 @@ pub(crate) struct ProxyRec {
     pub(crate) voted: bool,
     pub(crate) next_of_holder: u32,
     pub(crate) last_ballot: u32,
+    /// As `HolderRec::voted_mask`.
+    pub(crate) voted_mask: u64,
     /// Range into `Meeting::appointments`.
     pub(crate) appt_start: u32,
     pub(crate) appt_len: u32,
@@ -142,14 +147,14 @@ pub struct Meeting {
     pub(crate) authority: Arc<BTreeMap<AuthorKey, BTreeSet<Role>>>,
     pub(crate) register_closed: bool,
     pub(crate) res: Arc<Vec<ResRec>>,
-    pub(crate) res_index: Arc<HashMap<ResolutionId, u32>>,
-    pub(crate) holder_index: Arc<HashMap<HolderId, u32>>,
+    pub(crate) res_index: Arc<FxMap<ResolutionId, u32>>,
+    pub(crate) holder_index: Arc<FxMap<HolderId, u32>>,
     pub(crate) holder_ids: CowVec<HolderId>,
     pub(crate) holder_names: CowVec<String>,
     pub(crate) holders: CowVec<HolderRec>,
     pub(crate) lines: CowVec<Line>,
     pub(crate) restrictions: Arc<BTreeMap<(u32, u32), RestrictionRec>>,
-    pub(crate) proxy_index: Arc<HashMap<ProxyId, u32>>,
+    pub(crate) proxy_index: Arc<FxMap<ProxyId, u32>>,
     pub(crate) proxy_ids: CowVec<ProxyId>,
     pub(crate) proxy_names: CowVec<String>,
     pub(crate) proxies: CowVec<ProxyRec>,
