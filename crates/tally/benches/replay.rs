@@ -136,14 +136,29 @@ fn build(holders: usize, resolutions: usize) -> (Vec<Event>, usize) {
     (events, votes)
 }
 
-fn replay(events: &[Event]) -> Tally {
+/// Replays the events and counts; the meeting is returned so that dropping it is not timed.
+fn replay(events: &[Event]) -> (Meeting, Tally) {
     let mut meeting = Meeting::new();
     for event in events {
         if let Err(v) = meeting.submit(event, &REGISTRAR) {
             panic!("bench event refused: {v}");
         }
     }
-    meeting.tally()
+    let tally = meeting.tally();
+    (meeting, tally)
+}
+
+/// CPU seconds (user + system) this thread has used, from /proc/thread-self/stat: on a
+/// shared machine it says what the replay costs regardless of how long it waited for a core.
+fn thread_cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    // USER_HZ is 100 on every Linux target we run on.
+    Some((utime + stime) / 100.0)
 }
 
 fn status_kib(field: &str) -> Option<u64> {
@@ -162,12 +177,17 @@ fn bench_replay(c: &mut Criterion) {
     let rss_events = status_kib("VmRSS:").unwrap_or(0);
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
     let repeat = env_or("SCRUTIN_BENCH_REPEAT", 1).max(1);
+    let cpu_start = thread_cpu_secs();
     let start = Instant::now();
-    let mut tally = black_box(replay(&events));
+    let (mut meeting, mut tally) = black_box(replay(&events));
     for _ in 1..repeat {
-        tally = black_box(replay(&events));
+        drop(meeting);
+        (meeting, tally) = black_box(replay(&events));
     }
     let elapsed = start.elapsed() / u32::try_from(repeat).unwrap_or(u32::MAX);
+    let cpu = cpu_start
+        .zip(thread_cpu_secs())
+        .map(|(a, b)| (b - a) / repeat as f64);
     let hwm = status_kib("VmHWM:").unwrap_or(0);
     println!(
         "replay+tally: {total} events ({votes} VoteCast, {holders} holders, {resolutions} \
@@ -192,7 +212,14 @@ fn bench_replay(c: &mut Criterion) {
         },
         hwm.saturating_sub(rss_events) / 1024,
     );
-    drop(tally);
+    if let Some(cpu) = cpu {
+        println!(
+            "cpu: {cpu:.3} s of thread CPU per replay = {:.0} events per CPU-second (wall-clock \
+             figures above depend on the machine's load)",
+            total as f64 / cpu
+        );
+    }
+    drop((meeting, tally));
 
     let mut group = c.benchmark_group("replay");
     group
@@ -201,7 +228,7 @@ fn bench_replay(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(10))
         .throughput(Throughput::Elements(total as u64));
     group.bench_function(format!("{votes}_votes_{holders}_holders"), |b| {
-        b.iter(|| black_box(replay(black_box(&events))));
+        b.iter_with_large_drop(|| replay(black_box(&events)));
     });
     group.finish();
 }
