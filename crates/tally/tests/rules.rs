@@ -1,5 +1,4 @@
 //! One test per rule of docs/RULES.md, positive and negative, asserting the exact violation.
-#![allow(dead_code, unused_imports)] // helpers used by the rule tests as they land
 
 use scrutin_model::{
     Allocation, AuthorKey, Ballot, Candidate, CandidateId, Choice, ClassId, ClassWeight, Date,
@@ -245,4 +244,561 @@ fn smoke_hk_meeting_counts() {
     assert_eq!(r2.for_pct, "74.9937");
     assert!(!r2.passed, "below three quarters");
     assert!(fx.m.all_polls_closed());
+}
+
+fn key_of(n: u8) -> AuthorKey {
+    AuthorKey([n; 32])
+}
+
+// ---------------------------------------------------------------- authority and genesis
+
+#[test]
+fn meeting_convened_comes_first_once_and_by_its_registrar() {
+    let mut m = Meeting::new();
+    let conv = convened(
+        MeetingKind::Egm,
+        RulesProfile::preset(Preset::Hk, 4),
+        &[("H", 1)],
+    );
+    assert_eq!(
+        m.check(&register("A", "H", 1), &REG),
+        Err(RuleViolation::NotConvened {
+            kind: scrutin_model::EventKind::ShareRegistered
+        })
+    );
+    assert_eq!(
+        m.check(&Event::MeetingConvened(conv.clone()), &OTHER),
+        Err(RuleViolation::Unauthorized {
+            kind: scrutin_model::EventKind::MeetingConvened,
+            author: OTHER,
+            required: "the registrar named in MeetingConvened",
+        })
+    );
+    let mut bad = conv.clone();
+    bad.classes.push(bad.classes[0].clone());
+    assert_eq!(
+        m.check(&Event::MeetingConvened(bad), &REG),
+        Err(RuleViolation::InvalidMeeting {
+            reason: "class H is listed twice".into()
+        })
+    );
+    let mut none = conv.clone();
+    none.classes.clear();
+    assert_eq!(
+        m.check(&Event::MeetingConvened(none), &REG)
+            .unwrap_err()
+            .rule(),
+        "invalid-meeting"
+    );
+    m.submit(&Event::MeetingConvened(conv.clone()), &REG)
+        .unwrap();
+    assert_eq!(m.roles(&REG), vec![Role::Registrar]);
+    assert_eq!(m.convened().map(|c| c.id.as_str()), Some("test-egm"));
+    assert_eq!(
+        m.check(&Event::MeetingConvened(conv), &REG),
+        Err(RuleViolation::AlreadyConvened)
+    );
+}
+
+#[test]
+fn registrar_events_need_the_registrar() {
+    let mut fx = Fx::new(convened(
+        MeetingKind::Egm,
+        RulesProfile::preset(Preset::Hk, 4),
+        &[("H", 1)],
+    ));
+    for e in [
+        register("A", "H", 10),
+        Event::ResolutionProposed(resolution("1", ResolutionKind::Ordinary)),
+        Event::AuthorityGranted {
+            key: OTHER,
+            role: Role::Chair,
+        },
+        Event::RegisterClosed,
+    ] {
+        assert_eq!(
+            fx.err_as(e.clone(), CHAIR),
+            RuleViolation::Unauthorized {
+                kind: e.kind(),
+                author: CHAIR,
+                required: "registrar",
+            }
+        );
+    }
+    // A witness key authorises nothing in the log.
+    let witness = key_of(7);
+    fx.ok(Event::AuthorityGranted {
+        key: witness,
+        role: Role::Witness,
+    });
+    assert_eq!(
+        fx.err_as(register("A", "H", 10), witness).rule(),
+        "unauthorized"
+    );
+    // A second registrar key may act once granted.
+    fx.ok(Event::AuthorityGranted {
+        key: OTHER,
+        role: Role::Registrar,
+    });
+    fx.ok_as(register("A", "H", 10), OTHER);
+}
+
+#[test]
+fn authority_is_granted_and_revoked_once() {
+    let mut fx = Fx::hk();
+    assert_eq!(
+        fx.err(Event::AuthorityGranted {
+            key: CHAIR,
+            role: Role::Chair
+        }),
+        RuleViolation::AuthorityAlreadyHeld {
+            key: CHAIR,
+            role: Role::Chair
+        }
+    );
+    assert_eq!(
+        fx.err(Event::AuthorityRevoked {
+            key: OTHER,
+            role: Role::Chair
+        }),
+        RuleViolation::AuthorityNotHeld {
+            key: OTHER,
+            role: Role::Chair
+        }
+    );
+    fx.ok(Event::AuthorityRevoked {
+        key: CHAIR,
+        role: Role::Chair,
+    });
+    assert!(fx.m.roles(&CHAIR).is_empty());
+    assert_eq!(
+        fx.err_as(open(None), CHAIR),
+        RuleViolation::Unauthorized {
+            kind: scrutin_model::EventKind::PollOpened,
+            author: CHAIR,
+            required: "chair or registrar",
+        }
+    );
+    fx.ok(open(None)); // the registrar may open polls too
+}
+
+#[test]
+fn holders_key_casts_only_its_own_ballots() {
+    let mut fx = Fx::hk();
+    let a_key = key_of(20);
+    fx.ok(Event::AuthorityGranted {
+        key: a_key,
+        role: Role::Holder(h("A")),
+    });
+    fx.ok(Event::ProxyLodged(proxy("P1", "B", None, Some(100))));
+    fx.ok_as(open(None), CHAIR);
+    fx.ok_as(vote(vh("A"), "1", split(1_000, 0, 0)), a_key);
+    for voter in [vh("B"), vp("P1")] {
+        let e = vote(voter, "1", split(1, 0, 0));
+        assert_eq!(
+            fx.err_as(e, a_key),
+            RuleViolation::Unauthorized {
+                kind: scrutin_model::EventKind::VoteCast,
+                author: a_key,
+                required: "registrar, or the voting holder's own key",
+            }
+        );
+    }
+    assert_eq!(
+        fx.err_as(vote(vh("B"), "1", split(1, 0, 0)), CHAIR).rule(),
+        "unauthorized"
+    );
+}
+
+#[test]
+fn result_declared_by_the_scrutineer_after_the_polls_close() {
+    let mut fx = Fx::hk();
+    let declare = Event::ResultDeclared {
+        tally_sha256: [7; 32],
+    };
+    assert_eq!(
+        fx.err_as(declare.clone(), SCRUT),
+        RuleViolation::NoClosedPoll
+    );
+    fx.ok_as(open(None), CHAIR);
+    assert_eq!(
+        fx.err_as(declare.clone(), SCRUT),
+        RuleViolation::PollStillOpen { resolution: r("1") }
+    );
+    fx.ok_as(close(Some("1")), CHAIR);
+    assert_eq!(
+        fx.err_as(declare.clone(), SCRUT),
+        RuleViolation::PollStillOpen { resolution: r("2") }
+    );
+    fx.ok_as(close(None), CHAIR);
+    assert_eq!(
+        fx.err_as(declare.clone(), REG),
+        RuleViolation::Unauthorized {
+            kind: scrutin_model::EventKind::ResultDeclared,
+            author: REG,
+            required: "scrutineer",
+        }
+    );
+    fx.ok_as(declare, SCRUT);
+}
+
+// ---------------------------------------------------------------- the register
+
+#[test]
+fn register_lines_before_the_register_closes() {
+    let mut fx = Fx::new(convened(
+        MeetingKind::Egm,
+        RulesProfile::preset(Preset::Hk, 4),
+        &[("H", 1)],
+    ));
+    fx.ok(register("A", "H", 10));
+    assert_eq!(
+        fx.err(register("A", "H", 5)),
+        RuleViolation::DuplicateRegisterLine {
+            holder: h("A"),
+            class: c("H")
+        }
+    );
+    assert_eq!(
+        fx.err(register("B", "X", 5)),
+        RuleViolation::UnknownClass { class: c("X") }
+    );
+    assert_eq!(
+        fx.err(register("B", "H", 0)),
+        RuleViolation::EmptyRegisterLine {
+            holder: h("B"),
+            class: c("H")
+        }
+    );
+    fx.ok(Event::ResolutionProposed(resolution(
+        "1",
+        ResolutionKind::Ordinary,
+    )));
+    for e in [
+        abstain("A", &["1"], Restriction::Abstain, "x"),
+        Event::ProxyLodged(proxy("P1", "A", None, None)),
+        attend(vh("A")),
+        open(None),
+    ] {
+        let kind = e.kind();
+        let v = if kind == scrutin_model::EventKind::PollOpened {
+            fx.err_as(e, CHAIR)
+        } else {
+            fx.err(e)
+        };
+        assert_eq!(v, RuleViolation::RegisterOpen { kind });
+    }
+    fx.ok(Event::RegisterClosed);
+    assert_eq!(
+        fx.err(register("B", "H", 5)),
+        RuleViolation::RegisterClosed {
+            kind: scrutin_model::EventKind::ShareRegistered
+        }
+    );
+    assert_eq!(
+        fx.err(Event::RegisterClosed),
+        RuleViolation::RegisterClosed {
+            kind: scrutin_model::EventKind::RegisterClosed
+        }
+    );
+    assert!(fx.m.register_closed());
+}
+
+#[test]
+fn treasury_shares_carry_no_votes_and_leave_every_total() {
+    let mut fx = Fx::hk();
+    let t = fx.tally();
+    assert_eq!(t.entitled, 4_000, "treasury's 500 excluded");
+    assert_eq!(t.classes[0].entitled, 4_000);
+    assert_eq!(res(&t, "1").entitled, 4_000);
+    assert_eq!(
+        fx.m.holder_shares(&h("treasury")),
+        vec![(c("H"), Shares(500))]
+    );
+    fx.ok_as(open(None), CHAIR);
+    let treasury = |kind| RuleViolation::TreasuryShares {
+        kind,
+        holder: h("treasury"),
+    };
+    use scrutin_model::EventKind as K;
+    assert_eq!(
+        fx.err(vote(vh("treasury"), "1", split(1, 0, 0))),
+        treasury(K::VoteCast)
+    );
+    assert_eq!(
+        fx.err(Event::ProxyLodged(proxy("P", "treasury", None, None))),
+        treasury(K::ProxyLodged)
+    );
+    assert_eq!(
+        fx.err(attend(vh("treasury"))),
+        treasury(K::AttendanceRecorded)
+    );
+}
+
+#[test]
+fn unknown_holders_are_refused_everywhere() {
+    let mut fx = Fx::hk();
+    let unknown = RuleViolation::UnknownHolder { holder: h("Z") };
+    assert_eq!(
+        fx.err(abstain("Z", &["1"], Restriction::Abstain, "x")),
+        unknown
+    );
+    assert_eq!(
+        fx.err(Event::ProxyLodged(proxy("P", "Z", None, None))),
+        unknown
+    );
+    assert_eq!(fx.err(attend(vh("Z"))), unknown);
+    fx.ok_as(open(None), CHAIR);
+    assert_eq!(fx.err(vote(vh("Z"), "1", split(1, 0, 0))), unknown);
+}
+
+// ---------------------------------------------------------------- resolutions
+
+#[test]
+fn resolutions_are_well_formed() {
+    let mut fx = Fx::new(convened(
+        MeetingKind::Egm,
+        RulesProfile::preset(Preset::Hk, 4),
+        &[("A", 1), ("H", 1)],
+    ));
+    fx.ok(Event::ResolutionProposed(resolution(
+        "1",
+        ResolutionKind::Ordinary,
+    )));
+    assert_eq!(
+        fx.err(Event::ResolutionProposed(resolution(
+            "1",
+            ResolutionKind::Special
+        ))),
+        RuleViolation::DuplicateResolution { resolution: r("1") }
+    );
+    let mut bad = resolution("2", ResolutionKind::Ordinary);
+    bad.classes = vec![c("X")];
+    assert_eq!(
+        fx.err(Event::ResolutionProposed(bad)),
+        RuleViolation::UnknownClass { class: c("X") }
+    );
+    let mut bad = resolution("2", ResolutionKind::Ordinary);
+    bad.classes = vec![c("H"), c("H")];
+    assert_eq!(
+        fx.err(Event::ResolutionProposed(bad)),
+        RuleViolation::InvalidResolution {
+            resolution: r("2"),
+            reason: "class H is listed twice".into()
+        }
+    );
+    let mut bad = resolution("2", ResolutionKind::Ordinary);
+    bad.votes_per_share = vec![ClassWeight {
+        class: c("Y"),
+        votes_per_share: 1,
+    }];
+    assert_eq!(
+        fx.err(Event::ResolutionProposed(bad)),
+        RuleViolation::UnknownClass { class: c("Y") }
+    );
+    let mut bad = resolution("2", ResolutionKind::Ordinary);
+    bad.votes_per_share = vec![ClassWeight {
+        class: c("A"),
+        votes_per_share: 0,
+    }];
+    assert_eq!(
+        fx.err(Event::ResolutionProposed(bad)),
+        RuleViolation::InvalidResolution {
+            resolution: r("2"),
+            reason: "class A has 0 votes per share".into()
+        }
+    );
+    let pool = |seats, names: &[&str]| ResolutionKind::Cumulative {
+        seats,
+        candidates: names
+            .iter()
+            .map(|n| Candidate {
+                id: cand(n),
+                name: n.to_string(),
+            })
+            .collect(),
+    };
+    for (kind, reason) in [
+        (pool(0, &["X"]), "a cumulative pool needs at least 1 seat"),
+        (pool(1, &[]), "a cumulative pool needs at least 1 candidate"),
+        (pool(1, &["X", "X"]), "candidate X stands twice"),
+    ] {
+        assert_eq!(
+            fx.err(Event::ResolutionProposed(resolution("3", kind))),
+            RuleViolation::InvalidResolution {
+                resolution: r("3"),
+                reason: reason.into()
+            }
+        );
+    }
+    fx.ok(Event::ResolutionProposed(resolution(
+        "3",
+        pool(2, &["X", "Y"]),
+    )));
+    assert_eq!(fx.m.resolutions().len(), 2);
+    assert_eq!(fx.m.resolutions()[1].id, r("3"));
+}
+
+#[test]
+fn a_class_meeting_counts_its_one_class() {
+    let mut fx = Fx::new(convened(
+        MeetingKind::Class,
+        RulesProfile::preset(Preset::Prc, 4),
+        &[("A", 1), ("H", 1)],
+    ));
+    assert_eq!(
+        fx.err(Event::ResolutionProposed(resolution(
+            "1",
+            ResolutionKind::Special
+        ))),
+        RuleViolation::ClassMeetingResolution {
+            resolution: r("1"),
+            classes: 0
+        }
+    );
+    let mut one = resolution("1", ResolutionKind::Special);
+    one.classes = vec![c("H")];
+    fx.ok(Event::ResolutionProposed(one));
+    fx.ok(register("X", "A", 7_000));
+    fx.ok(register("Y", "H", 3_000));
+    fx.ok(register("Z", "A", 100));
+    fx.ok(register("Z", "H", 900));
+    fx.ok(Event::RegisterClosed);
+    fx.ok_as(open(None), CHAIR);
+    // Z holds two classes but only H votes, so its ballot needs no class.
+    fx.ok(vote(vh("Z"), "1", split(900, 0, 0)));
+    fx.ok(vote(vh("Y"), "1", split(2_000, 1_000, 0)));
+    assert_eq!(
+        fx.err(vote(vh("X"), "1", split(1, 0, 0))),
+        RuleViolation::AmbiguousClass {
+            voter: vh("X"),
+            resolution: r("1"),
+            classes: vec![]
+        }
+    );
+    let t = fx.tally();
+    let r1 = res(&t, "1");
+    assert_eq!(r1.entitled, 3_900, "only the H class");
+    assert_eq!((r1.for_, r1.against), (2_900, 1_000));
+    assert_eq!(r1.by_class.keys().collect::<Vec<_>>(), vec!["H"]);
+    assert_eq!(r1.for_pct, "74.3590");
+    assert!(r1.passed, "PRC special: at least two thirds");
+}
+
+// ---------------------------------------------------------------- abstentions
+
+#[test]
+fn abstention_requirements_are_checked() {
+    let mut fx = Fx::hk();
+    assert_eq!(
+        fx.err(abstain("A", &["9"], Restriction::Abstain, "x")),
+        RuleViolation::UnknownResolution { resolution: r("9") }
+    );
+    assert_eq!(
+        fx.err(abstain("A", &[], Restriction::Abstain, "x")),
+        RuleViolation::EmptyAbstention { holder: h("A") }
+    );
+    assert_eq!(
+        fx.err(abstain("A", &["1", "1"], Restriction::Abstain, "x")),
+        RuleViolation::DuplicateAbstention {
+            holder: h("A"),
+            resolution: r("1")
+        }
+    );
+    fx.ok(abstain("A", &["1"], Restriction::Abstain, "x"));
+    assert_eq!(
+        fx.err(abstain("A", &["1"], Restriction::AgainstOnly, "y")),
+        RuleViolation::DuplicateAbstention {
+            holder: h("A"),
+            resolution: r("1")
+        }
+    );
+    fx.ok_as(open(Some("2")), CHAIR);
+    assert_eq!(
+        fx.err(abstain("B", &["2"], Restriction::Abstain, "x")),
+        RuleViolation::PollAlreadyOpened { resolution: r("2") }
+    );
+}
+
+#[test]
+fn must_abstain_votes_are_accepted_but_disregarded_with_the_reason() {
+    let mut fx = Fx::hk();
+    fx.ok(Event::ProxyLodged(proxy("PA", "A", None, Some(400))));
+    fx.ok(abstain(
+        "A",
+        &["1"],
+        Restriction::Abstain,
+        "connected person (Rule 14A.36)",
+    ));
+    fx.ok_as(open(None), CHAIR);
+    fx.ok(vote(vh("A"), "1", split(600, 0, 0)));
+    fx.ok(vote(vp("PA"), "1", split(0, 400, 0)));
+    fx.ok(vote(vh("B"), "1", split(1_000, 2_000, 0)));
+    fx.ok(vote(vh("A"), "2", split(600, 0, 0)));
+    let t = fx.tally();
+    let r1 = res(&t, "1");
+    assert_eq!(r1.entitled, 3_000);
+    assert_eq!(r1.must_abstain, 1_000);
+    assert_eq!((r1.for_, r1.against, r1.abstain), (1_000, 2_000, 0));
+    assert_eq!(r1.disregarded, 1_000);
+    let reason = "required to abstain: connected person (Rule 14A.36)".to_owned();
+    assert_eq!(
+        r1.disregarded_ballots,
+        vec![
+            Disregarded {
+                voter: "A".into(),
+                votes: 600,
+                reason: reason.clone()
+            },
+            Disregarded {
+                voter: "proxy:PA".into(),
+                votes: 400,
+                reason: reason.clone()
+            },
+        ]
+    );
+    assert!(!r1.passed);
+    let r2 = res(&t, "2");
+    assert_eq!((r2.entitled, r2.must_abstain, r2.for_), (4_000, 0, 600));
+    assert!(r2.disregarded_ballots.is_empty());
+    assert_eq!(
+        fx.m.ballot_status(&vh("A"), &r("1")),
+        vec![(
+            c("H"),
+            scrutin_tally::BallotStatus::Disregarded { votes: 600, reason }
+        )]
+    );
+    assert_eq!(fx.m.must_abstain_holders(&r("1")), vec![h("A")]);
+    assert_eq!(fx.m.abstentions().len(), 1);
+}
+
+#[test]
+fn against_only_holders_may_vote_against_but_not_for() {
+    let mut fx = Fx::hk();
+    fx.ok(abstain(
+        "A",
+        &["1", "2"],
+        Restriction::AgainstOnly,
+        "Rule 13.40 undertaking",
+    ));
+    fx.ok_as(open(None), CHAIR);
+    fx.ok(vote(vh("A"), "1", split(600, 300, 100)));
+    fx.ok(vote(vh("A"), "2", split(0, 1_000, 0)));
+    fx.ok(vote(vh("B"), "1", split(3_000, 0, 0)));
+    let t = fx.tally();
+    let r1 = res(&t, "1");
+    assert_eq!(r1.entitled, 4_000, "still entitled");
+    assert_eq!(r1.against_only, 1_000);
+    assert_eq!(r1.must_abstain, 0);
+    assert_eq!((r1.for_, r1.against, r1.abstain), (3_000, 300, 100));
+    assert_eq!(
+        r1.disregarded_ballots,
+        vec![Disregarded {
+            voter: "A".into(),
+            votes: 600,
+            reason: "may not vote for (Rule 13.40): Rule 13.40 undertaking".into()
+        }]
+    );
+    let r2 = res(&t, "2");
+    assert_eq!((r2.against, r2.disregarded), (1_000, 0));
 }
