@@ -7,6 +7,13 @@
 //! the holders below are invented so that their totals are the published totals. Figures that
 //! a sample does not publish (e.g. per-class attendance) are asserted as recomputed values and
 //! marked "not published".
+//!
+//! Every published count and percentage of the four samples is reproduced exactly by the
+//! integer count and half-up rounding: none of these excerpts carries a typo or a forced
+//! rounding (checked figure by figure), so no assertion below deviates from the publication.
+//! Two wording differences of the seed are deliberate: it says "No Shareholders was required"
+//! (grammar) and that the ordinary resolution passed by "no less than one half" (the rule, and
+//! our text, is "more than one half": a tie fails).
 
 mod fixtures;
 
@@ -424,6 +431,47 @@ fn dongxiang_egm_reproduces_the_published_poll_and_abstention() {
     assert_deterministic(&stream, &meeting, &tally);
 }
 
+/// A variant of the EGM (not what happened: the family abstained): one of the must-abstain
+/// holders tenders a ballot. It is accepted into the log, disregarded with its reason, and the
+/// published figures are unchanged.
+#[test]
+fn dongxiang_vote_tendered_by_a_must_abstain_holder_is_disregarded() {
+    let mut stream = dongxiang_egm();
+    let close = stream.events.pop().expect("PollClosed");
+    stream.vote("CHEN2", "1", "O", 294_174_742, 0, 0);
+    stream.events.push(close);
+    let meeting = stream.run();
+    let tally = meeting.tally();
+    assert_row_with_disregarded(&tally);
+    let text = render_announcement(&meeting, &tally);
+    assert_contains(
+        &text,
+        &[
+            "VOTES NOT COUNTED",
+            "Resolution 1: 294,174,742 votes tendered by CHEN2 were not counted (",
+            "\t1,393,292,169 (97.164425%)\t40,660,808 (2.835575%)\t",
+        ],
+    );
+}
+
+fn assert_row_with_disregarded(tally: &Tally) {
+    let r1 = resolution(tally, "1");
+    assert_eq!(
+        (r1.for_, r1.against, r1.abstain),
+        (1_393_292_169, 40_660_808, 0)
+    );
+    assert_eq!(
+        (r1.for_pct.as_str(), r1.against_pct.as_str()),
+        ("97.164425", "2.835575")
+    );
+    assert!(r1.passed);
+    assert_eq!(r1.disregarded, 294_174_742);
+    assert_eq!(r1.disregarded_ballots.len(), 1);
+    assert_eq!(r1.disregarded_ballots[0].voter, "CHEN2");
+    assert_eq!(r1.disregarded_ballots[0].votes, 294_174_742);
+    assert!(!r1.disregarded_ballots[0].reason.is_empty());
+}
+
 /// The same day's AGM (a separate announcement quoted in the sample): the Chen family votes.
 #[test]
 fn dongxiang_agm_reproduces_the_published_rows() {
@@ -473,6 +521,79 @@ fn dongxiang_agm_reproduces_the_published_rows() {
         (3_705_881_277, 0, 0),
         ("100.000000", "0.000000", "0.000000"),
         true,
+    );
+}
+
+/// Not in the excerpt: resolutions 4 and 6 give Class Y one vote per share (Rule 8A.24). A
+/// synthetic resolution with that override, voted by the same holders, shows the weight is per
+/// class per resolution: the Y shares carry 83,715,114 votes on it, not 837,151,140.
+#[test]
+fn bilibili_one_vote_per_share_override_is_per_resolution() {
+    let mut rules = RulesProfile::preset(Preset::Cayman, 6);
+    rules.denominator = Denominator::ForAgainstAbstain;
+    let mut s = Stream::convene(
+        "bilibili-2023-agm-r4",
+        "Bilibili Inc.",
+        "9626",
+        MeetingKind::Agm,
+        "2023-06-30",
+        rules,
+        &[
+            ("Z", "Class Z Ordinary Shares", 1),
+            ("Y", "Class Y Ordinary Shares", 10),
+        ],
+        "Computershare Hong Kong Investor Services Limited",
+    );
+    s.weighted_resolution(
+        "4",
+        ResolutionKind::Ordinary,
+        "To re-elect an independent non-executive director (synthetic figures)",
+        &[("Y", 1)],
+    )
+    .resolution(
+        "8",
+        ResolutionKind::Ordinary,
+        "Repurchase mandate (synthetic figures)",
+    )
+    .share("Y001", "FOUNDER VEHICLE 1", "Y", 83_715_114)
+    .share("Z001", "ADS DEPOSITARY", "Z", 300_000_000)
+    .close_register()
+    .attend("Y001")
+    .attend("Z001")
+    .open_polls()
+    .vote("Y001", "4", "Y", 83_715_114, 0, 0)
+    .vote("Z001", "4", "Z", 100_000_000, 150_000_000, 0)
+    .vote("Y001", "8", "Y", 83_715_114, 0, 0)
+    .vote("Z001", "8", "Z", 100_000_000, 150_000_000, 0)
+    .close_polls();
+    let meeting = s.run();
+    let tally = meeting.tally();
+    // On 4, 183,715,114 for against 150,000,000: passes; on 8 the Y weight of 10 decides.
+    assert_row(
+        &tally,
+        "4",
+        (183_715_114, 150_000_000, 0),
+        ("55.051481", "44.948519", "0.000000"),
+        true,
+    );
+    assert_row(
+        &tally,
+        "8",
+        (937_151_140, 150_000_000, 0),
+        ("86.202470", "13.797530", "0.000000"),
+        true,
+    );
+    assert_eq!(resolution(&tally, "4").entitled, 383_715_114);
+    assert_eq!(resolution(&tally, "8").entitled, 300_000_000 + 837_151_140);
+    let text = render_announcement(&meeting, &tally);
+    assert_contains(
+        &text,
+        &[
+            "\tClass Y Ordinary Shares\t83,715,114 (100.000000%)\t0 (0.000000%)\t0 \
+             (0.000000%)\t83,715,114\t83,715,114\n",
+            "\tClass Y Ordinary Shares\t837,151,140 (100.000000%)\t0 (0.000000%)\t0 \
+             (0.000000%)\t83,715,114\t837,151,140\n",
+        ],
     );
 }
 
