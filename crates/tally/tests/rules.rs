@@ -1182,3 +1182,579 @@ fn a_proxy_votes_as_instructed() {
     assert_eq!(res(&t, "1").for_, 1_001);
     assert_eq!(res(&t, "2").abstain, 1_001);
 }
+
+// ---------------------------------------------------------------- polls
+
+#[test]
+fn polls_open_and_close_once_each() {
+    let mut fx = Fx::hk();
+    assert_eq!(fx.err_as(close(None), CHAIR), RuleViolation::NoOpenPoll);
+    assert_eq!(
+        fx.err_as(close(Some("1")), CHAIR),
+        RuleViolation::PollNotOpen { resolution: r("1") }
+    );
+    assert_eq!(
+        fx.err_as(open(Some("9")), CHAIR),
+        RuleViolation::UnknownResolution { resolution: r("9") }
+    );
+    fx.ok_as(open(Some("1")), CHAIR);
+    assert!(fx.m.poll_opened(&r("1")) && !fx.m.poll_opened(&r("2")));
+    assert_eq!(
+        fx.err_as(open(Some("1")), CHAIR),
+        RuleViolation::PollAlreadyOpened { resolution: r("1") }
+    );
+    fx.ok_as(open(None), CHAIR); // opens 2, the one not yet opened
+    assert_eq!(fx.err_as(open(None), CHAIR), RuleViolation::NothingToOpen);
+    fx.ok_as(close(Some("1")), CHAIR);
+    assert_eq!(
+        fx.err_as(close(Some("1")), CHAIR),
+        RuleViolation::PollAlreadyClosed { resolution: r("1") }
+    );
+    assert_eq!(
+        fx.err_as(open(Some("1")), CHAIR),
+        RuleViolation::PollAlreadyClosed { resolution: r("1") },
+        "a closed poll never reopens"
+    );
+    assert!(!fx.m.all_polls_closed());
+    fx.ok_as(close(None), CHAIR);
+    assert!(fx.m.all_polls_closed() && fx.m.poll_closed(&r("2")));
+    // A resolution proposed later has its own poll.
+    fx.ok(Event::ResolutionProposed(resolution(
+        "3",
+        ResolutionKind::Ordinary,
+    )));
+    assert!(!fx.m.all_polls_closed());
+    fx.ok_as(open(None), CHAIR);
+}
+
+#[test]
+fn ballots_only_while_the_poll_is_open() {
+    let mut fx = Fx::hk();
+    assert_eq!(
+        fx.err(vote(vh("A"), "1", split(1, 0, 0))),
+        RuleViolation::BallotBeforePoll {
+            voter: vh("A"),
+            resolution: r("1")
+        }
+    );
+    assert_eq!(
+        fx.err(vote(vh("A"), "9", split(1, 0, 0))),
+        RuleViolation::UnknownResolution { resolution: r("9") }
+    );
+    fx.ok_as(open(Some("1")), CHAIR);
+    fx.ok(vote(vh("A"), "1", split(1, 0, 0)));
+    fx.ok_as(close(Some("1")), CHAIR);
+    assert_eq!(
+        fx.err(vote(vh("B"), "1", split(1, 0, 0))),
+        RuleViolation::BallotAfterPoll {
+            voter: vh("B"),
+            resolution: r("1")
+        }
+    );
+}
+
+// ---------------------------------------------------------------- ballots
+
+#[test]
+fn ballots_are_checked_against_the_voters_entitlement() {
+    let mut fx = Fx::hk();
+    fx.ok_as(open(None), CHAIR);
+    assert_eq!(
+        fx.err(vote(vp("P9"), "1", split(1, 0, 0))),
+        RuleViolation::UnknownProxy { proxy: p("P9") }
+    );
+    assert_eq!(
+        fx.err(vote(vh("A"), "1", split(0, 0, 0))),
+        RuleViolation::EmptyBallot {
+            voter: vh("A"),
+            resolution: r("1")
+        }
+    );
+    assert_eq!(
+        fx.err(vote(vh("A"), "1", split(500, 400, 101))),
+        RuleViolation::OverVoting {
+            voter: vh("A"),
+            resolution: r("1"),
+            class: c("H"),
+            tendered: 1_001,
+            entitled: 1_000
+        }
+    );
+    assert_eq!(
+        fx.err(vote_class(vh("A"), "1", "X", split(1, 0, 0))),
+        RuleViolation::UnknownClass { class: c("X") }
+    );
+    fx.ok(vote(vh("A"), "1", split(500, 400, 100)));
+    assert_eq!(
+        fx.err(vote(vh("A"), "1", split(0, 0, 1))),
+        RuleViolation::DuplicateBallot {
+            voter: vh("A"),
+            resolution: r("1"),
+            class: c("H")
+        }
+    );
+    assert_eq!(
+        fx.err(vote(
+            vh("A"),
+            "1",
+            Choice::Cumulative(vec![Allocation {
+                candidate: cand("X"),
+                votes: Votes(1)
+            }])
+        )),
+        RuleViolation::ChoiceKindMismatch {
+            voter: vh("A"),
+            resolution: r("1"),
+            expected: "split",
+            given: "cumulative"
+        }
+    );
+    let over = fx.err(vote(vh("B"), "2", split(3_001, 0, 0)));
+    assert_eq!(
+        over.to_string(),
+        "over-voting: holder B tendered 3,001 shares on resolution 2 (class H) but is entitled to 3,000"
+    );
+}
+
+#[test]
+fn a_class_votes_only_where_the_resolution_lets_it() {
+    let mut fx = Fx::new(convened(
+        MeetingKind::Agm,
+        RulesProfile::preset(Preset::Hk, 2),
+        &[("A", 1), ("H", 1)],
+    ));
+    fx.ok(Event::ResolutionProposed(resolution(
+        "1",
+        ResolutionKind::Ordinary,
+    )));
+    let mut h_only = resolution("2", ResolutionKind::Ordinary);
+    h_only.classes = vec![c("H")];
+    fx.ok(Event::ResolutionProposed(h_only));
+    fx.ok(register("Z", "A", 100));
+    fx.ok(register("Z", "H", 900));
+    fx.ok(register("Y", "A", 50));
+    fx.ok(Event::RegisterClosed);
+    fx.ok_as(open(None), CHAIR);
+    assert_eq!(
+        fx.err(vote(vh("Z"), "1", split(1, 0, 0))),
+        RuleViolation::AmbiguousClass {
+            voter: vh("Z"),
+            resolution: r("1"),
+            classes: vec![c("A"), c("H")]
+        }
+    );
+    assert_eq!(
+        fx.err(vote_class(vh("Z"), "2", "A", split(1, 0, 0))),
+        RuleViolation::ClassNotVoting {
+            voter: vh("Z"),
+            resolution: r("2"),
+            class: c("A")
+        }
+    );
+    assert_eq!(
+        fx.err(vote_class(vh("Y"), "1", "H", split(1, 0, 0))),
+        RuleViolation::ClassNotVoting {
+            voter: vh("Y"),
+            resolution: r("1"),
+            class: c("H")
+        }
+    );
+    fx.ok(vote(vh("Z"), "2", split(900, 0, 0))); // only H votes on 2
+    fx.ok(vote_class(vh("Z"), "1", "A", split(100, 0, 0)));
+    fx.ok(vote_class(vh("Z"), "1", "H", split(0, 900, 0)));
+    fx.ok(vote(vh("Y"), "1", split(0, 50, 0)));
+    let t = fx.tally();
+    let r1 = res(&t, "1");
+    assert_eq!((r1.entitled, r1.for_, r1.against), (1_050, 100, 950));
+    assert_eq!(r1.for_pct, "9.52");
+    let r2 = res(&t, "2");
+    assert_eq!((r2.entitled, r2.for_), (900, 900));
+    assert_eq!(t.classes.len(), 2);
+    assert_eq!(
+        (t.classes[0].entitled, t.classes[0].represented),
+        (150, 150)
+    );
+}
+
+#[test]
+fn weighted_votes_per_class_per_resolution() {
+    let mut fx = Fx::new(convened(
+        MeetingKind::Agm,
+        RulesProfile::preset(Preset::Hk, 4),
+        &[("Y", 10), ("Z", 1)],
+    ));
+    fx.ok(Event::ResolutionProposed(resolution(
+        "1",
+        ResolutionKind::Ordinary,
+    )));
+    let mut one_vote = resolution("2", ResolutionKind::Special);
+    one_vote.votes_per_share = vec![ClassWeight {
+        class: c("Y"),
+        votes_per_share: 1,
+    }];
+    fx.ok(Event::ResolutionProposed(one_vote));
+    fx.ok(register("Q", "Y", 100));
+    fx.ok(register("R", "Z", 500));
+    fx.ok(Event::RegisterClosed);
+    fx.ok_as(open(None), CHAIR);
+    for res_id in ["1", "2"] {
+        fx.ok(vote(vh("Q"), res_id, split(100, 0, 0)));
+        fx.ok(vote(vh("R"), res_id, split(0, 500, 0)));
+    }
+    let t = fx.tally();
+    assert_eq!(t.entitled, 600, "attendance is in shares");
+    let r1 = res(&t, "1");
+    assert_eq!((r1.entitled, r1.for_, r1.against), (1_500, 1_000, 500));
+    assert!(r1.passed);
+    let r2 = res(&t, "2");
+    assert_eq!((r2.entitled, r2.for_, r2.against), (600, 100, 500));
+    assert!(!r2.passed);
+    assert_eq!(r1.by_class["Y"].for_, 1_000);
+}
+
+// ---------------------------------------------------------------- cumulative voting
+
+fn pool(seats: u32, names: &[&str]) -> ResolutionKind {
+    ResolutionKind::Cumulative {
+        seats,
+        candidates: names
+            .iter()
+            .map(|n| Candidate {
+                id: cand(n),
+                name: format!("Candidate {n}"),
+            })
+            .collect(),
+    }
+}
+
+fn allot(votes: &[(&str, u64)]) -> Choice {
+    Choice::Cumulative(
+        votes
+            .iter()
+            .map(|&(c, v)| Allocation {
+                candidate: cand(c),
+                votes: Votes(v),
+            })
+            .collect(),
+    )
+}
+
+fn prc_pool_meeting() -> Fx {
+    let mut fx = Fx::new(convened(
+        MeetingKind::Agm,
+        RulesProfile::preset(Preset::Prc, 4),
+        &[("A", 1)],
+    ));
+    fx.ok(Event::ResolutionProposed(resolution(
+        "5",
+        pool(2, &["C1", "C2", "C3"]),
+    )));
+    fx.ok(Event::ResolutionProposed(resolution(
+        "6",
+        pool(1, &["D1", "D2"]),
+    )));
+    fx.ok(register("X", "A", 1_000));
+    fx.ok(register("Y", "A", 600));
+    fx.ok(register("Z", "A", 400));
+    fx.ok(Event::RegisterClosed);
+    fx.ok_as(open(None), CHAIR);
+    fx
+}
+
+#[test]
+fn cumulative_ballots_name_candidates_of_the_pool_once() {
+    let mut fx = prc_pool_meeting();
+    assert_eq!(
+        fx.err(vote(vh("X"), "5", allot(&[("D1", 10)]))),
+        RuleViolation::UnknownCandidate {
+            voter: vh("X"),
+            resolution: r("5"),
+            candidate: cand("D1")
+        }
+    );
+    assert_eq!(
+        fx.err(vote(vh("X"), "5", allot(&[("C1", 10), ("C1", 5)]))),
+        RuleViolation::DuplicateCandidate {
+            voter: vh("X"),
+            resolution: r("5"),
+            candidate: cand("C1")
+        }
+    );
+    assert_eq!(
+        fx.err(vote(vh("X"), "5", allot(&[("C1", 0)]))),
+        RuleViolation::EmptyBallot {
+            voter: vh("X"),
+            resolution: r("5")
+        }
+    );
+    assert_eq!(
+        fx.err(vote(vh("X"), "5", split(1, 0, 0))),
+        RuleViolation::ChoiceKindMismatch {
+            voter: vh("X"),
+            resolution: r("5"),
+            expected: "cumulative",
+            given: "split"
+        }
+    );
+}
+
+#[test]
+fn cumulative_election_ranks_over_the_minimum_and_voids_over_allocation() {
+    let mut fx = prc_pool_meeting();
+    fx.ok(vote(vh("X"), "5", allot(&[("C1", 1_200), ("C2", 800)])));
+    fx.ok(vote(vh("Y"), "5", allot(&[("C1", 600), ("C3", 600)])));
+    // 900 votes on 400 shares x 2 seats = 800: accepted, but invalid.
+    fx.ok(vote(vh("Z"), "5", allot(&[("C3", 900)])));
+    let t = fx.tally();
+    let r5 = res(&t, "5");
+    let got: Vec<(&str, u128, bool)> = r5
+        .candidates
+        .iter()
+        .map(|c| (c.id.as_str(), c.votes, c.elected))
+        .collect();
+    // Minimum: more than half of the 1,600 voting shares represented (X and Y).
+    assert_eq!(
+        got,
+        vec![("C1", 1_800, true), ("C2", 800, false), ("C3", 600, false)]
+    );
+    assert!(!r5.passed, "one seat unfilled");
+    assert_eq!(
+        r5.disregarded_ballots,
+        vec![Disregarded {
+            voter: "Z".into(),
+            votes: 900,
+            reason: "over-allocation: 900 votes cast, 800 allowed".into()
+        }]
+    );
+    assert_eq!(r5.disregarded, 900);
+}
+
+#[test]
+fn a_tie_straddling_the_last_seat_elects_neither() {
+    let mut fx = prc_pool_meeting();
+    fx.ok(vote(vh("X"), "6", allot(&[("D1", 1_000)])));
+    fx.ok(vote(vh("Y"), "6", allot(&[("D2", 600)])));
+    fx.ok(vote(vh("Z"), "6", allot(&[("D2", 400)])));
+    let r6 = res(&fx.tally(), "6").clone();
+    assert_eq!(
+        r6.candidates
+            .iter()
+            .map(|c| (c.votes, c.elected))
+            .collect::<Vec<_>>(),
+        vec![(1_000, false), (1_000, false)]
+    );
+    assert!(!r6.passed);
+    let mut fx = prc_pool_meeting();
+    fx.ok(vote(vh("X"), "6", allot(&[("D1", 1_000)])));
+    fx.ok(vote(vh("Y"), "6", allot(&[("D2", 600)])));
+    let r6 = res(&fx.tally(), "6").clone();
+    assert!(r6.candidates[0].elected && !r6.candidates[1].elected);
+    assert!(r6.passed);
+}
+
+// ---------------------------------------------------------------- the count
+
+fn three_holders(rules: RulesProfile) -> Fx {
+    let mut fx = Fx::new(convened(MeetingKind::Agm, rules, &[("H", 1)]));
+    fx.ok(Event::ResolutionProposed(resolution(
+        "1",
+        ResolutionKind::Ordinary,
+    )));
+    fx.ok(Event::ResolutionProposed(resolution(
+        "2",
+        ResolutionKind::Special,
+    )));
+    fx.ok(register("A", "H", 600));
+    fx.ok(register("B", "H", 300));
+    fx.ok(register("C", "H", 100));
+    fx.ok(Event::RegisterClosed);
+    fx.ok_as(open(None), CHAIR);
+    fx
+}
+
+#[test]
+fn the_denominator_follows_the_jurisdiction() {
+    for (preset, for_pct, passed_special) in [
+        (Preset::Hk, "66.6667", false),
+        (Preset::Cayman, "66.6667", true),
+        (Preset::Prc, "60.0000", false),
+    ] {
+        let mut fx = three_holders(RulesProfile::preset(preset, 4));
+        for res_id in ["1", "2"] {
+            fx.ok(vote(vh("A"), res_id, split(600, 0, 0)));
+            fx.ok(vote(vh("B"), res_id, split(0, 300, 0)));
+            fx.ok(vote(vh("C"), res_id, split(0, 0, 100)));
+        }
+        let t = fx.tally();
+        let r1 = res(&t, "1");
+        assert_eq!(r1.for_pct, for_pct, "{preset:?}");
+        assert_eq!(r1.abstain_pct, "10.0000", "{preset:?}");
+        assert!(r1.passed);
+        assert_eq!(res(&t, "2").passed, passed_special, "{preset:?}");
+    }
+}
+
+#[test]
+fn thresholds_are_decided_on_integers() {
+    // An ordinary tie fails; exactly three quarters passes a special resolution (HK).
+    let mut fx = three_holders(RulesProfile::preset(Preset::Hk, 4));
+    fx.ok(vote(vh("A"), "1", split(300, 300, 0)));
+    fx.ok(vote(vh("A"), "2", split(300, 100, 0)));
+    let t = fx.tally();
+    assert_eq!(res(&t, "1").for_pct, "50.0000");
+    assert!(!res(&t, "1").passed);
+    assert_eq!(res(&t, "2").for_pct, "75.0000");
+    assert!(res(&t, "2").passed);
+    // 74.9999...% prints as 75.0000 but fails.
+    let mut fx = three_holders(RulesProfile::preset(Preset::Hk, 2));
+    fx.ok(vote(vh("A"), "2", split(599, 0, 0)));
+    fx.ok(vote(vh("B"), "2", split(0, 200, 0)));
+    fx.ok(vote(vh("C"), "2", split(0, 0, 1)));
+    let r2 = res(&fx.tally(), "2").clone();
+    assert_eq!(r2.for_pct, "74.97");
+    assert!(!r2.passed);
+    // No votes: nothing passes.
+    let fx = three_holders(RulesProfile::preset(Preset::Hk, 4));
+    assert!(!res(&fx.tally(), "1").passed);
+}
+
+#[test]
+fn attendance_counts_holders_in_person_and_active_proxies() {
+    let mut fx = Fx::hk();
+    fx.ok(Event::ProxyLodged(proxy("PB", "B", None, Some(1_000))));
+    fx.ok(Event::ProxyLodged(proxy("PB2", "B", None, Some(500))));
+    fx.ok_as(open(None), CHAIR);
+    // B votes in person for its 1,500 unappointed shares; PB attends; PB2 never shows.
+    fx.ok(vote(vh("B"), "1", split(1_500, 0, 0)));
+    fx.ok(attend(vp("PB")));
+    let t = fx.tally();
+    assert_eq!(t.represented, 2_500);
+    assert_eq!(t.represented_pct, "62.5000");
+    assert_eq!(t.classes[0].represented, 2_500);
+    assert_eq!(t.classes[0].represented_pct, "62.5000");
+    fx.ok(attend(vh("A")));
+    assert_eq!(fx.tally().represented, 3_500);
+}
+
+#[test]
+fn unvoted_shares_present_count_as_abstentions_when_the_profile_says_so() {
+    let mut rules = RulesProfile::preset(Preset::Prc, 4);
+    rules.unvoted_as_abstain = true;
+    let mut fx = Fx::new(convened(MeetingKind::Agm, rules, &[("H", 1)]));
+    fx.ok(Event::ResolutionProposed(resolution(
+        "1",
+        ResolutionKind::Ordinary,
+    )));
+    fx.ok(register("A", "H", 1_000));
+    fx.ok(register("B", "H", 3_000));
+    fx.ok(register("C", "H", 500));
+    fx.ok(register("D", "H", 500));
+    fx.ok(Event::RegisterClosed);
+    fx.ok(abstain("C", &["1"], Restriction::Abstain, "interested"));
+    fx.ok(Event::ProxyLodged(proxy("P", "B", None, Some(1_000))));
+    fx.ok(attend(vh("A")));
+    fx.ok(attend(vp("P")));
+    fx.ok(attend(vh("C")));
+    fx.ok_as(open(None), CHAIR);
+    fx.ok(vote(vh("B"), "1", split(2_000, 0, 0)));
+    let t = fx.tally();
+    assert_eq!((t.entitled, t.represented), (5_000, 4_500));
+    let r1 = res(&t, "1");
+    // A (1,000) and P (1,000) present but silent: abstentions. C must abstain: not counted.
+    assert_eq!((r1.for_, r1.against, r1.abstain), (2_000, 0, 2_000));
+    assert_eq!(r1.entitled, 4_500);
+    assert_eq!(r1.for_pct, "50.0000");
+    assert!(!r1.passed);
+    // Without the option the same meeting passes.
+    let mut rules = RulesProfile::preset(Preset::Prc, 4);
+    rules.unvoted_as_abstain = false;
+    let mut fx2 = Fx::new(convened(MeetingKind::Agm, rules, &[("H", 1)]));
+    fx2.ok(Event::ResolutionProposed(resolution(
+        "1",
+        ResolutionKind::Ordinary,
+    )));
+    fx2.ok(register("B", "H", 3_000));
+    fx2.ok(register("A", "H", 1_000));
+    fx2.ok(Event::RegisterClosed);
+    fx2.ok(attend(vh("A")));
+    fx2.ok_as(open(None), CHAIR);
+    fx2.ok(vote(vh("B"), "1", split(2_000, 0, 0)));
+    let r1 = res(&fx2.tally(), "1").clone();
+    assert_eq!((r1.for_, r1.abstain), (2_000, 0));
+    assert!(r1.passed);
+}
+
+#[test]
+fn a_scheme_needs_value_headcount_and_few_disinterested_votes_against() {
+    let mut fx = Fx::new(convened(
+        MeetingKind::Egm,
+        RulesProfile::preset(Preset::Hk, 2),
+        &[("O", 1)],
+    ));
+    for id in ["A", "B", "C"] {
+        fx.ok(Event::ResolutionProposed(resolution(
+            id,
+            ResolutionKind::Scheme,
+        )));
+    }
+    fx.ok(register("S1", "O", 100));
+    fx.ok(register("S2", "O", 100));
+    fx.ok(register("S3", "O", 100));
+    fx.ok(register("S4", "O", 1_000));
+    fx.ok(Event::RegisterClosed);
+    fx.ok(Event::ProxyLodged(proxy("P4", "S4", None, Some(600))));
+    fx.ok(Event::ProxyLodged(proxy("P5", "S4", None, Some(400))));
+    fx.ok_as(open(None), CHAIR);
+    // A: S2 splits (counted once each way); against 150 > 10% of 1,300.
+    fx.ok(vote(vh("S1"), "A", split(100, 0, 0)));
+    fx.ok(vote(vh("S2"), "A", split(50, 50, 0)));
+    fx.ok(vote(vh("S3"), "A", split(0, 100, 0)));
+    fx.ok(vote(vp("P4"), "A", split(600, 0, 0)));
+    fx.ok(vote(vp("P5"), "A", split(400, 0, 0)));
+    // B: 2 holders for (S1, S4 through its proxy) against 2: no majority in number.
+    fx.ok(vote(vh("S1"), "B", split(100, 0, 0)));
+    fx.ok(vote(vh("S2"), "B", split(0, 10, 0)));
+    fx.ok(vote(vh("S3"), "B", split(0, 10, 0)));
+    fx.ok(vote(vp("P4"), "B", split(600, 0, 0)));
+    // C: passes all three tests.
+    fx.ok(vote(vh("S1"), "C", split(100, 0, 0)));
+    fx.ok(vote(vh("S3"), "C", split(0, 100, 0)));
+    fx.ok(vote(vp("P4"), "C", split(600, 0, 0)));
+    fx.ok(vote(vp("P5"), "C", split(400, 0, 0)));
+    let t = fx.tally();
+    let tests = |id: &str| {
+        let x = res(&t, id);
+        let s = x.scheme.clone().unwrap();
+        (
+            s.holders_for,
+            s.holders_against,
+            s.headcount_passed,
+            s.against_limit_passed,
+            x.passed,
+        )
+    };
+    assert_eq!(tests("A"), (3, 2, true, false, false));
+    assert_eq!(tests("B"), (2, 2, false, true, false));
+    assert_eq!(tests("C"), (2, 1, true, true, true));
+    assert_eq!(res(&t, "A").kind, "scheme");
+}
+
+#[test]
+fn disregarded_ballots_are_listed_in_log_order() {
+    let mut fx = Fx::hk();
+    fx.ok(Event::ProxyLodged(proxy("PB", "B", None, Some(100))));
+    fx.ok(abstain("A", &["1"], Restriction::AgainstOnly, "13.40"));
+    fx.ok_as(open(None), CHAIR);
+    fx.ok(vote(vp("PB"), "1", split(100, 0, 0)));
+    fx.ok(vote(vh("A"), "1", split(10, 0, 0)));
+    fx.ok(Event::ProxyRevoked {
+        proxy: p("PB"),
+        reason: "withdrawn".into(),
+    });
+    let voters: Vec<String> = res(&fx.tally(), "1")
+        .disregarded_ballots
+        .iter()
+        .map(|d| d.voter.clone())
+        .collect();
+    assert_eq!(voters, vec!["proxy:PB", "A"]);
+}
