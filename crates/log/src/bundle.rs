@@ -164,8 +164,52 @@ impl Log {
         progress: &mut dyn FnMut(u64),
     ) -> Result<BundleSummary, LogError> {
         self.check_checkpoint(&cp.checkpoint)?;
+        let mut w = BundleWriter::begin(cp, out)?;
+        for r in self.raw_entries(0..cp.checkpoint.size) {
+            let (_, bytes) = r?;
+            w.put(&bytes)?;
+            if w.entries.is_multiple_of(1024) {
+                progress(w.entries);
+            }
+        }
+        progress(w.entries);
+        w.finish(cp)
+    }
+}
+
+/// Writes a bundle from any source of entries (tools, tests, other stores): `cp`'s header
+/// followed by `entries` as given. The entries are not checked — that is what
+/// [`verify_bundle`] is for — but their number must equal the checkpoint's size.
+///
+/// # Errors
+/// [`LogError::Usage`] if the number of entries differs from `cp.checkpoint.size`; I/O errors.
+pub fn write_bundle(
+    cp: &SignedCheckpoint,
+    entries: impl IntoIterator<Item = Entry>,
+    out: impl Write,
+) -> Result<BundleSummary, LogError> {
+    let mut w = BundleWriter::begin(cp, out)?;
+    for e in entries {
+        w.put(&e.encode())?;
+    }
+    if w.entries != cp.checkpoint.size {
+        return Err(LogError::Usage(format!(
+            "{} entries given for a checkpoint of size {}",
+            w.entries, cp.checkpoint.size
+        )));
+    }
+    w.finish(cp)
+}
+
+struct BundleWriter<W: Write> {
+    w: HashingWriter<BufWriter<W>>,
+    entries: u64,
+}
+
+impl<W: Write> BundleWriter<W> {
+    fn begin(cp: &SignedCheckpoint, out: W) -> Result<Self, LogError> {
         let header = codec::encode_header(&BundleHeader {
-            origin: self.origin().to_owned(),
+            origin: cp.checkpoint.origin.clone(),
             entries: cp.checkpoint.size,
             checkpoint_note: cp.to_note_text(),
         })?;
@@ -176,27 +220,28 @@ impl Log {
         };
         w.write_all(&BUNDLE_MAGIC)?;
         w.write_all(&BUNDLE_VERSION.to_be_bytes())?;
+        // encode_header bounds the header to MAX_HEADER_BYTES, so it fits a u32.
         w.write_all(&(header.len() as u32).to_be_bytes())?;
         w.write_all(&header)?;
-        let mut written = 0u64;
-        for r in self.raw_entries(0..cp.checkpoint.size) {
-            let (_, bytes) = r?;
-            let len = u32::try_from(bytes.len())
-                .map_err(|_| LogError::Damaged("stored entry too large".into()))?;
-            w.write_all(&len.to_be_bytes())?;
-            w.write_all(&bytes)?;
-            written += 1;
-            if written.is_multiple_of(1024) {
-                progress(written);
-            }
-        }
-        progress(written);
-        w.flush()?;
+        Ok(BundleWriter { w, entries: 0 })
+    }
+
+    fn put(&mut self, entry_bytes: &[u8]) -> Result<(), LogError> {
+        let len = u32::try_from(entry_bytes.len())
+            .map_err(|_| LogError::Usage("entry too large for a bundle".into()))?;
+        self.w.write_all(&len.to_be_bytes())?;
+        self.w.write_all(entry_bytes)?;
+        self.entries += 1;
+        Ok(())
+    }
+
+    fn finish(mut self, cp: &SignedCheckpoint) -> Result<BundleSummary, LogError> {
+        self.w.flush()?;
         Ok(BundleSummary {
-            entries: written,
+            entries: self.entries,
             checkpoint: cp.checkpoint.clone(),
-            digest: Hash(w.hasher.finalize().into()),
-            bytes: w.bytes,
+            digest: Hash(self.w.hasher.finalize().into()),
+            bytes: self.w.bytes,
         })
     }
 }

@@ -35,8 +35,8 @@ mod store;
 mod witness;
 
 pub use bundle::{
-    verify_bundle, verify_bundle_with, verify_bundle_with_progress, BundleReport, BundleSummary,
-    CheckResult, CheckStatus, EntryCheck, Verdict, BUNDLE_MAGIC, BUNDLE_VERSION,
+    verify_bundle, verify_bundle_with, verify_bundle_with_progress, write_bundle, BundleReport,
+    BundleSummary, CheckResult, CheckStatus, EntryCheck, Verdict, BUNDLE_MAGIC, BUNDLE_VERSION,
 };
 pub use checkpoint::{Checkpoint, CheckpointVerdict, Cosignature, NoteSignature, SignedCheckpoint};
 pub use codec::MAX_PAYLOAD_BYTES;
