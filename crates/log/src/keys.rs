@@ -301,3 +301,45 @@ impl NoteVerifier {
         Ok(v)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The example key and note of golang.org/x/mod/sumdb/note (the reference implementation
+    // of C2SP signed-note): key IDs, key strings and signatures must match byte for byte.
+    const GO_SKEY: &str =
+        "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+    const GO_VKEY: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+    const GO_TEXT: &str = "If you think cryptography is the answer to your problem,\n\
+                           then you don't know what your problem is.\n";
+    const GO_SIG: &str =
+        "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=";
+
+    #[test]
+    fn matches_go_sumdb_note_reference_example() {
+        let s = Signer::from_private_key_string(GO_SKEY).unwrap();
+        assert_eq!(s.to_private_key_string(), GO_SKEY);
+        assert_eq!(s.verifier().to_vkey_string(), GO_VKEY);
+        assert_eq!(NoteVerifier::parse(GO_VKEY).unwrap(), s.verifier());
+        let blob = base64::engine::general_purpose::STANDARD
+            .decode(GO_SIG)
+            .unwrap();
+        assert_eq!(blob[..4], s.verifier().key_id());
+        assert_eq!(blob[4..], s.sign(GO_TEXT.as_bytes()));
+    }
+
+    #[test]
+    fn rejects_bad_keys() {
+        assert!(PublicKey::from_bytes(&[0; 32]).is_err()); // small order
+        assert!(NoteVerifier::parse("PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW").is_err());
+        assert!(NoteVerifier::parse("Peter+Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW").is_err());
+        assert!(Signer::from_seed("has space", [1; 32]).is_err());
+        assert!(Signer::from_seed("", [1; 32]).is_err());
+        assert!(Signer::from_private_key_string("PRIVATE+KEY+PeterNeumann+c74f20a3+AYEK").is_err());
+        let s = Signer::from_seed("w", [9; 32]).unwrap();
+        let cos = s.verifier().to_cosigner_vkey_string();
+        assert_eq!(NoteVerifier::parse(&cos).unwrap(), s.verifier());
+        assert!(!format!("{s:?}").contains(&hex_encode(&[9; 32])));
+    }
+}
