@@ -195,10 +195,9 @@ impl fmt::Debug for Signer {
 
 /// Splits `<name>+<hex key id>+<base64 material>`.
 fn split_key_fields(s: &str) -> Result<(&str, [u8; 4], Vec<u8>), LogError> {
-    let mut parts = s.split('+');
-    let (Some(name), Some(id_hex), Some(b64), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    // Base64 may itself contain '+', so only the first two '+' separate fields.
+    let mut parts = s.splitn(3, '+');
+    let (Some(name), Some(id_hex), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(LogError::InvalidKey(
             "key must be <name>+<key id>+<base64 key>".into(),
         ));
@@ -332,8 +331,14 @@ mod tests {
     #[test]
     fn rejects_bad_keys() {
         assert!(PublicKey::from_bytes(&[0; 32]).is_err()); // small order
-        assert!(NoteVerifier::parse("PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW").is_err());
-        assert!(NoteVerifier::parse("Peter+Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW").is_err());
+        assert!(NoteVerifier::parse(
+            "PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+        )
+        .is_err());
+        assert!(NoteVerifier::parse(
+            "Peter+Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+        )
+        .is_err());
         assert!(Signer::from_seed("has space", [1; 32]).is_err());
         assert!(Signer::from_seed("", [1; 32]).is_err());
         assert!(Signer::from_private_key_string("PRIVATE+KEY+PeterNeumann+c74f20a3+AYEK").is_err());

@@ -45,7 +45,10 @@ fn build() -> Vec<(String, Vec<u8>)> {
         prev = e.hash();
         files.push((format!("entry-{i}.bin"), e.encode()));
         files.push((format!("entry-{i}.leaf.bin"), e.leaf_bytes()));
-        files.push((format!("entry-{i}.hash"), format!("{}\n", e.hash()).into_bytes()));
+        files.push((
+            format!("entry-{i}.hash"),
+            format!("{}\n", e.hash()).into_bytes(),
+        ));
         files.push((format!("entry-{i}.signed-message.bin"), e.signed_message()));
         entries.push(e);
     }
@@ -160,7 +163,8 @@ fn stored_v1_bundle_verifies_and_decodes() {
         let e = Entry::decode(&bytes).unwrap();
         e.verify_signature().unwrap();
         assert_eq!(e.encode(), bytes);
-        let h = String::from_utf8(std::fs::read(d.join(format!("entry-{i}.hash"))).unwrap()).unwrap();
+        let h =
+            String::from_utf8(std::fs::read(d.join(format!("entry-{i}.hash"))).unwrap()).unwrap();
         assert_eq!(e.hash().to_hex(), h.trim());
     }
     let note = String::from_utf8(std::fs::read(d.join("checkpoint.note")).unwrap()).unwrap();
@@ -181,7 +185,11 @@ fn write_vectors() {
     let d = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/vectors")
         .join(&version);
-    assert!(!d.exists(), "{} exists; vectors are never regenerated", d.display());
+    assert!(
+        !d.exists(),
+        "{} exists; vectors are never regenerated",
+        d.display()
+    );
     std::fs::create_dir_all(&d).unwrap();
     for (name, bytes) in build() {
         std::fs::write(d.join(name), bytes).unwrap();

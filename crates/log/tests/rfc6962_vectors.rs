@@ -65,7 +65,9 @@ fn check(kind: &str, files: &[PathBuf]) -> (usize, usize) {
         let result = match kind {
             // A leaf hash that is not 32 bytes cannot even be expressed as a `Hash`: the type
             // rejects it before any proof is looked at (as Go's verifier rejects it by size).
-            "inclusion" if !is_32_bytes(&v["leafHash"]) => Err(scrutin_log::ProofError::WrongLength),
+            "inclusion" if !is_32_bytes(&v["leafHash"]) => {
+                Err(scrutin_log::ProofError::WrongLength)
+            }
             "inclusion" => verify_inclusion(
                 &hash_of(&v["leafHash"]),
                 v["leafIdx"].as_u64().unwrap(),

@@ -62,7 +62,9 @@ fn deleted_entry_is_rejected() {
         let r = scrutin_log::write_bundle(&cp, entries.clone(), &mut out);
         if r.is_ok() {
             match verdict(&out).unwrap() {
-                Verdict::Broken { at_entry, check, .. } => {
+                Verdict::Broken {
+                    at_entry, check, ..
+                } => {
                     assert_eq!(at_entry, Some(20));
                     assert_eq!(check, "chain");
                 }
@@ -80,7 +82,9 @@ fn swapped_entries_are_rejected() {
     let cp = checkpoint(&entries, &reg, None);
     let b = bundle(&entries, &cp);
     match verdict(&b).unwrap() {
-        Verdict::Broken { at_entry, check, .. } => {
+        Verdict::Broken {
+            at_entry, check, ..
+        } => {
             assert_eq!(at_entry, Some(10));
             assert_eq!(check, "chain");
         }
@@ -112,7 +116,13 @@ fn appended_foreign_entry_is_rejected() {
     let (entries, b) = setup(50);
     let stranger = signer("evil.example/stranger", 9);
     let last = &entries[49];
-    let foreign = Entry::sign(&stranger, 50, last.hash(), last.recorded_at_ms + 1, b"x".to_vec());
+    let foreign = Entry::sign(
+        &stranger,
+        50,
+        last.hash(),
+        last.recorded_at_ms + 1,
+        b"x".to_vec(),
+    );
     // Appended after the 50 entries the header announces.
     let mut t = b.clone();
     let bytes = foreign.encode();
@@ -139,7 +149,9 @@ fn checkpoint_signed_by_untrusted_key_is_rejected() {
     let cp = checkpoint(&entries, &mallory, None);
     let r = verify_bundle(&bundle(&entries, &cp)[..], &trusted()).unwrap();
     match r.verdict {
-        Verdict::Broken { at_entry, check, .. } => {
+        Verdict::Broken {
+            at_entry, check, ..
+        } => {
             assert_eq!(at_entry, None);
             assert_eq!(check, "checkpoint signature");
         }
@@ -155,11 +167,19 @@ fn entry_signed_by_wrong_key_is_rejected() {
     let (mut entries, _) = setup(50);
     // Replace entry 7's signature with one by another key over the same message.
     let other = signer("x", 5);
-    let forged = Entry::sign(&other, 7, entries[7].prev, entries[7].recorded_at_ms, entries[7].payload.clone());
+    let forged = Entry::sign(
+        &other,
+        7,
+        entries[7].prev,
+        entries[7].recorded_at_ms,
+        entries[7].payload.clone(),
+    );
     entries[7].signature = forged.signature;
     let cp = checkpoint(&entries, &reg, None);
     match verdict(&bundle(&entries, &cp)).unwrap() {
-        Verdict::Broken { at_entry, check, .. } => {
+        Verdict::Broken {
+            at_entry, check, ..
+        } => {
             assert_eq!(at_entry, Some(7));
             assert_eq!(check, "signatures");
         }

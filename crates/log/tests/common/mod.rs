@@ -2,8 +2,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 use scrutin_log::{
-    root_of, write_bundle, Checkpoint, Entry, Hash, NoteVerifier, SignedCheckpoint, Signer,
-    Witness,
+    root_of, write_bundle, Checkpoint, Entry, Hash, NoteVerifier, SignedCheckpoint, Signer, Witness,
 };
 
 pub const ORIGIN: &str = "example.com/scrutin/test";
@@ -25,7 +24,9 @@ pub fn chain(authors: &[&Signer], n: u64, payload_len: usize) -> Vec<Entry> {
     let mut prev = Hash::ZERO;
     (0..n)
         .map(|i| {
-            let payload: Vec<u8> = (0..payload_len).map(|j| (i as usize * 31 + j) as u8).collect();
+            let payload: Vec<u8> = (0..payload_len)
+                .map(|j| (i as usize * 31 + j) as u8)
+                .collect();
             let e = Entry::sign(
                 authors[i as usize % authors.len()],
                 i,
@@ -40,7 +41,11 @@ pub fn chain(authors: &[&Signer], n: u64, payload_len: usize) -> Vec<Entry> {
 }
 
 /// A checkpoint over `entries` signed by `log_key`, cosigned by `witness` when given.
-pub fn checkpoint(entries: &[Entry], log_key: &Signer, witness: Option<&Signer>) -> SignedCheckpoint {
+pub fn checkpoint(
+    entries: &[Entry],
+    log_key: &Signer,
+    witness: Option<&Signer>,
+) -> SignedCheckpoint {
     let leaves: Vec<Hash> = entries.iter().map(Entry::hash).collect();
     let cp = Checkpoint {
         origin: ORIGIN.to_owned(),
@@ -49,7 +54,10 @@ pub fn checkpoint(entries: &[Entry], log_key: &Signer, witness: Option<&Signer>)
     };
     let mut signed = SignedCheckpoint::sign(cp, log_key);
     if let Some(w) = witness {
-        let mut wit = Witness::new(Signer::from_private_key_string(&w.to_private_key_string()).unwrap(), None);
+        let mut wit = Witness::new(
+            Signer::from_private_key_string(&w.to_private_key_string()).unwrap(),
+            None,
+        );
         let c = wit
             .cosign(&signed, &log_key.verifier(), &[], 1_700_000_000)
             .unwrap();
