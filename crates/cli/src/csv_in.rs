@@ -48,6 +48,7 @@ impl Origin {
             || rule.contains("unauthori")
             || rule.contains("attend")
             || rule.contains("duplicate")
+            || rule.contains("register")
         {
             self.who
         } else {

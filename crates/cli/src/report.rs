@@ -339,43 +339,10 @@ fn results_section(h: &mut String, t: &Tally) {
             group_thousands(r.against_only),
             group_thousands(r.disregarded)
         );
-        let _ = writeln!(
-            h,
-            "<table>\n<tr><th></th><th>For</th><th>Against</th><th>Abstain</th></tr>\n\
-             <tr><th>Votes</th><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n\
-             <tr><th>%</th><td class=\"n\">{}%</td><td class=\"n\">{}%</td><td class=\"n\">{}%</td></tr>",
-            group_thousands(r.for_),
-            group_thousands(r.against),
-            group_thousands(r.abstain),
-            esc(&r.for_pct),
-            esc(&r.against_pct),
-            esc(&r.abstain_pct)
-        );
-        for (class, v) in &r.by_class {
-            let _ = writeln!(
-                h,
-                "<tr><th>Class {}</th><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                esc(class),
-                group_thousands(v.for_),
-                group_thousands(v.against),
-                group_thousands(v.abstain)
-            );
-        }
-        h.push_str("</table>\n");
-        h.push_str(&bars(r));
-        h.push('\n');
-        if !r.candidates.is_empty() {
-            h.push_str("<table>\n<tr><th>Candidate</th><th>Votes</th><th>Elected</th></tr>\n");
-            for c in &r.candidates {
-                let _ = writeln!(
-                    h,
-                    "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                    esc(&c.id),
-                    group_thousands(c.votes),
-                    if c.elected { "elected" } else { "not elected" }
-                );
-            }
-            h.push_str("</table>\n");
+        if r.candidates.is_empty() {
+            split_table(h, r);
+        } else {
+            candidates_table(h, r);
         }
         if let Some(s) = &r.scheme {
             let _ = writeln!(
@@ -389,6 +356,62 @@ fn results_section(h: &mut String, t: &Tally) {
         }
         h.push_str("</div>\n");
     }
+}
+
+fn split_table(h: &mut String, r: &ResolutionTally) {
+    let _ = writeln!(
+        h,
+        "<table>\n<tr><th></th><th>For</th><th>Against</th><th>Abstain</th></tr>\n\
+         <tr><th>Votes</th><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n\
+         <tr><th>%</th><td class=\"n\">{}%</td><td class=\"n\">{}%</td><td class=\"n\">{}%</td></tr>",
+        group_thousands(r.for_),
+        group_thousands(r.against),
+        group_thousands(r.abstain),
+        esc(&r.for_pct),
+        esc(&r.against_pct),
+        esc(&r.abstain_pct)
+    );
+    for (class, v) in &r.by_class {
+        let _ = writeln!(
+            h,
+            "<tr><th>Class {}</th><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(class),
+            group_thousands(v.for_),
+            group_thousands(v.against),
+            group_thousands(v.abstain)
+        );
+    }
+    h.push_str("</table>\n");
+    h.push_str(&bars(r));
+    h.push('\n');
+}
+
+/// A cumulative election: each candidate's votes, with a bar scaled to the leader's.
+fn candidates_table(h: &mut String, r: &ResolutionTally) {
+    const W: u128 = 420;
+    let top = r.candidates.iter().map(|c| c.votes).max().unwrap_or(0);
+    h.push_str("<table>\n<tr><th>Candidate</th><th>Votes</th><th>Elected</th><th></th></tr>\n");
+    for c in &r.candidates {
+        let w = match (c.votes * W).checked_div(top) {
+            Some(w) if c.votes > 0 => w.max(1),
+            _ => 0,
+        };
+        let colour = if c.elected { "#2e7d32" } else { "#9e9e9e" };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"{}\">{}</td><td><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"16\" role=\"img\" aria-label=\"votes for candidate {}\"><rect x=\"0\" y=\"2\" width=\"{W}\" height=\"12\" fill=\"#f0f0f0\"/><rect x=\"0\" y=\"2\" width=\"{w}\" height=\"12\" fill=\"{colour}\"/></svg></td></tr>",
+            esc(&c.id),
+            group_thousands(c.votes),
+            if c.elected { "passed" } else { "notrun" },
+            if c.elected { "elected" } else { "not elected" },
+            esc(&c.id)
+        );
+    }
+    let _ = writeln!(
+        h,
+        "</table>\n<p>Votes cast in total: {} (each share carries one vote per seat).</p>",
+        group_thousands(r.for_ + r.against + r.abstain)
+    );
 }
 
 fn disregarded_section(h: &mut String, t: &Tally) {
