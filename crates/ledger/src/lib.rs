@@ -8,22 +8,46 @@
 //! authority, every voting rule and every declared tally), and gives each holder a
 //! [`VoteReceipt`] proving its ballots were recorded and counted.
 //!
-//! ```no_run
+//! ```
 //! use scrutin::{verify_bundle, Ledger};
-//! use scrutin_log::Signer;
-//! use scrutin_model::{Event, MeetingConvened};
+//! use scrutin::log::Signer;
+//! use scrutin::model::*;
 //!
-//! # fn run(convened: MeetingConvened, events: Vec<Event>) -> Result<(), Box<dyn std::error::Error>> {
-//! let registrar = Signer::generate("registrar.example")?;
-//! let dir = std::path::Path::new("meeting-db");
-//! let ledger = Ledger::create(dir, convened, &registrar)?;
-//! ledger.submit_batch(&registrar, events)?;          // all or nothing
-//! println!("{}", ledger.tally().to_json());
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let tmp = std::env::temp_dir().join(format!("scrutin-doc-{}", std::process::id()));
+//! # let _ = std::fs::remove_dir_all(&tmp);
+//! let registrar = Signer::from_seed("registrar.example", [1; 32])?;
+//! let h = ClassId::new("H")?;
+//! let convened = MeetingConvened {
+//!     id: "DOC-EGM".into(), issuer: "Doc Ltd".into(), stock_code: "09999".into(),
+//!     kind: MeetingKind::Egm, date: Date::new("2026-12-01")?,
+//!     rules: RulesProfile::preset(Preset::Hk, 4),
+//!     classes: vec![ShareClass { id: h.clone(), name: "H shares".into(), votes_per_share: 1 }],
+//!     record_date: Date::new("2026-11-20")?, proxy_deadline: UtcMillis(1_900_000_000_000),
+//!     registrar: AuthorKey(*registrar.public_key().as_bytes()), scrutineer: String::new(),
+//! };
+//! let ledger = Ledger::create(&tmp, convened, &registrar)?;
+//! let holder = HolderId::new("H1")?;
+//! let r1 = ResolutionId::new("1")?;
+//! ledger.submit_batch(&registrar, vec![                  // all or nothing
+//!     Event::ResolutionProposed(Resolution { id: r1.clone(), kind: ResolutionKind::Ordinary,
+//!         title: "Final dividend".into(), classes: vec![], votes_per_share: vec![] }),
+//!     Event::ShareRegistered { holder: holder.clone(), name: "A holder".into(),
+//!         class: h, shares: Shares(1_000) },
+//!     Event::RegisterClosed,
+//!     Event::PollOpened { resolution: None },
+//!     Event::VoteCast(Ballot { voter: Voter::Holder(holder), resolution: r1, class: None,
+//!         choice: Choice::Split { for_: Shares(900), against: Shares(100), abstain: Shares(0) } }),
+//!     Event::PollClosed { resolution: None },
+//! ])?;
+//! assert_eq!(ledger.tally().resolutions[0].for_pct, "90.0000");
+//!
 //! ledger.checkpoint(&registrar)?;
 //! let mut bundle = Vec::new();
 //! ledger.export(&mut bundle, &mut |_, _| {})?;
 //! let report = verify_bundle(&bundle[..], &[registrar.verifier()], &mut |_, _| {})?;
 //! assert!(report.is_valid());
+//! # drop(ledger); let _ = std::fs::remove_dir_all(&tmp);
 //! # Ok(()) }
 //! ```
 //!
