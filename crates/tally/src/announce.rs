@@ -436,7 +436,9 @@ fn table(
             .take_while(|r| r.kind == kind)
             .count();
         let plural = if run > 1 { "S" } else { "" };
-        if by_class {
+        if kind == "cumulative" {
+            let _ = writeln!(out, "{}{plural}\tCANDIDATE\tVOTES\tRESULT", kind_word(kind));
+        } else if by_class {
             let _ = writeln!(
                 out,
                 "{}{plural}\tFOR\tAGAINST\tABSTAIN\tSHARES VOTED\tVOTES CAST",

@@ -4,9 +4,9 @@
 //! the attendance figures and pass/fail.
 //!
 //! Registers are synthetic wherever a sample publishes no holder-level data (which is always):
-//! the holders below are invented so that their totals are the published totals. Figures that
-//! a sample does not publish (e.g. per-class attendance) are asserted as recomputed values and
-//! marked "not published".
+//! the holders (fixtures/published.rs) are invented so that their totals are the published
+//! totals. Figures that a sample does not publish (e.g. per-class attendance) are asserted as
+//! recomputed values and marked "not published".
 //!
 //! Every published count and percentage of the four samples is reproduced exactly by the
 //! integer count and half-up rounding: none of these excerpts carries a typo or a forced
@@ -17,19 +17,12 @@
 
 mod fixtures;
 
+use fixtures::published::{bilibili, china_eastern, dongxiang_egm, dongxiang_register, jlmag};
 use fixtures::{assert_row, resolution, Stream};
 use scrutin_model::{
-    Denominator, Instruction, MeetingKind, Preset, ResolutionKind, RulesProfile, Shares,
+    Candidate, CandidateId, Denominator, MeetingKind, Preset, ResolutionKind, RulesProfile,
 };
 use scrutin_tally::{percent, render_announcement, Meeting, Tally};
-
-fn split(f: u64, a: u64, b: u64) -> Instruction {
-    Instruction::Split {
-        for_: Shares(f),
-        against: Shares(a),
-        abstain: Shares(b),
-    }
-}
 
 /// Replaying the same events gives byte-identical JSON and text.
 fn assert_deterministic(stream: &Stream, meeting: &Meeting, tally: &Tally) {
@@ -49,51 +42,7 @@ fn assert_contains(text: &str, needles: &[&str]) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// JL MAG Rare-Earth, first EGM of 2022 (PRC, 4 decimals, for + against + abstain). The seed.
-
-fn jlmag() -> Stream {
-    let mut s = Stream::convene(
-        "jlmag-2022-egm1",
-        "JL MAG RARE-EARTH CO., LTD.",
-        "06680",
-        MeetingKind::Egm,
-        "2022-08-24",
-        RulesProfile::preset(Preset::Prc, 4),
-        &[("A", "A shares", 1), ("H", "H shares", 1)],
-        "Computershare Hong Kong Investor Services Limited",
-    );
-    s.resolution(
-        "1",
-        ResolutionKind::Ordinary,
-        "To consider and approve the change in the use of proceeds from the global offering",
-    )
-    // A shares: 710,964,630 in all.
-    .share("A001", "CONTROLLING SHAREHOLDER", "A", 350_000_000)
-    .share("A002", "A SHARE INSTITUTION", "A", 50_000_000)
-    .share("A003", "OTHER A SHARE HOLDERS", "A", 310_964_630)
-    // H shares: 125,466,000 in all, nearly all through CCASS.
-    .share("H001", "HKSCC NOMINEES LIMITED", "H", 125_400_000)
-    .share("H002", "REGISTERED H SHARE HOLDER", "H", 66_000)
-    .close_register()
-    .proxy("PA2", "A002", "A", 50_000_000, &[("1", Instruction::For)])
-    // HKSCC Nominees splits its clients' instructions over two appointments.
-    .proxy(
-        "PH1",
-        "H001",
-        "H",
-        116_200_000,
-        &[("1", split(116_176_700, 23_300, 0))],
-    )
-    .proxy("PH2", "H001", "H", 61_145, &[])
-    .attend("A001")
-    .open_polls()
-    .vote("A001", "1", "A", 350_000_000, 0, 0)
-    .proxy_vote("PA2", "1", "A", 50_000_000, 0, 0)
-    .proxy_vote("PH1", "1", "H", 116_176_700, 23_300, 0)
-    .proxy_vote("PH2", "1", "H", 61_145, 0, 0)
-    .close_polls();
-    s
-}
+// JL MAG, first EGM of 2022: the seed (stream in fixtures/published.rs).
 
 #[test]
 fn jlmag_reproduces_the_published_poll() {
@@ -169,77 +118,7 @@ fn jlmag_announcement_matches_the_seed_table_and_attendance() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Bilibili, AGM 2023, resolutions 8 and 9 (Cayman, 6 decimals). Class Y carries 10 votes per
-// share. The published percentages are over for + against + abstain, so the Cayman profile's
-// denominator is set explicitly.
-
-fn bilibili() -> Stream {
-    let mut rules = RulesProfile::preset(Preset::Cayman, 6);
-    rules.denominator = Denominator::ForAgainstAbstain;
-    let mut s = Stream::convene(
-        "bilibili-2023-agm",
-        "Bilibili Inc.",
-        "9626",
-        MeetingKind::Agm,
-        "2023-06-30",
-        rules,
-        &[
-            ("Z", "Class Z Ordinary Shares", 1),
-            ("Y", "Class Y Ordinary Shares", 10),
-        ],
-        "Computershare Hong Kong Investor Services Limited",
-    );
-    s.resolution(
-        "8",
-        ResolutionKind::Ordinary,
-        "THAT a general mandate be granted to the Directors to repurchase Class Z ordinary \
-         shares and/or ADSs of the Company",
-    )
-    .resolution(
-        "9",
-        ResolutionKind::Ordinary,
-        "THAT the general mandate to issue Shares be extended by the Shares repurchased",
-    )
-    // Class Y: 83,715,114 shares, all voted for.
-    .share("Y001", "FOUNDER VEHICLE 1", "Y", 55_000_000)
-    .share("Y002", "FOUNDER VEHICLE 2", "Y", 28_715_114)
-    // Class Z: synthetic register (not published); treasury shares carry no votes.
-    .share("Z001", "ADS DEPOSITARY", "Z", 300_000_000)
-    .share("Z002", "HKSCC NOMINEES LIMITED", "Z", 80_000_000)
-    .share("Z003", "OTHER CLASS Z HOLDERS", "Z", 1_000_000)
-    .share("treasury", "TREASURY SHARES", "Z", 5_000_000)
-    .close_register()
-    .proxy(
-        "PY2",
-        "Y002",
-        "Y",
-        28_715_114,
-        &[("8", Instruction::For), ("9", Instruction::For)],
-    )
-    .proxy("PZ1", "Z001", "Z", 200_000_000, &[])
-    .proxy(
-        "PZ2",
-        "Z002",
-        "Z",
-        38_196_724,
-        &[
-            ("8", split(37_970_707, 88_272, 137_745)),
-            ("9", split(36_757_481, 1_370_033, 69_210)),
-        ],
-    )
-    .attend("Y001")
-    .open_polls()
-    .vote("Y001", "8", "Y", 55_000_000, 0, 0)
-    .proxy_vote("PY2", "8", "Y", 28_715_114, 0, 0)
-    .proxy_vote("PZ1", "8", "Z", 199_600_000, 200_000, 200_000)
-    .proxy_vote("PZ2", "8", "Z", 37_970_707, 88_272, 137_745)
-    .vote("Y001", "9", "Y", 55_000_000, 0, 0)
-    .proxy_vote("PY2", "9", "Y", 28_715_114, 0, 0)
-    .proxy_vote("PZ1", "9", "Z", 150_000_000, 49_800_000, 200_000)
-    .proxy_vote("PZ2", "9", "Z", 36_757_481, 1_370_033, 69_210)
-    .close_polls();
-    s
-}
+// Bilibili, AGM 2023 (stream in fixtures/published.rs).
 
 #[test]
 fn bilibili_reproduces_the_published_class_and_total_rows() {
@@ -337,55 +216,7 @@ fn bilibili_reproduces_the_published_class_and_total_rows() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// China Dongxiang, EGM of 19 August 2020 (Cayman, 6 decimals, for / (for + against)), with the
-// controlling family required to abstain on the connected transaction.
-
-const CHEN_REASON: &str = "Rule 14A.36: Mr. Chen Yiliang, Mr. Chen Yiyong, Mr. Chen Yizhong and \
-                           their associates are interested in the 2020 Renewed Framework Agreement";
-
-fn dongxiang_register(s: &mut Stream) -> &mut Stream {
-    // 5,886,121,025 issued; the Chen family controls 2,294,174,742 of them.
-    s.share("CHEN1", "CHEN FAMILY VEHICLE", "O", 2_000_000_000)
-        .share("CHEN2", "CHEN YIHONG", "O", 294_174_742)
-        .share("HKSCC", "HKSCC NOMINEES LIMITED", "O", 3_500_000_000)
-        .share("I001", "INDEPENDENT HOLDER", "O", 50_000_000)
-        .share("I002", "OTHER INDEPENDENT HOLDERS", "O", 41_946_283)
-        .close_register()
-}
-
-fn dongxiang_egm() -> Stream {
-    let mut s = Stream::convene(
-        "dongxiang-2020-egm",
-        "China Dongxiang (Group) Co., Ltd.",
-        "3818",
-        MeetingKind::Egm,
-        "2020-08-19",
-        RulesProfile::preset(Preset::Cayman, 6),
-        &[("O", "ordinary shares", 1)],
-        "Tricor Investor Services Limited",
-    );
-    s.resolution(
-        "1",
-        ResolutionKind::Ordinary,
-        "To approve the 2020 Renewed Framework Agreement and the Annual Caps",
-    );
-    dongxiang_register(&mut s)
-        .must_abstain("CHEN1", &["1"], CHEN_REASON)
-        .must_abstain("CHEN2", &["1"], CHEN_REASON)
-        .proxy(
-            "P1",
-            "HKSCC",
-            "O",
-            1_383_952_977,
-            &[("1", split(1_343_292_169, 40_660_808, 0))],
-        )
-        .attend("I001")
-        .open_polls()
-        .vote("I001", "1", "O", 50_000_000, 0, 0)
-        .proxy_vote("P1", "1", "O", 1_343_292_169, 40_660_808, 0)
-        .close_polls();
-    s
-}
+// China Dongxiang, EGM and AGM of 19 August 2020 (streams in fixtures/published.rs).
 
 #[test]
 fn dongxiang_egm_reproduces_the_published_poll_and_abstention() {
@@ -598,93 +429,7 @@ fn bilibili_one_vote_per_share_override_is_per_resolution() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// China Eastern Airlines, EGM of 9 October 2009 (PRC, 4 decimals, for + against + abstain):
-// special resolutions 1 to 4. Each resolution has its own total of votes cast (shares present
-// but not voted on a resolution are not counted in it), so the totals differ by a few thousand
-// shares between resolutions, as published. The sample publishes no attendance figures and no
-// register: both are synthetic here. The H-share class meeting held the same day publishes no
-// figures in the excerpt and is not built.
-
-fn china_eastern() -> Stream {
-    let mut s = Stream::convene(
-        "ceair-2009-egm",
-        "China Eastern Airlines Corporation Limited",
-        "00670",
-        MeetingKind::Egm,
-        "2009-10-09",
-        RulesProfile::preset(Preset::Prc, 4),
-        &[("A", "A shares", 1), ("H", "H shares", 1)],
-        "",
-    );
-    s.resolution(
-        "1",
-        ResolutionKind::Special,
-        "THAT the proposal for the absorption of Shanghai Airlines by the Company through share \
-         exchange be approved",
-    )
-    .resolution(
-        "2",
-        ResolutionKind::Special,
-        "THAT the terms and conditions and the implementation of the Absorption Agreement be \
-         approved",
-    )
-    .resolution(
-        "3",
-        ResolutionKind::Special,
-        "THAT the Draft Report for the Absorption be approved",
-    )
-    .resolution(
-        "4",
-        ResolutionKind::Special,
-        "THAT the Board be authorized to amend the Articles of Association",
-    )
-    .share("A001", "CONTROLLING SHAREHOLDER", "A", 4_400_000_000)
-    .share("A002", "A SHARE INSTITUTION", "A", 100_000_000)
-    .share("A003", "OTHER A SHARE HOLDERS", "A", 1_193_700_000)
-    .share("H001", "HKSCC NOMINEES LIMITED", "H", 3_800_000_000)
-    .share("H002", "REGISTERED H SHARE HOLDERS", "H", 88_000_000)
-    .close_register()
-    .proxy(
-        "PA2",
-        "A002",
-        "A",
-        100_000_000,
-        &[
-            ("1", Instruction::For),
-            ("2", Instruction::For),
-            ("3", Instruction::For),
-            ("4", Instruction::For),
-        ],
-    )
-    .proxy(
-        "PH1",
-        "H001",
-        "H",
-        1_851_173_281,
-        &[
-            ("1", split(1_826_708_392, 23_107_582, 1_352_907)),
-            ("2", split(1_826_712_692, 23_107_682, 1_352_907)),
-            ("3", split(1_827_879_792, 23_127_482, 166_007)),
-            ("4", split(1_826_710_792, 23_107_582, 1_352_907)),
-        ],
-    )
-    .attend("A001")
-    .open_polls();
-    // (resolution, HKSCC proxy's for / against / abstain); everyone else votes all for.
-    let h = [
-        ("1", 1_826_708_392, 23_107_582, 1_352_907),
-        ("2", 1_826_712_692, 23_107_682, 1_352_907),
-        ("3", 1_827_879_792, 23_127_482, 166_007),
-        ("4", 1_826_710_792, 23_107_582, 1_352_907),
-    ];
-    for (r, f, a, b) in h {
-        s.vote("A001", r, "A", 4_400_000_000, 0, 0)
-            .proxy_vote("PA2", r, "A", 100_000_000, 0, 0)
-            .proxy_vote("PH1", r, "H", f, a, b);
-    }
-    s.close_polls();
-    s
-}
+// China Eastern Airlines, EGM of 9 October 2009 (stream in fixtures/published.rs).
 
 #[test]
 fn china_eastern_reproduces_the_published_special_resolutions() {
@@ -732,4 +477,76 @@ fn china_eastern_reproduces_the_published_special_resolutions() {
         ],
     );
     assert_deterministic(&stream, &meeting, &tally);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Not a sample: a PRC-style cumulative election through the real rules engine, so that the
+// announcement's candidate rows are pinned end to end (the samples have no cumulative vote).
+
+#[test]
+fn cumulative_election_renders_candidates_elected_and_not() {
+    let candidate = |id: &str, name: &str| Candidate {
+        id: CandidateId::new(id).unwrap(),
+        name: name.into(),
+    };
+    let mut s = Stream::convene(
+        "cumulative-demo",
+        "DEMO CO., LTD.",
+        "09999",
+        MeetingKind::Agm,
+        "2024-06-28",
+        RulesProfile::preset(Preset::Prc, 4),
+        &[("A", "A shares", 1)],
+        "Demo Registrar Limited",
+    );
+    s.resolution(
+        "5",
+        ResolutionKind::Cumulative {
+            seats: 2,
+            candidates: vec![
+                candidate("c1", "Mr. One"),
+                candidate("c2", "Ms. Two"),
+                candidate("c3", "Mr. Three"),
+            ],
+        },
+        "To elect two non-independent directors",
+    )
+    .share("A1", "HOLDER ONE", "A", 600)
+    .share("A2", "HOLDER TWO", "A", 400)
+    .share("A3", "HOLDER THREE", "A", 100)
+    .close_register()
+    .open_polls()
+    // 600 shares x 2 seats = 1,200 votes, all used.
+    .cumulative_vote("A1", "5", "A", &[("c1", 700), ("c2", 500)])
+    // Fewer than the 800 available: valid.
+    .cumulative_vote("A2", "5", "A", &[("c3", 790)])
+    // 300 votes on 100 shares x 2 seats: over-allocated, accepted but not counted.
+    .cumulative_vote("A3", "5", "A", &[("c2", 300)])
+    .close_polls();
+    let meeting = s.run();
+    let tally = meeting.tally();
+    let r5 = resolution(&tally, "5");
+    let got: Vec<(&str, u128, bool)> = r5
+        .candidates
+        .iter()
+        .map(|c| (c.id.as_str(), c.votes, c.elected))
+        .collect();
+    // Minimum: more than half of the 1,000 voting shares represented by counted ballots.
+    assert_eq!(
+        got,
+        [("c1", 700, true), ("c2", 500, false), ("c3", 790, true)]
+    );
+    assert!(r5.passed, "both seats filled");
+    assert_eq!(r5.disregarded, 300);
+    let text = render_announcement(&meeting, &tally);
+    assert_contains(
+        &text,
+        &[
+            "CUMULATIVE VOTING RESOLUTION\tCANDIDATE\tVOTES\tRESULT\n",
+            "5.\tTo elect two non-independent directors\n\tMr. One\t700 votes\telected\n\tMs. \
+             Two\t500 votes\tnot elected\n\tMr. Three\t790 votes\telected\n",
+            "elected: c1 and c3. The resolution was passed.",
+            "Resolution 5: 300 votes tendered by A3 were not counted (",
+        ],
+    );
 }

@@ -401,6 +401,7 @@ fn cumulative_candidates_are_listed() {
     for line in [
         "3.\tElection of directors\n\tMr. One\t1,500 votes\telected\n\tMs. Two\t20 votes\tnot elected\n",
         "elected: c1. The resolution was not passed.",
+        "CUMULATIVE VOTING RESOLUTION\tCANDIDATE\tVOTES\tRESULT\n",
     ] {
         assert!(text.contains(line), "missing {line:?} in\n{text}");
     }
