@@ -212,7 +212,8 @@ impl Ledger {
         Ok(first..first + entries.len() as u64)
     }
 
-    /// Runs `f` on the current meeting state.
+    /// Runs `f` on the current meeting state (under a read lock: `f` must not call this
+    /// ledger's writing methods, which wait for that lock).
     pub fn with_meeting<R>(&self, f: impl FnOnce(&Meeting) -> R) -> R {
         f(&self.read_state())
     }
