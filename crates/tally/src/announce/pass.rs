@@ -10,13 +10,13 @@ use crate::{ResolutionTally, Tally};
 
 /// "more than one half", "at least two-thirds", "at least three quarters", "more than 3/5".
 fn fraction_words(t: &Threshold) -> String {
-    let fraction = match (t.num, t.den) {
+    match (t.num, t.den) {
         (1, 2) => "one half".to_owned(),
         (2, 3) => "two-thirds".to_owned(),
         (3, 4) => "three quarters".to_owned(),
+        (1, 10) => "one tenth".to_owned(),
         (n, d) => format!("{n}/{d}"),
-    };
-    fraction
+    }
 }
 
 fn threshold_words(t: &Threshold, met: bool) -> String {

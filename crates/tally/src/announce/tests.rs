@@ -9,7 +9,8 @@ use scrutin_model::{
 
 use super::{render, Context, Restricted};
 use crate::{
-    percent, CandidateResult, ClassAttendance, ClassVotes, Disregarded, ResolutionTally, Tally,
+    percent, CandidateResult, ClassAttendance, ClassVotes, Disregarded, ResolutionTally,
+    SchemeTests, Tally,
 };
 
 fn class(id: &str, name: &str, vps: u32) -> ShareClass {
@@ -432,4 +433,52 @@ fn dates_print_long() {
     assert_eq!(super::text::long_date("2009-10-09"), "9 October 2009");
     assert_eq!(super::text::long_date("bad"), "bad");
     assert_eq!(super::text::long_date("2009-13-09"), "2009-13-09");
+}
+
+#[test]
+fn scheme_states_headcount_and_against_limit() {
+    let c = convened(
+        "HK Co Limited",
+        "00001",
+        MeetingKind::Egm,
+        RulesProfile::preset(Preset::Hk, 2),
+        vec![class("O", "ordinary shares", 1)],
+        "Registrar",
+    );
+    let r = [resolution(
+        "1",
+        ResolutionKind::Scheme,
+        "To approve the Scheme",
+    )];
+    let mut rt = counts("1", "scheme", 900, 100, 0, 2, Denominator::ForAgainst);
+    rt.passed = false;
+    rt.scheme = Some(SchemeTests {
+        holders_for: 3,
+        holders_against: 4,
+        headcount_passed: false,
+        against_limit_passed: true,
+    });
+    let tally = Tally {
+        meeting: "m".into(),
+        classes: vec![],
+        entitled: 2_000,
+        represented: 1_000,
+        represented_pct: "50.00".into(),
+        resolutions: vec![rt],
+    };
+    let ctx = Context {
+        convened: Some(&c),
+        resolutions: r.iter().collect(),
+        restricted: vec![],
+    };
+    let text = render(&ctx, &tally);
+    for line in [
+        "RESOLUTION ON THE SCHEME\tFOR\tAGAINST\tABSTAIN\n",
+        "1.\tTo approve the Scheme\t900 (90.00%)\t100 (10.00%)\t0 (0.00%)\n",
+        "As at least three quarters of the votes were cast in favour of resolution 1, the \
+         resolution was not passed as a resolution approving the scheme. Holders voting for: 3; \
+         against: 4 (headcount test not met). Votes against were within one tenth",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in\n{text}");
+    }
 }
