@@ -7,6 +7,7 @@
 //!
 //! `SCRUTIN_BENCH_HOLDERS` and `SCRUTIN_BENCH_RESOLUTIONS` scale it down for a quick look
 //! (defaults 100000 and 10: every holder or its proxy votes on every resolution).
+//! Under `cargo test --benches` (no `--bench` argument) it runs once over 2,000 holders.
 //! `SCRUTIN_BENCH_REPEAT=n` repeats the hand-timed replay n times (for `perf record`, so the
 //! profile is dominated by the replay rather than by the setup).
 
@@ -168,7 +169,9 @@ fn status_kib(field: &str) -> Option<u64> {
 }
 
 fn bench_replay(c: &mut Criterion) {
-    let holders = env_or("SCRUTIN_BENCH_HOLDERS", 100_000);
+    // `cargo test --benches` runs this binary without `--bench`: a smoke test, kept small.
+    let full = std::env::args().any(|a| a == "--bench");
+    let holders = env_or("SCRUTIN_BENCH_HOLDERS", if full { 100_000 } else { 2_000 });
     let resolutions = env_or("SCRUTIN_BENCH_RESOLUTIONS", 10);
     let (events, votes) = build(holders, resolutions);
     let total = events.len();
