@@ -25,13 +25,19 @@ fn note_text_round_trips_and_verifies() {
     assert!(v.cosigned_by.is_empty());
     // Cosigned: both lines survive a round trip; unknown keys are listed, not fatal.
     let mut w = Witness::new(witness_key(), None);
-    cp.add_cosignature(w.cosign(&cp, &registrar().verifier(), &[], 1_800_000_000).unwrap());
+    cp.add_cosignature(
+        w.cosign(&cp, &registrar().verifier(), &[], 1_800_000_000)
+            .unwrap(),
+    );
     let again = SignedCheckpoint::parse_note(&cp.to_note_text()).unwrap();
     assert_eq!(again, cp);
     assert_eq!(again.cosigners()[0].timestamp, 1_800_000_000);
     assert_eq!(again.signers().len(), 1);
     let v = again.verify(&trusted()).unwrap();
-    assert_eq!(v.cosigned_by, vec![("example.com/witness".to_string(), 1_800_000_000)]);
+    assert_eq!(
+        v.cosigned_by,
+        vec![("example.com/witness".to_string(), 1_800_000_000)]
+    );
     let v = again.verify(&[registrar().verifier()]).unwrap();
     assert_eq!(v.unknown.len(), 1);
     // No trusted signer at all: error.
@@ -99,7 +105,11 @@ fn witness_cosigns_only_consistent_growth() {
     assert_eq!(err.new, forked);
     assert_eq!(err.proof, p);
     assert!(err.to_string().contains("consistency proof fails"));
-    assert_eq!(w.last().unwrap().size, 12, "a refused checkpoint is not adopted");
+    assert_eq!(
+        w.last().unwrap().size,
+        12,
+        "a refused checkpoint is not adopted"
+    );
 
     // A good checkpoint with a wrong proof.
     let c20 = cp_of(&entries, 20);
@@ -116,7 +126,12 @@ fn witness_cosigns_only_consistent_growth() {
     let mallory = signer("example.com/registrar", 77);
     let forged = checkpoint(&entries, &mallory, None);
     let err = w
-        .cosign(&forged, &log_key, &consistency_proof(&leaves, 12, 20).unwrap(), 107)
+        .cosign(
+            &forged,
+            &log_key,
+            &consistency_proof(&leaves, 12, 20).unwrap(),
+            107,
+        )
         .unwrap_err();
     assert_eq!(err.reason, InconsistencyReason::NotSignedByLog);
     // Other origin.
@@ -124,12 +139,22 @@ fn witness_cosigns_only_consistent_growth() {
     renamed.origin = "example.com/other".into();
     let renamed = SignedCheckpoint::sign(renamed, &reg);
     let err = w
-        .cosign(&renamed, &log_key, &consistency_proof(&leaves, 12, 20).unwrap(), 108)
+        .cosign(
+            &renamed,
+            &log_key,
+            &consistency_proof(&leaves, 12, 20).unwrap(),
+            108,
+        )
         .unwrap_err();
     assert_eq!(err.reason, InconsistencyReason::OriginMismatch);
     // And the right proof for 12 -> 20 works.
     let c = w
-        .cosign(&c20, &log_key, &consistency_proof(&leaves, 12, 20).unwrap(), 109)
+        .cosign(
+            &c20,
+            &log_key,
+            &consistency_proof(&leaves, 12, 20).unwrap(),
+            109,
+        )
         .unwrap();
     let mut cosigned = c20.clone();
     cosigned.add_cosignature(c);

@@ -129,7 +129,10 @@ fn lies_about_sizes_and_empty_inputs() {
     assert!(Entry::decode(&[]).is_err());
 
     let grown_kb = vm_peak_kb().saturating_sub(before);
-    assert!(grown_kb < 512 * 1024, "peak virtual memory grew by {grown_kb} kB");
+    assert!(
+        grown_kb < 512 * 1024,
+        "peak virtual memory grew by {grown_kb} kB"
+    );
 }
 
 fn is_valid(r: &Result<scrutin_log::BundleReport, LogError>) -> bool {
@@ -148,7 +151,10 @@ fn valid_bundle() -> &'static [u8] {
     static B: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
     B.get_or_init(|| {
         let entries = chain(&[&registrar()], 8, 6);
-        bundle(&entries, &checkpoint(&entries, &registrar(), Some(&witness_key())))
+        bundle(
+            &entries,
+            &checkpoint(&entries, &registrar(), Some(&witness_key())),
+        )
     })
 }
 
