@@ -7,11 +7,12 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard};
 
 use scrutin_log::{BundleSummary, Hash, Log, SignedCheckpoint, Signer};
-use scrutin_model::{decode_event, encode_event, AuthorKey, Event, HolderId, MeetingConvened};
+use scrutin_model::{encode_event, AuthorKey, Event, HolderId, MeetingConvened};
 use scrutin_tally::{render_announcement, Meeting, Tally};
 use sha2::{Digest, Sha256};
 
 use crate::receipt::build_receipt;
+use crate::scan::for_each_event;
 use crate::{LedgerError, VoteReceipt};
 
 /// The log origin of a meeting's ledger: `scrutin/<meeting id>`.
@@ -121,22 +122,16 @@ impl Ledger {
         let mut meeting = Meeting::new();
         progress(0, total);
         let step = (total / 100).max(1);
-        for (i, entry) in log.entries(0..total).enumerate() {
-            let entry = entry?;
-            let event = decode_event(&entry.payload).map_err(|e| {
-                LedgerError::Malformed(format!(
-                    "entry {}: payload is not an event: {e}",
-                    entry.index
-                ))
-            })?;
+        for_each_event(&log, 0..total, |index, author, event| {
             // The events were checked when appended; folding without re-checking keeps the
             // replay a single cheap pass.
-            meeting.apply(&event, &AuthorKey(*entry.author.as_bytes()));
-            let done = i as u64 + 1;
+            meeting.apply(&event, &author);
+            let done = index + 1;
             if done.is_multiple_of(step) || done == total {
                 progress(done, total);
             }
-        }
+            Ok(())
+        })?;
         Ok(Ledger {
             log,
             state: RwLock::new(meeting),

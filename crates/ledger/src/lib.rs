@@ -59,6 +59,7 @@ mod error;
 mod ledger;
 mod receipt;
 mod replay;
+mod scan;
 mod verify;
 
 pub use compare::{compare_tally, Difference, TallyComparison};

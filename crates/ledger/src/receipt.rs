@@ -6,10 +6,11 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use scrutin_log::{verify_inclusion, Entry, Hash, Log, NoteVerifier, SignedCheckpoint};
-use scrutin_model::{decode_event, AuthorKey, Choice, Event, HolderId, ProxyId, Voter};
+use scrutin_model::{decode_event, Choice, Event, HolderId, ProxyId, Voter};
 use scrutin_tally::{Meeting, Tally};
 use sha2::{Digest, Sha256};
 
+use crate::scan::for_each_event;
 use crate::LedgerError;
 
 /// The receipt file's format tag; a reader refuses any other.
@@ -173,31 +174,25 @@ pub(crate) fn build_receipt(
 ) -> Result<VoteReceipt, LedgerError> {
     let size = cp.checkpoint.size;
     let mut meeting = Meeting::new();
-    let mut picked: Vec<(Entry, Event, &'static str)> = Vec::new();
-    let mut declaration: Option<(Entry, Event, String)> = None;
-    for entry in log.entries(0..size) {
-        let entry = entry?;
-        let event = decode_event(&entry.payload).map_err(|e| {
-            LedgerError::Malformed(format!(
-                "entry {}: payload is not an event: {e}",
-                entry.index
-            ))
-        })?;
+    let mut picked: Vec<(u64, Event, &'static str)> = Vec::new();
+    let mut declaration: Option<(u64, Event, String)> = None;
+    for_each_event(log, 0..size, |index, author, event| {
         match &event {
             Event::VoteCast(b) if is_ours(&b.voter, holder, proxies) => {
-                picked.push((entry.clone(), event.clone(), "ballot"));
+                picked.push((index, event.clone(), "ballot"));
             }
             Event::ProxyLodged(p) if p.holder == *holder => {
-                picked.push((entry.clone(), event.clone(), "proxy"));
+                picked.push((index, event.clone(), "proxy"));
             }
             Event::ResultDeclared { .. } => {
-                declaration = Some((entry.clone(), event.clone(), meeting.tally().to_json()));
+                declaration = Some((index, event.clone(), meeting.tally().to_json()));
             }
             _ => {}
         }
-        meeting.apply(&event, &AuthorKey(*entry.author.as_bytes()));
-    }
-    let (decl_entry, decl_event, tally_json) = declaration.ok_or_else(|| {
+        meeting.apply(&event, &author);
+        Ok(())
+    })?;
+    let (decl_index, decl_event, tally_json) = declaration.ok_or_else(|| {
         LedgerError::NotFound(format!(
             "no result declared within the latest checkpoint ({size} entries): declare the \
              result and sign a new checkpoint first"
@@ -211,7 +206,8 @@ pub(crate) fn build_receipt(
     let tally: Tally = serde_json::from_str(&tally_json)
         .map_err(|e| LedgerError::Malformed(format!("tally JSON: {e}")))?;
     let mut entries = Vec::with_capacity(picked.len());
-    for (entry, event, role) in picked {
+    for (index, event, role) in picked {
+        let entry = log.entry(index)?;
         let status = match &event {
             Event::VoteCast(b) => Some(ballot_status(&tally, &b.voter, b.resolution.as_str())),
             _ => None,
@@ -225,6 +221,7 @@ pub(crate) fn build_receipt(
             status,
         });
     }
+    let decl_entry = log.entry(decl_index)?;
     Ok(VoteReceipt {
         format: RECEIPT_FORMAT.to_string(),
         origin: log.origin().to_string(),
