@@ -1,0 +1,302 @@
+//! Throughput of the log against the raw operations it is built from, printed as ratios.
+//!
+//! `cargo bench -p scrutin-log` runs criterion on each operation, then a ratio table from its
+//! own medians (so the ratios come from one run on one machine). Set `SCRUTIN_BENCH_QUICK=1`
+//! for fewer samples.
+
+use criterion::{BenchmarkId, Criterion, Throughput};
+use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
+use scrutin_log::{verify_bundle, Entry, Log, Signer};
+use std::fs::File;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+const PAYLOAD: usize = 200;
+const BATCH: usize = 1000;
+const BUNDLE_ENTRIES: u64 = 10_000;
+
+fn payloads(n: usize, salt: u64) -> Vec<Vec<u8>> {
+    (0..n)
+        .map(|i| {
+            let mut p = vec![0u8; PAYLOAD];
+            p[..8].copy_from_slice(&(i as u64 ^ salt).to_be_bytes());
+            p
+        })
+        .collect()
+}
+
+fn signer() -> Signer {
+    Signer::from_seed("bench.example/registrar", [42; 32]).unwrap()
+}
+
+/// A raw sled database plus a handle for fsync, as the log uses them.
+struct RawSled {
+    db: sled::Db,
+    file: File,
+    next: u64,
+    _dir: tempfile::TempDir,
+}
+
+impl RawSled {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sled::open(dir.path()).unwrap();
+        let file = File::open(dir.path().join("db")).unwrap();
+        RawSled {
+            db,
+            file,
+            next: 0,
+            _dir: dir,
+        }
+    }
+
+    fn write(&mut self, values: &[Vec<u8>], fsync: bool) {
+        let mut b = sled::Batch::default();
+        for v in values {
+            b.insert(&self.next.to_be_bytes(), v.as_slice());
+            self.next += 1;
+        }
+        self.db.apply_batch(b).unwrap();
+        self.db.flush().unwrap();
+        if fsync {
+            self.file.sync_all().unwrap();
+        }
+    }
+}
+
+fn sign_parallel(key: &SigningKey, msgs: &[Vec<u8>], threads: usize) -> Vec<[u8; 64]> {
+    let per = msgs.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let hs: Vec<_> = msgs
+            .chunks(per)
+            .map(|c| s.spawn(move || c.iter().map(|m| key.sign(m).to_bytes()).collect::<Vec<_>>()))
+            .collect();
+        hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    })
+}
+
+fn verify_parallel(items: &[(VerifyingKey, Vec<u8>, [u8; 64])], threads: usize) -> bool {
+    let per = items.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let hs: Vec<_> = items
+            .chunks(per)
+            .map(|c| {
+                s.spawn(move || {
+                    c.iter().all(|(k, m, sig)| {
+                        k.verify_strict(m, &ed25519_dalek::Signature::from_bytes(sig))
+                            .is_ok()
+                    })
+                })
+            })
+            .collect();
+        hs.into_iter().all(|h| h.join().unwrap())
+    })
+}
+
+struct Fixture {
+    log: Log,
+    _dir: tempfile::TempDir,
+    entry_bytes: Vec<Vec<u8>>,
+    messages: Vec<Vec<u8>>,
+    bundle: Vec<u8>,
+    verify_items: Vec<(VerifyingKey, Vec<u8>, [u8; 64])>,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let log = Log::create(dir.path(), "bench.example/log").unwrap();
+    let s = signer();
+    let mut all: Vec<Entry> = Vec::new();
+    for b in 0..(BUNDLE_ENTRIES as usize / BATCH) {
+        all.extend(log.append_batch(&s, payloads(BATCH, b as u64)).unwrap());
+    }
+    let cp = log.checkpoint(&s).unwrap();
+    let mut bundle = Vec::new();
+    log.export(&cp, &mut bundle).unwrap();
+    let vk = VerifyingKey::from_bytes(s.public_key().as_bytes()).unwrap();
+    let verify_items = all
+        .iter()
+        .map(|e| (vk, e.signed_message(), e.signature))
+        .collect();
+    Fixture {
+        entry_bytes: all[..BATCH].iter().map(Entry::encode).collect(),
+        messages: all[..BATCH].iter().map(Entry::signed_message).collect(),
+        log,
+        _dir: dir,
+        bundle,
+        verify_items,
+    }
+}
+
+fn quick() -> bool {
+    std::env::var("SCRUTIN_BENCH_QUICK").is_ok_and(|v| v == "1")
+}
+
+fn criterion_benches(c: &mut Criterion, f: &Fixture) {
+    let s = signer();
+    let key = SigningKey::from_bytes(&[42; 32]);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+
+    let mut g = c.benchmark_group("append_batch_1000");
+    g.throughput(Throughput::Elements(BATCH as u64));
+    g.sample_size(10);
+    let mut salt = 1u64 << 40;
+    g.bench_function("log.append_batch (durable)", |b| {
+        b.iter_batched(
+            || {
+                salt += 1;
+                payloads(BATCH, salt)
+            },
+            |p| f.log.append_batch(&s, p).unwrap(),
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    let mut raw = RawSled::new();
+    g.bench_function("raw sled insert+flush+fsync", |b| {
+        b.iter(|| raw.write(&f.entry_bytes, true))
+    });
+    let mut raw2 = RawSled::new();
+    g.bench_function("raw sled insert+flush", |b| {
+        b.iter(|| raw2.write(&f.entry_bytes, false))
+    });
+    g.bench_with_input(BenchmarkId::new("sign only", threads), &threads, |b, &t| {
+        b.iter(|| sign_parallel(&key, &f.messages, t))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("append_1");
+    g.throughput(Throughput::Elements(1));
+    g.sample_size(20);
+    g.bench_function("log.append (durable)", |b| {
+        b.iter(|| f.log.append(&s, vec![7u8; PAYLOAD]).unwrap())
+    });
+    let mut raw = RawSled::new();
+    let one = vec![f.entry_bytes[0].clone()];
+    g.bench_function("raw sled insert+flush+fsync", |b| {
+        b.iter(|| raw.write(&one, true))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("verify_10000");
+    g.throughput(Throughput::Elements(BUNDLE_ENTRIES));
+    g.sample_size(10);
+    let trusted = [s.verifier()];
+    g.bench_function("verify_bundle", |b| {
+        b.iter(|| verify_bundle(black_box(&f.bundle[..]), &trusted).unwrap())
+    });
+    g.bench_with_input(
+        BenchmarkId::new("raw verify_strict", threads),
+        &threads,
+        |b, &t| b.iter(|| assert!(verify_parallel(&f.verify_items, t))),
+    );
+    g.bench_function("raw verify_strict 1 thread", |b| {
+        b.iter(|| assert!(verify_parallel(&f.verify_items, 1)))
+    });
+    g.bench_function("raw sha256 of the bundle", |b| {
+        b.iter(|| scrutin_log::Hash::digest(black_box(&f.bundle)))
+    });
+    g.finish();
+}
+
+fn median(mut f: impl FnMut(), runs: usize) -> Duration {
+    f(); // warm-up
+    let mut v: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ratios(f: &Fixture) {
+    let s = signer();
+    let key = SigningKey::from_bytes(&[42; 32]);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let runs = if quick() { 7 } else { 21 };
+    let per_s = |n: u64, d: Duration| n as f64 / d.as_secs_f64();
+    let mut salt = 1u64 << 50;
+
+    let append_batch = median(
+        || {
+            salt += 1;
+            f.log.append_batch(&s, payloads(BATCH, salt)).unwrap();
+        },
+        runs,
+    );
+    let mut raw = RawSled::new();
+    let raw_fsync = median(|| raw.write(&f.entry_bytes, true), runs);
+    let mut raw = RawSled::new();
+    let raw_flush = median(|| raw.write(&f.entry_bytes, false), runs);
+    let sign_n = median(|| drop(sign_parallel(&key, &f.messages, threads)), runs);
+    let sign_1 = median(|| drop(sign_parallel(&key, &f.messages, 1)), runs);
+
+    let append_1 = median(|| drop(f.log.append(&s, vec![7u8; PAYLOAD]).unwrap()), runs * 3);
+    let mut raw = RawSled::new();
+    let one = vec![f.entry_bytes[0].clone()];
+    let raw_1 = median(|| raw.write(&one, true), runs * 3);
+
+    let trusted = [s.verifier()];
+    let verify = median(
+        || drop(verify_bundle(&f.bundle[..], &trusted).unwrap()),
+        runs.min(11),
+    );
+    let raw_v_n = median(|| assert!(verify_parallel(&f.verify_items, threads)), runs.min(11));
+    let raw_v_1 = median(|| assert!(verify_parallel(&f.verify_items, 1)), runs.min(11));
+    let sha = median(
+        || {
+            black_box(scrutin_log::Hash::digest(&f.bundle));
+        },
+        runs,
+    );
+
+    let b = BATCH as u64;
+    let n = BUNDLE_ENTRIES;
+    println!("\n== scrutin-log ratios ({threads} threads available; medians of {runs} runs) ==");
+    println!("append_batch(1000) durable:        {:>10.0} entries/s", per_s(b, append_batch));
+    println!("  raw sled insert+flush+fsync:     {:>10.0} entries/s", per_s(b, raw_fsync));
+    println!("  raw sled insert+flush:           {:>10.0} entries/s", per_s(b, raw_flush));
+    println!("  sign only, {threads} threads:            {:>10.0} entries/s", per_s(b, sign_n));
+    println!("  sign only, 1 thread:             {:>10.0} entries/s", per_s(b, sign_1));
+    println!(
+        "  ratio append_batch / sign-only({threads}): {:.2}   (goal >= 0.90)",
+        sign_n.as_secs_f64() / append_batch.as_secs_f64()
+    );
+    println!(
+        "  ratio append_batch / raw sled+fsync: {:.2}",
+        raw_fsync.as_secs_f64() / append_batch.as_secs_f64()
+    );
+    println!("append(1) durable:                 {:>10.0} entries/s", per_s(1, append_1));
+    println!("  raw sled insert+flush+fsync:     {:>10.0} entries/s", per_s(1, raw_1));
+    println!(
+        "  ratio append / raw sled+fsync:   {:.2}",
+        raw_1.as_secs_f64() / append_1.as_secs_f64()
+    );
+    println!("verify_bundle (10000 entries):     {:>10.0} entries/s", per_s(n, verify));
+    println!("  raw verify_strict, {threads} threads:    {:>10.0} entries/s", per_s(n, raw_v_n));
+    println!("  raw verify_strict, 1 thread:     {:>10.0} entries/s", per_s(n, raw_v_1));
+    println!("  raw SHA-256 of the bundle bytes: {:>10.0} entries/s", per_s(n, sha));
+    println!(
+        "  ratio verify_bundle / raw verify_strict({threads}): {:.2}   (goal >= 0.85)",
+        raw_v_n.as_secs_f64() / verify.as_secs_f64()
+    );
+    println!(
+        "  ratio verify_bundle / raw SHA-256: {:.4}",
+        sha.as_secs_f64() / verify.as_secs_f64()
+    );
+}
+
+fn main() {
+    let f = fixture();
+    let mut c = Criterion::default().configure_from_args();
+    if quick() {
+        c = c
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(2));
+    }
+    criterion_benches(&mut c, &f);
+    c.final_summary();
+    ratios(&f);
+}
