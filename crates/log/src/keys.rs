@@ -242,12 +242,12 @@ impl NoteVerifier {
         self.key
     }
 
-    /// The C2SP note key ID: SHA-256(name || "\n" || 0x01 || key)[:4].
+    /// The C2SP note key ID: the first 4 bytes of `SHA-256(name || "\n" || 0x01 || key)`.
     pub fn key_id(&self) -> [u8; 4] {
         key_id(&self.name, SIG_TYPE_ED25519, &self.key.0)
     }
 
-    /// The C2SP cosignature/v1 key ID: SHA-256(name || "\n" || 0x04 || key)[:4].
+    /// The C2SP cosignature/v1 key ID: the first 4 bytes of `SHA-256(name || "\n" || 0x04 || key)`.
     pub fn cosigner_key_id(&self) -> [u8; 4] {
         key_id(&self.name, SIG_TYPE_COSIGNATURE_V1, &self.key.0)
     }
