@@ -48,6 +48,9 @@ fn pid(i: u64) -> ProxyId {
 fn rid(i: u64) -> ResolutionId {
     ResolutionId::new(format!("{}", i + 1)).unwrap()
 }
+fn cand_id(i: u64) -> CandidateId {
+    CandidateId::new(format!("C{i}")).unwrap()
+}
 fn cid(i: u64) -> ClassId {
     ClassId::new(["A", "B"][i as usize % 2]).unwrap()
 }
@@ -99,18 +102,29 @@ fn scenario(seed: u64) -> Vec<Event> {
     let classes = 1 + rng.below(2);
     let mut events = vec![Event::MeetingConvened(convened(&mut rng, classes))];
     let resolutions = 1 + rng.below(3);
+    let mut cumulative = Vec::new();
     for r in 0..resolutions {
         let mut res = Resolution {
             id: rid(r),
-            kind: if rng.chance(50) {
-                ResolutionKind::Ordinary
-            } else {
-                ResolutionKind::Special
+            kind: match rng.below(20) {
+                0..=7 => ResolutionKind::Ordinary,
+                8..=13 => ResolutionKind::Special,
+                14..=16 => ResolutionKind::Scheme,
+                _ => ResolutionKind::Cumulative {
+                    seats: 1 + rng.below(2) as u32,
+                    candidates: (0..2 + rng.below(2))
+                        .map(|k| Candidate {
+                            id: cand_id(k),
+                            name: String::new(),
+                        })
+                        .collect(),
+                },
             },
             title: String::new(),
             classes: Vec::new(),
             votes_per_share: Vec::new(),
         };
+        cumulative.push(matches!(res.kind, ResolutionKind::Cumulative { .. }));
         if classes == 2 && rng.chance(30) {
             res.classes = vec![cid(rng.below(2))];
         }
@@ -158,7 +172,7 @@ fn scenario(seed: u64) -> Vec<Event> {
             } else {
                 rng.below(100)
             };
-            draw(&mut rng, roll, holders, classes, resolutions, proxies)
+            draw(&mut rng, roll, holders, classes, &cumulative, proxies)
         };
         events.push(e);
     }
@@ -171,9 +185,10 @@ fn draw(
     roll: u64,
     holders: u64,
     classes: u64,
-    resolutions: u64,
+    cumulative: &[bool],
     proxies: u64,
 ) -> Event {
+    let resolutions = cumulative.len() as u64;
     match roll {
         0..=7 => Event::AbstentionRequired {
             holder: hid(rng.below(holders)),
@@ -236,24 +251,39 @@ fn draw(
         36..=38 => Event::PollClosed {
             resolution: Some(rid(rng.below(resolutions))),
         },
-        _ => Event::VoteCast(Ballot {
-            voter: if rng.chance(60) {
-                Voter::Holder(hid(rng.below(holders)))
+        _ => {
+            let r = rng.below(resolutions);
+            let choice = if cumulative[r as usize] {
+                Choice::Cumulative(
+                    (0..1 + rng.below(2))
+                        .map(|_| Allocation {
+                            candidate: cand_id(rng.below(3)),
+                            votes: Votes(rng.below(900)),
+                        })
+                        .collect(),
+                )
             } else {
-                Voter::Proxy(pid(rng.below(proxies)))
-            },
-            resolution: rid(rng.below(resolutions)),
-            class: if rng.chance(60) {
-                None
-            } else {
-                Some(cid(rng.below(classes)))
-            },
-            choice: split(
-                rng.below(4) * rng.below(200),
-                rng.below(3) * rng.below(150),
-                rng.below(2) * rng.below(100),
-            ),
-        }),
+                split(
+                    rng.below(4) * rng.below(200),
+                    rng.below(3) * rng.below(150),
+                    rng.below(2) * rng.below(100),
+                )
+            };
+            Event::VoteCast(Ballot {
+                voter: if rng.chance(60) {
+                    Voter::Holder(hid(rng.below(holders)))
+                } else {
+                    Voter::Proxy(pid(rng.below(proxies)))
+                },
+                resolution: rid(r),
+                class: if rng.chance(60) {
+                    None
+                } else {
+                    Some(cid(rng.below(classes)))
+                },
+                choice,
+            })
+        }
     }
 }
 
@@ -294,6 +324,16 @@ struct NRes {
     disregarded: Vec<(String, u128, String)>,
     by_class: BTreeMap<String, (u128, u128, u128)>,
     passed: bool,
+    candidates: Vec<(String, u128, bool)>,
+    scheme: Option<(u64, u64, bool, bool)>,
+}
+
+/// A recorded ballot in the recount.
+#[derive(Debug, Clone)]
+enum NCast {
+    Split(u64, u64, u64),
+    /// Allocations and the shares the voter was entitled to when casting.
+    Cumulative(Vec<(CandidateId, u64)>, u64),
 }
 
 /// Recounts accepted events from scratch with plain loops and maps; shares no code with the
@@ -309,7 +349,7 @@ fn naive(events: &[Event]) -> (u128, u128, Vec<NRes>) {
     let mut attended: BTreeSet<HolderId> = BTreeSet::new();
     let mut voted: BTreeSet<HolderId> = BTreeSet::new();
     // (voter, resolution, class, for, against, abstain)
-    let mut ballots: Vec<(Voter, ResolutionId, ClassId, u64, u64, u64)> = Vec::new();
+    let mut ballots: Vec<(Voter, ResolutionId, ClassId, NCast)> = Vec::new();
 
     fn vps(conv: &MeetingConvened, r: &Resolution, c: &ClassId) -> u128 {
         if !r.classes.is_empty() && !r.classes.contains(c) {
@@ -479,22 +519,40 @@ fn naive(events: &[Event]) -> (u128, u128, Vec<NRes>) {
                         }
                     }
                 }
-                let Choice::Split {
-                    for_,
-                    against,
-                    abstain,
-                } = &b.choice
-                else {
-                    panic!("scenarios cast split ballots only");
+                let cast = match &b.choice {
+                    Choice::Split {
+                        for_,
+                        against,
+                        abstain,
+                    } => NCast::Split(for_.0, against.0, abstain.0),
+                    Choice::Cumulative(allocs) => {
+                        // Entitlement when cast: own shares less active proxies', or the
+                        // proxy's appointment.
+                        let entitled = match &b.voter {
+                            Voter::Holder(h) => {
+                                lines[&(h.clone(), class.clone())]
+                                    - active_appointed(&proxies, h, &class)
+                            }
+                            Voter::Proxy(p) => proxies
+                                .iter()
+                                .find(|q| &q.id == p)
+                                .unwrap()
+                                .appts
+                                .iter()
+                                .filter(|(c, _)| c == &class)
+                                .map(|(_, s)| *s)
+                                .sum(),
+                        };
+                        NCast::Cumulative(
+                            allocs
+                                .iter()
+                                .map(|a| (a.candidate.clone(), a.votes.0))
+                                .collect(),
+                            entitled,
+                        )
+                    }
                 };
-                ballots.push((
-                    b.voter.clone(),
-                    b.resolution.clone(),
-                    class,
-                    for_.0,
-                    against.0,
-                    abstain.0,
-                ));
+                ballots.push((b.voter.clone(), b.resolution.clone(), class, cast));
             }
             _ => {}
         }
@@ -545,12 +603,21 @@ fn naive(events: &[Event]) -> (u128, u128, Vec<NRes>) {
                 None => n.entitled += shares * w,
             }
         }
-        for (voter, res, class, f, a, x) in &ballots {
+        let (seats, names) = match &r.kind {
+            ResolutionKind::Cumulative { seats, candidates } => (
+                u128::from(*seats),
+                candidates.iter().map(|c| c.id.clone()).collect::<Vec<_>>(),
+            ),
+            _ => (0, Vec::new()),
+        };
+        let mut cand_votes: Vec<u128> = vec![0; names.len()];
+        let mut min_base = 0u128;
+        let mut heads: BTreeSet<(HolderId, bool)> = BTreeSet::new();
+        for (voter, res, class, cast) in &ballots {
             if res != &r.id {
                 continue;
             }
             let w = vps(&conv, r, class);
-            let (f, a, x) = (u128::from(*f) * w, u128::from(*a) * w, u128::from(*x) * w);
             let label = match voter {
                 Voter::Holder(h) => h.to_string(),
                 Voter::Proxy(p) => format!("proxy:{p}"),
@@ -565,38 +632,78 @@ fn naive(events: &[Event]) -> (u128, u128, Vec<NRes>) {
                     )
                 }
             };
-            if let Some(why) = proxy_why {
-                n.disregarded.push((label, f + a + x, why));
-                continue;
-            }
+            let restriction = restrictions.get(&(holder.clone(), r.id.clone()));
             let slot = n.by_class.get_mut(class.as_str()).unwrap();
-            match restrictions.get(&(holder, r.id.clone())) {
-                Some((Restriction::Abstain, reason)) => {
-                    n.disregarded.push((
-                        label,
-                        f + a + x,
-                        format!("required to abstain: {reason}"),
-                    ));
-                }
-                Some((Restriction::AgainstOnly, reason)) => {
-                    if f > 0 {
-                        n.disregarded.push((
-                            label,
-                            f,
-                            format!("may not vote for (Rule 13.40): {reason}"),
-                        ));
+            match cast {
+                NCast::Split(f, a, x) => {
+                    let (f, a, x) = (u128::from(*f) * w, u128::from(*a) * w, u128::from(*x) * w);
+                    if let Some(why) = proxy_why {
+                        n.disregarded.push((label, f + a + x, why));
+                        continue;
                     }
+                    let counted_for = match restriction {
+                        Some((Restriction::Abstain, reason)) => {
+                            n.disregarded.push((
+                                label,
+                                f + a + x,
+                                format!("required to abstain: {reason}"),
+                            ));
+                            continue;
+                        }
+                        Some((Restriction::AgainstOnly, reason)) => {
+                            if f > 0 {
+                                n.disregarded.push((
+                                    label,
+                                    f,
+                                    format!("may not vote for (Rule 13.40): {reason}"),
+                                ));
+                            }
+                            0
+                        }
+                        None => f,
+                    };
+                    slot.0 += counted_for;
                     slot.1 += a;
                     slot.2 += x;
+                    if counted_for > 0 {
+                        heads.insert((holder.clone(), true));
+                    }
+                    if a > 0 {
+                        heads.insert((holder.clone(), false));
+                    }
                 }
-                None => {
-                    slot.0 += f;
-                    slot.1 += a;
-                    slot.2 += x;
+                NCast::Cumulative(allocs, entitled) => {
+                    let total: u128 = allocs.iter().map(|(_, v)| u128::from(*v)).sum();
+                    let allowed = u128::from(*entitled) * seats * w;
+                    let why = match (proxy_why, restriction) {
+                        (Some(why), _) => Some(why),
+                        (None, Some((Restriction::Abstain, reason))) => {
+                            Some(format!("required to abstain: {reason}"))
+                        }
+                        (None, Some((Restriction::AgainstOnly, reason))) => {
+                            Some(format!("may not vote for (Rule 13.40): {reason}"))
+                        }
+                        (None, None) if total > allowed => Some(format!(
+                            "over-allocation: {} votes cast, {} allowed",
+                            scrutin_model::group_thousands(total),
+                            scrutin_model::group_thousands(allowed)
+                        )),
+                        (None, None) => None,
+                    };
+                    if let Some(why) = why {
+                        n.disregarded.push((label, total, why));
+                        continue;
+                    }
+                    for (cand, v) in allocs {
+                        let k = names.iter().position(|x| x == cand).unwrap();
+                        cand_votes[k] += u128::from(*v);
+                    }
+                    slot.0 += total;
+                    min_base += u128::from(*entitled) * w;
                 }
             }
         }
-        if conv.rules.unvoted_as_abstain {
+        if conv.rules.unvoted_as_abstain && names.is_empty() {
             // Every unit present (a holder in person, an active proxy) entitled on r that
             // cast no ballot on (r, class) adds its shares as abstentions.
             for ((h, c), s) in &lines {
@@ -613,7 +720,7 @@ fn naive(events: &[Event]) -> (u128, u128, Vec<NRes>) {
                 let cast = |v: &Voter| {
                     ballots
                         .iter()
-                        .any(|(bv, br, bc, ..)| bv == v && br == &r.id && bc == c)
+                        .any(|(bv, br, bc, _)| bv == v && br == &r.id && bc == c)
                 };
                 if present(h) && !cast(&Voter::Holder(h.clone())) {
                     let own = s - active_appointed(&proxies, h, c);
@@ -643,14 +750,65 @@ fn naive(events: &[Event]) -> (u128, u128, Vec<NRes>) {
             scrutin_model::Denominator::ForAgainst => n.for_ + n.against,
             scrutin_model::Denominator::ForAgainstAbstain => n.for_ + n.against + n.abstain,
         };
-        let t = match r.kind {
-            ResolutionKind::Special => conv.rules.special,
-            _ => conv.rules.ordinary,
+        let meets = |t: scrutin_model::Threshold, votes: u128, base: u128| {
+            // votes/base against num/den, cross-multiplied.
+            let lhs = votes * u128::from(t.den);
+            let rhs = base * u128::from(t.num);
+            base > 0 && if t.strict { lhs > rhs } else { lhs >= rhs }
         };
-        // votes/base against num/den, cross-multiplied.
-        let lhs = n.for_ * u128::from(t.den);
-        let rhs = base * u128::from(t.num);
-        n.passed = base > 0 && if t.strict { lhs > rhs } else { lhs >= rhs };
+        let rules = &conv.rules;
+        n.passed = match &r.kind {
+            ResolutionKind::Ordinary => meets(rules.ordinary, n.for_, base),
+            ResolutionKind::Special => meets(rules.special, n.for_, base),
+            ResolutionKind::Scheme => {
+                let hf = heads.iter().filter(|x| x.1).count() as u64;
+                let ha = heads.iter().filter(|x| !x.1).count() as u64;
+                let m = rules.scheme_max_against;
+                let (lhs, rhs) = (
+                    n.against * u128::from(m.den),
+                    n.entitled * u128::from(m.num),
+                );
+                let limit = if m.strict { lhs < rhs } else { lhs <= rhs };
+                n.scheme = Some((hf, ha, hf > ha, limit));
+                meets(rules.special, n.for_, n.for_ + n.against) && hf > ha && limit
+            }
+            ResolutionKind::Cumulative { seats, .. } => {
+                let seats = *seats as usize;
+                // Rank: most votes first, then the order proposed.
+                let mut order: Vec<usize> = (0..names.len()).collect();
+                for i in 0..order.len() {
+                    for j in i + 1..order.len() {
+                        let (a, b) = (order[i], order[j]);
+                        if cand_votes[b] > cand_votes[a]
+                            || (cand_votes[b] == cand_votes[a] && b < a)
+                        {
+                            order.swap(i, j);
+                        }
+                    }
+                }
+                let mut elected = vec![false; names.len()];
+                for (rank, &k) in order.iter().enumerate() {
+                    if rank >= seats {
+                        break;
+                    }
+                    let tied_at_last_seat = order.len() > seats
+                        && cand_votes[k] == cand_votes[order[seats - 1]]
+                        && cand_votes[k] == cand_votes[order[seats]];
+                    if !tied_at_last_seat
+                        && meets(rules.cumulative_minimum, cand_votes[k], min_base)
+                    {
+                        elected[k] = true;
+                    }
+                }
+                n.candidates = names
+                    .iter()
+                    .zip(&cand_votes)
+                    .zip(&elected)
+                    .map(|((id, v), e)| (id.to_string(), *v, *e))
+                    .collect();
+                elected.iter().filter(|e| **e).count() == seats
+            }
+        };
         out.push(n);
     }
     (entitled, represented, out)
@@ -678,6 +836,19 @@ fn observed(t: &Tally) -> (u128, u128, Vec<NRes>) {
                 .map(|(k, v)| (k.clone(), (v.for_, v.against, v.abstain)))
                 .collect(),
             passed: r.passed,
+            candidates: r
+                .candidates
+                .iter()
+                .map(|c| (c.id.clone(), c.votes, c.elected))
+                .collect(),
+            scheme: r.scheme.as_ref().map(|s| {
+                (
+                    s.holders_for,
+                    s.holders_against,
+                    s.headcount_passed,
+                    s.against_limit_passed,
+                )
+            }),
         })
         .collect();
     (t.entitled, t.represented, res)
@@ -865,8 +1036,17 @@ fn wild_event(rng: &mut Rng) -> Event {
     }
 }
 
+/// 96 cases per property; `SCRUTIN_SOAK=1` runs 5,000.
+fn config() -> ProptestConfig {
+    let soak = std::env::var_os("SCRUTIN_SOAK").is_some_and(|v| v == "1");
+    ProptestConfig {
+        cases: if soak { 5_000 } else { 96 },
+        ..ProptestConfig::default()
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     /// (1) The tally equals a naive recount of the accepted events.
     #[test]
@@ -951,6 +1131,8 @@ fn scenarios_exercise_the_rules() {
     let mut ballots = 0usize;
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     let mut abstain_votes = 0u128;
+    let mut elected = 0usize;
+    let mut schemes_passed = 0usize;
     for seed in 0..300u64 {
         let (m, kept) = accepted(&scenario(seed));
         ballots += kept
@@ -959,6 +1141,8 @@ fn scenarios_exercise_the_rules() {
             .count();
         for r in m.tally().resolutions {
             abstain_votes += r.abstain;
+            elected += r.candidates.iter().filter(|c| c.elected).count();
+            schemes_passed += usize::from(r.scheme.is_some() && r.passed);
             for d in r.disregarded_ballots {
                 let key = d.reason.split(':').next().unwrap_or("").to_owned();
                 *reasons.entry(key).or_default() += 1;
@@ -968,11 +1152,16 @@ fn scenarios_exercise_the_rules() {
     eprintln!("{ballots} ballots; disregarded by reason: {reasons:?}");
     assert!(ballots > 500, "{ballots}");
     assert!(abstain_votes > 0);
+    assert!(
+        elected > 0 && schemes_passed > 0,
+        "{elected} {schemes_passed}"
+    );
     for key in [
         "proxy revoked",
         "revoked",
         "required to abstain",
         "may not vote for (Rule 13.40)",
+        "over-allocation",
     ] {
         assert!(
             reasons.get(key).copied().unwrap_or(0) > 0,
