@@ -447,3 +447,46 @@ fn demo_scales() {
     assert!(out.contains("VALID: every check passed"), "{out}");
     assert!(out.contains("events/s"), "{out}");
 }
+
+#[test]
+fn witness_refuses_a_forked_log() {
+    // Ledger A: the witness cosigns its checkpoint.
+    let a = before_ballots();
+    ok(&["checkpoint", "--db", a.db(), "--key", a.key()]);
+    let cp_a = a.db.join("checkpoint.txt");
+    let state = a.path("witness");
+    let reg_pub = format!("{}.pub", a.key());
+    ok(&[
+        "cosign",
+        s(&cp_a),
+        "--key",
+        s(&a.scrutineer),
+        "--state",
+        s(&state),
+        "--log-key",
+        &reg_pub,
+    ]);
+    // Ledger B: same meeting, same log key, other history (a fork of the same origin).
+    let db_b = a.path("db-b");
+    ok(&["init", "--db", s(&db_b), "--meeting", s(&fixture("meeting.toml")), "--key", a.key()]);
+    ok(&["import", "register", s(&fixture("register.csv")), "--db", s(&db_b), "--key", a.key()]);
+    ok(&["import", "proxies", s(&fixture("proxies.csv")), "--db", s(&db_b), "--key", a.key()]);
+    ok(&["import", "ballots", s(&fixture("ballots.csv")), "--db", s(&db_b), "--key", a.key()]);
+    ok(&["checkpoint", "--db", s(&db_b), "--key", a.key()]);
+    let cp_b = db_b.join("checkpoint.txt");
+    let before = std::fs::read_to_string(&cp_b).unwrap();
+    let o = scrutin(&[
+        "cosign",
+        s(&cp_b),
+        "--key",
+        s(&a.scrutineer),
+        "--state",
+        s(&state),
+        "--db",
+        s(&db_b),
+    ]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("REFUSED"), "{}", o.stdout);
+    assert!(o.stdout.contains("consistency proof"), "{}", o.stdout);
+    assert_eq!(std::fs::read_to_string(&cp_b).unwrap(), before, "not cosigned");
+}
