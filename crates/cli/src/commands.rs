@@ -248,16 +248,28 @@ pub(crate) fn close_on(
         .map_or("every open resolution".to_owned(), |r| {
             format!("resolution {r}")
         });
-    let at = ledger
-        .submit(signer, Event::PollClosed { resolution })
-        .map_err(|e| match e {
-            LedgerError::Rejected { violation, .. } => {
-                CliError::Refused(format!("cannot close the poll on {what}: {violation}"))
+    let whole = resolution.is_none();
+    match ledger.submit(signer, Event::PollClosed { resolution }) {
+        Ok(at) => {
+            if !quiet {
+                println!("poll closed on {what} (entry {at})");
             }
-            other => ledger_err(other),
-        })?;
-    if !quiet {
-        println!("poll closed on {what} (entry {at})");
+        }
+        // Every poll already closed (e.g. an earlier `close` with a key that could not declare
+        // the result): go on to the declaration.
+        Err(LedgerError::Rejected { .. })
+            if whole && ledger.with_meeting(Meeting::all_polls_closed) =>
+        {
+            if !quiet {
+                println!("every poll is already closed");
+            }
+        }
+        Err(LedgerError::Rejected { violation, .. }) => {
+            return Err(CliError::Refused(format!(
+                "cannot close the poll on {what}: {violation}"
+            )))
+        }
+        Err(other) => return Err(ledger_err(other)),
     }
     if !ledger.with_meeting(Meeting::all_polls_closed) {
         if !quiet {

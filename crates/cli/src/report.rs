@@ -58,6 +58,7 @@ pub(crate) struct ReportInput<'a> {
     pub(crate) checks: Vec<CheckRow>,
     pub(crate) tally: Option<&'a Tally>,
     pub(crate) comparison: Option<Comparison>,
+    pub(crate) announcement: Option<&'a str>,
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -90,6 +91,7 @@ td.mono,span.mono{font-family:'Courier New',monospace;font-size:12px;word-break:
 pre{background:#f6f6f6;border:1px solid #ccc;padding:8px;font-size:12px;white-space:pre-wrap;word-break:break-all}
 .passed{color:#1b5e20;font-weight:bold}.failed{color:#b71c1c;font-weight:bold}.notrun{color:#777}
 .res{border:1px solid #ccc;padding:4px 14px 10px;margin:12px 0;border-radius:4px;page-break-inside:avoid}
+pre.ann{font-family:Georgia,serif;font-size:13px;white-space:pre-wrap;word-break:normal;tab-size:4}
 .foot{color:#666;font-size:12px;margin-top:30px;border-top:1px solid #ccc;padding-top:8px}
 @media print{body{margin:0}.res{break-inside:avoid}}
 ";
@@ -141,6 +143,13 @@ pub(crate) fn render(r: &ReportInput<'_>) -> String {
     }
     if let Some(c) = &r.comparison {
         comparison_section(&mut h, c);
+    }
+    if let Some(a) = r.announcement {
+        let _ = writeln!(
+            h,
+            "<h2>Appendix: the announcement recomputed from the ledger</h2>\n<pre class=\"ann\">{}</pre>",
+            esc(a)
+        );
     }
     let _ = writeln!(
         h,
@@ -499,11 +508,13 @@ mod tests {
             }],
             tally: None,
             comparison: None,
+            announcement: Some("<a> & b"),
         };
         let html = render(&input);
         assert!(!html.contains("<script>"));
         assert!(!html.contains("<evil>"));
         assert!(html.contains("NOT VALID"));
         assert!(!html.contains("src="), "no external resources");
+        assert!(html.contains("&lt;a&gt; &amp; b"));
     }
 }

@@ -277,6 +277,7 @@ fn report_input<'a>(
             .collect(),
         tally: r.tally.as_ref(),
         comparison,
+        announcement: r.announcement.as_deref(),
     }
 }
 

@@ -380,6 +380,22 @@ fn expect_lists_differences_and_report_is_written() {
     );
     assert!(o.stdout.contains("1 differ"), "{}", o.stdout);
     let html = std::fs::read_to_string(&report).unwrap();
+    let again = m.path("again.html");
+    scrutin(&[
+        "verify",
+        s(&bundle),
+        "--trust",
+        &reg_pub,
+        &sc_pub,
+        "--expect",
+        s(&claimed_path),
+        "--report",
+        s(&again),
+    ]);
+    assert!(
+        html == std::fs::read_to_string(&again).unwrap(),
+        "the report is deterministic"
+    );
     assert!(
         html.contains("voting rules") && html.contains("<svg"),
         "{html}"
@@ -468,10 +484,42 @@ fn witness_refuses_a_forked_log() {
     ]);
     // Ledger B: same meeting, same log key, other history (a fork of the same origin).
     let db_b = a.path("db-b");
-    ok(&["init", "--db", s(&db_b), "--meeting", s(&fixture("meeting.toml")), "--key", a.key()]);
-    ok(&["import", "register", s(&fixture("register.csv")), "--db", s(&db_b), "--key", a.key()]);
-    ok(&["import", "proxies", s(&fixture("proxies.csv")), "--db", s(&db_b), "--key", a.key()]);
-    ok(&["import", "ballots", s(&fixture("ballots.csv")), "--db", s(&db_b), "--key", a.key()]);
+    ok(&[
+        "init",
+        "--db",
+        s(&db_b),
+        "--meeting",
+        s(&fixture("meeting.toml")),
+        "--key",
+        a.key(),
+    ]);
+    ok(&[
+        "import",
+        "register",
+        s(&fixture("register.csv")),
+        "--db",
+        s(&db_b),
+        "--key",
+        a.key(),
+    ]);
+    ok(&[
+        "import",
+        "proxies",
+        s(&fixture("proxies.csv")),
+        "--db",
+        s(&db_b),
+        "--key",
+        a.key(),
+    ]);
+    ok(&[
+        "import",
+        "ballots",
+        s(&fixture("ballots.csv")),
+        "--db",
+        s(&db_b),
+        "--key",
+        a.key(),
+    ]);
     ok(&["checkpoint", "--db", s(&db_b), "--key", a.key()]);
     let cp_b = db_b.join("checkpoint.txt");
     let before = std::fs::read_to_string(&cp_b).unwrap();
@@ -488,5 +536,41 @@ fn witness_refuses_a_forked_log() {
     assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
     assert!(o.stdout.contains("REFUSED"), "{}", o.stdout);
     assert!(o.stdout.contains("consistency proof"), "{}", o.stdout);
-    assert_eq!(std::fs::read_to_string(&cp_b).unwrap(), before, "not cosigned");
+    assert_eq!(
+        std::fs::read_to_string(&cp_b).unwrap(),
+        before,
+        "not cosigned"
+    );
+}
+
+#[test]
+fn close_refuses_an_unauthorised_key_and_declares_with_the_scrutineer() {
+    let m = before_ballots();
+    ok(&[
+        "import",
+        "ballots",
+        s(&fixture("ballots.csv")),
+        "--db",
+        m.db(),
+        "--key",
+        m.key(),
+    ]);
+    let stranger = m.path("stranger.key");
+    ok(&["keygen", "--out", s(&stranger)]);
+    let o = scrutin(&["close", "--db", m.db(), "--key", s(&stranger)]);
+    assert_eq!(
+        o.code, 1,
+        "an unknown key may not close: {}{}",
+        o.stdout, o.stderr
+    );
+    assert!(
+        m.entries().ends_with(" 19"),
+        "nothing recorded: {}",
+        m.entries()
+    );
+    let out = ok(&["close", "--db", m.db(), "--key", m.key()]);
+    assert!(out.contains("result declared"), "{out}");
+    // Closing again finds every poll closed and declares the same tally again.
+    let again = ok(&["close", "--db", m.db(), "--key", m.key()]);
+    assert!(again.contains("every poll is already closed"), "{again}");
 }
