@@ -11,6 +11,26 @@ use common::*;
 use scrutin::{verify_bundle, verify_receipt, Ledger};
 use scrutin_model::{ClassId, Event, Shares};
 
+/// CPU seconds used by this process so far (user + system), from /proc (0 elsewhere): the
+/// machine is shared, so wall time alone says little.
+fn cpu_s() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after the command name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 #[test]
 fn a_million_events() {
     if std::env::var("SCRUTIN_SOAK").as_deref() != Ok("1") {
@@ -82,8 +102,13 @@ fn a_million_events() {
         eprintln!("  log scan twice + decode: {:?}", t.elapsed());
     }
     let t = Instant::now();
+    let c = cpu_s();
     let ledger = Ledger::open(dir.path()).unwrap();
-    eprintln!("reopen (replay {n} events): {:?}", t.elapsed());
+    eprintln!(
+        "reopen (replay {n} events): {:?} wall, {:.1} s CPU",
+        t.elapsed(),
+        cpu_s() - c
+    );
     assert_eq!(ledger.tally().to_json(), json);
 
     let t = Instant::now();
@@ -108,9 +133,14 @@ fn a_million_events() {
     ));
 
     let t = Instant::now();
+    let c = cpu_s();
     let file = std::fs::File::open(&path).unwrap();
     let report = verify_bundle(file, &[reg.verifier()], &mut |_, _| {}).unwrap();
-    eprintln!("verify (checks 1-9): {:?}", t.elapsed());
+    eprintln!(
+        "verify (checks 1-9): {:?} wall, {:.1} s CPU",
+        t.elapsed(),
+        cpu_s() - c
+    );
     assert!(report.is_valid(), "{:?}", report.verdict);
     assert_eq!(report.tally.unwrap().to_json(), json);
 
