@@ -574,3 +574,65 @@ fn close_refuses_an_unauthorised_key_and_declares_with_the_scrutineer() {
     let again = ok(&["close", "--db", m.db(), "--key", m.key()]);
     assert!(again.contains("every poll is already closed"), "{again}");
 }
+
+#[test]
+fn witness_cosigns_a_consistent_successor() {
+    let m = before_ballots();
+    ok(&["checkpoint", "--db", m.db(), "--key", m.key()]);
+    let cp = m.db.join("checkpoint.txt");
+    let state = m.path("witness");
+    let reg_pub = format!("{}.pub", m.key());
+    let sc = s(&m.scrutineer).to_owned();
+    ok(&[
+        "cosign",
+        s(&cp),
+        "--key",
+        &sc,
+        "--state",
+        s(&state),
+        "--log-key",
+        &reg_pub,
+    ]);
+    let old = m.path("old.txt");
+    std::fs::copy(&cp, &old).unwrap();
+    ok(&[
+        "import",
+        "ballots",
+        s(&fixture("ballots.csv")),
+        "--db",
+        m.db(),
+        "--key",
+        m.key(),
+    ]);
+    ok(&["close", "--db", m.db(), "--key", m.key()]);
+    ok(&["checkpoint", "--db", m.db(), "--key", m.key()]);
+    // The witness now needs a consistency proof from its last size.
+    let o = scrutin(&["cosign", s(&cp), "--key", &sc, "--state", s(&state)]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("consistency proof"), "{}", o.stderr);
+    let out = ok(&[
+        "cosign",
+        s(&cp),
+        "--key",
+        &sc,
+        "--state",
+        s(&state),
+        "--db",
+        m.db(),
+    ]);
+    assert!(out.contains("size 21"), "{out}");
+    assert!(ok(&["status", "--db", m.db()]).contains("checkpoint size 21 (1 cosignature(s))"));
+    // A rollback to the earlier, smaller checkpoint is refused, with the evidence.
+    let o = scrutin(&["cosign", s(&old), "--key", &sc, "--state", s(&state)]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("smaller than the last cosigned size"),
+        "{}",
+        o.stdout
+    );
+    let bundle = m.path("b.bundle");
+    ok(&["export", "--db", m.db(), "--out", s(&bundle)]);
+    let sc_pub = format!("{sc}.pub");
+    let v = ok(&["verify", s(&bundle), "--trust", &reg_pub, &sc_pub]);
+    assert!(v.contains("cosigned by scrutineer"), "{v}");
+}
