@@ -86,8 +86,8 @@ impl Meeting {
                 let Some(c) = self.class_index(class) else {
                     return;
                 };
-                let h = match self.holder_index.get(holder) {
-                    Some(&h) => h,
+                let h = match self.holder_ix.get(holder) {
+                    Some(h) => h,
                     None => {
                         let h = self.holders.push(HolderRec {
                             first_line: NONE,
@@ -100,9 +100,8 @@ impl Meeting {
                             restricted: false,
                             treasury: holder.is_treasury(),
                         });
-                        self.holder_ids.push(holder.clone());
+                        self.holder_ix.push(holder.clone());
                         self.holder_names.push(name.clone());
-                        Arc::make_mut(&mut self.holder_index).insert(holder.clone(), h);
                         h
                     }
                 };
@@ -136,7 +135,7 @@ impl Meeting {
                 restriction,
                 reason,
             } => {
-                let Some(&h) = self.holder_index.get(holder) else {
+                let Some(h) = self.holder_ix.get(holder) else {
                     return;
                 };
                 let rs: Vec<u32> = resolutions
@@ -164,13 +163,13 @@ impl Meeting {
                 }
             }
             Event::ProxyRevoked { proxy, .. } => {
-                if let Some(&p) = self.proxy_index.get(proxy) {
+                if let Some(p) = self.proxy_ix.get(proxy) {
                     self.end_proxy(p, ProxyStatus::Revoked);
                 }
             }
             Event::AttendanceRecorded { attendee } => match attendee {
                 Voter::Holder(id) => {
-                    let Some(&h) = self.holder_index.get(id) else {
+                    let Some(h) = self.holder_ix.get(id) else {
                         return;
                     };
                     if let Some(rec) = self.holders.get_mut(h) {
@@ -187,7 +186,7 @@ impl Meeting {
                     }
                 }
                 Voter::Proxy(id) => {
-                    if let Some(&p) = self.proxy_index.get(id) {
+                    if let Some(p) = self.proxy_ix.get(id) {
                         if let Some(rec) = self.proxies.get_mut(p) {
                             rec.attended = true;
                         }
@@ -280,9 +279,8 @@ impl Meeting {
             ins_start,
             ins_len: u32::try_from(plan.instructions.len()).unwrap_or(0),
         });
-        self.proxy_ids.push(form.proxy.clone());
+        self.proxy_ix.push(form.proxy.clone());
         self.proxy_names.push(form.proxy_name.clone());
-        Arc::make_mut(&mut self.proxy_index).insert(form.proxy.clone(), p);
         let last = self.holders.get(plan.holder).map_or(NONE, |r| r.last_proxy);
         if let Some(prev) = self.proxies.get_mut(last) {
             prev.next_of_holder = p;

@@ -51,7 +51,7 @@ pub(crate) fn proxy_reason(meeting: &Meeting, status: ProxyStatus) -> String {
         ProxyStatus::HolderAttended => "revoked: holder attended in person".to_owned(),
         ProxyStatus::Superseded(by) => format!(
             "superseded by later proxy {}",
-            meeting.proxy_ids.get(by).map_or("?", |p| p.as_str())
+            meeting.proxy_ix.id(by).map_or("?", |p| p.as_str())
         ),
     }
 }
@@ -104,9 +104,8 @@ impl Meeting {
     }
 
     pub(crate) fn holder_idx(&self, id: &HolderId) -> Result<u32, RuleViolation> {
-        self.holder_index
+        self.holder_ix
             .get(id)
-            .copied()
             .ok_or_else(|| RuleViolation::UnknownHolder { holder: id.clone() })
     }
 
@@ -122,8 +121,8 @@ impl Meeting {
     }
 
     fn active_proxy(&self, id: &scrutin_model::ProxyId) -> Result<u32, RuleViolation> {
-        let p = *self
-            .proxy_index
+        let p = self
+            .proxy_ix
             .get(id)
             .ok_or_else(|| RuleViolation::UnknownProxy { proxy: id.clone() })?;
         match self.proxies.get(p).map(|r| r.status) {
@@ -215,7 +214,7 @@ impl Meeting {
                         class: class.clone(),
                     });
                 }
-                if let Some(&h) = self.holder_index.get(holder) {
+                if let Some(h) = self.holder_ix.get(holder) {
                     if self.line_of(h, c).is_some() {
                         return Err(RuleViolation::DuplicateRegisterLine {
                             holder: holder.clone(),
@@ -443,7 +442,7 @@ impl Meeting {
 
     pub(crate) fn plan_proxy(&self, p: &ProxyLodged) -> Result<ProxyPlan, RuleViolation> {
         self.require_closed_register(EventKind::ProxyLodged)?;
-        if self.proxy_index.contains_key(&p.proxy) {
+        if self.proxy_ix.contains(&p.proxy) {
             return Err(RuleViolation::DuplicateProxy {
                 proxy: p.proxy.clone(),
             });

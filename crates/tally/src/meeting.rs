@@ -15,7 +15,7 @@ use scrutin_model::{
 };
 
 use crate::cowvec::CowVec;
-use crate::fxhash::FxMap;
+use crate::fxhash::{FxMap, Interner};
 use crate::{RuleViolation, Tally};
 
 /// "No index": the end of a chain.
@@ -148,14 +148,12 @@ pub struct Meeting {
     pub(crate) register_closed: bool,
     pub(crate) res: Arc<Vec<ResRec>>,
     pub(crate) res_index: Arc<FxMap<ResolutionId, u32>>,
-    pub(crate) holder_index: Arc<FxMap<HolderId, u32>>,
-    pub(crate) holder_ids: CowVec<HolderId>,
+    pub(crate) holder_ix: Interner<HolderId>,
     pub(crate) holder_names: CowVec<String>,
     pub(crate) holders: CowVec<HolderRec>,
     pub(crate) lines: CowVec<Line>,
     pub(crate) restrictions: Arc<BTreeMap<(u32, u32), RestrictionRec>>,
-    pub(crate) proxy_index: Arc<FxMap<ProxyId, u32>>,
-    pub(crate) proxy_ids: CowVec<ProxyId>,
+    pub(crate) proxy_ix: Interner<ProxyId>,
     pub(crate) proxy_names: CowVec<String>,
     pub(crate) proxies: CowVec<ProxyRec>,
     pub(crate) appointments: CowVec<(u32, u64)>,
@@ -267,16 +265,12 @@ impl Meeting {
     /// The proxies `holder` has appointed (revoked ones included), in lodging order.
     pub fn proxies_of(&self, holder: &HolderId) -> Vec<ProxyId> {
         let mut out = Vec::new();
-        let Some(h) = self
-            .holder_index
-            .get(holder)
-            .and_then(|&h| self.holders.get(h))
-        else {
+        let Some(h) = self.holder_ix.get(holder).and_then(|h| self.holders.get(h)) else {
             return out;
         };
         let mut p = h.first_proxy;
         while let Some(rec) = self.proxies.get(p) {
-            if let Some(id) = self.proxy_ids.get(p) {
+            if let Some(id) = self.proxy_ix.id(p) {
                 out.push(id.clone());
             }
             p = rec.next_of_holder;
@@ -286,29 +280,29 @@ impl Meeting {
 
     /// The holder who appointed `proxy`.
     pub fn proxy_holder(&self, proxy: &ProxyId) -> Option<&HolderId> {
-        let p = self.proxies.get(*self.proxy_index.get(proxy)?)?;
-        self.holder_ids.get(p.holder)
+        let p = self.proxies.get(self.proxy_ix.get(proxy)?)?;
+        self.holder_ix.id(p.holder)
     }
 
     /// The proxy's name as on the form.
     pub fn proxy_name(&self, proxy: &ProxyId) -> Option<&str> {
         self.proxy_names
-            .get(*self.proxy_index.get(proxy)?)
+            .get(self.proxy_ix.get(proxy)?)
             .map(String::as_str)
     }
 
     /// Whether the proxy is still active (not revoked, superseded, or revoked by attendance).
     pub fn proxy_active(&self, proxy: &ProxyId) -> bool {
-        self.proxy_index
+        self.proxy_ix
             .get(proxy)
-            .and_then(|&p| self.proxies.get(p))
+            .and_then(|p| self.proxies.get(p))
             .is_some_and(|p| p.status == ProxyStatus::Active)
     }
 
     /// The holder's register lines (class and shares), in register order; empty if unknown.
     pub fn holder_shares(&self, holder: &HolderId) -> Vec<(ClassId, Shares)> {
         let mut out = Vec::new();
-        let Some(&h) = self.holder_index.get(holder) else {
+        let Some(h) = self.holder_ix.get(holder) else {
             return out;
         };
         for (_, line) in self.lines_of(h) {
@@ -322,7 +316,7 @@ impl Meeting {
     /// The holder's name as on the register.
     pub fn holder_name(&self, holder: &HolderId) -> Option<&str> {
         self.holder_names
-            .get(*self.holder_index.get(holder)?)
+            .get(self.holder_ix.get(holder)?)
             .map(String::as_str)
     }
 
@@ -343,7 +337,7 @@ impl Meeting {
             .iter()
             .filter_map(|(&(h, r), rec)| {
                 Some(Abstention {
-                    holder: self.holder_ids.get(h)?.clone(),
+                    holder: self.holder_ix.id(h)?.clone(),
                     resolution: self.res.get(r as usize)?.def.id.clone(),
                     restriction: rec.restriction,
                     reason: rec.reason.clone(),
@@ -390,14 +384,14 @@ impl Meeting {
         };
         let head = match voter {
             Voter::Holder(h) => self
-                .holder_index
+                .holder_ix
                 .get(h)
-                .and_then(|&h| self.holders.get(h))
+                .and_then(|h| self.holders.get(h))
                 .map(|h| h.last_ballot),
             Voter::Proxy(p) => self
-                .proxy_index
+                .proxy_ix
                 .get(p)
-                .and_then(|&p| self.proxies.get(p))
+                .and_then(|p| self.proxies.get(p))
                 .map(|p| p.last_ballot),
         };
         let mut b = head.unwrap_or(NONE);
@@ -471,11 +465,11 @@ impl Meeting {
 
     pub(crate) fn voter_label(&self, ballot: &BallotRec) -> String {
         if ballot.proxy {
-            let id = self.proxy_ids.get(ballot.voter).map_or("?", |p| p.as_str());
+            let id = self.proxy_ix.id(ballot.voter).map_or("?", |p| p.as_str());
             format!("{}{id}", HolderId::PROXY_PREFIX)
         } else {
-            self.holder_ids
-                .get(ballot.voter)
+            self.holder_ix
+                .id(ballot.voter)
                 .map_or_else(|| "?".to_owned(), |h| h.as_str().to_owned())
         }
     }
