@@ -1,15 +1,18 @@
 //! Vote receipts: a holder's ballots with inclusion proofs against a signed checkpoint, and
 //! the result declaration that counted them. Checkable with the receipt and a trusted key.
 
+use std::collections::BTreeMap;
+
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use scrutin_log::{verify_inclusion, Entry, Hash, Log, NoteVerifier, SignedCheckpoint};
-use scrutin_model::{decode_event, Choice, Event, HolderId, ProxyId, Voter};
+use scrutin_model::{decode_event, AuthorKey, Choice, Event, HolderId, ProxyId, Role, Voter};
 use scrutin_tally::{Meeting, Tally};
 use sha2::{Digest, Sha256};
 
+use crate::ledger::origin_for;
 use crate::scan::for_each_event;
 use crate::LedgerError;
 
@@ -37,6 +40,11 @@ pub struct VoteReceipt {
     /// The holder's proxy appointments and the ballots of the holder and its proxies, in log
     /// order.
     pub entries: Vec<ReceiptEntry>,
+    /// The genesis entry (`MeetingConvened`, index 0): which meeting, and its registrar.
+    pub genesis: ReceiptEntry,
+    /// The `AuthorityGranted` entry that made the declaration's author scrutineer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scrutineer_grant: Option<ReceiptEntry>,
     /// The last `ResultDeclared` entry within the checkpoint.
     pub declaration: ReceiptEntry,
     /// The tally JSON whose SHA-256 the declaration certifies.
@@ -46,7 +54,7 @@ pub struct VoteReceipt {
 /// One entry of a receipt, with its inclusion proof.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptEntry {
-    /// `ballot`, `proxy` or `declaration`.
+    /// `ballot`, `proxy`, `genesis`, `authority` or `declaration`.
     pub role: String,
     /// The entry's index in the log.
     pub index: u64,
@@ -175,9 +183,19 @@ pub(crate) fn build_receipt(
     let size = cp.checkpoint.size;
     let mut meeting = Meeting::new();
     let mut picked: Vec<(u64, Event, &'static str)> = Vec::new();
-    let mut declaration: Option<(u64, Event, String)> = None;
+    let mut declaration: Option<(u64, Event, String, Option<u64>)> = None;
+    let mut genesis: Option<Event> = None;
+    // Latest grant of the scrutineer authority, per key.
+    let mut grants: BTreeMap<AuthorKey, u64> = BTreeMap::new();
     for_each_event(log, 0..size, |index, author, event| {
         match &event {
+            Event::MeetingConvened(_) if index == 0 => genesis = Some(event.clone()),
+            Event::AuthorityGranted {
+                key,
+                role: Role::Scrutineer,
+            } => {
+                grants.insert(*key, index);
+            }
             Event::VoteCast(b) if is_ours(&b.voter, holder, proxies) => {
                 picked.push((index, event.clone(), "ballot"));
             }
@@ -185,14 +203,19 @@ pub(crate) fn build_receipt(
                 picked.push((index, event.clone(), "proxy"));
             }
             Event::ResultDeclared { .. } => {
-                declaration = Some((index, event.clone(), meeting.tally().to_json()));
+                declaration = Some((
+                    index,
+                    event.clone(),
+                    meeting.tally().to_json(),
+                    grants.get(&author).copied(),
+                ));
             }
             _ => {}
         }
         meeting.apply(&event, &author);
         Ok(())
     })?;
-    let (decl_index, decl_event, tally_json) = declaration.ok_or_else(|| {
+    let (decl_index, decl_event, tally_json, grant) = declaration.ok_or_else(|| {
         LedgerError::NotFound(format!(
             "no result declared within the latest checkpoint ({size} entries): declare the \
              result and sign a new checkpoint first"
@@ -221,13 +244,28 @@ pub(crate) fn build_receipt(
             status,
         });
     }
+    let genesis = genesis
+        .ok_or_else(|| LedgerError::Malformed("entry 0 is not the meeting's genesis".into()))?;
     let decl_entry = log.entry(decl_index)?;
+    let scrutineer_grant = match grant {
+        Some(i) => Some(receipt_entry(log, i, "authority", size)?),
+        None => None,
+    };
     Ok(VoteReceipt {
         format: RECEIPT_FORMAT.to_string(),
         origin: log.origin().to_string(),
         holder: holder.clone(),
         checkpoint: cp.to_note_text(),
         entries,
+        genesis: ReceiptEntry {
+            role: "genesis".to_string(),
+            index: 0,
+            entry: B64.encode(log.entry(0)?.encode()),
+            proof: proof_hex(&log.prove_inclusion(0, size)?),
+            event: event_json(&genesis),
+            status: None,
+        },
+        scrutineer_grant,
         declaration: ReceiptEntry {
             role: "declaration".to_string(),
             index: decl_entry.index,
@@ -237,6 +275,25 @@ pub(crate) fn build_receipt(
             status: None,
         },
         tally: tally_json,
+    })
+}
+
+fn receipt_entry(
+    log: &Log,
+    index: u64,
+    role: &str,
+    size: u64,
+) -> Result<ReceiptEntry, LedgerError> {
+    let entry = log.entry(index)?;
+    let event = decode_event(&entry.payload)
+        .map_err(|e| LedgerError::Malformed(format!("entry {index}: {e}")))?;
+    Ok(ReceiptEntry {
+        role: role.to_string(),
+        index,
+        entry: B64.encode(entry.encode()),
+        proof: proof_hex(&log.prove_inclusion(index, size)?),
+        event: event_json(&event),
+        status: None,
     })
 }
 
@@ -315,8 +372,10 @@ fn check_entry(e: &ReceiptEntry, cp_size: u64, root: &Hash) -> Result<(Entry, Ev
 
 /// Verifies a receipt against trusted keys: the checkpoint's signature by a trusted key
 /// (cosignatures by trusted witnesses are reported), each entry's signature and inclusion
-/// proof, that every ballot is the holder's or its proxies' and precedes the declaration,
-/// that the carried tally is the one declared, and what it says of each ballot.
+/// proof, that the genesis is signed by the trusted registrar it names, that the declaration's
+/// author was made scrutineer by the registrar before it, that every ballot is the holder's or
+/// its proxies' and precedes the declaration, that the carried tally is the one declared, and
+/// what it says of each ballot.
 ///
 /// A receipt that fails a check gives `Ok` with [`ReceiptVerdict::Invalid`].
 ///
@@ -387,7 +446,74 @@ fn run_checks(
     let size = cp.checkpoint.size;
     let root = cp.checkpoint.root;
 
-    let (_, decl) = check_entry(&receipt.declaration, size, &root)?;
+    let (genesis, convened) = check_entry(&receipt.genesis, size, &root)?;
+    let Event::MeetingConvened(m) = convened else {
+        return Err(format!(
+            "entry {}: is a {}, not the genesis",
+            receipt.genesis.index,
+            convened.kind()
+        ));
+    };
+    let registrar = AuthorKey(*genesis.author.as_bytes());
+    if genesis.index != 0 || m.registrar != registrar {
+        return Err(format!(
+            "entry {}: not a genesis signed by the registrar it names",
+            genesis.index
+        ));
+    }
+    if !trust
+        .iter()
+        .any(|v| v.public_key().as_bytes() == &registrar.0)
+    {
+        return Err(format!(
+            "entry 0: the genesis is signed by {registrar}, which is not a trusted key"
+        ));
+    }
+    if origin_for(&m.id) != receipt.origin {
+        return Err(format!(
+            "the receipt's origin {:?} is not that of meeting {} ({:?})",
+            receipt.origin,
+            m.id,
+            origin_for(&m.id)
+        ));
+    }
+    report.lines.push(format!(
+        "entry 0: meeting {} of {} ({} {}), registrar {registrar}, is in the checkpoint",
+        m.id,
+        m.issuer,
+        m.kind.name(),
+        m.date
+    ));
+
+    let (decl_entry, decl) = check_entry(&receipt.declaration, size, &root)?;
+    let declarer = AuthorKey(*decl_entry.author.as_bytes());
+    let granted = match &receipt.scrutineer_grant {
+        None => None,
+        Some(g) => {
+            let (grant_entry, grant) = check_entry(g, size, &root)?;
+            match grant {
+                Event::AuthorityGranted {
+                    key,
+                    role: Role::Scrutineer,
+                } if key == declarer
+                    && AuthorKey(*grant_entry.author.as_bytes()) == registrar
+                    && grant_entry.index < decl_entry.index =>
+                {
+                    Some(grant_entry.index)
+                }
+                _ => None,
+            }
+        }
+    };
+    let Some(grant_index) = granted else {
+        return Err(format!(
+            "entry {}: the receipt does not show that its author {declarer} was made scrutineer              by the registrar before the declaration",
+            decl_entry.index
+        ));
+    };
+    report.lines.push(format!(
+        "entry {grant_index}: the registrar made {declarer} scrutineer"
+    ));
     let Event::ResultDeclared { tally_sha256 } = decl else {
         return Err(format!(
             "entry {}: is a {}, not a result declaration",

@@ -109,3 +109,26 @@ fn no_receipt_without_a_checkpoint_or_a_declaration() {
     assert!(VoteReceipt::from_json("{}").is_err());
     assert!(verify_receipt(&receipt_for("H1"), &[]).is_err());
 }
+
+#[test]
+fn the_declaration_must_be_by_a_granted_scrutineer() {
+    let mut receipt = receipt_for("H1");
+    assert_eq!(receipt.genesis.index, 0);
+    assert!(receipt.scrutineer_grant.is_some());
+    receipt.scrutineer_grant = None;
+    let report = verify_receipt(&receipt, &[registrar().verifier()]).unwrap();
+    let ReceiptVerdict::Invalid { reason } = &report.verdict else {
+        panic!("a declaration by an unproven scrutineer verified")
+    };
+    assert!(reason.contains("scrutineer"), "{reason}");
+}
+
+#[test]
+fn the_genesis_must_be_by_a_trusted_registrar() {
+    // A checkpoint key that is trusted is not enough: the genesis key must be trusted too.
+    let receipt = receipt_for("H1");
+    let mut other = receipt.clone();
+    other.genesis = receipt.entries[0].clone();
+    let report = verify_receipt(&other, &[registrar().verifier()]).unwrap();
+    assert!(!report.is_valid());
+}
