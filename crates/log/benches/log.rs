@@ -233,7 +233,10 @@ fn ratios(f: &Fixture) {
     let sign_n = median(|| drop(sign_parallel(&key, &f.messages, threads)), runs);
     let sign_1 = median(|| drop(sign_parallel(&key, &f.messages, 1)), runs);
 
-    let append_1 = median(|| drop(f.log.append(&s, vec![7u8; PAYLOAD]).unwrap()), runs * 3);
+    let append_1 = median(
+        || drop(f.log.append(&s, vec![7u8; PAYLOAD]).unwrap()),
+        runs * 3,
+    );
     let mut raw = RawSled::new();
     let one = vec![f.entry_bytes[0].clone()];
     let raw_1 = median(|| raw.write(&one, true), runs * 3);
@@ -243,8 +246,14 @@ fn ratios(f: &Fixture) {
         || drop(verify_bundle(&f.bundle[..], &trusted).unwrap()),
         runs.min(11),
     );
-    let raw_v_n = median(|| assert!(verify_parallel(&f.verify_items, threads)), runs.min(11));
-    let raw_v_1 = median(|| assert!(verify_parallel(&f.verify_items, 1)), runs.min(11));
+    let raw_v_n = median(
+        || assert!(verify_parallel(&f.verify_items, threads)),
+        runs.min(11),
+    );
+    let raw_v_1 = median(
+        || assert!(verify_parallel(&f.verify_items, 1)),
+        runs.min(11),
+    );
     let sha = median(
         || {
             black_box(scrutin_log::Hash::digest(&f.bundle));
@@ -255,11 +264,26 @@ fn ratios(f: &Fixture) {
     let b = BATCH as u64;
     let n = BUNDLE_ENTRIES;
     println!("\n== scrutin-log ratios ({threads} threads available; medians of {runs} runs) ==");
-    println!("append_batch(1000) durable:        {:>10.0} entries/s", per_s(b, append_batch));
-    println!("  raw sled insert+flush+fsync:     {:>10.0} entries/s", per_s(b, raw_fsync));
-    println!("  raw sled insert+flush:           {:>10.0} entries/s", per_s(b, raw_flush));
-    println!("  sign only, {threads} threads:            {:>10.0} entries/s", per_s(b, sign_n));
-    println!("  sign only, 1 thread:             {:>10.0} entries/s", per_s(b, sign_1));
+    println!(
+        "append_batch(1000) durable:        {:>10.0} entries/s",
+        per_s(b, append_batch)
+    );
+    println!(
+        "  raw sled insert+flush+fsync:     {:>10.0} entries/s",
+        per_s(b, raw_fsync)
+    );
+    println!(
+        "  raw sled insert+flush:           {:>10.0} entries/s",
+        per_s(b, raw_flush)
+    );
+    println!(
+        "  sign only, {threads} threads:            {:>10.0} entries/s",
+        per_s(b, sign_n)
+    );
+    println!(
+        "  sign only, 1 thread:             {:>10.0} entries/s",
+        per_s(b, sign_1)
+    );
     println!(
         "  ratio append_batch / sign-only({threads}): {:.2}   (goal >= 0.90)",
         sign_n.as_secs_f64() / append_batch.as_secs_f64()
@@ -268,16 +292,34 @@ fn ratios(f: &Fixture) {
         "  ratio append_batch / raw sled+fsync: {:.2}",
         raw_fsync.as_secs_f64() / append_batch.as_secs_f64()
     );
-    println!("append(1) durable:                 {:>10.0} entries/s", per_s(1, append_1));
-    println!("  raw sled insert+flush+fsync:     {:>10.0} entries/s", per_s(1, raw_1));
+    println!(
+        "append(1) durable:                 {:>10.0} entries/s",
+        per_s(1, append_1)
+    );
+    println!(
+        "  raw sled insert+flush+fsync:     {:>10.0} entries/s",
+        per_s(1, raw_1)
+    );
     println!(
         "  ratio append / raw sled+fsync:   {:.2}",
         raw_1.as_secs_f64() / append_1.as_secs_f64()
     );
-    println!("verify_bundle (10000 entries):     {:>10.0} entries/s", per_s(n, verify));
-    println!("  raw verify_strict, {threads} threads:    {:>10.0} entries/s", per_s(n, raw_v_n));
-    println!("  raw verify_strict, 1 thread:     {:>10.0} entries/s", per_s(n, raw_v_1));
-    println!("  raw SHA-256 of the bundle bytes: {:>10.0} entries/s", per_s(n, sha));
+    println!(
+        "verify_bundle (10000 entries):     {:>10.0} entries/s",
+        per_s(n, verify)
+    );
+    println!(
+        "  raw verify_strict, {threads} threads:    {:>10.0} entries/s",
+        per_s(n, raw_v_n)
+    );
+    println!(
+        "  raw verify_strict, 1 thread:     {:>10.0} entries/s",
+        per_s(n, raw_v_1)
+    );
+    println!(
+        "  raw SHA-256 of the bundle bytes: {:>10.0} entries/s",
+        per_s(n, sha)
+    );
     println!(
         "  ratio verify_bundle / raw verify_strict({threads}): {:.2}   (goal >= 0.85)",
         raw_v_n.as_secs_f64() / verify.as_secs_f64()

@@ -18,6 +18,7 @@ use ed25519_dalek::VerifyingKey;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The eight bytes every bundle starts with.
 pub const BUNDLE_MAGIC: [u8; 8] = *b"SCRUTLOG";
@@ -649,10 +650,10 @@ impl<'t> Verifier<'t> {
     /// Verifies the chunk's signatures in parallel, then passes the entries in order to the
     /// callback, stopping at the first failure.
     fn finish_chunk(&mut self, chunk: &mut Vec<Pending>, on_entry: &mut Option<EntryCheck<'_>>) {
-        let ok = verify_parallel(chunk);
-        for (p, ok) in chunk.iter().zip(ok) {
+        let first_bad = verify_parallel(chunk);
+        for (pos, p) in chunk.iter().enumerate() {
             let i = p.entry.index;
-            if !ok {
+            if first_bad == Some(pos) {
                 self.fail(
                     Some(i),
                     3,
@@ -777,34 +778,43 @@ fn pipeline(check: u8) -> u8 {
     }
 }
 
-/// `verify_strict` of each pending entry's signature, on all available cores.
-fn verify_parallel(chunk: &[Pending]) -> Vec<bool> {
-    let one = |p: &Pending| {
-        p.key
-            .verify_strict(
-                &p.msg,
-                &ed25519_dalek::Signature::from_bytes(&p.entry.signature),
-            )
-            .is_ok()
+/// `verify_strict` of the pending entries' signatures on all available cores; returns the
+/// position of the first that fails, if any.
+///
+/// Workers take positions in order from a shared counter and stop once a failure at a lower
+/// position is known, so after a failure little work is wasted. Every position below the
+/// returned one was verified: a position is skipped only when a smaller failing position was
+/// already recorded, and the recorded minimum only decreases.
+fn verify_parallel(chunk: &[Pending]) -> Option<usize> {
+    let next = AtomicUsize::new(0);
+    let first_bad = AtomicUsize::new(usize::MAX);
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        if i >= chunk.len() || i > first_bad.load(Ordering::Relaxed) {
+            break;
+        }
+        let p = &chunk[i];
+        let sig = ed25519_dalek::Signature::from_bytes(&p.entry.signature);
+        if p.key.verify_strict(&p.msg, &sig).is_err() {
+            first_bad.fetch_min(i, Ordering::Relaxed);
+        }
     };
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(8);
-    if threads < 2 || chunk.len() < 16 {
-        return chunk.iter().map(one).collect();
+    if threads < 2 || chunk.len() < 8 {
+        work();
+    } else {
+        std::thread::scope(|s| {
+            for _ in 1..threads {
+                s.spawn(work);
+            }
+            work();
+        });
     }
-    let per = chunk.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let mut parts = chunk.chunks(per);
-        let first = parts.next().unwrap_or(&[]);
-        let handles: Vec<_> = parts
-            .map(|part| s.spawn(move || part.iter().map(one).collect::<Vec<bool>>()))
-            .collect();
-        let mut out: Vec<bool> = first.iter().map(one).collect();
-        for (h, part) in handles.into_iter().zip(chunk.chunks(per).skip(1)) {
-            out.extend(h.join().unwrap_or_else(|_| part.iter().map(one).collect()));
-        }
-        out
-    })
+    match first_bad.into_inner() {
+        usize::MAX => None,
+        i => Some(i),
+    }
 }

@@ -101,3 +101,11 @@ fn concurrent_appends_form_one_chain() {
         }
     );
 }
+
+#[test]
+fn log_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Log>();
+    assert_send_sync::<scrutin_log::Signer>();
+    assert_send_sync::<scrutin_log::Witness>();
+}
