@@ -41,7 +41,7 @@ impl Meeting {
                 }
             }
             Event::ResolutionProposed(r) => {
-                if self.res_index.contains_key(&r.id) {
+                if self.res_index.contains(&r.id) {
                     return;
                 }
                 let Some(convened) = self.convened.as_ref() else {
@@ -67,8 +67,7 @@ impl Meeting {
                     }
                     _ => (0, Vec::new()),
                 };
-                let index = u32::try_from(self.res.len()).unwrap_or(NONE);
-                Arc::make_mut(&mut self.res_index).insert(r.id.clone(), index);
+                self.res_index.push(r.id.clone());
                 Arc::make_mut(&mut self.res).push(ResRec {
                     def: r.clone(),
                     poll: Poll::Pending,
@@ -140,7 +139,7 @@ impl Meeting {
                 };
                 let rs: Vec<u32> = resolutions
                     .iter()
-                    .filter_map(|r| self.res_index.get(r).copied())
+                    .filter_map(|r| self.res_index.get(r))
                     .collect();
                 let map = Arc::make_mut(&mut self.restrictions);
                 for r in rs {
@@ -215,7 +214,7 @@ impl Meeting {
         };
         let only = match resolution {
             Some(id) => match self.res_index.get(id) {
-                Some(&r) => Some(r as usize),
+                Some(r) => Some(r as usize),
                 None => return,
             },
             None => None,

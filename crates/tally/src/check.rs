@@ -92,7 +92,6 @@ impl Meeting {
     pub(crate) fn res_idx(&self, id: &ResolutionId) -> Result<u32, RuleViolation> {
         self.res_index
             .get(id)
-            .copied()
             .ok_or_else(|| RuleViolation::UnknownResolution {
                 resolution: id.clone(),
             })
@@ -393,7 +392,7 @@ impl Meeting {
             resolution: r.id.clone(),
             reason,
         };
-        if self.res_index.contains_key(&r.id) {
+        if self.res_index.contains(&r.id) {
             return Err(RuleViolation::DuplicateResolution {
                 resolution: r.id.clone(),
             });

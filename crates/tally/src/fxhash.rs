@@ -77,6 +77,12 @@ impl IdText for scrutin_model::HolderId {
     }
 }
 
+impl IdText for scrutin_model::ResolutionId {
+    fn text(&self) -> &str {
+        self.as_str()
+    }
+}
+
 impl IdText for scrutin_model::ProxyId {
     fn text(&self) -> &str {
         self.as_str()
@@ -85,7 +91,7 @@ impl IdText for scrutin_model::ProxyId {
 
 /// Byte equality written out: ids are short, and a call to `memcmp` per lookup showed up in
 /// profiles.
-fn same(a: &str, b: &str) -> bool {
+pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 

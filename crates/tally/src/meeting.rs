@@ -15,7 +15,7 @@ use scrutin_model::{
 };
 
 use crate::cowvec::CowVec;
-use crate::fxhash::{FxMap, Interner};
+use crate::fxhash::Interner;
 use crate::{RuleViolation, Tally};
 
 /// "No index": the end of a chain.
@@ -147,7 +147,7 @@ pub struct Meeting {
     pub(crate) authority: Arc<BTreeMap<AuthorKey, BTreeSet<Role>>>,
     pub(crate) register_closed: bool,
     pub(crate) res: Arc<Vec<ResRec>>,
-    pub(crate) res_index: Arc<FxMap<ResolutionId, u32>>,
+    pub(crate) res_index: Interner<ResolutionId>,
     pub(crate) holder_ix: Interner<HolderId>,
     pub(crate) holder_names: CowVec<String>,
     pub(crate) holders: CowVec<HolderRec>,
@@ -248,7 +248,7 @@ impl Meeting {
 
     /// The resolution with this id.
     pub fn resolution(&self, id: &ResolutionId) -> Option<&Resolution> {
-        let i = *self.res_index.get(id)?;
+        let i = self.res_index.get(id)?;
         self.res.get(i as usize).map(|r| &r.def)
     }
 
@@ -379,7 +379,7 @@ impl Meeting {
         resolution: &ResolutionId,
     ) -> Vec<(ClassId, BallotStatus)> {
         let mut out = Vec::new();
-        let Some(&r) = self.res_index.get(resolution) else {
+        let Some(r) = self.res_index.get(resolution) else {
             return out;
         };
         let head = match voter {
@@ -415,12 +415,14 @@ impl Meeting {
     // ---- internal lookups shared by check, apply and count ----
 
     pub(crate) fn res_rec(&self, id: &ResolutionId) -> Option<&ResRec> {
-        self.res.get(*self.res_index.get(id)? as usize)
+        self.res.get(self.res_index.get(id)? as usize)
     }
 
     pub(crate) fn class_index(&self, id: &ClassId) -> Option<u32> {
         let classes = &self.convened.as_ref()?.classes;
-        let i = classes.iter().position(|c| &c.id == id)?;
+        let i = classes
+            .iter()
+            .position(|c| crate::fxhash::same(c.id.as_str(), id.as_str()))?;
         u32::try_from(i).ok()
     }
 
