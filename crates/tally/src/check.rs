@@ -1,16 +1,17 @@
 //! `Meeting::check`: whether an event is valid now, and which rule forbids it if not.
 //!
 //! Ballots and proxy forms are checked into a plan (interned indices, computed entitlements,
-//! proxies to supersede) that `apply` then commits, so `submit` does the lookups once.
+//! proxies to supersede; see `plan.rs`) that `apply` then commits, so `submit` does the
+//! lookups once.
 
 use std::collections::BTreeSet;
 
 use scrutin_model::{
-    AuthorKey, Ballot, Choice, ClassId, Event, EventKind, HolderId, Instruction, MeetingConvened,
-    MeetingKind, ProxyLodged, Resolution, ResolutionId, ResolutionKind, Role, Voter,
+    AuthorKey, ClassId, Event, EventKind, HolderId, MeetingConvened, MeetingKind, Resolution,
+    ResolutionId, ResolutionKind, Role, Voter,
 };
 
-use crate::meeting::{Instr, Meeting, Poll, ProxyStatus, NONE};
+use crate::meeting::{Instr, Meeting, Poll, ProxyStatus};
 use crate::RuleViolation;
 
 /// What a checked ballot will record.
@@ -81,7 +82,7 @@ impl Meeting {
         }
     }
 
-    fn require_closed_register(&self, kind: EventKind) -> Result<(), RuleViolation> {
+    pub(crate) fn require_closed_register(&self, kind: EventKind) -> Result<(), RuleViolation> {
         if self.register_closed {
             Ok(())
         } else {
@@ -97,7 +98,7 @@ impl Meeting {
             })
     }
 
-    fn class_idx(&self, id: &ClassId) -> Result<u32, RuleViolation> {
+    pub(crate) fn class_idx(&self, id: &ClassId) -> Result<u32, RuleViolation> {
         self.class_index(id)
             .ok_or_else(|| RuleViolation::UnknownClass { class: id.clone() })
     }
@@ -108,7 +109,11 @@ impl Meeting {
             .ok_or_else(|| RuleViolation::UnknownHolder { holder: id.clone() })
     }
 
-    fn voting_holder(&self, id: &HolderId, kind: EventKind) -> Result<u32, RuleViolation> {
+    pub(crate) fn voting_holder(
+        &self,
+        id: &HolderId,
+        kind: EventKind,
+    ) -> Result<u32, RuleViolation> {
         let h = self.holder_idx(id)?;
         if self.holders.get(h).is_some_and(|r| r.treasury) {
             return Err(RuleViolation::TreasuryShares {
@@ -119,7 +124,7 @@ impl Meeting {
         Ok(h)
     }
 
-    fn active_proxy(&self, id: &scrutin_model::ProxyId) -> Result<u32, RuleViolation> {
+    pub(crate) fn active_proxy(&self, id: &scrutin_model::ProxyId) -> Result<u32, RuleViolation> {
         let p = self
             .proxy_ix
             .get(id)
@@ -438,425 +443,6 @@ impl Meeting {
         }
         Ok(())
     }
-
-    pub(crate) fn plan_proxy(&self, p: &ProxyLodged) -> Result<ProxyPlan, RuleViolation> {
-        self.require_closed_register(EventKind::ProxyLodged)?;
-        if self.proxy_ix.contains(&p.proxy) {
-            return Err(RuleViolation::DuplicateProxy {
-                proxy: p.proxy.clone(),
-            });
-        }
-        let h = self.voting_holder(&p.holder, EventKind::ProxyLodged)?;
-        let deadline = self
-            .convened
-            .as_ref()
-            .map_or_else(Default::default, |c| c.proxy_deadline);
-        if p.lodged_at > deadline {
-            return Err(RuleViolation::LateProxy {
-                proxy: p.proxy.clone(),
-                holder: p.holder.clone(),
-                lodged_at: p.lodged_at,
-                deadline,
-            });
-        }
-        if self.holders.get(h).is_some_and(|r| r.attended || r.voted) {
-            return Err(RuleViolation::HolderInPerson {
-                proxy: p.proxy.clone(),
-                holder: p.holder.clone(),
-            });
-        }
-        if p.shares.is_some_and(|s| s.0 == 0) {
-            return Err(RuleViolation::ZeroProxyShares {
-                proxy: p.proxy.clone(),
-            });
-        }
-        let mut wanted: Vec<(u32, u64)> = Vec::new();
-        match (&p.class, p.shares) {
-            (Some(class), shares) => {
-                let c = self.class_idx(class)?;
-                let (_, line) =
-                    self.line_of(h, c)
-                        .ok_or_else(|| RuleViolation::NoSharesInClass {
-                            holder: p.holder.clone(),
-                            class: class.clone(),
-                        })?;
-                wanted.push((c, shares.map_or(line.shares, |s| s.0)));
-            }
-            (None, Some(shares)) => {
-                let lines: Vec<u32> = self.lines_of(h).map(|(_, l)| l.class).collect();
-                match lines.as_slice() {
-                    [c] => wanted.push((*c, shares.0)),
-                    _ => {
-                        return Err(RuleViolation::AmbiguousProxyClass {
-                            proxy: p.proxy.clone(),
-                            holder: p.holder.clone(),
-                            classes: lines
-                                .iter()
-                                .filter_map(|&c| self.class_id(c))
-                                .cloned()
-                                .collect(),
-                        })
-                    }
-                }
-            }
-            (None, None) => {
-                wanted.extend(self.lines_of(h).map(|(_, l)| (l.class, l.shares)));
-            }
-        }
-        let later_wins = self
-            .convened
-            .as_ref()
-            .is_some_and(|c| c.rules.later_proxy_wins);
-        let mut supersede: Vec<u32> = Vec::new();
-        for &(c, want) in &wanted {
-            let Some((_, line)) = self.line_of(h, c) else {
-                continue;
-            };
-            let freed = |supersede: &[u32]| -> u64 {
-                supersede
-                    .iter()
-                    .filter_map(|&q| self.proxies.get(q))
-                    .flat_map(|q| self.appointments_of(q))
-                    .filter(|&(qc, _)| qc == c)
-                    .map(|(_, s)| s)
-                    .sum()
-            };
-            let mut available = line.shares - line.appointed.min(line.shares) + freed(&supersede);
-            if want <= available {
-                continue;
-            }
-            let refused = available;
-            let over = || RuleViolation::OverAppointment {
-                proxy: p.proxy.clone(),
-                holder: p.holder.clone(),
-                class: self
-                    .class_id(c)
-                    .cloned()
-                    .unwrap_or_else(|| p.class.clone().unwrap_or_else(unknown_class)),
-                requested: want,
-                available: if later_wins { line.shares } else { refused },
-            };
-            if !later_wins || want > line.shares {
-                return Err(over());
-            }
-            let mut q = self.holders.get(h).map_or(NONE, |r| r.first_proxy);
-            while available < want {
-                let Some(rec) = self.proxies.get(q) else {
-                    return Err(over());
-                };
-                if rec.status == ProxyStatus::Active && !supersede.contains(&q) {
-                    let in_class: u64 = self
-                        .appointments_of(rec)
-                        .filter(|&(qc, _)| qc == c)
-                        .map(|(_, s)| s)
-                        .sum();
-                    if in_class > 0 {
-                        supersede.push(q);
-                        available += in_class;
-                    }
-                }
-                q = rec.next_of_holder;
-            }
-        }
-        let appointed: u128 = wanted.iter().map(|&(_, s)| u128::from(s)).sum();
-        let mut instructions = Vec::with_capacity(p.instructions.len());
-        for pi in &p.instructions {
-            let r = self.res_idx(&pi.resolution)?;
-            if instructions.iter().any(|&(x, _)| x == r) {
-                return Err(RuleViolation::DuplicateInstruction {
-                    proxy: p.proxy.clone(),
-                    resolution: pi.resolution.clone(),
-                });
-            }
-            let ins = match &pi.instruction {
-                Instruction::For => Instr::For,
-                Instruction::Against => Instr::Against,
-                Instruction::Abstain => Instr::Abstain,
-                Instruction::Discretion => Instr::Discretion,
-                Instruction::Split {
-                    for_,
-                    against,
-                    abstain,
-                } => {
-                    let sum = u128::from(for_.0) + u128::from(against.0) + u128::from(abstain.0);
-                    if sum > appointed {
-                        return Err(RuleViolation::InstructionExceedsAppointment {
-                            proxy: p.proxy.clone(),
-                            resolution: pi.resolution.clone(),
-                            instructed: sum,
-                            appointed: u64::try_from(appointed).unwrap_or(u64::MAX),
-                        });
-                    }
-                    Instr::Split(for_.0, against.0, abstain.0)
-                }
-            };
-            instructions.push((r, ins));
-        }
-        Ok(ProxyPlan {
-            holder: h,
-            appointments: wanted,
-            instructions,
-            supersede,
-        })
-    }
-
-    pub(crate) fn plan_ballot(&self, b: &Ballot) -> Result<BallotPlan, RuleViolation> {
-        let r = self.res_idx(&b.resolution)?;
-        let Some(res) = self.res.get(r as usize) else {
-            return Err(RuleViolation::UnknownResolution {
-                resolution: b.resolution.clone(),
-            });
-        };
-        match res.poll {
-            Poll::Pending => {
-                return Err(RuleViolation::BallotBeforePoll {
-                    voter: b.voter.clone(),
-                    resolution: b.resolution.clone(),
-                })
-            }
-            Poll::Closed => {
-                return Err(RuleViolation::BallotAfterPoll {
-                    voter: b.voter.clone(),
-                    resolution: b.resolution.clone(),
-                })
-            }
-            Poll::Open => {}
-        }
-        let votes_on = |c: u32| res.vps.get(c as usize).is_some_and(|&v| v > 0);
-        // The voter, its ballot chain and its voted mask.
-        let (voter, proxy, last_ballot, mask) = match &b.voter {
-            Voter::Holder(id) => {
-                let h = self.voting_holder(id, EventKind::VoteCast)?;
-                let rec = self.holders.get(h);
-                (
-                    h,
-                    false,
-                    rec.map_or(NONE, |r| r.last_ballot),
-                    rec.map_or(0, |r| r.voted_mask),
-                )
-            }
-            Voter::Proxy(id) => {
-                let p = self.active_proxy(id)?;
-                let rec = self.proxies.get(p);
-                (
-                    p,
-                    true,
-                    rec.map_or(NONE, |r| r.last_ballot),
-                    rec.map_or(0, |r| r.voted_mask),
-                )
-            }
-        };
-        // The class voted and the shares the voter may vote in it, without allocating.
-        let wanted = match &b.class {
-            Some(id) => Some(self.class_idx(id)?),
-            None => None,
-        };
-        let mut found: Option<(u32, u64)> = None;
-        let mut candidates = 0usize;
-        self.for_each_share(proxy, voter, |c, shares| {
-            if votes_on(c) && wanted.is_none_or(|w| w == c) {
-                candidates += 1;
-                found = Some((c, shares));
-            }
-        });
-        let (class, entitled) = match (found, &b.class) {
-            (Some(one), _) if candidates == 1 => one,
-            (_, Some(id)) => {
-                return Err(RuleViolation::ClassNotVoting {
-                    voter: b.voter.clone(),
-                    resolution: b.resolution.clone(),
-                    class: id.clone(),
-                })
-            }
-            (_, None) => {
-                let mut classes = Vec::new();
-                self.for_each_share(proxy, voter, |c, _| {
-                    if votes_on(c) {
-                        classes.extend(self.class_id(c).cloned());
-                    }
-                });
-                return Err(RuleViolation::AmbiguousClass {
-                    voter: b.voter.clone(),
-                    resolution: b.resolution.clone(),
-                    classes,
-                });
-            }
-        };
-        let class_name = || {
-            self.class_id(class)
-                .cloned()
-                .unwrap_or_else(|| b.class.clone().unwrap_or_else(unknown_class))
-        };
-        let instruction = if proxy {
-            self.proxies
-                .get(voter)
-                .and_then(|rec| self.instruction_of(rec, r))
-        } else {
-            None
-        };
-        let cumulative = match (&res.def.kind, &b.choice) {
-            (ResolutionKind::Cumulative { .. }, Choice::Cumulative(allocs)) => {
-                let mut out = Vec::with_capacity(allocs.len());
-                let mut total: u128 = 0;
-                for a in allocs {
-                    let Some(k) = res.candidates.iter().position(|c| c == &a.candidate) else {
-                        return Err(RuleViolation::UnknownCandidate {
-                            voter: b.voter.clone(),
-                            resolution: b.resolution.clone(),
-                            candidate: a.candidate.clone(),
-                        });
-                    };
-                    let k = u32::try_from(k).unwrap_or(NONE);
-                    if out.iter().any(|&(x, _)| x == k) {
-                        return Err(RuleViolation::DuplicateCandidate {
-                            voter: b.voter.clone(),
-                            resolution: b.resolution.clone(),
-                            candidate: a.candidate.clone(),
-                        });
-                    }
-                    out.push((k, a.votes.0));
-                    total += u128::from(a.votes.0);
-                }
-                if total == 0 {
-                    return Err(RuleViolation::EmptyBallot {
-                        voter: b.voter.clone(),
-                        resolution: b.resolution.clone(),
-                    });
-                }
-                if let (Some(ins), Voter::Proxy(pid)) = (&instruction, &b.voter) {
-                    if *ins != Instr::Discretion {
-                        return Err(RuleViolation::ProxyInstruction {
-                            proxy: pid.clone(),
-                            resolution: b.resolution.clone(),
-                            instruction: instr_to_model(*ins),
-                            for_: u64::try_from(total).unwrap_or(u64::MAX),
-                            against: 0,
-                            abstain: 0,
-                        });
-                    }
-                }
-                let vps = res.vps.get(class as usize).copied().unwrap_or(0);
-                let allowed = u128::from(entitled) * u128::from(res.seats) * u128::from(vps);
-                Some((out, total > allowed))
-            }
-            (ResolutionKind::Cumulative { .. }, Choice::Split { .. }) => {
-                return Err(RuleViolation::ChoiceKindMismatch {
-                    voter: b.voter.clone(),
-                    resolution: b.resolution.clone(),
-                    expected: "cumulative",
-                    given: "split",
-                })
-            }
-            (_, Choice::Cumulative(_)) => {
-                return Err(RuleViolation::ChoiceKindMismatch {
-                    voter: b.voter.clone(),
-                    resolution: b.resolution.clone(),
-                    expected: "split",
-                    given: "cumulative",
-                })
-            }
-            (
-                _,
-                Choice::Split {
-                    for_,
-                    against,
-                    abstain,
-                },
-            ) => {
-                let tendered = u128::from(for_.0) + u128::from(against.0) + u128::from(abstain.0);
-                if tendered == 0 {
-                    return Err(RuleViolation::EmptyBallot {
-                        voter: b.voter.clone(),
-                        resolution: b.resolution.clone(),
-                    });
-                }
-                if tendered > u128::from(entitled) {
-                    return Err(RuleViolation::OverVoting {
-                        voter: b.voter.clone(),
-                        resolution: b.resolution.clone(),
-                        class: class_name(),
-                        tendered,
-                        entitled,
-                    });
-                }
-                if let (Some(ins), Voter::Proxy(pid)) = (&instruction, &b.voter) {
-                    let (f, a, x) = (for_.0, against.0, abstain.0);
-                    let ok = match *ins {
-                        Instr::For => a == 0 && x == 0,
-                        Instr::Against => f == 0 && x == 0,
-                        Instr::Abstain => f == 0 && a == 0,
-                        Instr::Split(sf, sa, sx) => f <= sf && a <= sa && x <= sx,
-                        Instr::Discretion => true,
-                    };
-                    if !ok {
-                        return Err(RuleViolation::ProxyInstruction {
-                            proxy: pid.clone(),
-                            resolution: b.resolution.clone(),
-                            instruction: instr_to_model(*ins),
-                            for_: f,
-                            against: a,
-                            abstain: x,
-                        });
-                    }
-                }
-                None
-            }
-        };
-        // Duplicate check last among the refusals that name the ballot's content, so a
-        // malformed second ballot reports its own defect first.
-        // The voted mask answers for the first 64 (resolution, class) slots; beyond them the
-        // voter's ballot chain is walked.
-        let slot = self.vote_slot(r, class);
-        let mut q = if slot < 64 { NONE } else { last_ballot };
-        if slot < 64 && mask & (1u64 << slot) != 0 {
-            return Err(RuleViolation::DuplicateBallot {
-                voter: b.voter.clone(),
-                resolution: b.resolution.clone(),
-                class: class_name(),
-            });
-        }
-        while let Some(prev) = self.ballots.get(q) {
-            if prev.res == r && prev.class == class {
-                return Err(RuleViolation::DuplicateBallot {
-                    voter: b.voter.clone(),
-                    resolution: b.resolution.clone(),
-                    class: class_name(),
-                });
-            }
-            q = prev.prev;
-        }
-        Ok(BallotPlan {
-            voter,
-            proxy,
-            res: r,
-            class,
-            entitled,
-            cumulative,
-            split: match &b.choice {
-                Choice::Split {
-                    for_,
-                    against,
-                    abstain,
-                } => (for_.0, against.0, abstain.0),
-                Choice::Cumulative(_) => (0, 0, 0),
-            },
-        })
-    }
-}
-
-fn instr_to_model(i: Instr) -> Instruction {
-    use scrutin_model::Shares;
-    match i {
-        Instr::For => Instruction::For,
-        Instr::Against => Instruction::Against,
-        Instr::Abstain => Instruction::Abstain,
-        Instr::Split(f, a, x) => Instruction::Split {
-            for_: Shares(f),
-            against: Shares(a),
-            abstain: Shares(x),
-        },
-        Instr::Discretion => Instruction::Discretion,
-    }
 }
 
 fn check_convened(m: &MeetingConvened, author: &AuthorKey) -> Result<(), RuleViolation> {
@@ -883,9 +469,4 @@ fn check_convened(m: &MeetingConvened, author: &AuthorKey) -> Result<(), RuleVio
     m.rules
         .validate()
         .map_err(|e| invalid(format!("rules profile: {e}")))
-}
-
-/// A class id for error paths where an interned index failed to resolve (never expected).
-fn unknown_class() -> ClassId {
-    ClassId::new("?").expect("\"?\" satisfies the class id invariant")
 }

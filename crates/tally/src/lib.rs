@@ -13,6 +13,7 @@ mod cowvec;
 mod error;
 mod fxhash;
 mod meeting;
+mod plan;
 mod tally;
 
 pub use announce::render_announcement;
