@@ -144,7 +144,7 @@ pub(crate) fn import_into(
     let label = file.display().to_string();
     let f = File::open(file).map_err(|e| io_err(file, e))?;
     let bytes = f.metadata().map_or(0, |m| m.len());
-    let pb = progress::bar(bytes, "reading CSV", quiet);
+    let pb = progress::bytes_bar(bytes, "reading CSV", quiet);
     let parsed = csv_in::parse(kind, &label, BufReader::new(f), now(), &mut |b| {
         pb.set_position(b);
     });

@@ -10,15 +10,32 @@ fn visible(quiet: bool) -> bool {
     !quiet && std::io::stderr().is_terminal()
 }
 
-/// A bar of `total` units (0 = set later with `set_length`).
+/// A bar of `total` entries (0 = set later with `set_length`).
 pub(crate) fn bar(total: u64, msg: &str, quiet: bool) -> ProgressBar {
+    styled(
+        total,
+        msg,
+        quiet,
+        "{msg:>20} [{bar:40.cyan/blue}] {human_pos}/{human_len} ({elapsed} elapsed, eta {eta})",
+    )
+}
+
+/// A bar of `total` bytes (reading a file).
+pub(crate) fn bytes_bar(total: u64, msg: &str, quiet: bool) -> ProgressBar {
+    styled(
+        total,
+        msg,
+        quiet,
+        "{msg:>20} [{bar:40.cyan/blue}] {bytes}/{total_bytes} ({elapsed} elapsed, eta {eta})",
+    )
+}
+
+fn styled(total: u64, msg: &str, quiet: bool, template: &str) -> ProgressBar {
     if !visible(quiet) {
         return ProgressBar::hidden();
     }
     let pb = ProgressBar::new(total);
-    if let Ok(style) = ProgressStyle::with_template(
-        "{msg:>20} [{bar:40.cyan/blue}] {human_pos}/{human_len} ({per_sec}, eta {eta})",
-    ) {
+    if let Ok(style) = ProgressStyle::with_template(template) {
         pb.set_style(style.progress_chars("=> "));
     }
     pb.set_message(msg.to_owned());

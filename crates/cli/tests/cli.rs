@@ -636,3 +636,45 @@ fn witness_cosigns_a_consistent_successor() {
     let v = ok(&["verify", s(&bundle), "--trust", &reg_pub, &sc_pub]);
     assert!(v.contains("cosigned by scrutineer"), "{v}");
 }
+
+#[test]
+fn a_bad_meeting_file_leaves_no_ledger_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("r.key");
+    ok(&["keygen", "--out", s(&key)]);
+    let meeting = dir.path().join("meeting.toml");
+    let text = std::fs::read_to_string(fixture("meeting.toml")).unwrap();
+    // A class meeting must name one class per resolution: the rules refuse it.
+    std::fs::write(&meeting, text.replace("kind = \"EGM\"", "kind = \"CLASS\"")).unwrap();
+    let db = dir.path().join("db");
+    let o = scrutin(&[
+        "init",
+        "--db",
+        s(&db),
+        "--meeting",
+        s(&meeting),
+        "--key",
+        s(&key),
+    ]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("resolution 1"), "{}", o.stderr);
+    assert!(!db.exists(), "nothing created");
+    // A file that does not parse names the file and the line.
+    std::fs::write(&meeting, "[meeting]\nid = \n").unwrap();
+    let o = scrutin(&[
+        "init",
+        "--db",
+        s(&db),
+        "--meeting",
+        s(&meeting),
+        "--key",
+        s(&key),
+    ]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("meeting.toml") && o.stderr.contains("line 2"),
+        "{}",
+        o.stderr
+    );
+    assert!(!db.exists());
+}
