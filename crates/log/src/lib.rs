@@ -32,11 +32,13 @@ mod hash;
 mod keys;
 mod merkle;
 mod store;
+mod tiles;
+mod verify;
 mod witness;
 
 pub use bundle::{
-    verify_bundle, verify_bundle_with, verify_bundle_with_progress, write_bundle, BundleReport,
-    BundleSummary, CheckResult, CheckStatus, EntryCheck, Verdict, BUNDLE_MAGIC, BUNDLE_VERSION,
+    write_bundle, BundleReport, BundleSummary, CheckResult, CheckStatus, EntryCheck, Verdict,
+    BUNDLE_MAGIC, BUNDLE_VERSION,
 };
 pub use checkpoint::{Checkpoint, CheckpointVerdict, Cosignature, NoteSignature, SignedCheckpoint};
 pub use codec::MAX_PAYLOAD_BYTES;
@@ -48,4 +50,5 @@ pub use merkle::{
     consistency_proof, inclusion_proof, root_of, verify_consistency, verify_inclusion,
 };
 pub use store::Log;
+pub use verify::{verify_bundle, verify_bundle_with, verify_bundle_with_progress};
 pub use witness::{Inconsistency, InconsistencyReason, Witness};
