@@ -433,8 +433,14 @@ pub(crate) fn export_on(ledger: &Ledger, out: &Path, quiet: bool) -> Result<u64,
 
 /// `scrutin receipt`.
 pub(crate) fn receipt(db: &Path, holder: &str, out: &Path) -> Result<ExitCode, CliError> {
-    let holder = HolderId::new(holder).map_err(|e| CliError::Usage(format!("--holder: {e}")))?;
     let ledger = open(db, false)?;
+    receipt_on(&ledger, holder, out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a holder's receipt from an open ledger.
+pub(crate) fn receipt_on(ledger: &Ledger, holder: &str, out: &Path) -> Result<(), CliError> {
+    let holder = HolderId::new(holder).map_err(|e| CliError::Usage(format!("--holder: {e}")))?;
     let r = ledger.receipt(&holder).map_err(|e| match e {
         LedgerError::NoCheckpoint => CliError::Refused(
             "the ledger has no signed checkpoint yet: run `scrutin checkpoint` first".into(),
@@ -450,5 +456,5 @@ pub(crate) fn receipt(db: &Path, holder: &str, out: &Path) -> Result<ExitCode, C
         r.entries.len(),
         r.origin
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

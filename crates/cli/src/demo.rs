@@ -203,7 +203,14 @@ fn seed(dir: &Path, report_path: &Path) -> Result<ExitCode, CliError> {
     export_on(&ledger, &bundle, false)?;
     step("announcement");
     print!("{}", ledger.announcement());
+    step("receipt for HKSCC NOMINEES (H0001), which voted through its proxy P0002");
+    let receipt = dir.join("H0001.receipt.json");
+    commands::receipt_on(&ledger, "H0001", &receipt)?;
     drop(ledger);
+    let trust_both = [log_vkey.clone(), scrutineer.verifier().to_vkey_string()];
+    if verify_cmd::verify_receipt_cmd(&receipt, &trust_both, false)? != ExitCode::SUCCESS {
+        return Err(CliError::Invalid("the receipt does not verify".into()));
+    }
     step("verify (offline: the bundle and the two public keys only; compared with the published figures)");
     let trust = vec![log_vkey, scrutineer.verifier().to_vkey_string()];
     let out = verify_cmd::run(&VerifyArgs {
