@@ -119,6 +119,13 @@ impl Ledger {
     ) -> Result<Ledger, LedgerError> {
         let log = Log::open(dir)?;
         let total = log.len();
+        if total == 0 {
+            return Err(LedgerError::Malformed(format!(
+                "the ledger at {} has no genesis entry (its creation was interrupted): remove \
+                 the directory and create the ledger again",
+                dir.display()
+            )));
+        }
         let mut meeting = Meeting::new();
         progress(0, total);
         let step = (total / 100).max(1);

@@ -101,38 +101,73 @@ impl VerifyReport {
         self.verdict == Verdict::Valid
     }
 
-    /// The report as pretty JSON text (stable field order), ending in a newline. The tally
-    /// is embedded as its contract JSON; the checkpoint as its signed-note text.
+    /// The report as pretty JSON text, ending in a newline: `valid`, `verdict`, `entries`,
+    /// `digest`, `meeting` (its registrar key in hex), `checkpoint` (signed-note text),
+    /// `cosigners`, `checks`, `tally` (the contract tally JSON), `disregarded`,
+    /// `announcement`, in this order.
     pub fn to_json(&self) -> String {
-        let tally = self
-            .tally
-            .as_ref()
-            .and_then(|t| serde_json::to_value(t).ok());
-        let disregarded: Vec<serde_json::Value> = self
-            .disregarded
-            .iter()
-            .map(|(r, d)| {
-                json!({"resolution": r, "voter": d.voter, "votes": d.votes.to_string(), "reason": d.reason})
-            })
-            .collect();
-        let value = json!({
-            "valid": self.is_valid(),
-            "verdict": self.verdict,
-            "checks": self.checks,
-            "meeting": self.meeting,
-            "entries": self.entries,
-            "digest": self.digest,
-            "checkpoint": self.checkpoint.as_ref().map(SignedCheckpoint::to_note_text),
-            "cosigners": self.cosigners,
-            "tally": tally,
-            "disregarded": disregarded,
-            "announcement": self.announcement,
+        let meeting = self.meeting.as_ref().map(|m| {
+            let mut v = serde_json::to_value(m).unwrap_or(serde_json::Value::Null);
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("registrar".into(), json!(m.registrar.to_string()));
+                obj.insert(
+                    "proxy_deadline".into(),
+                    json!(m.proxy_deadline.to_rfc3339()),
+                );
+            }
+            v
         });
-        let mut s = serde_json::to_string_pretty(&value)
+        let view = JsonReport {
+            valid: self.is_valid(),
+            verdict: &self.verdict,
+            entries: self.entries,
+            digest: &self.digest,
+            meeting,
+            checkpoint: self.checkpoint.as_ref().map(SignedCheckpoint::to_note_text),
+            cosigners: &self.cosigners,
+            checks: &self.checks,
+            tally: self.tally.as_ref(),
+            disregarded: self
+                .disregarded
+                .iter()
+                .map(|(resolution, d)| JsonDisregarded {
+                    resolution,
+                    voter: &d.voter,
+                    votes: d.votes,
+                    reason: &d.reason,
+                })
+                .collect(),
+            announcement: self.announcement.as_deref(),
+        };
+        let mut s = serde_json::to_string_pretty(&view)
             .unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()));
         s.push('\n');
         s
     }
+}
+
+/// The JSON shape of a report (field order is the output order).
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    valid: bool,
+    verdict: &'a Verdict,
+    entries: u64,
+    digest: &'a str,
+    meeting: Option<serde_json::Value>,
+    checkpoint: Option<String>,
+    cosigners: &'a [String],
+    checks: &'a [Check],
+    tally: Option<&'a Tally>,
+    disregarded: Vec<JsonDisregarded<'a>>,
+    announcement: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonDisregarded<'a> {
+    resolution: &'a str,
+    voter: &'a str,
+    votes: u128,
+    reason: &'a str,
 }
 
 /// Verifies a bundle against trusted keys (the registrar's, and the witnesses' whose

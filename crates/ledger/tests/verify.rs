@@ -213,3 +213,21 @@ fn not_a_bundle_is_an_error_not_a_verdict() {
     let err = verify_bundle(&b"hello"[..], &[registrar().verifier()], &mut |_, _| {});
     assert!(err.is_err());
 }
+
+#[test]
+#[ignore = "prints a sample report: cargo test -p scrutin --test verify -- --ignored --nocapture"]
+fn print_a_sample_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = whole_meeting(dir.path());
+    let bundle = bundle_of(&ledger);
+    let report = verify_bundle(&bundle[..], &[registrar().verifier()], &mut |_, _| {}).unwrap();
+    println!("{}", report.to_json());
+    let receipt = ledger.receipt(&common::h("H4")).unwrap();
+    println!("{}", receipt.to_json());
+    println!(
+        "{}",
+        scrutin::verify_receipt(&receipt, &[registrar().verifier()])
+            .unwrap()
+            .to_json()
+    );
+}
