@@ -120,3 +120,43 @@ fn an_identical_tally_matches_everywhere() {
     assert!(cmp.is_match(), "{:?}", cmp.differences);
     assert!(cmp.matched.len() > 20);
 }
+
+fn any_json() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+    use proptest::prelude::*;
+    use serde_json::Value;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| Value::from(n)),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        "[0-9,. %a-z]{0,12}".prop_map(Value::String),
+        prop_oneof![Just("1"), Just("H"), Just("2")].prop_map(|s| Value::String(s.into())),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        let keys = prop_oneof![
+            Just("id".to_string()),
+            Just("resolutions".to_string()),
+            Just("classes".to_string()),
+            Just("for".to_string()),
+            Just("for_pct".to_string()),
+            Just("by_class".to_string()),
+            Just("candidates".to_string()),
+            "[a-z_]{1,8}",
+        ];
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
+            proptest::collection::btree_map(keys, inner, 0..5)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest::proptest! {
+    /// Whatever is claimed (a hostile or garbled document), the comparison never panics.
+    #[test]
+    fn any_claim_is_compared_without_panicking(claimed in any_json()) {
+        let cmp = compare_tally(&claimed, &recomputed());
+        let _ = cmp.is_match();
+    }
+}
