@@ -58,6 +58,7 @@ mod compare;
 mod error;
 mod ledger;
 mod receipt;
+mod receipt_verify;
 mod replay;
 mod scan;
 mod verify;
@@ -65,10 +66,8 @@ mod verify;
 pub use compare::{compare_tally, Difference, TallyComparison};
 pub use error::LedgerError;
 pub use ledger::{origin_for, tally_digest, Ledger};
-pub use receipt::{
-    verify_receipt, ReceiptBallot, ReceiptEntry, ReceiptReport, ReceiptVerdict, VoteReceipt,
-    RECEIPT_FORMAT,
-};
+pub use receipt::{ReceiptEntry, VoteReceipt, RECEIPT_FORMAT};
+pub use receipt_verify::{verify_receipt, ReceiptBallot, ReceiptReport, ReceiptVerdict};
 pub use verify::{verify_bundle, Check, CheckStatus, Verdict, VerifyReport};
 
 /// The crates the ledger is built on, re-exported so that embedders use the same versions.

@@ -1,0 +1,369 @@
+//! Verifying a vote receipt with the receipt and trusted keys alone.
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use serde::Serialize;
+
+use scrutin_log::{verify_inclusion, Entry, Hash, NoteVerifier, SignedCheckpoint};
+use scrutin_model::{decode_event, AuthorKey, Choice, Event, ProxyId, Role};
+use scrutin_tally::Tally;
+use sha2::{Digest, Sha256};
+
+use crate::ledger::origin_for;
+use crate::receipt::{ballot_status, is_ours, ReceiptEntry, RECEIPT_FORMAT};
+use crate::{LedgerError, VoteReceipt};
+
+/// Whether a receipt verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ReceiptVerdict {
+    /// Every check passed: the ballots are in the log the trusted key signed, before the
+    /// declaration, and the declared tally counted or disregarded each as shown.
+    Valid,
+    /// A check failed.
+    Invalid {
+        /// Which check failed and why.
+        reason: String,
+    },
+}
+
+/// One ballot as shown by a verified receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceiptBallot {
+    /// The entry index.
+    pub index: u64,
+    /// The voter (`H1` or `proxy:P1`).
+    pub voter: String,
+    /// The resolution.
+    pub resolution: String,
+    /// The class voted, if the ballot names one.
+    pub class: Option<String>,
+    /// The choice in words (`for 1,000 against 0 abstain 0`).
+    pub choice: String,
+    /// `counted`, or `disregarded: ...` with the votes and the reason, from the declared tally.
+    pub status: String,
+}
+
+/// The result of [`verify_receipt`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceiptReport {
+    /// Valid or invalid, and why.
+    pub verdict: ReceiptVerdict,
+    /// The holder.
+    pub holder: String,
+    /// The log origin.
+    pub origin: String,
+    /// The size of the checkpoint the proofs are against.
+    pub checkpoint_size: u64,
+    /// Trusted keys whose checkpoint signature verified.
+    pub signed_by: Vec<String>,
+    /// Trusted witnesses whose cosignature verified.
+    pub cosigned_by: Vec<String>,
+    /// The declaration's entry index (every ballot must be below it).
+    pub declaration_index: u64,
+    /// The ballots, in log order (those checked before a failure).
+    pub ballots: Vec<ReceiptBallot>,
+    /// Each check performed, in words, in order.
+    pub lines: Vec<String>,
+}
+
+impl ReceiptReport {
+    /// Whether the receipt verified.
+    pub fn is_valid(&self) -> bool {
+        self.verdict == ReceiptVerdict::Valid
+    }
+
+    /// The report as pretty JSON text, ending in a newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()));
+        s.push('\n');
+        s
+    }
+}
+
+fn choice_text(choice: &Choice) -> String {
+    match choice {
+        Choice::Split {
+            for_,
+            against,
+            abstain,
+        } => format!("for {for_} against {against} abstain {abstain}"),
+        Choice::Cumulative(allocs) => allocs
+            .iter()
+            .map(|a| format!("{} {}", a.candidate, a.votes))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// A receipt entry decoded and checked: signature, index and inclusion.
+fn check_entry(e: &ReceiptEntry, cp_size: u64, root: &Hash) -> Result<(Entry, Event), String> {
+    let bytes = B64
+        .decode(e.entry.as_bytes())
+        .map_err(|err| format!("entry {}: not base64: {err}", e.index))?;
+    let entry = Entry::decode(&bytes).map_err(|err| format!("entry {}: {err}", e.index))?;
+    if entry.index != e.index {
+        return Err(format!(
+            "entry {}: the entry bytes say index {}",
+            e.index, entry.index
+        ));
+    }
+    entry
+        .verify_signature()
+        .map_err(|err| format!("entry {}: signature: {err}", e.index))?;
+    let proof = e
+        .proof
+        .iter()
+        .map(|h| Hash::from_hex(h))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| format!("entry {}: proof: {err}", e.index))?;
+    verify_inclusion(&entry.hash(), entry.index, cp_size, &proof, root).map_err(|err| {
+        format!(
+            "entry {}: not included in the checkpoint of size {cp_size}: {err}",
+            e.index
+        )
+    })?;
+    let event =
+        decode_event(&entry.payload).map_err(|err| format!("entry {}: payload: {err}", e.index))?;
+    Ok((entry, event))
+}
+
+/// Verifies a receipt against trusted keys: the checkpoint's signature by a trusted key
+/// (cosignatures by trusted witnesses are reported), each entry's signature and inclusion
+/// proof, that the genesis is signed by the trusted registrar it names, that the declaration's
+/// author was made scrutineer by the registrar before it, that every ballot is the holder's or
+/// its proxies' and precedes the declaration, that the carried tally is the one declared, and
+/// what it says of each ballot.
+///
+/// A receipt that fails a check gives `Ok` with [`ReceiptVerdict::Invalid`].
+///
+/// # Errors
+/// [`LedgerError::Usage`] when `trust` is empty (nothing could be verified).
+pub fn verify_receipt(
+    receipt: &VoteReceipt,
+    trust: &[NoteVerifier],
+) -> Result<ReceiptReport, LedgerError> {
+    if trust.is_empty() {
+        return Err(LedgerError::Usage(
+            "at least one trusted key is needed to verify a receipt".into(),
+        ));
+    }
+    let mut report = ReceiptReport {
+        verdict: ReceiptVerdict::Valid,
+        holder: receipt.holder.to_string(),
+        origin: receipt.origin.clone(),
+        checkpoint_size: 0,
+        signed_by: Vec::new(),
+        cosigned_by: Vec::new(),
+        declaration_index: receipt.declaration.index,
+        ballots: Vec::new(),
+        lines: Vec::new(),
+    };
+    if let Err(reason) = run_checks(receipt, trust, &mut report) {
+        report.lines.push(format!("FAILED: {reason}"));
+        report.verdict = ReceiptVerdict::Invalid { reason };
+    }
+    Ok(report)
+}
+
+fn run_checks(
+    receipt: &VoteReceipt,
+    trust: &[NoteVerifier],
+    report: &mut ReceiptReport,
+) -> Result<(), String> {
+    if receipt.format != RECEIPT_FORMAT {
+        return Err(format!(
+            "receipt format {:?} is not {RECEIPT_FORMAT:?}",
+            receipt.format
+        ));
+    }
+    let cp = SignedCheckpoint::parse_note(&receipt.checkpoint)
+        .map_err(|e| format!("checkpoint: {e}"))?;
+    let verdict = cp
+        .verify(trust)
+        .map_err(|e| format!("checkpoint signature: {e}"))?;
+    report.checkpoint_size = cp.checkpoint.size;
+    report.signed_by = verdict.signed_by.clone();
+    report.cosigned_by = verdict.cosigned_by.iter().map(|(n, _)| n.clone()).collect();
+    if cp.checkpoint.origin != receipt.origin {
+        return Err(format!(
+            "checkpoint origin {:?} is not the receipt's {:?}",
+            cp.checkpoint.origin, receipt.origin
+        ));
+    }
+    report.lines.push(format!(
+        "checkpoint of {} entries signed by {} (cosigned by {})",
+        cp.checkpoint.size,
+        report.signed_by.join(", "),
+        if report.cosigned_by.is_empty() {
+            "nobody".to_string()
+        } else {
+            report.cosigned_by.join(", ")
+        }
+    ));
+    let size = cp.checkpoint.size;
+    let root = cp.checkpoint.root;
+
+    let (genesis, convened) = check_entry(&receipt.genesis, size, &root)?;
+    let Event::MeetingConvened(m) = convened else {
+        return Err(format!(
+            "entry {}: is a {}, not the genesis",
+            receipt.genesis.index,
+            convened.kind()
+        ));
+    };
+    let registrar = AuthorKey(*genesis.author.as_bytes());
+    if genesis.index != 0 || m.registrar != registrar {
+        return Err(format!(
+            "entry {}: not a genesis signed by the registrar it names",
+            genesis.index
+        ));
+    }
+    if !trust
+        .iter()
+        .any(|v| v.public_key().as_bytes() == &registrar.0)
+    {
+        return Err(format!(
+            "entry 0: the genesis is signed by {registrar}, which is not a trusted key"
+        ));
+    }
+    if origin_for(&m.id) != receipt.origin {
+        return Err(format!(
+            "the receipt's origin {:?} is not that of meeting {} ({:?})",
+            receipt.origin,
+            m.id,
+            origin_for(&m.id)
+        ));
+    }
+    report.lines.push(format!(
+        "entry 0: meeting {} of {} ({} {}), registrar {registrar}, is in the checkpoint",
+        m.id,
+        m.issuer,
+        m.kind.name(),
+        m.date
+    ));
+
+    let (decl_entry, decl) = check_entry(&receipt.declaration, size, &root)?;
+    let declarer = AuthorKey(*decl_entry.author.as_bytes());
+    let granted = match &receipt.scrutineer_grant {
+        None => None,
+        Some(g) => {
+            let (grant_entry, grant) = check_entry(g, size, &root)?;
+            match grant {
+                Event::AuthorityGranted {
+                    key,
+                    role: Role::Scrutineer,
+                } if key == declarer
+                    && AuthorKey(*grant_entry.author.as_bytes()) == registrar
+                    && grant_entry.index < decl_entry.index =>
+                {
+                    Some(grant_entry.index)
+                }
+                _ => None,
+            }
+        }
+    };
+    let Some(grant_index) = granted else {
+        return Err(format!(
+            "entry {}: the receipt does not show that its author {declarer} was made scrutineer              by the registrar before the declaration",
+            decl_entry.index
+        ));
+    };
+    report.lines.push(format!(
+        "entry {grant_index}: the registrar made {declarer} scrutineer"
+    ));
+    let Event::ResultDeclared { tally_sha256 } = decl else {
+        return Err(format!(
+            "entry {}: is a {}, not a result declaration",
+            receipt.declaration.index,
+            decl.kind()
+        ));
+    };
+    let digest: [u8; 32] = Sha256::digest(receipt.tally.as_bytes()).into();
+    if digest != tally_sha256 {
+        return Err(format!(
+            "the tally in the receipt (SHA-256 {}) is not the one declared at entry {} ({})",
+            hex::encode(digest),
+            receipt.declaration.index,
+            hex::encode(tally_sha256)
+        ));
+    }
+    let tally: Tally = serde_json::from_str(&receipt.tally)
+        .map_err(|e| format!("the declared tally does not parse: {e}"))?;
+    report.lines.push(format!(
+        "result declared at entry {} is in the checkpoint and certifies the tally carried",
+        receipt.declaration.index
+    ));
+
+    let mut proxies: Vec<ProxyId> = Vec::new();
+    let mut ballots = 0usize;
+    for e in &receipt.entries {
+        let (_, event) = check_entry(e, size, &root)?;
+        match (&event, e.role.as_str()) {
+            (Event::ProxyLodged(p), "proxy") => {
+                if p.holder != receipt.holder {
+                    return Err(format!(
+                        "entry {}: proxy {} was appointed by {}, not by {}",
+                        e.index, p.proxy, p.holder, receipt.holder
+                    ));
+                }
+                proxies.push(p.proxy.clone());
+                report.lines.push(format!(
+                    "entry {}: proxy {} ({}) appointed by {} is in the log",
+                    e.index, p.proxy, p.proxy_name, p.holder
+                ));
+            }
+            (Event::VoteCast(b), "ballot") => {
+                if !is_ours(&b.voter, &receipt.holder, &proxies) {
+                    return Err(format!(
+                        "entry {}: the ballot of {} is neither {}'s nor one of its proxies'",
+                        e.index, b.voter, receipt.holder
+                    ));
+                }
+                if e.index >= receipt.declaration.index {
+                    return Err(format!(
+                        "entry {}: the ballot comes after the declaration at entry {}, so the \
+                         declared tally does not cover it",
+                        e.index, receipt.declaration.index
+                    ));
+                }
+                let status = ballot_status(&tally, &b.voter, b.resolution.as_str());
+                if let Some(claimed) = &e.status {
+                    if *claimed != status {
+                        return Err(format!(
+                            "entry {}: the receipt says {claimed:?} but the declared tally says \
+                             {status:?}",
+                            e.index
+                        ));
+                    }
+                }
+                report.lines.push(format!(
+                    "entry {}: ballot of {} on resolution {} is in the log, before the \
+                     declaration: {status}",
+                    e.index, b.voter, b.resolution
+                ));
+                report.ballots.push(ReceiptBallot {
+                    index: e.index,
+                    voter: b.voter.to_string(),
+                    resolution: b.resolution.to_string(),
+                    class: b.class.as_ref().map(ToString::to_string),
+                    choice: choice_text(&b.choice),
+                    status,
+                });
+                ballots += 1;
+            }
+            (other, role) => {
+                return Err(format!(
+                    "entry {}: a {} is not a {role} entry",
+                    e.index,
+                    other.kind()
+                ));
+            }
+        }
+    }
+    if ballots == 0 {
+        return Err("the receipt carries no ballot".into());
+    }
+    Ok(())
+}
