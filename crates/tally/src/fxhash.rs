@@ -89,35 +89,37 @@ impl IdText for scrutin_model::ProxyId {
     }
 }
 
-/// Byte equality written out: ids are short, and a call to `memcmp` per lookup showed up in
-/// profiles.
-pub(crate) fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+/// Longest id kept inline in the table (the last byte of the key holds the length).
+const INLINE: usize = 23;
+
+/// The inline key of a short id: its bytes, zero-padded, and its length in the last byte.
+fn inline_key(text: &str) -> Option<[u8; INLINE + 1]> {
+    let bytes = text.as_bytes();
+    let len = u8::try_from(bytes.len())
+        .ok()
+        .filter(|&l| usize::from(l) <= INLINE)?;
+    let mut key = [0u8; INLINE + 1];
+    key[..bytes.len()].copy_from_slice(bytes);
+    key[INLINE] = len;
+    Some(key)
 }
 
-fn text_hash(text: &str) -> u64 {
-    let mut h = FxHasher::default();
-    h.write(text.as_bytes());
-    h.finish()
-}
-
-/// Interns identifiers to dense `u32` indices. The map is keyed by the id's 64-bit hash (a
-/// compact table: the lookup is the hot path of casting a ballot) and every hit is verified
-/// against the stored id; an id whose hash collides with an earlier one's lives in a small
-/// ordered side map, so lookups are exact whatever the ids.
+/// Interns identifiers to dense `u32` indices. Ids of up to 23 bytes (holder numbers, CCASS
+/// participant ids, proxy form numbers) are keyed inline, so a lookup touches only the table
+/// and compares fixed-size arrays; longer ids use an ordinary map. Lookups are exact.
 #[derive(Debug)]
 pub(crate) struct Interner<K> {
     ids: crate::cowvec::CowVec<K>,
-    by_hash: std::sync::Arc<FxMap<u64, u32>>,
-    collided: std::sync::Arc<std::collections::BTreeMap<K, u32>>,
+    short: std::sync::Arc<FxMap<[u8; INLINE + 1], u32>>,
+    long: std::sync::Arc<FxMap<K, u32>>,
 }
 
 impl<K> Default for Interner<K> {
     fn default() -> Self {
         Interner {
             ids: crate::cowvec::CowVec::default(),
-            by_hash: std::sync::Arc::default(),
-            collided: std::sync::Arc::default(),
+            short: std::sync::Arc::default(),
+            long: std::sync::Arc::default(),
         }
     }
 }
@@ -126,24 +128,19 @@ impl<K> Clone for Interner<K> {
     fn clone(&self) -> Self {
         Interner {
             ids: self.ids.clone(),
-            by_hash: self.by_hash.clone(),
-            collided: self.collided.clone(),
+            short: self.short.clone(),
+            long: self.long.clone(),
         }
     }
 }
 
-impl<K: IdText> Interner<K> {
+impl<K: IdText + std::hash::Hash> Interner<K> {
     /// The index of `key`, if interned.
     pub(crate) fn get(&self, key: &K) -> Option<u32> {
-        let first = *self.by_hash.get(&text_hash(key.text()))?;
-        if self
-            .ids
-            .get(first)
-            .is_some_and(|k| same(k.text(), key.text()))
-        {
-            return Some(first);
+        match inline_key(key.text()) {
+            Some(k) => self.short.get(&k).copied(),
+            None => self.long.get(key).copied(),
         }
-        self.collided.get(key).copied()
     }
 
     /// Whether `key` is interned.
@@ -158,42 +155,56 @@ impl<K: IdText> Interner<K> {
 
     /// Interns a new id (the caller checked it is not interned yet) and returns its index.
     pub(crate) fn push(&mut self, key: K) -> u32 {
-        let hash = text_hash(key.text());
         let index = self.ids.push(key.clone());
-        let by_hash = std::sync::Arc::make_mut(&mut self.by_hash);
-        match by_hash.entry(hash) {
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(index);
+        match inline_key(key.text()) {
+            Some(k) => {
+                std::sync::Arc::make_mut(&mut self.short).insert(k, index);
             }
-            std::collections::hash_map::Entry::Occupied(_) => {
-                std::sync::Arc::make_mut(&mut self.collided).insert(key, index);
+            None => {
+                std::sync::Arc::make_mut(&mut self.long).insert(key, index);
             }
         }
         index
     }
 }
 
+/// Byte equality written out: ids are short, and a call to `memcmp` per lookup showed up in
+/// profiles.
+pub(crate) fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{FxHasher, Interner};
+    use super::Interner;
     use scrutin_model::HolderId;
-    use std::hash::Hasher;
 
     #[test]
-    fn interning_is_exact_even_when_hashes_collide() {
+    fn short_and_long_ids_intern_exactly() {
         let mut ix: Interner<HolderId> = Interner::default();
-        let a = HolderId::new("A").unwrap();
-        let b = HolderId::new("B").unwrap();
-        assert_eq!(ix.push(a.clone()), 0);
-        // Force a collision: file B under A's hash as if it collided.
-        let mut h = FxHasher::default();
-        h.write(b"A");
-        let ha = h.finish();
-        let index = ix.ids.push(b.clone());
-        std::sync::Arc::make_mut(&mut ix.collided).insert(b.clone(), index);
-        std::sync::Arc::make_mut(&mut ix.by_hash).insert(ha, 0);
-        assert_eq!(ix.get(&a), Some(0));
-        assert_eq!(ix.get(&HolderId::new("C").unwrap()), None);
-        assert_eq!(ix.id(1), Some(&b));
+        let ids: Vec<HolderId> = [
+            "A",
+            "A ",
+            "AB",
+            "12345678901234567890123",
+            "123456789012345678901234",
+            "1234567890123456789012345",
+        ]
+        .iter()
+        .filter_map(|s| HolderId::new(*s).ok())
+        .collect();
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(ix.get(id), None);
+            assert_eq!(ix.push(id.clone()) as usize, i);
+        }
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(ix.get(id), Some(i as u32), "{id}");
+            assert_eq!(ix.id(i as u32), Some(id));
+        }
+        assert_eq!(ix.get(&HolderId::new("ABC").unwrap()), None);
+        assert_eq!(
+            ix.get(&HolderId::new("12345678901234567890123456").unwrap()),
+            None
+        );
     }
 }
