@@ -31,6 +31,7 @@ mod error;
 mod hash;
 mod keys;
 mod merkle;
+mod pages;
 mod store;
 mod tiles;
 mod verify;

@@ -3,7 +3,7 @@
 //!
 //! Keys (see `docs/FORMAT.md`, "Storage"):
 //! `m` + name → metadata (`version`, `origin`, `size`, `head`);
-//! `e` + index (u64 BE) → canonical entry bytes;
+//! `e` + index (u64 BE) → a page of consecutive entries starting there (see `pages.rs`);
 //! `t` + tile level (u8) + tile index (u64 BE) → up to 256 concatenated 32-byte hashes;
 //! `c` + size (u64 BE) → checkpoint note text.
 //!
@@ -16,6 +16,7 @@ use crate::error::LogError;
 use crate::hash::{leaf_hash, Hash};
 use crate::keys::Signer;
 use crate::merkle::{self, Subtrees};
+use crate::pages::{self, entry_key, OpenPage, RawEntries};
 use crate::tiles::{hashes_of, push_leaves, tile_key, TileReader, TILE_HEIGHT, TILE_WIDTH};
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -31,12 +32,6 @@ const META_VERSION: &[u8] = b"mversion";
 const META_ORIGIN: &[u8] = b"morigin";
 const META_SIZE: &[u8] = b"msize";
 const META_HEAD: &[u8] = b"mhead";
-
-fn entry_key(index: u64) -> [u8; 9] {
-    let mut k = [b'e'; 9];
-    k[1..].copy_from_slice(&index.to_be_bytes());
-    k
-}
 
 fn checkpoint_key(size: u64) -> [u8; 9] {
     let mut k = [b'c'; 9];
@@ -75,6 +70,8 @@ struct Writer {
     last_time: u64,
     /// The rightmost, incomplete tile of each level (level 0 first).
     tiles: Vec<Vec<Hash>>,
+    /// The last page of entries, still being filled.
+    page: OpenPage,
     /// Set when a commit failed after sled may have applied it: the in-memory state can no
     /// longer be trusted, so further writes are refused until the log is reopened.
     poisoned: Option<String>,
@@ -161,6 +158,7 @@ impl Log {
                 head: Hash::ZERO,
                 last_time: 0,
                 tiles: Vec::new(),
+                page: OpenPage::new(0),
                 poisoned: None,
                 synced_blobs: HashSet::new(),
             }),
@@ -205,8 +203,8 @@ impl Log {
             .next_back()
             .transpose()
             .map_err(storage)?;
-        let (head, last_time) = match (size, last) {
-            (0, None) => (None, 0),
+        let (head, last_time, page) = match (size, last) {
+            (0, None) => (None, 0, OpenPage::new(0)),
             (0, Some(_)) => return Err(LogError::Damaged("entries stored beyond size 0".into())),
             (_, None) => {
                 return Err(LogError::Damaged(format!(
@@ -214,14 +212,21 @@ impl Log {
                 )))
             }
             (_, Some((k, v))) => {
-                if k.as_ref() != entry_key(size - 1) {
+                let recs = pages::records(&v)?;
+                let first = <[u8; 8]>::try_from(&k[1..])
+                    .map(u64::from_be_bytes)
+                    .map_err(|_| LogError::Damaged("bad entry page key".into()))?;
+                if first.checked_add(recs.len() as u64) != Some(size) {
                     return Err(LogError::Damaged(format!(
-                        "size is {size} but the last stored entry key is {:?}",
-                        k.as_ref()
+                        "size is {size} but the stored entries end at {}",
+                        first.saturating_add(recs.len() as u64)
                     )));
                 }
-                let e =
-                    Entry::decode(&v).map_err(|e| LogError::Damaged(format!("last entry: {e}")))?;
+                let &(off, len) = recs
+                    .last()
+                    .ok_or_else(|| LogError::Damaged("empty entry page".into()))?;
+                let e = Entry::decode(&v[off..off + len])
+                    .map_err(|e| LogError::Damaged(format!("last entry: {e}")))?;
                 let stored = Hash::from_slice(&get(META_HEAD, "head")?)
                     .map_err(|_| LogError::Damaged("head is not a hash".into()))?;
                 if e.index != size - 1 || e.hash() != stored {
@@ -230,7 +235,15 @@ impl Log {
                         size - 1
                     )));
                 }
-                (Some(stored), e.recorded_at_ms)
+                let mut page = OpenPage {
+                    start: first,
+                    count: recs.len() as u64,
+                    bytes: v.to_vec(),
+                };
+                if page.is_full() {
+                    page = OpenPage::new(size);
+                }
+                (Some(stored), e.recorded_at_ms, page)
             }
         };
         if size > 0 && db.get(entry_key(0)).map_err(storage)?.is_none() {
@@ -284,6 +297,7 @@ impl Log {
                 head: head.unwrap_or(Hash::ZERO),
                 last_time,
                 tiles,
+                page,
                 poisoned: None,
                 synced_blobs: HashSet::new(),
             }),
@@ -392,15 +406,19 @@ impl Log {
 
         let mut batch = sled::Batch::default();
         let mut entries = Vec::with_capacity(payloads.len());
+        let mut page = w.page.clone();
         let mut prev = w.head;
-        for ((((i, mut body), payload), sig), leaf) in (start..end)
+        for ((((i, body), payload), sig), leaf) in (start..end)
             .zip(bodies)
             .zip(payloads)
             .zip(sigs)
             .zip(&leaves)
         {
-            body.extend_from_slice(&sig);
-            batch.insert(&entry_key(i), body);
+            page.push(&body, &sig);
+            if page.is_full() {
+                let full = std::mem::replace(&mut page, OpenPage::new(i + 1));
+                batch.insert(&entry_key(full.start), full.bytes);
+            }
             entries.push(Entry {
                 index: i,
                 prev,
@@ -410,6 +428,9 @@ impl Log {
                 signature: sig,
             });
             prev = *leaf;
+        }
+        if page.count > 0 {
+            batch.insert(&entry_key(page.start), page.bytes.as_slice());
         }
         let mut tiles = w.tiles.clone();
         for (key, bytes) in push_leaves(&mut tiles, start, &leaves) {
@@ -431,6 +452,7 @@ impl Log {
         w.head = prev;
         w.last_time = time;
         w.tiles = tiles;
+        w.page = page;
         *self.committed.write().unwrap_or_else(|p| p.into_inner()) = Committed {
             size: end,
             head: Some(prev),
@@ -475,11 +497,7 @@ impl Log {
         if index >= size {
             return Err(LogError::OutOfRange { index, size });
         }
-        let v = self
-            .db
-            .get(entry_key(index))
-            .map_err(storage)?
-            .ok_or_else(|| LogError::Damaged(format!("entry {index} is missing")))?;
+        let v = pages::entry_bytes(&self.db, index)?;
         Entry::decode(&v).map_err(|e| LogError::Damaged(format!("entry {index}: {e}")))
     }
 
@@ -508,11 +526,10 @@ impl Log {
         if range.start >= range.end {
             return Box::new(std::iter::empty());
         }
-        Box::new(RawEntries {
-            inner: self.db.range(entry_key(range.start)..entry_key(range.end)),
-            next: range.start,
-            end: range.end,
-        })
+        match RawEntries::new(&self.db, range.start, range.end) {
+            Ok(it) => Box::new(it),
+            Err(e) => Box::new(std::iter::once(Err(e))),
+        }
     }
 
     /// The RFC 6962 root of the first `size` entries (SHA-256("") for 0).
@@ -674,31 +691,4 @@ fn sign_all<const N: usize>(signer: &Signer, msgs: &[[u8; N]]) -> Vec<[u8; 64]> 
         }
         out
     })
-}
-
-/// A range scan over entry keys that reports a missing key instead of skipping it.
-struct RawEntries {
-    inner: sled::Iter,
-    next: u64,
-    end: u64,
-}
-
-impl Iterator for RawEntries {
-    type Item = Result<(u64, sled::IVec), LogError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.next >= self.end {
-            return None;
-        }
-        let i = self.next;
-        let item = match self.inner.next() {
-            None => Err(LogError::Damaged(format!("entry {i} is missing"))),
-            Some(Err(e)) => Err(storage(e)),
-            Some(Ok((k, v))) if k.as_ref() == entry_key(i) => Ok((i, v)),
-            Some(Ok(_)) => Err(LogError::Damaged(format!("entry {i} is missing"))),
-        };
-        // After an error, stop: the scan position no longer matches the index.
-        self.next = if item.is_ok() { i + 1 } else { self.end };
-        Some(item)
-    }
 }

@@ -76,6 +76,17 @@ fn appends_chain_and_keep_time_non_decreasing() {
     }
     assert_eq!(log.head(), Some(prev));
     assert_eq!(log.entry(50).unwrap().author, scr.public_key());
+    // Any sub-range, starting and ending inside or at the edges of storage pages.
+    let all: Vec<Entry> = log.entries(0..102).map(Result::unwrap).collect();
+    for a in [0u64, 1, 15, 16, 17, 31, 32, 50, 101] {
+        for b in [a, a + 1, 16, 33, 64, 101, 102] {
+            if a <= b {
+                let got: Vec<Entry> = log.entries(a..b).map(Result::unwrap).collect();
+                assert_eq!(got, all[a as usize..b as usize], "{a}..{b}");
+            }
+        }
+        assert_eq!(log.entry(a).unwrap(), all[a as usize]);
+    }
     let too_big = vec![0u8; MAX_PAYLOAD_BYTES + 1];
     assert!(matches!(
         log.append(&reg, too_big),
@@ -197,6 +208,20 @@ fn tiles_across_boundaries_and_reopen() {
     assert_eq!(total, 844);
 }
 
+/// The last entry page (key, value) of a log's store.
+fn last_page(db: &sled::Db) -> (sled::IVec, sled::IVec) {
+    db.scan_prefix(b"e").next_back().unwrap().unwrap()
+}
+
+/// Length of the record (4-byte length + entry) of the `k`-th entry of a page.
+fn record_len(page: &[u8], k: usize) -> usize {
+    let mut at = 0;
+    for _ in 0..k {
+        at += 4 + u32::from_be_bytes(page[at..at + 4].try_into().unwrap()) as usize;
+    }
+    4 + u32::from_be_bytes(page[at..at + 4].try_into().unwrap()) as usize
+}
+
 /// Opens the store underneath the log and lets `f` damage it.
 fn damage(dir: &std::path::Path, f: impl FnOnce(&sled::Db)) {
     let db = sled::open(dir).unwrap();
@@ -212,8 +237,6 @@ fn damaged_store_is_refused() {
         log.append_batch(&reg, (0..10u8).map(|i| vec![i]).collect())
             .unwrap();
     };
-    let mut key = vec![b'e'];
-    key.extend_from_slice(&9u64.to_be_bytes());
     // Head that is not the last entry's hash.
     let t = tempfile::tempdir().unwrap();
     make(&t);
@@ -221,12 +244,20 @@ fn damaged_store_is_refused() {
         db.insert(b"mhead", &[7u8; 32]).unwrap();
     });
     assert!(matches!(Log::open(t.path()), Err(LogError::Damaged(_))));
-    // Last entry lost.
+    // The last entry lost from its page.
     let t = tempfile::tempdir().unwrap();
     make(&t);
-    let k = key.clone();
     damage(t.path(), |db| {
-        db.remove(k).unwrap();
+        let (k, v) = last_page(db);
+        let cut = v.len() - record_len(&v, 9);
+        db.insert(k, &v[..cut]).unwrap();
+    });
+    assert!(matches!(Log::open(t.path()), Err(LogError::Damaged(_))));
+    // The whole last page lost.
+    let t = tempfile::tempdir().unwrap();
+    make(&t);
+    damage(t.path(), |db| {
+        db.remove(last_page(db).0).unwrap();
     });
     assert!(matches!(Log::open(t.path()), Err(LogError::Damaged(_))));
     // Size beyond the entries.
@@ -236,18 +267,18 @@ fn damaged_store_is_refused() {
         db.insert(b"msize", &11u64.to_be_bytes()).unwrap();
     });
     assert!(matches!(Log::open(t.path()), Err(LogError::Damaged(_))));
-    // Last entry's bytes altered.
+    // Last entry's bytes altered (its payload).
     let t = tempfile::tempdir().unwrap();
     make(&t);
-    let k = key.clone();
     damage(t.path(), |db| {
-        let mut v = db.get(&k).unwrap().unwrap().to_vec();
+        let (k, v) = last_page(db);
+        let mut v = v.to_vec();
         let n = v.len();
-        v[n - 70] ^= 1;
+        v[n - 65] ^= 1;
         db.insert(k, v).unwrap();
     });
     assert!(matches!(Log::open(t.path()), Err(LogError::Damaged(_))));
-    // An entry stored beyond the size.
+    // An entry page stored beyond the size.
     let t = tempfile::tempdir().unwrap();
     make(&t);
     damage(t.path(), |db| {
