@@ -4,6 +4,48 @@
 //! Pure: no files, no clock. The same events always give byte-identical tallies and text.
 //! Every rule enforced here is listed in `docs/RULES.md` with its [`RuleViolation`] code and
 //! the test that pins it.
+//!
+//! ```
+//! use scrutin_model::*;
+//! use scrutin_tally::Meeting;
+//!
+//! let registrar = AuthorKey([1; 32]);
+//! let id = |s: &str| HolderId::new(s).unwrap();
+//! let mut m = Meeting::new();
+//! m.submit(&Event::MeetingConvened(MeetingConvened {
+//!     id: "egm".into(), issuer: "Example Co".into(), stock_code: "00001".into(),
+//!     kind: MeetingKind::Egm, date: Date::new("2026-11-24")?,
+//!     rules: RulesProfile::preset(Preset::Hk, 4),
+//!     classes: vec![ShareClass { id: ClassId::new("H")?, name: "H shares".into(), votes_per_share: 1 }],
+//!     record_date: Date::new("2026-11-20")?, proxy_deadline: UtcMillis(0),
+//!     registrar, scrutineer: String::new(),
+//! }), &registrar)?;
+//! m.submit(&Event::ResolutionProposed(Resolution {
+//!     id: ResolutionId::new("1")?, kind: ResolutionKind::Ordinary, title: "Accounts".into(),
+//!     classes: vec![], votes_per_share: vec![],
+//! }), &registrar)?;
+//! for (h, shares) in [("A", 600), ("B", 400)] {
+//!     m.submit(&Event::ShareRegistered {
+//!         holder: id(h), name: h.into(), class: ClassId::new("H")?, shares: Shares(shares),
+//!     }, &registrar)?;
+//! }
+//! m.submit(&Event::RegisterClosed, &registrar)?;
+//! m.submit(&Event::PollOpened { resolution: None }, &registrar)?;
+//! let ballot = |h: &str, f, a| Event::VoteCast(Ballot {
+//!     voter: Voter::Holder(id(h)), resolution: ResolutionId::new("1").unwrap(), class: None,
+//!     choice: Choice::Split { for_: Shares(f), against: Shares(a), abstain: Shares(0) },
+//! });
+//! m.submit(&ballot("A", 600, 0), &registrar)?;
+//! m.submit(&ballot("B", 100, 300), &registrar)?;
+//! // A second ballot on the same resolution is refused, and names the rule.
+//! let refused = m.submit(&ballot("B", 1, 0), &registrar).unwrap_err();
+//! assert_eq!(refused.rule(), "duplicate-ballot");
+//! let tally = m.tally();
+//! assert_eq!((tally.resolutions[0].for_, tally.resolutions[0].against), (700, 300));
+//! assert_eq!(tally.resolutions[0].for_pct, "70.0000");
+//! assert!(tally.resolutions[0].passed);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod announce;
 mod apply;
