@@ -309,6 +309,23 @@ fn a_holder_attending_in_person_revokes_its_proxies() {
         fx.err(attend(vp("P2"))),
         RuleViolation::DuplicateAttendance { attendee: vp("P2") }
     );
+    // Voting in person also bars a new proxy for the holder's shares.
+    fx.ok(Event::AuthorityGranted {
+        key: key_of(40),
+        role: Role::Holder(h("B")),
+    });
+    fx.ok(Event::ProxyRevoked {
+        proxy: p("P2"),
+        reason: "withdrawn".into(),
+    });
+    fx.ok_as(vote(vh("B"), "2", split(1, 0, 0)), key_of(40));
+    assert_eq!(
+        fx.err(Event::ProxyLodged(proxy("P4", "B", None, Some(1)))),
+        RuleViolation::HolderInPerson {
+            proxy: p("P4"),
+            holder: h("B")
+        }
+    );
     let t = fx.tally();
     assert_eq!(t.represented, 4_000);
     let r1 = res(&t, "1");

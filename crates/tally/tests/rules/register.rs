@@ -91,6 +91,10 @@ fn treasury_shares_carry_no_votes_and_leave_every_total() {
         fx.err(attend(vh("treasury"))),
         treasury(K::AttendanceRecorded)
     );
+    assert_eq!(
+        fx.err(abstain("treasury", &["1"], Restriction::Abstain, "x")),
+        treasury(K::AbstentionRequired)
+    );
 }
 
 #[test]
