@@ -1,8 +1,9 @@
 //! Throughput of the log against the raw operations it is built from, printed as ratios.
 //!
 //! `cargo bench -p scrutin-log` runs criterion on each operation, then a ratio table from its
-//! own medians (so the ratios come from one run on one machine). Set `SCRUTIN_BENCH_QUICK=1`
-//! for fewer samples.
+//! own interleaved rounds (so the ratios come from one run on one machine, and load from other
+//! processes affects both sides of a ratio alike). `SCRUTIN_BENCH_QUICK=1` takes fewer
+//! samples; `SCRUTIN_BENCH_RATIOS_ONLY=1` skips the criterion part.
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
@@ -198,135 +199,162 @@ fn criterion_benches(c: &mut Criterion, f: &Fixture) {
     g.finish();
 }
 
-fn median(mut f: impl FnMut(), runs: usize) -> Duration {
-    f(); // warm-up
-    let mut v: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
+fn time(f: &mut dyn FnMut()) -> Duration {
+    let t = Instant::now();
+    f();
+    t.elapsed()
+}
+
+fn median_of(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Runs the operations of one comparison in turn, `runs` rounds, so that load from other
+/// processes (a shared machine) hits all of them alike; reports the median time of each and
+/// the median of the per-round ratios.
+fn interleaved(runs: usize, ops: &mut [&mut dyn FnMut()]) -> (Vec<Duration>, Vec<Vec<f64>>) {
+    for op in ops.iter_mut() {
+        op(); // warm-up
+    }
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); ops.len()];
+    for _ in 0..runs {
+        for (i, op) in ops.iter_mut().enumerate() {
+            times[i].push(time(*op));
+        }
+    }
+    let medians = times
+        .iter()
+        .map(|t| {
+            let mut t = t.clone();
+            t.sort();
+            t[t.len() / 2]
         })
         .collect();
-    v.sort();
-    v[v.len() / 2]
+    let secs = times
+        .iter()
+        .map(|t| t.iter().map(Duration::as_secs_f64).collect())
+        .collect();
+    (medians, secs)
+}
+
+/// Median over rounds of `a[r] / b[r]`.
+fn ratio(a: &[f64], b: &[f64]) -> f64 {
+    median_of(a.iter().zip(b).map(|(x, y)| x / y).collect())
 }
 
 fn ratios(f: &Fixture) {
     let s = signer();
     let key = SigningKey::from_bytes(&[42; 32]);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let runs = if quick() { 7 } else { 21 };
+    let runs = if quick() { 9 } else { 25 };
     let per_s = |n: u64, d: Duration| n as f64 / d.as_secs_f64();
-    let mut salt = 1u64 << 50;
-
-    let append_batch = median(
-        || {
-            salt += 1;
-            f.log.append_batch(&s, payloads(BATCH, salt)).unwrap();
-        },
-        runs,
-    );
-    let mut raw = RawSled::new();
-    let raw_fsync = median(|| raw.write(&f.entry_bytes, true), runs);
-    let mut raw = RawSled::new();
-    let raw_flush = median(|| raw.write(&f.entry_bytes, false), runs);
-    let sign_n = median(|| drop(sign_parallel(&key, &f.messages, threads)), runs);
-    let sign_1 = median(|| drop(sign_parallel(&key, &f.messages, 1)), runs);
-
-    let append_1 = median(
-        || drop(f.log.append(&s, vec![7u8; PAYLOAD]).unwrap()),
-        runs * 3,
-    );
-    let mut raw = RawSled::new();
-    let one = vec![f.entry_bytes[0].clone()];
-    let raw_1 = median(|| raw.write(&one, true), runs * 3);
-
-    let trusted = [s.verifier()];
-    let verify = median(
-        || drop(verify_bundle(&f.bundle[..], &trusted).unwrap()),
-        runs.min(11),
-    );
-    let raw_v_n = median(
-        || assert!(verify_parallel(&f.verify_items, threads)),
-        runs.min(11),
-    );
-    let raw_v_1 = median(
-        || assert!(verify_parallel(&f.verify_items, 1)),
-        runs.min(11),
-    );
-    let sha = median(
-        || {
-            black_box(scrutin_log::Hash::digest(&f.bundle));
-        },
-        runs,
-    );
-
     let b = BATCH as u64;
     let n = BUNDLE_ENTRIES;
-    println!("\n== scrutin-log ratios ({threads} threads available; medians of {runs} runs) ==");
+
+    let mut salt = 1u64 << 50;
+    let mut raw_a = RawSled::new();
+    let mut raw_b = RawSled::new();
+    let (m, t) = interleaved(
+        runs,
+        &mut [
+            &mut || {
+                salt += 1;
+                f.log.append_batch(&s, payloads(BATCH, salt)).unwrap();
+            },
+            &mut || drop(sign_parallel(&key, &f.messages, threads)),
+            &mut || drop(sign_parallel(&key, &f.messages, 1)),
+            &mut || raw_a.write(&f.entry_bytes, true),
+            &mut || raw_b.write(&f.entry_bytes, false),
+        ],
+    );
+    println!("\n== scrutin-log ratios ({threads} threads available; medians of {runs} interleaved rounds) ==");
     println!(
-        "append_batch(1000) durable:        {:>10.0} entries/s",
-        per_s(b, append_batch)
+        "append_batch(1000) durable:          {:>10.0} entries/s",
+        per_s(b, m[0])
     );
     println!(
-        "  raw sled insert+flush+fsync:     {:>10.0} entries/s",
-        per_s(b, raw_fsync)
+        "  sign only, {threads} threads:              {:>10.0} entries/s",
+        per_s(b, m[1])
     );
     println!(
-        "  raw sled insert+flush:           {:>10.0} entries/s",
-        per_s(b, raw_flush)
+        "  sign only, 1 thread:               {:>10.0} entries/s",
+        per_s(b, m[2])
     );
     println!(
-        "  sign only, {threads} threads:            {:>10.0} entries/s",
-        per_s(b, sign_n)
+        "  raw sled insert+flush+fsync:       {:>10.0} entries/s",
+        per_s(b, m[3])
     );
     println!(
-        "  sign only, 1 thread:             {:>10.0} entries/s",
-        per_s(b, sign_1)
+        "  raw sled insert+flush:             {:>10.0} entries/s",
+        per_s(b, m[4])
     );
     println!(
-        "  ratio append_batch / sign-only({threads}): {:.2}   (goal >= 0.90)",
-        sign_n.as_secs_f64() / append_batch.as_secs_f64()
+        "  ratio append_batch / sign-only({threads}):   {:.2}   (goal >= 0.90)",
+        ratio(&t[1], &t[0])
     );
     println!(
         "  ratio append_batch / raw sled+fsync: {:.2}",
-        raw_fsync.as_secs_f64() / append_batch.as_secs_f64()
+        ratio(&t[3], &t[0])
+    );
+
+    let mut raw = RawSled::new();
+    let one = vec![f.entry_bytes[0].clone()];
+    let (m, t) = interleaved(
+        runs * 4,
+        &mut [
+            &mut || drop(f.log.append(&s, vec![7u8; PAYLOAD]).unwrap()),
+            &mut || raw.write(&one, true),
+        ],
     );
     println!(
-        "append(1) durable:                 {:>10.0} entries/s",
-        per_s(1, append_1)
+        "append(1) durable:                   {:>10.0} entries/s",
+        per_s(1, m[0])
     );
     println!(
-        "  raw sled insert+flush+fsync:     {:>10.0} entries/s",
-        per_s(1, raw_1)
+        "  raw sled insert+flush+fsync:       {:>10.0} entries/s",
+        per_s(1, m[1])
     );
     println!(
-        "  ratio append / raw sled+fsync:   {:.2}",
-        raw_1.as_secs_f64() / append_1.as_secs_f64()
+        "  ratio append / raw sled+fsync:     {:.2}",
+        ratio(&t[1], &t[0])
+    );
+
+    let trusted = [s.verifier()];
+    let (m, t) = interleaved(
+        runs.min(11),
+        &mut [
+            &mut || drop(verify_bundle(&f.bundle[..], &trusted).unwrap()),
+            &mut || assert!(verify_parallel(&f.verify_items, threads)),
+            &mut || assert!(verify_parallel(&f.verify_items, 1)),
+            &mut || {
+                black_box(scrutin_log::Hash::digest(&f.bundle));
+            },
+        ],
     );
     println!(
-        "verify_bundle (10000 entries):     {:>10.0} entries/s",
-        per_s(n, verify)
+        "verify_bundle (10000 entries):       {:>10.0} entries/s",
+        per_s(n, m[0])
     );
     println!(
-        "  raw verify_strict, {threads} threads:    {:>10.0} entries/s",
-        per_s(n, raw_v_n)
+        "  raw verify_strict, {threads} threads:      {:>10.0} entries/s",
+        per_s(n, m[1])
     );
     println!(
-        "  raw verify_strict, 1 thread:     {:>10.0} entries/s",
-        per_s(n, raw_v_1)
+        "  raw verify_strict, 1 thread:       {:>10.0} entries/s",
+        per_s(n, m[2])
     );
     println!(
-        "  raw SHA-256 of the bundle bytes: {:>10.0} entries/s",
-        per_s(n, sha)
+        "  raw SHA-256 of the bundle bytes:   {:>10.0} entries/s",
+        per_s(n, m[3])
     );
     println!(
         "  ratio verify_bundle / raw verify_strict({threads}): {:.2}   (goal >= 0.85)",
-        raw_v_n.as_secs_f64() / verify.as_secs_f64()
+        ratio(&t[1], &t[0])
     );
     println!(
-        "  ratio verify_bundle / raw SHA-256: {:.4}",
-        sha.as_secs_f64() / verify.as_secs_f64()
+        "  ratio verify_bundle / raw SHA-256:  {:.4}",
+        ratio(&t[3], &t[0])
     );
 }
 
@@ -338,7 +366,9 @@ fn main() {
             .warm_up_time(Duration::from_millis(500))
             .measurement_time(Duration::from_secs(2));
     }
-    criterion_benches(&mut c, &f);
-    c.final_summary();
+    if std::env::var("SCRUTIN_BENCH_RATIOS_ONLY").is_err() {
+        criterion_benches(&mut c, &f);
+        c.final_summary();
+    }
     ratios(&f);
 }
