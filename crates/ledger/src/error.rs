@@ -16,7 +16,7 @@ pub enum LedgerError {
     Log(#[from] LogError),
     /// The rules refused an event; nothing was appended. `position` is the event's 0-based
     /// position in the batch (0 for a single submit).
-    #[error("event {position} of the batch refused, nothing recorded: {violation}")]
+    #[error("refused: {violation} (event {position} of the submission; nothing recorded)")]
     Rejected {
         /// 0-based position of the refused event in the submitted batch.
         position: usize,
@@ -25,8 +25,9 @@ pub enum LedgerError {
     },
     /// A `ResultDeclared` event whose digest is not the SHA-256 of the tally JSON at that point.
     #[error(
-        "event {position} of the batch refused, nothing recorded: result-declaration: the \
-         declared tally digest {declared} is not the digest {expected} of the tally at this point"
+        "refused: result-declaration: the declared tally digest {declared} is not the digest \
+         {expected} of the tally at this point (event {position} of the submission; nothing \
+         recorded)"
     )]
     WrongDeclaration {
         /// 0-based position of the refused event in the submitted batch.
