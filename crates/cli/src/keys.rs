@@ -17,10 +17,10 @@ pub(crate) fn read_signer(path: &Path) -> Result<Signer, CliError> {
 
 /// A new key whose private and verifier key strings both parse back.
 ///
-/// Why the loop: scrutin-log 0.1.0 splits key strings on every `+`, and standard base64 may
-/// contain `+`, so about half of all random keys would not read back. Until that is fixed in
-/// the log crate we only hand out keys that round-trip (the keys stay uniformly random among
-/// those).
+/// Why the check: early scrutin-log builds split key strings on every `+`, which standard
+/// base64 may contain, so about half of all random keys did not read back. That is fixed in
+/// the log crate; the check stays so that `keygen` can never hand out a key file that
+/// `--key` would then refuse.
 pub(crate) fn generate(name: &str) -> Result<Signer, CliError> {
     for _ in 0..256 {
         let s = Signer::generate(name)
