@@ -139,7 +139,7 @@ pub(crate) fn render(r: &ReportInput<'_>) -> String {
         results_section(&mut h, t);
         disregarded_section(&mut h, t);
     } else {
-        h.push_str("<h2>Poll results</h2>\n<p>No tally: the bundle could not be replayed far enough to count it.</p>\n");
+        h.push_str("<h2>4. Poll results</h2>\n<p>No tally: the bundle is not valid, so no count derived from it can be relied on.</p>\n");
     }
     if let Some(c) = &r.comparison {
         comparison_section(&mut h, c);

@@ -104,9 +104,9 @@ pub(crate) fn run(a: &VerifyArgs<'_>) -> Result<VerifyOutcome, CliError> {
                 file: p.display().to_string(),
                 matched: Vec::new(),
                 differences: vec![(
-                    "(all)".into(),
-                    "claimed tally".into(),
-                    "no tally: the bundle is not valid".into(),
+                    "(whole tally)".into(),
+                    "as claimed".into(),
+                    "none: the bundle is not valid".into(),
                 )],
             },
         }),
