@@ -178,3 +178,26 @@ pub(crate) fn cosign(a: &CosignArgs<'_>) -> Result<ExitCode, CliError> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proof_files_take_hex_or_base64_and_origins_become_directory_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = Hash::digest(b"x");
+        let p = dir.path().join("proof.txt");
+        std::fs::write(&p, format!("{}\n\n{}\n", h.to_hex(), h.to_base64())).unwrap();
+        assert_eq!(read_proof(&p).unwrap(), vec![h, h]);
+        std::fs::write(&p, "zz\n").unwrap();
+        assert!(read_proof(&p)
+            .unwrap_err()
+            .to_string()
+            .contains(":1:1: bad hash"));
+        assert_eq!(
+            origin_dir(Path::new("w"), "scrutin/jlmag 2022"),
+            Path::new("w").join("scrutin_jlmag_2022")
+        );
+    }
+}
