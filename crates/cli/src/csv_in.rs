@@ -330,6 +330,24 @@ mod tests {
     }
 
     #[test]
+    fn optional_class_column_and_extra_columns() {
+        let b = run(
+            CsvKind::Ballots,
+            "voter,resolution,for,against,abstain,class,note\nH1,1,5,0,0,H,ok\nH2,1,1,2,3,,\n",
+        )
+        .unwrap();
+        match (&b.events[0], &b.events[1]) {
+            (Event::VoteCast(x), Event::VoteCast(y)) => {
+                assert_eq!(x.class.as_ref().map(ClassId::as_str), Some("H"));
+                assert_eq!(y.class, None);
+            }
+            e => panic!("{e:?}"),
+        }
+        let e = run(CsvKind::Ballots, "voter,resolution,for\nproxy:,1,5\n").unwrap_err();
+        assert!(e.to_string().starts_with("f.csv:2:1: bad-id"), "{e}");
+    }
+
+    #[test]
     fn columns_for_rules() {
         let o = Origin {
             line: 3,
