@@ -9,7 +9,11 @@ use crate::csv_in::CsvKind;
 
 /// scrutin: a verifiable ledger of a shareholder meeting's poll.
 #[derive(Debug, Parser)]
-#[command(name = "scrutin", version, about, long_about = None)]
+#[command(
+    name = "scrutin",
+    version,
+    about = "Record, count and verify a shareholder meeting's poll in a tamper-evident ledger"
+)]
 pub(crate) struct Cli {
     /// The command.
     #[command(subcommand)]
