@@ -112,17 +112,25 @@ fn check_origin(origin: &str) -> Result<(), LogError> {
     Ok(())
 }
 
+/// How long `open` waits for sled's file lock before reporting [`LogError::Locked`]. A `Log`
+/// dropped a moment ago in this process can hold the lock briefly while sled's background
+/// threads wind down; a lock held by another live writer is still reported after this wait.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 fn open_sled(dir: &Path, create: bool) -> Result<sled::Db, LogError> {
-    sled::Config::new()
-        .path(dir)
-        .create_new(create)
-        .open()
-        .map_err(|e| match e {
-            sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
-                LogError::Locked(dir.display().to_string())
+    let started = std::time::Instant::now();
+    loop {
+        match sled::Config::new().path(dir).create_new(create).open() {
+            Ok(db) => return Ok(db),
+            Err(sled::Error::Io(ref io)) if io.to_string().contains("could not acquire lock") => {
+                if started.elapsed() >= LOCK_WAIT {
+                    return Err(LogError::Locked(dir.display().to_string()));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
             }
-            other => storage(other),
-        })
+            Err(other) => return Err(storage(other)),
+        }
+    }
 }
 
 impl Log {

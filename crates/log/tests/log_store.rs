@@ -224,7 +224,19 @@ fn record_len(page: &[u8], k: usize) -> usize {
 
 /// Opens the store underneath the log and lets `f` damage it.
 fn damage(dir: &std::path::Path, f: impl FnOnce(&sled::Db)) {
-    let db = sled::open(dir).unwrap();
+    // The Log dropped just before may hold sled's file lock for a moment (background threads).
+    let mut tries = 0;
+    let db = loop {
+        match sled::open(dir) {
+            Ok(db) => break db,
+            Err(e) if tries < 100 => {
+                tries += 1;
+                let _ = e;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => panic!("cannot open the store to damage it: {e}"),
+        }
+    };
     f(&db);
     db.flush().unwrap();
 }
