@@ -104,11 +104,20 @@ impl Entry {
     }
 
     pub(crate) fn from_wire(w: WireEntry) -> Result<Entry, LogError> {
+        Entry::from_wire_with(w, &mut CheckedKeys::default())
+    }
+
+    /// [`Entry::decode`] that skips re-checking author keys already in `checked`.
+    pub(crate) fn decode_with(bytes: &[u8], checked: &mut CheckedKeys) -> Result<Entry, LogError> {
+        Entry::from_wire_with(codec::decode_entry(bytes)?, checked)
+    }
+
+    fn from_wire_with(w: WireEntry, checked: &mut CheckedKeys) -> Result<Entry, LogError> {
         Ok(Entry {
             index: w.index,
             prev: Hash(w.prev),
             recorded_at_ms: w.recorded_at_ms,
-            author: PublicKey::from_bytes(&w.author)?,
+            author: checked.check(&w.author)?,
             payload: w.payload,
             signature: w.signature,
         })
@@ -123,5 +132,26 @@ impl Entry {
         self.author
             .verify(&self.signed_message(), &self.signature)
             .map_err(|_| LogError::BadSignature(format!("entry {}", self.index)))
+    }
+}
+
+/// Author keys already checked by [`PublicKey::from_bytes`] during one scan (a handful of
+/// registrar, scrutineer and chair keys; bounded so a hostile store cannot grow it).
+#[derive(Default)]
+pub(crate) struct CheckedKeys(Vec<[u8; 32]>);
+
+impl CheckedKeys {
+    const MAX: usize = 64;
+
+    fn check(&mut self, bytes: &[u8; 32]) -> Result<PublicKey, LogError> {
+        if self.0.contains(bytes) {
+            return Ok(PublicKey::from_checked(*bytes));
+        }
+        let key = PublicKey::from_bytes(bytes)?;
+        if self.0.len() >= Self::MAX {
+            self.0.clear();
+        }
+        self.0.push(*bytes);
+        Ok(key)
     }
 }

@@ -512,9 +512,13 @@ impl Log {
     /// The entries in `range`, by a sequential scan. A range reaching past the end yields
     /// [`LogError::OutOfRange`] first and nothing else.
     pub fn entries(&self, range: Range<u64>) -> impl Iterator<Item = Result<Entry, LogError>> + '_ {
-        self.raw_entries(range).map(|r| {
+        // A scan sees few distinct authors: remember the keys already checked (curve point,
+        // not weak) instead of decompressing the same point for every entry.
+        let mut checked = crate::entry::CheckedKeys::default();
+        self.raw_entries(range).map(move |r| {
             r.and_then(|(i, v)| {
-                Entry::decode(&v).map_err(|e| LogError::Damaged(format!("entry {i}: {e}")))
+                Entry::decode_with(&v, &mut checked)
+                    .map_err(|e| LogError::Damaged(format!("entry {i}: {e}")))
             })
         })
     }
