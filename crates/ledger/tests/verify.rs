@@ -214,20 +214,36 @@ fn not_a_bundle_is_an_error_not_a_verdict() {
     assert!(err.is_err());
 }
 
+/// The report and receipt JSON are what lawyers and holders keep: valid JSON, carrying the
+/// numbered checks, and byte-identical when the same bundle is verified twice.
+/// `SCRUTIN_PRINT_SAMPLES=1 cargo test -p scrutin --test verify -- --nocapture` prints them.
 #[test]
-#[ignore = "prints a sample report: cargo test -p scrutin --test verify -- --ignored --nocapture"]
-fn print_a_sample_report() {
+fn report_and_receipt_json_are_deterministic() {
     let dir = tempfile::tempdir().unwrap();
     let ledger = whole_meeting(dir.path());
     let bundle = bundle_of(&ledger);
-    let report = verify_bundle(&bundle[..], &[registrar().verifier()], &mut |_, _| {}).unwrap();
-    println!("{}", report.to_json());
+    let trust = [registrar().verifier()];
+    let report = verify_bundle(&bundle[..], &trust, &mut |_, _| {}).unwrap();
+    let again = verify_bundle(&bundle[..], &trust, &mut |_, _| {}).unwrap();
+    assert_eq!(report.to_json(), again.to_json());
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    let checks = json["checks"].as_array().expect("numbered checks");
+    assert_eq!(checks.len(), 9, "{json}");
     let receipt = ledger.receipt(&common::h("H4")).unwrap();
-    println!("{}", receipt.to_json());
-    println!(
-        "{}",
-        scrutin::verify_receipt(&receipt, &[registrar().verifier()])
+    let receipt_report = scrutin::verify_receipt(&receipt, &trust).unwrap();
+    assert_eq!(
+        scrutin::VoteReceipt::from_json(&receipt.to_json())
             .unwrap()
-            .to_json()
+            .to_json(),
+        receipt.to_json()
     );
+    serde_json::from_str::<serde_json::Value>(&receipt_report.to_json()).unwrap();
+    if std::env::var_os("SCRUTIN_PRINT_SAMPLES").is_some() {
+        println!(
+            "{}\n{}\n{}",
+            report.to_json(),
+            receipt.to_json(),
+            receipt_report.to_json()
+        );
+    }
 }
