@@ -303,58 +303,14 @@ impl Meeting {
                     matches!(r, Role::Chair | Role::Registrar)
                 })?;
                 self.require_closed_register(event.kind())?;
-                match resolution {
-                    None => {
-                        if !self.res.iter().any(|r| r.poll == Poll::Pending) {
-                            return Err(RuleViolation::NothingToOpen);
-                        }
-                    }
-                    Some(id) => {
-                        let r = self.res_idx(id)?;
-                        match self.res.get(r as usize).map(|r| r.poll) {
-                            Some(Poll::Open) => {
-                                return Err(RuleViolation::PollAlreadyOpened {
-                                    resolution: id.clone(),
-                                })
-                            }
-                            Some(Poll::Closed) => {
-                                return Err(RuleViolation::PollAlreadyClosed {
-                                    resolution: id.clone(),
-                                })
-                            }
-                            _ => {}
-                        }
-                    }
-                }
+                self.check_poll_transition(resolution.as_ref(), Poll::Pending)?;
                 Ok(None)
             }
             Event::PollClosed { resolution } => {
                 self.require(event, author, "chair or registrar", |r| {
                     matches!(r, Role::Chair | Role::Registrar)
                 })?;
-                match resolution {
-                    None => {
-                        if !self.res.iter().any(|r| r.poll == Poll::Open) {
-                            return Err(RuleViolation::NoOpenPoll);
-                        }
-                    }
-                    Some(id) => {
-                        let r = self.res_idx(id)?;
-                        match self.res.get(r as usize).map(|r| r.poll) {
-                            Some(Poll::Pending) => {
-                                return Err(RuleViolation::PollNotOpen {
-                                    resolution: id.clone(),
-                                })
-                            }
-                            Some(Poll::Closed) => {
-                                return Err(RuleViolation::PollAlreadyClosed {
-                                    resolution: id.clone(),
-                                })
-                            }
-                            _ => {}
-                        }
-                    }
-                }
+                self.check_poll_transition(resolution.as_ref(), Poll::Open)?;
                 Ok(None)
             }
             Event::VoteCast(b) => {
@@ -385,6 +341,34 @@ impl Meeting {
                 }
                 Ok(None)
             }
+        }
+    }
+
+    /// Whether a poll may move out of `from` (Pending -> Open on PollOpened, Open -> Closed on
+    /// PollClosed), for one resolution or, with `None`, for every resolution in `from`.
+    fn check_poll_transition(
+        &self,
+        resolution: Option<&ResolutionId>,
+        from: Poll,
+    ) -> Result<(), RuleViolation> {
+        let Some(id) = resolution else {
+            if self.res.iter().any(|r| r.poll == from) {
+                return Ok(());
+            }
+            return Err(match from {
+                Poll::Pending => RuleViolation::NothingToOpen,
+                _ => RuleViolation::NoOpenPoll,
+            });
+        };
+        let r = self.res_idx(id)?;
+        let resolution = id.clone();
+        match (from, self.res.get(r as usize).map(|r| r.poll)) {
+            (_, Some(Poll::Closed)) => Err(RuleViolation::PollAlreadyClosed { resolution }),
+            (Poll::Pending, Some(Poll::Open)) => {
+                Err(RuleViolation::PollAlreadyOpened { resolution })
+            }
+            (Poll::Open, Some(Poll::Pending)) => Err(RuleViolation::PollNotOpen { resolution }),
+            _ => Ok(()),
         }
     }
 
