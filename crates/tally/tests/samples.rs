@@ -17,11 +17,11 @@
 
 mod fixtures;
 
-use fixtures::published::{bilibili, china_eastern, dongxiang_egm, dongxiang_register, jlmag};
-use fixtures::{assert_row, resolution, Stream};
-use scrutin_model::{
-    Candidate, CandidateId, Denominator, MeetingKind, Preset, ResolutionKind, RulesProfile,
+use fixtures::published::{
+    bilibili, bilibili_convened, china_eastern, dongxiang_egm, dongxiang_register, jlmag,
 };
+use fixtures::{assert_row, resolution, Stream};
+use scrutin_model::{Candidate, CandidateId, MeetingKind, Preset, ResolutionKind, RulesProfile};
 use scrutin_tally::{percent, render_announcement, Meeting, Tally};
 
 /// Replaying the same events gives byte-identical JSON and text.
@@ -360,21 +360,7 @@ fn dongxiang_agm_reproduces_the_published_rows() {
 /// class per resolution: the Y shares carry 83,715,114 votes on it, not 837,151,140.
 #[test]
 fn bilibili_one_vote_per_share_override_is_per_resolution() {
-    let mut rules = RulesProfile::preset(Preset::Cayman, 6);
-    rules.denominator = Denominator::ForAgainstAbstain;
-    let mut s = Stream::convene(
-        "bilibili-2023-agm-r4",
-        "Bilibili Inc.",
-        "9626",
-        MeetingKind::Agm,
-        "2023-06-30",
-        rules,
-        &[
-            ("Z", "Class Z Ordinary Shares", 1),
-            ("Y", "Class Y Ordinary Shares", 10),
-        ],
-        "Computershare Hong Kong Investor Services Limited",
-    );
+    let mut s = bilibili_convened("bilibili-2023-agm-r4");
     s.weighted_resolution(
         "4",
         ResolutionKind::Ordinary,
