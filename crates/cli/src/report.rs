@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use scrutin_model::{group_thousands, MeetingConvened};
+use scrutin_model::{group_thousands, MeetingConvened, Resolution};
 use scrutin_tally::{ResolutionTally, Tally};
 
 /// The result of one numbered check.
@@ -50,6 +50,8 @@ pub(crate) struct ReportInput<'a> {
     pub(crate) valid: bool,
     pub(crate) verdict: String,
     pub(crate) meeting: Option<&'a MeetingConvened>,
+    /// The resolutions as proposed (for their titles).
+    pub(crate) resolutions: &'a [Resolution],
     pub(crate) digest: String,
     pub(crate) entries: u64,
     pub(crate) checkpoint_note: Option<String>,
@@ -82,6 +84,7 @@ body{font-family:Georgia,'Times New Roman',serif;color:#1a1a1a;max-width:1060px;
 h1{font-size:26px;margin:0 0 4px}h2{font-size:19px;border-bottom:2px solid #233;padding-bottom:3px;margin-top:30px}
 h3{font-size:16px;margin:18px 0 6px}
 .sub{color:#555;margin:0 0 14px}
+.title{margin:0 0 8px;font-style:italic}
 .verdict{padding:12px 16px;border-radius:4px;font-size:18px;font-weight:bold;margin:14px 0}
 .ok{background:#e3f4e6;border:2px solid #2e7d32;color:#1b5e20}.bad{background:#fdecea;border:2px solid #c62828;color:#8e0000}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:14px}
@@ -136,7 +139,7 @@ pub(crate) fn render(r: &ReportInput<'_>) -> String {
     checks_section(&mut h, r);
     if let Some(t) = r.tally {
         attendance_section(&mut h, t);
-        results_section(&mut h, t);
+        results_section(&mut h, t, r.resolutions);
         disregarded_section(&mut h, t);
     } else {
         h.push_str("<h2>4. Poll results</h2>\n<p>No tally: the bundle is not valid, so no count derived from it can be relied on.</p>\n");
@@ -328,9 +331,13 @@ fn bars(r: &ResolutionTally) -> String {
     s
 }
 
-fn results_section(h: &mut String, t: &Tally) {
+fn results_section(h: &mut String, t: &Tally, proposed: &[Resolution]) {
     h.push_str("<h2>5. Poll results</h2>\n");
     for r in &t.resolutions {
+        let title = proposed
+            .iter()
+            .find(|p| p.id.as_str() == r.id)
+            .map_or("", |p| p.title.as_str());
         let verdict = if r.passed { "PASSED" } else { "NOT PASSED" };
         let cls = if r.passed { "passed" } else { "failed" };
         let _ = writeln!(
@@ -339,6 +346,9 @@ fn results_section(h: &mut String, t: &Tally) {
             esc(&r.id),
             esc(&r.kind)
         );
+        if !title.is_empty() {
+            let _ = writeln!(h, "<p class=\"title\">{}</p>", esc(title));
+        }
         let _ = writeln!(
             h,
             "<table>\n<tr><th>Votes entitled on this resolution</th><th>Required to abstain</th><th>May vote only against (Rule 13.40)</th><th>Disregarded</th></tr>\n\
@@ -495,6 +505,7 @@ mod tests {
             valid: false,
             verdict: "entry 7: <script>".into(),
             meeting: None,
+            resolutions: &[],
             digest: "ab".into(),
             entries: 9,
             checkpoint_note: Some("o\n1\n<x>\n".into()),

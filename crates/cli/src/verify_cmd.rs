@@ -257,6 +257,7 @@ fn report_input<'a>(
         valid: r.is_valid() && comparison.as_ref().is_none_or(|c| c.differences.is_empty()),
         verdict: verdict_line(r),
         meeting: r.meeting.as_ref(),
+        resolutions: &r.resolutions,
         digest: r.digest.clone(),
         entries: r.entries,
         checkpoint_note: r

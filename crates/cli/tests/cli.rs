@@ -380,6 +380,10 @@ fn expect_lists_differences_and_report_is_written() {
     );
     assert!(o.stdout.contains("1 differ"), "{}", o.stdout);
     let html = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        html.contains("To consider and approve the change in the use of proceeds"),
+        "the report names each resolution by its title"
+    );
     let again = m.path("again.html");
     scrutin(&[
         "verify",

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use scrutin_log::{verify_bundle_with_progress, BundleReport, NoteVerifier, SignedCheckpoint};
-use scrutin_model::MeetingConvened;
+use scrutin_model::{MeetingConvened, Resolution};
 use scrutin_tally::{render_announcement, Disregarded, Tally};
 
 use crate::ledger::origin_for;
@@ -66,6 +66,8 @@ pub struct VerifyReport {
     pub checks: Vec<Check>,
     /// The meeting, from the genesis entry (when it decoded).
     pub meeting: Option<MeetingConvened>,
+    /// The resolutions proposed in the bundle, in proposal order (titles for reports).
+    pub resolutions: Vec<Resolution>,
     /// The tally recomputed from every event (only when the verdict is valid).
     pub tally: Option<Tally>,
     /// The announcement text recomputed (only when the verdict is valid).
@@ -102,7 +104,7 @@ impl VerifyReport {
     }
 
     /// The report as pretty JSON text, ending in a newline: `valid`, `verdict`, `entries`,
-    /// `digest`, `meeting` (its registrar key in hex), `checkpoint` (signed-note text),
+    /// `digest`, `meeting` (its registrar key in hex), `resolutions`, `checkpoint` (signed-note text),
     /// `cosigners`, `checks`, `tally` (the contract tally JSON), `disregarded`,
     /// `announcement`, in this order.
     pub fn to_json(&self) -> String {
@@ -123,6 +125,7 @@ impl VerifyReport {
             entries: self.entries,
             digest: &self.digest,
             meeting,
+            resolutions: &self.resolutions,
             checkpoint: self.checkpoint.as_ref().map(SignedCheckpoint::to_note_text),
             cosigners: &self.cosigners,
             checks: &self.checks,
@@ -154,6 +157,7 @@ struct JsonReport<'a> {
     entries: u64,
     digest: &'a str,
     meeting: Option<serde_json::Value>,
+    resolutions: &'a [Resolution],
     checkpoint: Option<String>,
     cosigners: &'a [String],
     checks: &'a [Check],
@@ -319,6 +323,7 @@ fn assemble(log: BundleReport, replay: Replay<'_>, trust: &[NoteVerifier]) -> Ve
         verdict,
         checks,
         meeting: replay.convened.clone(),
+        resolutions: replay.meeting.resolutions().into_iter().cloned().collect(),
         tally,
         announcement,
         checkpoint: log.checkpoint,

@@ -256,7 +256,7 @@ impl<'t> Verifier<'t> {
                 "cosigned by {}",
                 v.cosigned_by
                     .iter()
-                    .map(|(n, t)| format!("{n} (time {t})"))
+                    .map(|(n, t)| format!("{n} at {}", unix_time_text(*t)))
                     .collect::<Vec<_>>()
                     .join(", ")
             ))
@@ -592,4 +592,17 @@ fn verify_parallel(chunk: &[Pending]) -> Option<usize> {
         usize::MAX => None,
         i => Some(i),
     }
+}
+
+/// A cosignature's Unix time as RFC 3339 UTC (`2026-11-24T04:36:37Z`), or the raw seconds
+/// when out of the calendar's range (a hostile bundle may claim anything).
+fn unix_time_text(seconds: u64) -> String {
+    i64::try_from(seconds)
+        .ok()
+        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| format!("unix time {seconds}"))
 }
