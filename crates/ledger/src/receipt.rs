@@ -150,9 +150,14 @@ pub(crate) fn build_receipt(
              result and sign a new checkpoint first"
         ))
     })?;
+    // Only what the declared tally covers: a ballot cast after the last declaration (a poll
+    // opened once a result was declared) is counted by no declaration, so a receipt carrying
+    // it would fail its own verification.
+    picked.retain(|(index, _, _)| *index < decl_index);
     if !picked.iter().any(|(_, _, role)| *role == "ballot") {
         return Err(LedgerError::NotFound(format!(
-            "holder {holder} has no ballot (in person or by proxy) within the latest checkpoint"
+            "holder {holder} has no ballot (in person or by proxy) before the result declared \
+             at entry {decl_index} within the latest checkpoint"
         )));
     }
     let tally: Tally = serde_json::from_str(&tally_json)
