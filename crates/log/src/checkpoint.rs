@@ -296,6 +296,8 @@ impl SignedCheckpoint {
                 .find(|v| v.name() == s.name && v.key_id() == s.key_id)
             {
                 Some(v) => match v.public_key().verify(body.as_bytes(), &s.signature) {
+                    // A line repeated (or a second signature by the same key) is one signer.
+                    Ok(()) if r.verdict.signed_by.contains(&s.name) => {}
                     Ok(()) => r.verdict.signed_by.push(s.name.clone()),
                     Err(_) => r.bad_signatures.push(s.name.clone()),
                 },
@@ -315,6 +317,9 @@ impl SignedCheckpoint {
                 Some(v) => {
                     let msg = self.checkpoint.cosignature_message(c.timestamp);
                     match v.public_key().verify(msg.as_bytes(), &c.signature) {
+                        // One witness is one cosigner, however many lines it has: a
+                        // repeated line must not read as a second witness.
+                        Ok(()) if r.verdict.cosigned_by.iter().any(|(n, _)| *n == c.name) => {}
                         Ok(()) => r.verdict.cosigned_by.push((c.name.clone(), c.timestamp)),
                         Err(_) => r.bad_cosignatures.push(c.name.clone()),
                     }
