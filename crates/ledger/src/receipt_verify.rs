@@ -220,14 +220,15 @@ fn run_checks(
             genesis.index
         ));
     }
-    if !trust
+    let Some(registrar_name) = trust
         .iter()
-        .any(|v| v.public_key().as_bytes() == &registrar.0)
-    {
+        .find(|v| v.public_key().as_bytes() == &registrar.0)
+        .map(NoteVerifier::name)
+    else {
         return Err(format!(
             "entry 0: the genesis is signed by {registrar}, which is not a trusted key"
         ));
-    }
+    };
     if origin_for(&m.id) != receipt.origin {
         return Err(format!(
             "the receipt's origin {:?} is not that of meeting {} ({:?})",
@@ -237,7 +238,8 @@ fn run_checks(
         ));
     }
     report.lines.push(format!(
-        "entry 0: meeting {} of {} ({} {}), registrar {registrar}, is in the checkpoint",
+        "entry 0: meeting {} of {} ({} {}), registrar {registrar} (trusted as \
+         {registrar_name}), is in the checkpoint",
         m.id,
         m.issuer,
         m.kind.name(),

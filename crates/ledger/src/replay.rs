@@ -29,6 +29,9 @@ pub(crate) struct Replay<'a> {
     pub(crate) entries: u64,
     pub(crate) declarations: u64,
     pub(crate) authors: u64,
+    /// The name under which the genesis author is trusted: the reader must see which of the
+    /// trusted keys runs the meeting, since any trusted key may sign a genesis.
+    pub(crate) registrar_name: Option<String>,
     /// The tally digest as of the last declaration, kept while only declarations follow, so
     /// that a run of declarations costs one tally, not one each.
     last_digest: Option<[u8; 32]>,
@@ -51,6 +54,7 @@ impl<'a> Replay<'a> {
             entries: 0,
             declarations: 0,
             authors: 0,
+            registrar_name: None,
             last_digest: None,
         }
     }
@@ -93,11 +97,11 @@ impl<'a> Replay<'a> {
                     ),
                 );
             };
-            if !self
+            let Some(trusted) = self
                 .trust
                 .iter()
-                .any(|v| v.public_key().as_bytes() == &author.0)
-            {
+                .find(|v| v.public_key().as_bytes() == &author.0)
+            else {
                 return self.fail(
                     CHECK_AUTHORITY,
                     index,
@@ -105,7 +109,8 @@ impl<'a> Replay<'a> {
                         "entry 0: the genesis is signed by {author}, which is not a trusted key"
                     ),
                 );
-            }
+            };
+            self.registrar_name = Some(trusted.name().to_owned());
             if m.registrar != author {
                 return self.fail(
                     CHECK_AUTHORITY,

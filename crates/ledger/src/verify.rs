@@ -338,7 +338,9 @@ fn passed_detail(check: u32, replay: &Replay<'_>) -> String {
     let n = replay.entries;
     match check {
         CHECK_AUTHORITY => format!(
-            "genesis signed by the trusted registrar key; {} later entries by authorised keys",
+            "genesis signed by the trusted key {}, the registrar it names; {} later entries by \
+             authorised keys",
+            replay.registrar_name.as_deref().unwrap_or("(none)"),
             replay.authors
         ),
         CHECK_RULES => format!("all {n} events valid under the meeting's rules"),
