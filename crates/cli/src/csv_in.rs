@@ -42,6 +42,8 @@ impl Origin {
             self.resolution
         } else if rule.contains("class") {
             self.class
+        } else if rule == "zero-proxy-shares" {
+            self.amount
         } else if rule.contains("holder")
             || rule.contains("voter")
             || rule.contains("proxy")
@@ -49,6 +51,7 @@ impl Origin {
             || rule.contains("attend")
             || rule.contains("duplicate")
             || rule.contains("register")
+            || rule.contains("treasury")
         {
             self.who
         } else {
@@ -140,21 +143,23 @@ impl Row<'_> {
         }
     }
 
-    /// A count: digits, optionally grouped with `,` or `_`; empty is `None`.
+    /// A count: digits, optionally grouped in thousands (see [`ungroup`]); empty is `None`.
     pub(super) fn count(&self, idx: Option<usize>, name: &str) -> Result<Option<u64>, CliError> {
         let Some(i) = idx else { return Ok(None) };
         let t = self.text(Some(i));
         if t.is_empty() {
             return Ok(None);
         }
-        let digits: String = t.chars().filter(|c| *c != ',' && *c != '_').collect();
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        let Some(digits) = ungroup(t) else {
             return Err(self.err(
                 i,
                 "bad-number",
-                format!("`{name}` {t:?} is not a whole number"),
+                format!(
+                    "`{name}` {t:?} is not a whole number (digits, optionally grouped in \
+                     thousands: 1,234,567 or 1 234 567 or 1_234_567)"
+                ),
             ));
-        }
+        };
         digits.parse::<u64>().map(Some).map_err(|_| {
             self.err(
                 i,
@@ -177,6 +182,35 @@ impl Row<'_> {
     }
 }
 
+/// The digits of a count written plainly or grouped in thousands, as spreadsheets export
+/// them: one separator kind out of `,` `_` `'` space, no-break space (U+00A0) or narrow
+/// no-break space (U+202F), a first group of 1 to 3 digits and then groups of exactly 3.
+/// Anything else is `None`: "1,5" or "1234,56" is a decimal comma, not 15 or 123456 shares,
+/// and "1.000" is ambiguous, so they are refused rather than guessed.
+fn ungroup(t: &str) -> Option<String> {
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(t.to_owned());
+    }
+    let sep = t.chars().find(|c| !c.is_ascii_digit())?;
+    if ![',', '_', '\'', ' ', '\u{a0}', '\u{202f}'].contains(&sep) {
+        return None;
+    }
+    let mut groups = t.split(sep);
+    let first = groups.next()?;
+    let digits_only = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    if !digits_only(first) || first.len() > 3 {
+        return None;
+    }
+    let mut out = first.to_owned();
+    for g in groups {
+        if g.len() != 3 || !digits_only(g) {
+            return None;
+        }
+        out.push_str(g);
+    }
+    Some(out)
+}
+
 fn csv_error(file: &str, e: &csv::Error) -> CliError {
     let line = e.position().map_or(0, csv::Position::line);
     CliError::Usage(format!("{file}:{line}:1: bad-csv: {e}"))
@@ -196,9 +230,9 @@ pub(crate) fn parse(
         .trim(csv::Trim::All)
         .flexible(true)
         .from_reader(input);
-    let names = rdr
-        .headers()
-        .map_err(|e| csv_error(file, &e))?
+    let headers = rdr.headers().map_err(|e| csv_error(file, &e))?;
+    let width = headers.len();
+    let names = headers
         .iter()
         .enumerate()
         .map(|(i, h)| (h.trim().to_ascii_lowercase(), i))
@@ -216,6 +250,16 @@ pub(crate) fn parse(
         let line = rec.position().map_or(0, csv::Position::line);
         if rec.iter().all(str::is_empty) {
             continue; // blank line
+        }
+        // A cell beyond the header is almost always an unquoted comma: `1,000` read as the
+        // two cells `1` and `000` would record 1 share. Refuse it rather than drop the rest.
+        if let Some(extra) = (width..rec.len()).find(|&i| !rec.get(i).unwrap_or("").is_empty()) {
+            return Err(CliError::Usage(format!(
+                "{file}:{line}:{}: bad-csv: the row has {} cells but the header has {width} \
+                 (quote a cell that contains a comma, e.g. \"1,000\")",
+                extra + 1,
+                rec.len()
+            )));
         }
         p.row(&Row {
             file,
@@ -281,9 +325,10 @@ mod tests {
             "holder,name,class,shares\nH1,One,A,100\nH2,Two,A,12x\n",
         )
         .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "f.csv:3:4: bad-number: `shares` \"12x\" is not a whole number"
+        assert!(
+            e.to_string()
+                .starts_with("f.csv:3:4: bad-number: `shares` \"12x\" is not a whole number"),
+            "{e}"
         );
         let e = run(CsvKind::Register, "holder,name,class\nH1,One,A\n").unwrap_err();
         assert!(

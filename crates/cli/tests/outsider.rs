@@ -1,0 +1,312 @@
+//! The binary as an outside user meets it: files written from DESIGN.md alone, the way a
+//! registrar's spreadsheet exports them (UTF-8 BOM, CRLF, quoted grouped numbers, extra
+//! columns, empty optional cells), commands on a missing ledger, and output piped to a reader
+//! that stops early.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn scrutin(args: &[&str]) -> Out {
+    let o = Command::new(env!("CARGO_BIN_EXE_scrutin"))
+        .args(args)
+        .output()
+        .expect("run scrutin");
+    Out {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+fn ok(args: &[&str]) -> String {
+    let o = scrutin(args);
+    assert_eq!(
+        o.code, 0,
+        "scrutin {args:?}\nstdout:\n{}\nstderr:\n{}",
+        o.stdout, o.stderr
+    );
+    o.stdout
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+const MEETING: &str = r#"[meeting]
+id = "acme-2026-agm"
+issuer = "ACME HOLDINGS LIMITED"
+stock_code = "00999"
+kind = "AGM"
+date = "2026-06-10"
+rules = "hk"
+record_date = "2026-06-04"
+proxy_deadline = "2026-06-08T10:00:00+08:00"
+
+[[classes]]
+id = "ORD"
+name = "Ordinary shares"
+
+[[resolutions]]
+id = "1"
+kind = "ordinary"
+title = "To receive the audited financial statements"
+
+[[resolutions]]
+id = "2"
+kind = "ordinary"
+title = "To approve the connected transaction"
+"#;
+
+/// A ledger with the meeting initialised, in a fresh directory.
+struct Setup {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+    key: PathBuf,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = dir.path().join("reg.key");
+        let meeting = dir.path().join("meeting.toml");
+        std::fs::write(&meeting, MEETING).expect("write meeting");
+        ok(&["keygen", "--out", s(&key)]);
+        let db = dir.path().join("db");
+        ok(&[
+            "init",
+            "--db",
+            s(&db),
+            "--meeting",
+            s(&meeting),
+            "--key",
+            s(&key),
+        ]);
+        Setup { dir, db, key }
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, bytes).expect("write file");
+        p
+    }
+
+    fn import(&self, kind: &str, file: &Path, extra: &[&str]) -> Out {
+        let mut args = vec![
+            "import",
+            kind,
+            s(file),
+            "--db",
+            s(&self.db),
+            "--key",
+            s(&self.key),
+        ];
+        args.extend_from_slice(extra);
+        scrutin(&args)
+    }
+
+    fn tally_json(&self) -> String {
+        ok(&["tally", "--db", s(&self.db), "--json"])
+    }
+}
+
+#[test]
+fn spreadsheet_exported_files_import_and_tally_has_the_design_fields() {
+    let m = Setup::new();
+    // Excel: BOM, CRLF, a quoted grouped count, a quoted name with a comma, an extra column
+    // with empty cells.
+    let reg = m.write(
+        "register.csv",
+        b"\xef\xbb\xbfholder,name,class,shares,notes\r\n\
+          H1,HKSCC NOMINEES LIMITED,ORD,\"1,000,000\",custodian\r\n\
+          H2,\"Smith, John\",ORD,200000,\r\n\
+          H3,Connected Co,ORD,300 000,\r\n\
+          treasury,Treasury shares,ORD,100000,\r\n",
+    );
+    let r = m.import("register", &reg, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let abst = m.write(
+        "abstentions.csv",
+        b"holder,resolution,restriction,reason\r\nH3,2,abstain,\"material interest, Rule 14A.36\"\r\n",
+    );
+    assert_eq!(m.import("abstentions", &abst, &[]).code, 0);
+    let px = m.write(
+        "proxies.csv",
+        b"proxy,holder,proxy_name,shares,resolution,instruction,for,against,abstain,lodged_at\r\n\
+          P1,H2,Chairman,,1,split,150000,50000,0,2026-06-07T09:00:00+08:00\r\n\
+          P1,H2,Chairman,,2,discretion,,,,2026-06-07T09:00:00+08:00\r\n",
+    );
+    let r = m.import("proxies", &px, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let ballots = m.write(
+        "ballots.csv",
+        b"\xef\xbb\xbfvoter,resolution,for,against,abstain\r\n\
+          H1,1,\"700,000\",\"200,000\",\"100,000\"\r\n\
+          proxy:P1,1,150000,50000,0\r\nproxy:P1,2,0,200000,\r\n",
+    );
+    let r = m.import("ballots", &ballots, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let t: serde_json::Value = serde_json::from_str(&m.tally_json()).expect("tally json");
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+        k.sort();
+        k
+    };
+    for f in [
+        "meeting",
+        "classes",
+        "entitled",
+        "represented",
+        "represented_pct",
+        "resolutions",
+    ] {
+        assert!(keys(&t).contains(&f.to_owned()), "top level lacks {f}");
+    }
+    for f in ["id", "entitled", "represented"] {
+        assert!(
+            keys(&t["classes"][0]).contains(&f.to_owned()),
+            "class lacks {f}"
+        );
+    }
+    let r1 = &t["resolutions"][0];
+    for f in [
+        "id",
+        "kind",
+        "entitled",
+        "must_abstain",
+        "against_only",
+        "for",
+        "against",
+        "abstain",
+        "for_pct",
+        "against_pct",
+        "abstain_pct",
+        "passed",
+        "disregarded",
+        "by_class",
+        "candidates",
+    ] {
+        assert!(keys(r1).contains(&f.to_owned()), "resolution lacks {f}");
+    }
+    // Treasury carries no votes; 300 000 (space-grouped) is 300,000.
+    assert_eq!(t["entitled"], 1_500_000);
+    assert_eq!(r1["for"], 850_000);
+    assert_eq!(r1["by_class"]["ORD"]["against"], 250_000);
+    assert_eq!(t["resolutions"][1]["must_abstain"], 300_000);
+    assert_eq!(r1["for_pct"], "77.2727");
+}
+
+#[test]
+fn a_decimal_comma_is_refused_not_read_as_thousands() {
+    let m = Setup::new();
+    let before = m.tally_json();
+    // "1,5" (a decimal comma) must not become 15 shares, nor "1234,56" 123456.
+    for (cell, col) in [
+        ("\"1,5\"", 4),
+        ("\"1234,56\"", 4),
+        ("1.000", 4),
+        ("\"1,0000\"", 4),
+        ("1,000", 5),
+    ] {
+        let reg = m.write(
+            "register.csv",
+            format!("holder,name,class,shares\nH1,One,ORD,100\nH2,Two,ORD,{cell}\n").as_bytes(),
+        );
+        let r = m.import("register", &reg, &[]);
+        assert_eq!(r.code, 2, "{cell}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains(&format!("register.csv:3:{col}: bad-")),
+            "{cell}: {}",
+            r.stderr
+        );
+        assert_eq!(m.tally_json(), before, "{cell}: nothing may be applied");
+    }
+    // Well-formed groups in any one separator are fine.
+    let reg = m.write(
+        "register.csv",
+        "holder,name,class,shares\nH1,One,ORD,\"1,234,567\"\nH2,Two,ORD,1_000\nH3,Three,ORD,2\u{a0}000\nH4,Four,ORD,3'000\n"
+            .as_bytes(),
+    );
+    let r = m.import("register", &reg, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let t: serde_json::Value = serde_json::from_str(&m.tally_json()).expect("json");
+    assert_eq!(t["entitled"], 1_234_567 + 1_000 + 2_000 + 3_000);
+}
+
+#[test]
+fn a_treasury_ballot_names_the_voter_column() {
+    let m = Setup::new();
+    let reg = m.write(
+        "register.csv",
+        b"holder,name,class,shares\nH1,One,ORD,100\ntreasury,Treasury,ORD,50\n",
+    );
+    assert_eq!(m.import("register", &reg, &[]).code, 0);
+    let before = m.tally_json();
+    let b = m.write(
+        "ballots.csv",
+        b"voter,resolution,for,against,abstain\nH1,1,100,0,0\ntreasury,1,50,0,0\n",
+    );
+    let r = m.import("ballots", &b, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("ballots.csv:3:1: treasury-shares:"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(m.tally_json(), before);
+}
+
+#[test]
+fn commands_on_a_missing_ledger_exit_2_and_create_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = dir.path().join("k.key");
+    ok(&["keygen", "--out", s(&key)]);
+    let db = dir.path().join("nodb");
+    let csv = dir.path().join("b.csv");
+    std::fs::write(&csv, "voter,resolution,for,against,abstain\nH1,1,1,0,0\n").expect("csv");
+    let out = dir.path().join("out");
+    let (d, k, c, o) = (s(&db), s(&key), s(&csv), s(&out));
+    for args in [
+        vec!["tally", "--db", d],
+        vec!["announce", "--db", d],
+        vec!["import", "ballots", c, "--db", d, "--key", k],
+        vec!["close", "--db", d, "--key", k],
+        vec!["checkpoint", "--db", d, "--key", k],
+        vec!["export", "--db", d, "--out", o],
+        vec!["receipt", "--db", d, "--holder", "H1", "--out", o],
+    ] {
+        let r = scrutin(&args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.starts_with("scrutin: ") && r.stderr.contains("no ledger"),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert!(!db.exists(), "{args:?} created the ledger directory");
+        assert!(!out.exists(), "{args:?} wrote an output file");
+    }
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_a_crash() {
+    let m = Setup::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scrutin"))
+        .args(["announce", "--db", s(&m.db)])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Close the read end before the binary has opened the ledger and printed.
+    drop(child.stdout.take());
+    let o = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    let _ = std::io::stderr().flush();
+}
