@@ -24,6 +24,7 @@ use crate::args::{Cli, Command};
 use crate::error::CliError;
 
 fn main() -> ExitCode {
+    quiet_on_closed_stdout();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -42,6 +43,26 @@ fn main() -> ExitCode {
             e.exit_code()
         }
     }
+}
+
+/// `scrutin verify ... | head` closes our stdout early; Rust ignores SIGPIPE, so `println!`
+/// then panics with a backtrace and exit 101. A reader that stopped reading is not a crash:
+/// stop quietly with exit 2 (output could not be written), like other I/O failures. Every
+/// ledger write is durable before anything is printed, so stopping here loses nothing.
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let msg = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if msg.starts_with("failed printing to stdout") && msg.contains("Broken pipe") {
+            std::process::exit(2);
+        }
+        default(info);
+    }));
 }
 
 fn run(cmd: Command) -> Result<ExitCode, CliError> {
