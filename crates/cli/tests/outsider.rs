@@ -310,3 +310,47 @@ fn a_reader_that_stops_early_is_not_a_crash() {
     assert_eq!(o.status.code(), Some(2), "{stderr}");
     let _ = std::io::stderr().flush();
 }
+
+#[test]
+fn proxy_numbers_are_read_only_with_split() {
+    let m = Setup::new();
+    let reg = m.write(
+        "register.csv",
+        b"holder,name,class,shares\nH1,One,ORD,1000\nH2,Two,ORD,2000\n",
+    );
+    assert_eq!(m.import("register", &reg, &[]).code, 0);
+    let before = m.tally_json();
+    let head =
+        "proxy,holder,proxy_name,shares,resolution,instruction,for,against,abstain,lodged_at\n";
+    let at = "2026-06-07T09:00:00+08:00";
+    for (rows, want) in [
+        // `for` with a number: "5 shares for" must not become "every share for".
+        (
+            format!("P1,H1,Chair,,1,for,5,0,0,{at}\n"),
+            "proxies.csv:2:7: bad-instruction",
+        ),
+        (
+            format!("P1,H1,Chair,,1,split,600,0,0,{at}\nP1,H1,Chair,,2,against,0,7,0,{at}\n"),
+            "proxies.csv:3:8: bad-instruction",
+        ),
+        // `split` whose numbers are all missing.
+        (
+            format!("P1,H1,Chair,,1,split,,,,{at}\n"),
+            "proxies.csv:2:7: missing-value",
+        ),
+    ] {
+        let f = m.write("proxies.csv", format!("{head}{rows}").as_bytes());
+        let r = m.import("proxies", &f, &[]);
+        assert_eq!(r.code, 2, "{rows}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(want), "{rows}: {}", r.stderr);
+        assert_eq!(m.tally_json(), before);
+    }
+    // Zeros beside a plain instruction (a form system filling every column) are fine.
+    let f = m.write(
+        "proxies.csv",
+        format!("{head}P1,H1,Chair,,1,for,0,0,0,{at}\nP1,H1,Chair,,2,split,600,400,,{at}\n")
+            .as_bytes(),
+    );
+    let r = m.import("proxies", &f, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}

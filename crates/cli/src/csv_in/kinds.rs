@@ -220,6 +220,37 @@ impl Parsing {
             let num = |i: Option<usize>, n: &str| -> Result<Shares, CliError> {
                 Ok(Shares(r.count(i, n)?.unwrap_or(0)))
             };
+            let counts = [
+                (c.for_, "for"),
+                (c.against, "against"),
+                (c.abstain, "abstain"),
+            ];
+            if instr_text == "split" {
+                // An empty split is a form whose numbers were lost, not a vote of nothing.
+                if counts.iter().all(|(i, _)| r.text(*i).is_empty()) {
+                    return Err(r.err(
+                        c.for_.unwrap_or(instr_col),
+                        "missing-value",
+                        "`split` needs its for/against/abstain numbers",
+                    ));
+                }
+            } else {
+                // Numbers are read only with `split`: `for,5,0,0` could mean "5 shares for",
+                // and dropping the 5 would let the proxy vote every share for.
+                for (i, name) in counts {
+                    if r.count(i, name)?.is_some_and(|n| n > 0) {
+                        return Err(r.err(
+                            i.unwrap_or(instr_col),
+                            "bad-instruction",
+                            format!(
+                                "instruction {:?} takes no `{name}` number (use `split` to \
+                                 instruct on part of the shares)",
+                                r.text(c.instruction)
+                            ),
+                        ));
+                    }
+                }
+            }
             let instruction = match instr_text.as_str() {
                 "for" => Instruction::For,
                 "against" => Instruction::Against,
