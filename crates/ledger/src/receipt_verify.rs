@@ -268,7 +268,8 @@ fn run_checks(
     };
     let Some(grant_index) = granted else {
         return Err(format!(
-            "entry {}: the receipt does not show that its author {declarer} was made scrutineer              by the registrar before the declaration",
+            "entry {}: the receipt does not show that its author {declarer} was made scrutineer \
+             by the registrar before the declaration",
             decl_entry.index
         ));
     };

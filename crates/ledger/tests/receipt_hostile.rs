@@ -276,3 +276,15 @@ fn ledger_entry(ledger: &scrutin::Ledger, index: u64) -> Entry {
         i += 1;
     }
 }
+
+#[test]
+fn refusal_reasons_read_as_one_sentence() {
+    let mut r = VoteReceipt::from_json(&good().0).unwrap();
+    r.scrutineer_grant = None;
+    let report = verify_receipt(&r, &trust()).unwrap();
+    let scrutin::ReceiptVerdict::Invalid { reason } = &report.verdict else {
+        panic!("a declaration by an unproven scrutineer verified")
+    };
+    assert!(reason.contains("scrutineer by the registrar"), "{reason}");
+    assert!(!reason.contains("  "), "{reason:?}");
+}
