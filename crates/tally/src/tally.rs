@@ -147,10 +147,12 @@ pub fn percent(num: u128, den: u128, decimals: u8) -> String {
     let decimals = u32::from(decimals.min(18));
     let scale = 10u128.pow(decimals);
     // Round half up: the quotient, plus one when the remainder is at least half of `den`.
-    let scaled = num.saturating_mul(100).saturating_mul(scale);
-    let value = match (scaled.checked_div(den), scaled.checked_rem(den)) {
-        (Some(q), Some(rem)) => q + u128::from(rem >= den - rem),
-        _ => 0,
+    // The product `num x 100 x scale` is taken in 256 bits: vote totals of weighted classes
+    // can exceed what a u128 product holds, and a saturated product printed a wrong figure.
+    let value = match mul_div(num, 100 * scale, den) {
+        Some((q, rem)) => q.saturating_add(u128::from(rem >= den - rem)),
+        None if den == 0 => 0,
+        None => u128::MAX,
     };
     let whole = value / scale;
     if decimals == 0 {
@@ -158,6 +160,35 @@ pub fn percent(num: u128, den: u128, decimals: u8) -> String {
     }
     let frac = value % scale;
     format!("{whole}.{frac:0width$}", width = decimals as usize)
+}
+
+/// `(a * b / den, a * b % den)` exactly, through a 256-bit product; `None` when `den` is zero
+/// or the quotient does not fit in a u128.
+fn mul_div(a: u128, b: u128, den: u128) -> Option<(u128, u128)> {
+    if den == 0 {
+        return None;
+    }
+    const M: u128 = u64::MAX as u128;
+    let (a1, a0, b1, b0) = (a >> 64, a & M, b >> 64, b & M);
+    let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
+    let mid = (p00 >> 64) + (p01 & M) + (p10 & M);
+    let lo = (p00 & M) | (mid << 64);
+    let hi = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
+    if hi >= den {
+        return None;
+    }
+    // Shift-subtract division of (hi, lo) by den; hi < den keeps the quotient in 128 bits.
+    let (mut q, mut rem) = (0u128, hi);
+    for i in (0..128).rev() {
+        let carry = rem >> 127;
+        rem = (rem << 1) | ((lo >> i) & 1);
+        q <<= 1;
+        if carry == 1 || rem >= den {
+            rem = rem.wrapping_sub(den);
+            q |= 1;
+        }
+    }
+    Some((q, rem))
 }
 
 #[cfg(test)]
@@ -177,5 +208,18 @@ mod tests {
         assert_eq!(percent(5, 0, 4), "0.0000");
         assert_eq!(percent(1, 1, 4), "100.0000");
         assert_eq!(percent(237_570_707, 238_196_724, 6), "99.737185");
+    }
+
+    #[test]
+    fn percent_is_exact_beyond_a_u128_product() {
+        let big = u128::MAX / 7;
+        assert_eq!(percent(big, big, 6), "100.000000");
+        assert_eq!(percent(big / 2, big, 4), "50.0000");
+        assert_eq!(percent(1, u128::MAX, 6), "0.000000");
+        assert_eq!(
+            percent(u128::MAX / 3, u128::MAX, 18),
+            "33.333333333333333333"
+        );
+        assert_eq!(percent(3, 2, 2), "150.00");
     }
 }

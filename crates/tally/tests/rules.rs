@@ -268,3 +268,5 @@ mod proxies;
 mod register;
 #[path = "rules/resolutions.rs"]
 mod resolutions;
+#[path = "rules/review.rs"]
+mod review;
