@@ -73,10 +73,14 @@ struct Setup {
 
 impl Setup {
     fn new() -> Setup {
+        Setup::with(MEETING)
+    }
+
+    fn with(meeting_toml: &str) -> Setup {
         let dir = tempfile::tempdir().expect("tempdir");
         let key = dir.path().join("reg.key");
         let meeting = dir.path().join("meeting.toml");
-        std::fs::write(&meeting, MEETING).expect("write meeting");
+        std::fs::write(&meeting, meeting_toml).expect("write meeting");
         ok(&["keygen", "--out", s(&key)]);
         let db = dir.path().join("db");
         ok(&[
@@ -353,4 +357,88 @@ fn proxy_numbers_are_read_only_with_split() {
     );
     let r = m.import("proxies", &f, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// A PRC AGM: A and H shares, an H class-meeting resolution and a cumulative election.
+const PRC: &str = r#"[meeting]
+id = "dragon-2026-agm"
+issuer = "DRAGON MACHINERY CO., LTD."
+stock_code = "01234"
+kind = "AGM"
+date = 2026-05-20
+rules = "prc"
+record_date = "2026-05-14"
+proxy_deadline = "2026-05-19T09:30:00+08:00"
+
+[[classes]]
+id = "A"
+name = "A shares"
+
+[[classes]]
+id = "H"
+name = "H shares"
+
+[[resolutions]]
+id = "1"
+kind = "ordinary"
+title = "To approve the annual report"
+
+[[resolutions]]
+id = "2"
+kind = "special"
+title = "H class meeting: general mandate"
+classes = ["H"]
+
+[[resolutions]]
+id = "3"
+kind = "cumulative"
+title = "To elect two directors"
+seats = 2
+candidates = ["C1", { id = "C2", name = "Ms Wang" }, "C3"]
+"#;
+
+#[test]
+fn a_ballot_row_is_split_or_cumulative_and_a_repeated_candidate_names_its_row() {
+    let m = Setup::with(PRC);
+    let reg = m.write(
+        "register.csv",
+        b"holder,name,class,shares\nA1,China Holdings,A,6000\nH1,HKSCC NOMINEES LIMITED,H,3000\n",
+    );
+    assert_eq!(m.import("register", &reg, &[]).code, 0);
+    let before = m.tally_json();
+    let head = "voter,resolution,for,against,abstain,candidate,votes\n";
+    for (rows, code, want) in [
+        // A cumulative row with a `for` number: the 5 would be dropped.
+        ("A1,3,5,0,0,C1,100\n", 2, "ballots.csv:2:3: mixed-row"),
+        // A split row with a `votes` number: the 7 would be dropped.
+        ("H1,1,5,0,0,,7\n", 2, "ballots.csv:2:7: mixed-row"),
+        // The repeated candidate is named on its own row and column.
+        (
+            "A1,1,6000,0,0,,\nA1,3,,,,C1,100\nH1,1,3000,0,0,,\nA1,3,,,,C1,200\n",
+            1,
+            "ballots.csv:5:6: duplicate-candidate",
+        ),
+    ] {
+        let f = m.write("ballots.csv", format!("{head}{rows}").as_bytes());
+        let r = m.import("ballots", &f, &[]);
+        assert_eq!(r.code, code, "{rows}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(want), "{rows}: {}", r.stderr);
+        assert_eq!(m.tally_json(), before, "{rows}: nothing may be applied");
+    }
+    // Both forms in one file, zeros in the other form's cells, a class-meeting resolution.
+    let f = m.write(
+        "ballots.csv",
+        format!(
+            "{head}A1,1,6000,0,0,,\nH1,2,2000,1000,0,,0\nA1,3,0,0,0,C1,7000\nA1,3,,,,C2,5000\n\
+             H1,3,,,,C3,6000\n"
+        )
+        .as_bytes(),
+    );
+    let r = m.import("ballots", &f, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let t: serde_json::Value = serde_json::from_str(&m.tally_json()).expect("json");
+    let r3 = &t["resolutions"][2];
+    assert_eq!(r3["candidates"][0]["votes"], 7000);
+    assert_eq!(r3["candidates"][2]["votes"], 6000);
+    assert_eq!(t["resolutions"][1]["by_class"]["H"]["against"], 1000);
 }

@@ -353,6 +353,31 @@ impl Parsing {
             class: col(c.class),
             amount: col(if cumulative { c.votes } else { c.for_ }),
         };
+        // A row is split or cumulative, never both: a number in the other form's columns
+        // would otherwise be dropped without a word.
+        let stray: &[(Option<usize>, &str)] = if cumulative {
+            &[
+                (c.for_, "for"),
+                (c.against, "against"),
+                (c.abstain, "abstain"),
+            ]
+        } else {
+            &[(c.votes, "votes")]
+        };
+        for &(i, name) in stray {
+            if r.count(i, name)?.is_some_and(|n| n > 0) {
+                return Err(r.err(
+                    i.unwrap_or(c.who),
+                    "mixed-row",
+                    if cumulative {
+                        format!("a row with a `candidate` takes `votes`, not `{name}`")
+                    } else {
+                        "`votes` needs a `candidate` (a split row takes for/against/abstain)"
+                            .to_owned()
+                    },
+                ));
+            }
+        }
         if !cumulative {
             let num = |i: Option<usize>, n: &str| -> Result<Shares, CliError> {
                 Ok(Shares(r.count(i, n)?.unwrap_or(0)))
@@ -385,6 +410,20 @@ impl Parsing {
                 ..
             }) = &mut self.out.events[idx]
             {
+                // Named here, on the repeated row, rather than by the ledger on the ballot's
+                // first row.
+                if allocs.iter().any(|a| a.candidate == alloc.candidate) {
+                    return Err(CliError::Refused(format!(
+                        "{}:{}:{}: duplicate-candidate: {voter} allocates votes to {} twice on \
+                         resolution {resolution} (first at line {}) (nothing from {} was recorded)",
+                        r.file,
+                        r.line,
+                        cand_col + 1,
+                        alloc.candidate,
+                        self.out.origins[idx].line,
+                        r.file
+                    )));
+                }
                 allocs.push(alloc);
             }
             return Ok(());
