@@ -85,9 +85,15 @@ impl Header {
     pub(super) fn require(&self, file: &str, name: &str) -> Result<usize, CliError> {
         self.get(name).ok_or_else(|| {
             let have: Vec<&str> = self.names.keys().map(String::as_str).collect();
+            let have = have.join(",");
+            // A one-column header holding `;` or tabs is a file in another separator.
+            let hint = if self.names.len() == 1 && (have.contains(';') || have.contains('\t')) {
+                " (scrutin reads comma-separated files; this one seems separated by `;` or tabs)"
+            } else {
+                ""
+            };
             CliError::Usage(format!(
-                "{file}:1:1: missing-column: the header has no `{name}` column (it has: {})",
-                have.join(",")
+                "{file}:1:1: missing-column: the header has no `{name}` column (it has: {have}){hint}"
             ))
         })
     }
@@ -213,6 +219,14 @@ fn ungroup(t: &str) -> Option<String> {
 
 fn csv_error(file: &str, e: &csv::Error) -> CliError {
     let line = e.position().map_or(0, csv::Position::line);
+    if let csv::ErrorKind::Utf8 { err, .. } = e.kind() {
+        // Excel's plain "CSV" is Windows-1252 (and "Unicode text" UTF-16): say how to fix it.
+        return CliError::Usage(format!(
+            "{file}:{line}:{}: bad-csv: the cell is not UTF-8 text (save the file as \
+             \"CSV UTF-8\")",
+            err.field() + 1
+        ));
+    }
     CliError::Usage(format!("{file}:{line}:1: bad-csv: {e}"))
 }
 

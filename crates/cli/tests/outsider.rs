@@ -442,3 +442,29 @@ fn a_ballot_row_is_split_or_cumulative_and_a_repeated_candidate_names_its_row() 
     assert_eq!(r3["candidates"][2]["votes"], 6000);
     assert_eq!(t["resolutions"][1]["by_class"]["H"]["against"], 1000);
 }
+
+#[test]
+fn a_file_not_in_utf8_or_commas_is_named_with_its_cell_and_the_fix() {
+    let m = Setup::new();
+    // Excel's plain "CSV" on Windows: Windows-1252 "Société" in the name column.
+    let f = m.write(
+        "register.csv",
+        b"holder,name,class,shares\nH1,One,ORD,5\nH2,Soci\xe9t\xe9,ORD,5\n",
+    );
+    let r = m.import("register", &f, &[]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("register.csv:3:2: bad-csv: the cell is not UTF-8 text"),
+        "{}",
+        r.stderr
+    );
+    let f = m.write("register.csv", b"holder;name;class;shares\nH1;One;ORD;5\n");
+    let r = m.import("register", &f, &[]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("register.csv:1:1: missing-column") && r.stderr.contains("`;`"),
+        "{}",
+        r.stderr
+    );
+}
