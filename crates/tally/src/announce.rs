@@ -322,7 +322,7 @@ fn restrictions(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tall
              the {short} under the Listing Rules."
         );
     } else {
-        for r in abstaining {
+        for r in &abstaining {
             let res = ctx.resolution(&r.id);
             let _ = write!(
                 out,
@@ -332,13 +332,24 @@ fn restrictions(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tall
                 r.id,
             );
             named(out, ctx, &r.id, Restriction::Abstain);
+            let _ = writeln!(out, " {}", entitled_sentence(ctx, res, r));
+        }
+        if abstaining.len() < tally.resolutions.len() {
+            // Rule 13.39(5) asks for the must-abstain shares of every resolution: deny the rest.
             let _ = writeln!(
                 out,
-                " The total number of Shares entitling the holders to attend and vote on \
-                 resolution {} was {}.",
-                r.id,
-                count_in_shares(ctx, res, r.entitled)
+                "Save as disclosed above, no Shareholder was required to abstain from voting on \
+                 any other resolution proposed at the {short} under the Listing Rules."
             );
+        }
+    }
+    // A resolution's entitled shares differ from the meeting's total when only some classes
+    // vote on it or its classes carry weights: state them, as Rule 13.39(5) asks per resolution.
+    let meeting_total = format!("{} Shares", group_thousands(tally.entitled));
+    for r in tally.resolutions.iter().filter(|r| r.must_abstain == 0) {
+        let res = ctx.resolution(&r.id);
+        if count_in_shares(ctx, res, r.entitled) != meeting_total {
+            let _ = writeln!(out, "{}", entitled_sentence(ctx, res, r));
         }
     }
     let against_only: Vec<&ResolutionTally> = tally
@@ -353,7 +364,7 @@ fn restrictions(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tall
              any resolution at the {short} pursuant to Rule 13.40 of the Listing Rules."
         );
     } else {
-        for r in against_only {
+        for r in &against_only {
             let res = ctx.resolution(&r.id);
             let _ = write!(
                 out,
@@ -365,8 +376,36 @@ fn restrictions(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tall
             named(out, ctx, &r.id, Restriction::AgainstOnly);
             out.push('\n');
         }
+        if against_only.len() < tally.resolutions.len() {
+            let _ = writeln!(
+                out,
+                "Save as disclosed above, no Shareholder who was entitled to attend had to \
+                 abstain from voting in favour of any other resolution at the {short} pursuant \
+                 to Rule 13.40 of the Listing Rules."
+            );
+        }
     }
     out.push('\n');
+}
+
+/// "The total number of Shares entitling the holders to attend and vote on resolution 2 was
+/// 10,100 Shares." or, when the voting classes carry different weights, "The Shares entitling
+/// the holders to attend and vote on resolution 8 carried 1,218,151,140 votes."
+fn entitled_sentence(ctx: &Context<'_>, res: Option<&Resolution>, r: &ResolutionTally) -> String {
+    match ctx.shares_of_votes(res, r.entitled) {
+        Some(shares) => format!(
+            "The total number of Shares entitling the holders to attend and vote on resolution \
+             {} was {} Shares.",
+            r.id,
+            group_thousands(shares)
+        ),
+        None => format!(
+            "The Shares entitling the holders to attend and vote on resolution {} carried {} \
+             votes.",
+            r.id,
+            group_thousands(r.entitled)
+        ),
+    }
 }
 
 /// Ends the sentence, naming the holders concerned when the meeting knows them.

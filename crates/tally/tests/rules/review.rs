@@ -335,3 +335,52 @@ fn a_vote_after_the_poll_closes_is_refused_and_changes_nothing() {
     // Resolution 2 is still open.
     fx.ok(vote(vh("B"), "2", split(3_000, 0, 0)));
 }
+
+/// A meeting of two classes where resolution 1 is for the H class only.
+fn two_class_agm() -> Fx {
+    let mut fx = Fx::new(convened(
+        MeetingKind::Agm,
+        RulesProfile::preset(Preset::Prc, 4),
+        &[("A", 1), ("H", 1)],
+    ));
+    let mut h_only = resolution("1", ResolutionKind::Special);
+    h_only.classes = vec![c("H")];
+    fx.ok(Event::ResolutionProposed(h_only));
+    fx.ok(Event::ResolutionProposed(resolution(
+        "2",
+        ResolutionKind::Ordinary,
+    )));
+    fx.ok(register("X", "A", 7_000));
+    fx.ok(register("Y", "H", 3_000));
+    fx.ok(register("Z", "H", 500));
+    fx.ok(register("W", "H", 100));
+    fx.ok(Event::RegisterClosed);
+    fx.ok(abstain("Z", &["2"], Restriction::Abstain, "connected"));
+    fx.ok(abstain("W", &["1"], Restriction::AgainstOnly, "13.40"));
+    fx.ok_as(open(None), CHAIR);
+    fx.ok(vote(vh("Y"), "1", split(3_000, 0, 0)));
+    fx.ok(vote(vh("X"), "2", split(7_000, 0, 0)));
+    fx
+}
+
+#[test]
+fn the_announcement_states_the_13_39_5_items_of_every_resolution() {
+    let fx = two_class_agm();
+    let t = fx.tally();
+    assert_eq!(res(&t, "1").entitled, 3_600);
+    assert_eq!(res(&t, "2").entitled, 10_100);
+    let text = scrutin_tally::render_announcement(&fx.m, &t);
+    for want in [
+        // Rule 13.39(5)(a): shares entitling the holders to attend and vote, per resolution.
+        "attend and vote on resolution 1 was 3,600 Shares",
+        "attend and vote on resolution 2 was 10,100 Shares",
+        // (b) 13.40 and (c) must-abstain shares, stated or denied for each resolution.
+        "holding 100 Shares were entitled to attend but had to abstain from voting in favour of resolution 1",
+        "holding 500 Shares were required under the Listing Rules to abstain from voting on resolution 2",
+        "no Shareholder was required to abstain from voting on any other resolution",
+        "no Shareholder who was entitled to attend had to abstain from voting in favour of any other resolution",
+        "Scrutineer Ltd acted as the scrutineer",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+}
