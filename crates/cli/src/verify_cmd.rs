@@ -90,6 +90,15 @@ pub(crate) fn run(a: &VerifyArgs<'_>) -> Result<VerifyOutcome, CliError> {
         (Some(v), Some(p)) => Some(match &report.tally {
             Some(t) => {
                 let c = compare_tally(v, t);
+                // `{}` or `{"resolutions": []}` compares nothing: printing "0 differ" and
+                // exiting 0 would let an empty or mistyped claim pass as confirmed.
+                if c.matched.is_empty() && c.differences.is_empty() {
+                    return Err(CliError::Usage(format!(
+                        "{}: the claimed tally names no figure to compare (expected the tally \
+                         JSON of `scrutin tally --json`, complete or partial)",
+                        p.display()
+                    )));
+                }
                 Comparison {
                     file: p.display().to_string(),
                     matched: c.matched,

@@ -468,3 +468,40 @@ fn a_file_not_in_utf8_or_commas_is_named_with_its_cell_and_the_fix() {
         r.stderr
     );
 }
+
+#[test]
+fn an_expect_file_that_names_no_figure_is_not_a_pass() {
+    let m = Setup::new();
+    let reg = m.write(
+        "register.csv",
+        b"holder,name,class,shares\nH1,One,ORD,1000\n",
+    );
+    assert_eq!(m.import("register", &reg, &[]).code, 0);
+    let b = m.write(
+        "ballots.csv",
+        b"voter,resolution,for,against,abstain\nH1,1,1000,0,0\nH1,2,0,1000,0\n",
+    );
+    assert_eq!(m.import("ballots", &b, &[]).code, 0);
+    let (db, key) = (s(&m.db), s(&m.key));
+    ok(&["close", "--db", db, "--key", key]);
+    ok(&["checkpoint", "--db", db, "--key", key]);
+    let bundle = m.dir.path().join("m.bundle");
+    ok(&["export", "--db", db, "--out", s(&bundle)]);
+    let trust = format!("{key}.pub");
+    for claim in ["{}", "{\"resolutions\": []}"] {
+        let e = m.write("claimed.json", claim.as_bytes());
+        let r = scrutin(&["verify", s(&bundle), "--trust", &trust, "--expect", s(&e)]);
+        assert_eq!(r.code, 2, "{claim}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains("names no figure"),
+            "{claim}: {}",
+            r.stderr
+        );
+    }
+    let e = m.write(
+        "claimed.json",
+        b"{\"resolutions\": [{\"id\": \"1\", \"for\": \"1,000\"}]}",
+    );
+    let r = scrutin(&["verify", s(&bundle), "--trust", &trust, "--expect", s(&e)]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
