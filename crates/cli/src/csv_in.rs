@@ -230,6 +230,27 @@ fn csv_error(file: &str, e: &csv::Error) -> CliError {
     CliError::Usage(format!("{file}:{line}:1: bad-csv: {e}"))
 }
 
+/// Every column name some CSV kind reads.
+const READ_COLUMNS: &[&str] = &[
+    "holder",
+    "name",
+    "class",
+    "shares",
+    "resolution",
+    "restriction",
+    "reason",
+    "proxy",
+    "proxy_name",
+    "instruction",
+    "for",
+    "against",
+    "abstain",
+    "lodged_at",
+    "voter",
+    "candidate",
+    "votes",
+];
+
 /// Reads a whole CSV file of `kind` into events. `now` is the lodging time of proxies whose
 /// row gives no `lodged_at`. `on_row` is called with the number of bytes read so far (progress).
 pub(crate) fn parse(
@@ -246,6 +267,17 @@ pub(crate) fn parse(
         .from_reader(input);
     let headers = rdr.headers().map_err(|e| csv_error(file, &e))?;
     let width = headers.len();
+    // A column scrutin reads, given twice, would be read from whichever came last.
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, h) in headers.iter().enumerate() {
+        let h = h.trim().to_ascii_lowercase();
+        if READ_COLUMNS.contains(&h.as_str()) && !seen.insert(h.clone()) {
+            return Err(CliError::Usage(format!(
+                "{file}:1:{}: bad-csv: the header names `{h}` twice",
+                i + 1
+            )));
+        }
+    }
     let names = headers
         .iter()
         .enumerate()

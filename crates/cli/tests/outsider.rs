@@ -505,3 +505,26 @@ fn an_expect_file_that_names_no_figure_is_not_a_pass() {
     let r = scrutin(&["verify", s(&bundle), "--trust", &trust, "--expect", s(&e)]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
+
+#[test]
+fn a_column_given_twice_is_refused_but_extra_columns_may_repeat() {
+    let m = Setup::new();
+    let f = m.write(
+        "register.csv",
+        b"holder,name,class,shares,Shares\nH1,One,ORD,1000,10\n",
+    );
+    let r = m.import("register", &f, &[]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("register.csv:1:5: bad-csv: the header names `shares` twice"),
+        "{}",
+        r.stderr
+    );
+    let f = m.write(
+        "register.csv",
+        b"holder,name,class,shares,note,note\nH1,One,ORD,1000,a,b\n",
+    );
+    let r = m.import("register", &f, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
