@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use scrutin_model::{group_thousands, Denominator, ResolutionKind, Restriction};
+use scrutin_model::{group_thousands, Denominator, MeetingKind, ResolutionKind, Restriction};
 
 use crate::check::proxy_reason;
 use crate::meeting::{BallotRec, BallotStatus, Cast, Meeting, ProxyStatus, RestrictionRec};
@@ -442,10 +442,18 @@ pub(crate) fn count(m: &Meeting) -> Tally {
         resolutions.push(t);
     }
 
+    // A class meeting is a meeting of the classes its resolutions put to the vote: another
+    // class on the register neither attends nor counts in its totals (DOMAIN.md: "a class
+    // meeting counts only that class, with the class's totals as denominators").
+    let class_meeting = conv.kind == MeetingKind::Class && !m.res.is_empty();
+    let in_meeting: Vec<bool> = (0..nc)
+        .map(|c| !class_meeting || m.res.iter().any(|r| r.vps.get(c).is_some_and(|&v| v > 0)))
+        .collect();
     let classes: Vec<ClassAttendance> = conv
         .classes
         .iter()
         .enumerate()
+        .filter(|&(c, _)| in_meeting[c])
         .map(|(c, class)| ClassAttendance {
             id: class.id.to_string(),
             entitled: ent_c[c],
@@ -453,8 +461,8 @@ pub(crate) fn count(m: &Meeting) -> Tally {
             represented_pct: percent(rep_c[c], ent_c[c], dec),
         })
         .collect();
-    let entitled: u128 = ent_c.iter().sum();
-    let represented: u128 = rep_c.iter().sum();
+    let entitled: u128 = classes.iter().map(|c| c.entitled).sum();
+    let represented: u128 = classes.iter().map(|c| c.represented).sum();
     Tally {
         meeting: conv.id.clone(),
         classes,

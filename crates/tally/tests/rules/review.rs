@@ -384,3 +384,47 @@ fn the_announcement_states_the_13_39_5_items_of_every_resolution() {
         assert!(text.contains(want), "missing {want:?} in\n{text}");
     }
 }
+
+#[test]
+fn a_class_meetings_attendance_is_over_its_class_only() {
+    // An H-share class meeting whose register also lists A-share holders: only the H class
+    // attends and votes, so the meeting's totals and percentage are the H class's.
+    let mut fx = Fx::new(convened(
+        MeetingKind::Class,
+        RulesProfile::preset(Preset::Prc, 4),
+        &[("A", 1), ("H", 1)],
+    ));
+    let mut one = resolution("1", ResolutionKind::Special);
+    one.classes = vec![c("H")];
+    fx.ok(Event::ResolutionProposed(one));
+    fx.ok(register("X", "A", 7_000));
+    fx.ok(register("Y", "H", 3_000));
+    fx.ok(register("Z", "A", 100));
+    fx.ok(register("Z", "H", 1_000));
+    fx.ok(Event::RegisterClosed);
+    fx.ok(attend(vh("X")));
+    fx.ok(attend(vh("Z")));
+    fx.ok_as(open(None), CHAIR);
+    fx.ok(vote(vh("Y"), "1", split(3_000, 0, 0)));
+    let t = fx.tally();
+    assert_eq!((t.entitled, t.represented), (4_000, 4_000));
+    assert_eq!(t.represented_pct, "100.0000");
+    assert_eq!(
+        t.classes
+            .iter()
+            .map(|c| (c.id.as_str(), c.entitled, c.represented))
+            .collect::<Vec<_>>(),
+        vec![("H", 4_000, 4_000)]
+    );
+    let text = scrutin_tally::render_announcement(&fx.m, &t);
+    assert!(
+        text.contains(
+            "attend and vote on the resolution proposed at the Class Meeting is 4,000 Shares."
+        ),
+        "{text}"
+    );
+    // A general meeting keeps every class in its totals.
+    let mut fx = two_class_agm();
+    fx.ok(attend(vh("W")));
+    assert_eq!(fx.tally().entitled, 10_600);
+}
