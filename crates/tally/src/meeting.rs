@@ -284,11 +284,16 @@ impl Meeting {
         self.holder_ix.id(p.holder)
     }
 
-    /// The proxy's name as on the form.
+    /// The proxy's name as on the form; a form naming nobody appoints the chairman of the
+    /// meeting (the default proxy), and says so.
     pub fn proxy_name(&self, proxy: &ProxyId) -> Option<&str> {
-        self.proxy_names
-            .get(self.proxy_ix.get(proxy)?)
-            .map(String::as_str)
+        self.proxy_names.get(self.proxy_ix.get(proxy)?).map(|name| {
+            if name.trim().is_empty() {
+                "the chairman of the meeting"
+            } else {
+                name.as_str()
+            }
+        })
     }
 
     /// Whether the proxy is still active (not revoked, superseded, or revoked by attendance).

@@ -428,3 +428,18 @@ fn a_class_meetings_attendance_is_over_its_class_only() {
     fx.ok(attend(vh("W")));
     assert_eq!(fx.tally().entitled, 10_600);
 }
+
+#[test]
+fn a_proxy_form_naming_nobody_appoints_the_chairman() {
+    let mut fx = Fx::hk();
+    let mut blank = proxy("P0", "A", None, Some(100));
+    blank.proxy_name = " ".into();
+    fx.ok(Event::ProxyLodged(blank));
+    fx.ok(Event::ProxyLodged(proxy("P1", "A", None, Some(100))));
+    assert_eq!(
+        fx.m.proxy_name(&p("P0")),
+        Some("the chairman of the meeting")
+    );
+    assert_eq!(fx.m.proxy_name(&p("P1")), Some("The Chairman"));
+    assert_eq!(fx.m.proxy_name(&p("P9")), None);
+}
