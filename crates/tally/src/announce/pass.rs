@@ -68,8 +68,15 @@ pub(super) fn pass_statements(
                     "scheme" => (&profile.special, "a resolution approving the scheme"),
                     _ => (&profile.special, "a special resolution"),
                 };
-                let met = threshold_met(r, threshold, profile.denominator);
-                let mut s = match profile.denominator {
+                // The value test of a scheme is on the votes cast for and against, whatever
+                // the profile's denominator (as the count decides it).
+                let denominator = if kind == "scheme" {
+                    Denominator::ForAgainst
+                } else {
+                    profile.denominator
+                };
+                let met = threshold_met(r, threshold, denominator);
+                let mut s = match denominator {
                     Denominator::ForAgainstAbstain => format!(
                         "Resolution {} is {word}; votes in favour represented {} of the total \
                          Shares with valid voting rights held by the Shareholders (including \

@@ -443,3 +443,39 @@ fn a_proxy_form_naming_nobody_appoints_the_chairman() {
     assert_eq!(fx.m.proxy_name(&p("P1")), Some("The Chairman"));
     assert_eq!(fx.m.proxy_name(&p("P9")), None);
 }
+
+#[test]
+fn a_schemes_value_test_is_stated_on_votes_for_and_against_under_every_profile() {
+    let mut fx = Fx::new(convened(
+        MeetingKind::Egm,
+        RulesProfile::preset(Preset::Prc, 2),
+        &[("O", 1)],
+    ));
+    fx.ok(Event::ResolutionProposed(resolution(
+        "S",
+        ResolutionKind::Scheme,
+    )));
+    for (id, shares) in [
+        ("S1", 350),
+        ("S2", 350),
+        ("S3", 300),
+        ("S4", 500),
+        ("N", 2_000),
+    ] {
+        fx.ok(register(id, "O", shares));
+    }
+    fx.ok(Event::RegisterClosed);
+    fx.ok_as(open(None), CHAIR);
+    fx.ok(vote(vh("S1"), "S", split(350, 0, 0)));
+    fx.ok(vote(vh("S2"), "S", split(350, 0, 0)));
+    fx.ok(vote(vh("S3"), "S", split(0, 300, 0)));
+    fx.ok(vote(vh("S4"), "S", split(0, 0, 500)));
+    let t = fx.tally();
+    // 700 / (700 + 300) = 70%: at least two-thirds of the votes cast (abstentions aside).
+    assert!(res(&t, "S").passed);
+    let text = scrutin_tally::render_announcement(&fx.m, &t);
+    assert!(
+        text.contains("As at least two-thirds of the votes were cast in favour of resolution S"),
+        "{text}"
+    );
+}
