@@ -79,6 +79,7 @@ pub(crate) fn init(db: &Path, meeting: &Path, key: &Path) -> Result<ExitCode, Cl
             CliError::Refused(format!("{}: {what}: {v}", meeting.display()))
         })?;
     }
+    check_new_db_dir(db)?;
     let ledger = Ledger::create(db, plan.convened.clone(), &signer).map_err(ledger_err)?;
     let n = rest.len();
     ledger.submit_batch(&signer, rest).map_err(ledger_err)?;
@@ -93,6 +94,30 @@ pub(crate) fn init(db: &Path, meeting: &Path, key: &Path) -> Result<ExitCode, Cl
         println!("the registrar key also holds the scrutineer role (no scrutineer key in the meeting file)");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `init --db .` or a mistyped existing directory would scatter the ledger's files among the
+/// user's own; a path naming a file failed with a bare "File exists". Refuse both up front. A
+/// directory that already holds a ledger (sled's `conf`) goes on to `Ledger::create`, which
+/// says so.
+fn check_new_db_dir(db: &Path) -> Result<(), CliError> {
+    if db.is_file() {
+        return Err(CliError::Usage(format!(
+            "{}: is a file; --db names the directory to create the ledger in",
+            db.display()
+        )));
+    }
+    if db.is_dir() && !db.join("conf").exists() {
+        let mut entries = std::fs::read_dir(db).map_err(|e| io_err(db, e))?;
+        if entries.next().is_some() {
+            return Err(CliError::Usage(format!(
+                "{}: the directory is not empty and holds no ledger; give a new or empty \
+                 directory to --db",
+                db.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// `FILE:LINE:COLUMN: <rule>: <message>` for a refused event of an imported file.

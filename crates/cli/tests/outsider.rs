@@ -528,3 +528,60 @@ fn a_column_given_twice_is_refused_but_extra_columns_may_repeat() {
     let r = m.import("register", &f, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+#[test]
+fn init_never_writes_into_a_directory_of_other_files() {
+    let m = Setup::new();
+    let meeting = m.dir.path().join("meeting.toml");
+    let busy = m.dir.path().join("busy");
+    std::fs::create_dir(&busy).expect("mkdir");
+    std::fs::write(busy.join("notes.txt"), "mine").expect("write");
+    let key = s(&m.key);
+    let r = scrutin(&[
+        "init",
+        "--db",
+        s(&busy),
+        "--meeting",
+        s(&meeting),
+        "--key",
+        key,
+    ]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("not empty"), "{}", r.stderr);
+    assert_eq!(std::fs::read_dir(&busy).expect("dir").count(), 1);
+    // A file, and an existing ledger, are named.
+    let r = scrutin(&[
+        "init",
+        "--db",
+        s(&meeting),
+        "--meeting",
+        s(&meeting),
+        "--key",
+        key,
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("meeting.toml: is a file"), "{}", r.stderr);
+    let r = scrutin(&[
+        "init",
+        "--db",
+        s(&m.db),
+        "--meeting",
+        s(&meeting),
+        "--key",
+        key,
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+    // An empty directory is fine.
+    let empty = m.dir.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    ok(&[
+        "init",
+        "--db",
+        s(&empty),
+        "--meeting",
+        s(&meeting),
+        "--key",
+        key,
+    ]);
+}
