@@ -217,8 +217,61 @@ fn ungroup(t: &str) -> Option<String> {
     Some(out)
 }
 
-fn csv_error(file: &str, e: &csv::Error) -> CliError {
-    let line = e.position().map_or(0, csv::Position::line);
+/// The input, remembering where its newlines are, so that a row's line number is its line in
+/// the file as an editor shows it. The csv crate's own line count skips blank lines and does
+/// not count line breaks inside quoted cells, so a row after either was misnumbered.
+struct LineCounter<R> {
+    inner: R,
+    read: u64,
+    newlines: LineBreaks,
+}
+
+impl<R: Read> Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut nl = self.newlines.borrow_mut();
+        for (i, b) in buf.iter().take(n).enumerate() {
+            if *b == b'\n' || *b == b'\r' {
+                nl.push_back((self.read + i as u64, *b == b'\n'));
+            }
+        }
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// Offsets of the `\r` and `\n` bytes read but not yet passed, and whether each is a `\n`.
+type LineBreaks = std::rc::Rc<std::cell::RefCell<std::collections::VecDeque<(u64, bool)>>>;
+
+/// Turns byte offsets of record starts (non-decreasing) into 1-based line numbers.
+struct Lines {
+    newlines: LineBreaks,
+    before: u64,
+}
+
+impl Lines {
+    /// The csv crate places a record at the end of the previous one, before any blank lines
+    /// and the `\n` of a CRLF: the row's own line starts after the line breaks found there.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let mut nl = self.newlines.borrow_mut();
+        let mut cursor = byte;
+        while let Some(&(at, is_nl)) = nl.front() {
+            if at < byte || at == cursor {
+                if at == cursor {
+                    cursor += 1;
+                }
+                nl.pop_front();
+                self.before += u64::from(is_nl);
+            } else {
+                break;
+            }
+        }
+        self.before + 1
+    }
+}
+
+fn csv_error(file: &str, e: &csv::Error, lines: &mut Lines) -> CliError {
+    let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
     if let csv::ErrorKind::Utf8 { err, .. } = e.kind() {
         // Excel's plain "CSV" is Windows-1252 (and "Unicode text" UTF-16): say how to fix it.
         return CliError::Usage(format!(
@@ -260,12 +313,22 @@ pub(crate) fn parse(
     now: UtcMillis,
     on_row: &mut dyn FnMut(u64),
 ) -> Result<Parsed, CliError> {
+    let newlines = std::rc::Rc::default();
+    let mut lines = Lines {
+        newlines: std::rc::Rc::clone(&newlines),
+        before: 0,
+    };
+    let input = LineCounter {
+        inner: input,
+        read: 0,
+        newlines,
+    };
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .trim(csv::Trim::All)
         .flexible(true)
         .from_reader(input);
-    let headers = rdr.headers().map_err(|e| csv_error(file, &e))?;
+    let headers = rdr.headers().map_err(|e| csv_error(file, &e, &mut lines))?;
     let width = headers.len();
     // A column scrutin reads, given twice, would be read from whichever came last.
     let mut seen = std::collections::BTreeSet::new();
@@ -291,9 +354,9 @@ pub(crate) fn parse(
         match rdr.read_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => return Err(csv_error(file, &e)),
+            Err(e) => return Err(csv_error(file, &e, &mut lines)),
         }
-        let line = rec.position().map_or(0, csv::Position::line);
+        let line = rec.position().map_or(0, |p| lines.line_at(p.byte()));
         if rec.iter().all(str::is_empty) {
             continue; // blank line
         }

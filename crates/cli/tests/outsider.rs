@@ -585,3 +585,43 @@ fn init_never_writes_into_a_directory_of_other_files() {
         key,
     ]);
 }
+
+#[test]
+fn line_numbers_are_the_files_own_after_blank_lines_and_multi_line_cells() {
+    let m = Setup::new();
+    let before = m.tally_json();
+    for (text, want) in [
+        // A quoted name over two lines (CRLF): the bad row is on line 4.
+        (
+            &b"\xef\xbb\xbfholder,name,class,shares\r\nH1,\"Line one\r\nline two\",ORD,5\r\nH2,B,ORD,x\r\n"[..],
+            "register.csv:4:4: bad-number",
+        ),
+        // Blank lines (LF, then CRLF) before the bad row.
+        (
+            &b"holder,name,class,shares\n\n\nH1,B,ORD,x\n"[..],
+            "register.csv:4:4: bad-number",
+        ),
+        (
+            &b"holder,name,class,shares\r\nH1,A,ORD,1\r\n\r\n\r\nH2,B,ORD,x\r\n"[..],
+            "register.csv:5:4: bad-number",
+        ),
+    ] {
+        let f = m.write("register.csv", text);
+        let r = m.import("register", &f, &[]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains(want), "want {want}: {}", r.stderr);
+    }
+    // A rule refusal after a blank line names the row's own line too.
+    let f = m.write(
+        "register.csv",
+        b"holder,name,class,shares\nH1,A,ORD,1\n\nH2,B,NOPE,2\n",
+    );
+    let r = m.import("register", &f, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("register.csv:4:3: unknown-class"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(m.tally_json(), before);
+}
