@@ -61,7 +61,40 @@ pub(crate) fn parse_trusts(values: &[String]) -> Result<Vec<NoteVerifier>, CliEr
     if values.is_empty() {
         return Err(CliError::Usage("at least one --trust key is needed".into()));
     }
-    values.iter().map(|v| parse_trust(v)).collect()
+    let mut out = Vec::new();
+    for v in values {
+        let path = Path::new(v);
+        if !path.is_file() {
+            out.push(parse_trust(v)?);
+            continue;
+        }
+        // An auditor's trust file often lists the registrar and every witness: read every
+        // key, not only the first (the others were silently ignored, and the witnesses'
+        // cosignatures then failed as untrusted).
+        let text = std::fs::read_to_string(path).map_err(|e| io_err(path, e))?;
+        let before = out.len();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim().trim_start_matches('\u{feff}');
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if line.starts_with("PRIVATE+KEY+") {
+                return Err(CliError::Usage(format!(
+                    "{v}: is a secret signing key; --trust takes the verifier key \
+                     (the .pub file keygen wrote beside it)"
+                )));
+            }
+            out.push(
+                NoteVerifier::parse(line).map_err(|e| {
+                    CliError::Usage(format!("{v}:{}: not a verifier key: {e}", n + 1))
+                })?,
+            );
+        }
+        if out.len() == before {
+            return Err(CliError::Usage(format!("{v}: holds no verifier key")));
+        }
+    }
+    Ok(out)
 }
 
 /// A key name for `keygen` when `--name` is not given: the key file's stem, made a valid

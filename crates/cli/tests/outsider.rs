@@ -482,12 +482,8 @@ fn an_expect_file_that_names_no_figure_is_not_a_pass() {
         b"voter,resolution,for,against,abstain\nH1,1,1000,0,0\nH1,2,0,1000,0\n",
     );
     assert_eq!(m.import("ballots", &b, &[]).code, 0);
-    let (db, key) = (s(&m.db), s(&m.key));
-    ok(&["close", "--db", db, "--key", key]);
-    ok(&["checkpoint", "--db", db, "--key", key]);
-    let bundle = m.dir.path().join("m.bundle");
-    ok(&["export", "--db", db, "--out", s(&bundle)]);
-    let trust = format!("{key}.pub");
+    let bundle = close_and_export(&m, None);
+    let trust = format!("{}.pub", s(&m.key));
     for claim in ["{}", "{\"resolutions\": []}"] {
         let e = m.write("claimed.json", claim.as_bytes());
         let r = scrutin(&["verify", s(&bundle), "--trust", &trust, "--expect", s(&e)]);
@@ -624,4 +620,68 @@ fn line_numbers_are_the_files_own_after_blank_lines_and_multi_line_cells() {
         r.stderr
     );
     assert_eq!(m.tally_json(), before);
+}
+
+/// Closes the meeting, checkpoints, has `witness` (a key file) cosign if given, and exports.
+fn close_and_export(m: &Setup, witness: Option<&Path>) -> PathBuf {
+    let (db, key) = (s(&m.db), s(&m.key));
+    ok(&["close", "--db", db, "--key", key]);
+    ok(&["checkpoint", "--db", db, "--key", key]);
+    if let Some(w) = witness {
+        let cp = m.db.join("checkpoint.txt");
+        let state = m.dir.path().join("witness-state");
+        let log_key = format!("{key}.pub");
+        ok(&[
+            "cosign",
+            s(&cp),
+            "--key",
+            s(w),
+            "--state",
+            s(&state),
+            "--log-key",
+            &log_key,
+            "--db",
+            db,
+        ]);
+    }
+    let bundle = m.dir.path().join("m.bundle");
+    ok(&["export", "--db", db, "--out", s(&bundle)]);
+    bundle
+}
+
+#[test]
+fn one_trust_file_may_list_the_registrar_and_every_witness() {
+    let m = Setup::new();
+    let reg = m.write(
+        "register.csv",
+        b"holder,name,class,shares\nH1,One,ORD,1000\n",
+    );
+    assert_eq!(m.import("register", &reg, &[]).code, 0);
+    let b = m.write(
+        "ballots.csv",
+        b"voter,resolution,for,against,abstain\nH1,1,1000,0,0\n",
+    );
+    assert_eq!(m.import("ballots", &b, &[]).code, 0);
+    let witness = m.dir.path().join("lawyer.key");
+    ok(&["keygen", "--out", s(&witness)]);
+    let bundle = close_and_export(&m, Some(&witness));
+    let read = |p: &Path| {
+        std::fs::read_to_string(p)
+            .expect("read key")
+            .trim()
+            .to_owned()
+    };
+    let reg_pub = read(&m.dir.path().join("reg.key.pub"));
+    let wit_pub = read(&m.dir.path().join("lawyer.key.pub"));
+    let trust = m.write(
+        "trusted.txt",
+        format!("# registrar\r\n{reg_pub}\r\n\r\n# lawyer (witness)\r\n{wit_pub}\r\n").as_bytes(),
+    );
+    let r = scrutin(&["verify", s(&bundle), "--trust", s(&trust)]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("VALID"), "{}", r.stdout);
+    // A secret key given by mistake is named as such, not parsed as garbage.
+    let r = scrutin(&["verify", s(&bundle), "--trust", s(&m.key)]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("secret signing key"), "{}", r.stderr);
 }
