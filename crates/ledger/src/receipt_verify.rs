@@ -301,7 +301,16 @@ fn run_checks(
 
     let mut proxies: Vec<ProxyId> = Vec::new();
     let mut ballots = 0usize;
+    let mut last_index: Option<u64> = None;
     for e in &receipt.entries {
+        // In log order, each once: a repeated ballot would read as a second vote.
+        if last_index.is_some_and(|last| e.index <= last) {
+            return Err(format!(
+                "entry {}: the receipt's entries are not in log order, each once",
+                e.index
+            ));
+        }
+        last_index = Some(e.index);
         let (_, event) = check_entry(e, size, &root)?;
         match (&event, e.role.as_str()) {
             (Event::ProxyLodged(p), "proxy") => {

@@ -288,3 +288,15 @@ fn refusal_reasons_read_as_one_sentence() {
     assert!(reason.contains("scrutineer by the registrar"), "{reason}");
     assert!(!reason.contains("  "), "{reason:?}");
 }
+
+#[test]
+fn a_repeated_or_reordered_entry_fails() {
+    let r = VoteReceipt::from_json(&good().0).unwrap();
+    let mut twice = r.clone();
+    twice.entries.push(r.entries[1].clone());
+    let report = verify_receipt(&twice, &trust()).unwrap();
+    assert!(!report.is_valid(), "{}", report.to_json());
+    let mut reordered = r.clone();
+    reordered.entries.swap(1, 2);
+    assert!(!verify_receipt(&reordered, &trust()).unwrap().is_valid());
+}
