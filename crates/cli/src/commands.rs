@@ -180,7 +180,9 @@ pub(crate) fn import_into(
     let origins = parsed.origins;
     let author = author_of(signer);
     let mut opened = false;
-    if kind == CsvKind::Ballots {
+    // A ballots file with no rows (a header alone, an export of nothing) records nothing:
+    // opening every poll is the chair's act, not a side effect of an empty file.
+    if kind == CsvKind::Ballots && rows > 0 {
         let open_all = Event::PollOpened { resolution: None };
         // Open every poll not yet opened, in the same batch, so a refused file opens nothing.
         if ledger.with_meeting(|m| m.check(&open_all, &author).is_ok()) {

@@ -685,3 +685,28 @@ fn one_trust_file_may_list_the_registrar_and_every_witness() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("secret signing key"), "{}", r.stderr);
 }
+
+#[test]
+fn a_ballots_file_without_rows_opens_no_poll() {
+    let m = Setup::new();
+    let reg = m.write(
+        "register.csv",
+        b"holder,name,class,shares\nH1,One,ORD,1000\n",
+    );
+    assert_eq!(m.import("register", &reg, &[]).code, 0);
+    let status = || ok(&["status", "--db", s(&m.db)]);
+    let before = status();
+    let b = m.write("ballots.csv", b"voter,resolution,for,against,abstain\r\n");
+    let r = m.import("ballots", &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.contains("poll opened"), "{}", r.stdout);
+    assert_eq!(status(), before);
+    // The ledger goes on as before: a proxy form is lodged.
+    let px = m.write(
+        "proxies.csv",
+        b"proxy,holder,proxy_name,shares,resolution,instruction,for,against,abstain,lodged_at\n\
+          P1,H1,Chair,,1,for,,,,2026-06-07T09:00:00+08:00\n",
+    );
+    let r = m.import("proxies", &px, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
