@@ -73,14 +73,27 @@ impl Threshold {
         if base == 0 {
             return false;
         }
-        let lhs = votes * u128::from(self.den);
-        let rhs = base * u128::from(self.num);
+        // Exact 256-bit products: vote totals of weighted classes can exceed 2^96, where a
+        // u128 product would overflow (and panic with overflow checks on).
+        let lhs = mul_wide(votes, self.den);
+        let rhs = mul_wide(base, self.num);
         if self.strict {
             lhs > rhs
         } else {
             lhs >= rhs
         }
     }
+}
+
+/// `a * b` exactly, as (high 128 bits, low 128 bits); tuples compare as the 256-bit number.
+fn mul_wide(a: u128, b: u32) -> (u128, u128) {
+    const LOW64: u128 = (1 << 64) - 1;
+    let b = u128::from(b);
+    // Each half times a u32 fits in 96 bits.
+    let low = (a & LOW64) * b;
+    let high = (a >> 64) * b;
+    let (sum, carry) = (high << 64).overflowing_add(low);
+    ((high >> 64) + u128::from(carry), sum)
 }
 
 impl fmt::Display for Threshold {

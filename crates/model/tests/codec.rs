@@ -257,6 +257,15 @@ fn thresholds_are_decided_on_integers() {
         half.is_met(747, 1000),
         "74.7% passes an ordinary resolution"
     );
+    // Products beyond u128 (hostile or huge weighted totals) are compared exactly, no panic.
+    let all = Threshold::new(u32::MAX, u32::MAX, false).unwrap();
+    assert!(all.is_met(u128::MAX, u128::MAX));
+    assert!(!all.is_met(u128::MAX - 1, u128::MAX));
+    assert!(!Threshold::new(u32::MAX, u32::MAX, true)
+        .unwrap()
+        .is_met(u128::MAX, u128::MAX));
+    assert!(half.is_met(u128::MAX / 2 + 1, u128::MAX));
+    assert!(!half.is_met(u128::MAX / 2, u128::MAX));
     assert!(Threshold::new(3, 2, false).is_err());
     assert!(Threshold::new(1, 0, false).is_err());
     let mut p = RulesProfile::preset(Preset::Hk, 7);
