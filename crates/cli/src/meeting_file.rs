@@ -140,7 +140,102 @@ struct AuthoritySection {
 pub(crate) fn load(path: &Path, registrar: AuthorKey) -> Result<MeetingPlan, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::Io(format!("{}: {e}", path.display())))?;
-    parse(&path.display().to_string(), &text, registrar)
+    let file = path.display().to_string();
+    let plan = parse(&file, &text, registrar)?;
+    for w in unknown_fields(&text) {
+        eprintln!("scrutin: warning: {file}: {w}: not a field scrutin reads (ignored)");
+    }
+    Ok(plan)
+}
+
+/// The fields of each table scrutin reads, by table name.
+const KNOWN_FIELDS: &[(&str, &[&str])] = &[
+    (
+        "",
+        &["meeting", "classes", "resolutions", "rules", "authorities"],
+    ),
+    (
+        "meeting",
+        &[
+            "id",
+            "issuer",
+            "stock_code",
+            "kind",
+            "date",
+            "rules",
+            "decimals",
+            "record_date",
+            "proxy_deadline",
+            "scrutineer",
+        ],
+    ),
+    ("classes", &["id", "name", "votes_per_share"]),
+    (
+        "resolutions",
+        &[
+            "id",
+            "kind",
+            "title",
+            "classes",
+            "votes_per_share",
+            "seats",
+            "candidates",
+        ],
+    ),
+    (
+        "rules",
+        &[
+            "ordinary",
+            "ordinary_strict",
+            "special",
+            "special_strict",
+            "denominator",
+            "unvoted_as_abstain",
+            "later_proxy_wins",
+            "cumulative_minimum",
+            "cumulative_minimum_strict",
+            "scheme_max_against",
+        ],
+    ),
+    ("authorities", &["key", "role"]),
+];
+
+/// Fields the meeting file has but scrutin does not read. Extra fields are allowed (DESIGN.md),
+/// but `vote_per_share = 10` for `votes_per_share` would silently count a weighted class at one
+/// vote a share: name each one so a typo is seen before the meeting is recorded.
+fn unknown_fields(text: &str) -> Vec<String> {
+    let Ok(doc) = text.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let known = |table: &str, key: &str| {
+        KNOWN_FIELDS
+            .iter()
+            .any(|(t, keys)| *t == table && keys.contains(&key))
+    };
+    let mut out = Vec::new();
+    for (key, value) in &doc {
+        if !known("", key) {
+            out.push(key.clone());
+            continue;
+        }
+        let tables: Vec<(String, &toml::Table)> = match value {
+            toml::Value::Table(t) => vec![(key.clone(), t)],
+            toml::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.as_table().map(|t| (format!("{key}[{i}]"), t)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (at, table) in tables {
+            for field in table.keys() {
+                if !known(key, field) {
+                    out.push(format!("{at}.{field}"));
+                }
+            }
+        }
+    }
+    out
 }
 
 fn bad(file: &str, field: &str, msg: impl std::fmt::Display) -> CliError {

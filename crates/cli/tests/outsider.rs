@@ -710,3 +710,50 @@ fn a_ballots_file_without_rows_opens_no_poll() {
     let r = m.import("proxies", &px, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+#[test]
+fn a_misspelt_meeting_field_is_accepted_but_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = dir.path().join("reg.key");
+    ok(&["keygen", "--out", s(&key)]);
+    let meeting = dir.path().join("meeting.toml");
+    // `vote_per_share` for `votes_per_share`: class Y would count one vote a share.
+    let text = MEETING.replace(
+        "name = \"Ordinary shares\"",
+        "name = \"Ordinary shares\"\nvote_per_share = 10\nnotes = \"an extra field\"",
+    );
+    std::fs::write(&meeting, text).expect("write");
+    let db = dir.path().join("db");
+    let r = scrutin(&[
+        "init",
+        "--db",
+        s(&db),
+        "--meeting",
+        s(&meeting),
+        "--key",
+        s(&key),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("classes[0].vote_per_share: not a field scrutin reads"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("classes[0].notes"), "{}", r.stderr);
+    // The file's known fields raise no warning.
+    let plain = dir.path().join("plain.toml");
+    std::fs::write(&plain, MEETING).expect("write");
+    let db2 = dir.path().join("db2");
+    let r = scrutin(&[
+        "init",
+        "--db",
+        s(&db2),
+        "--meeting",
+        s(&plain),
+        "--key",
+        s(&key),
+    ]);
+    assert_eq!(r.code, 0);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+}
