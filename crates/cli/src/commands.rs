@@ -175,6 +175,12 @@ pub(crate) fn import_into(
     });
     pb.finish_and_clear();
     let parsed = parsed?;
+    if !parsed.ignored_columns.is_empty() && !quiet {
+        eprintln!(
+            "scrutin: warning: {label}: columns not read (ignored): {}",
+            parsed.ignored_columns.join(", ")
+        );
+    }
     let rows = parsed.events.len();
     let mut events = parsed.events;
     let origins = parsed.origins;

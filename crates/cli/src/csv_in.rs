@@ -70,6 +70,42 @@ impl Origin {
 pub(crate) struct Parsed {
     pub(crate) events: Vec<Event>,
     pub(crate) origins: Vec<Origin>,
+    /// Header columns this kind of file does not read (extra columns are allowed, but a
+    /// misspelt `abstian` would otherwise read every abstention as 0 without a word).
+    pub(crate) ignored_columns: Vec<String>,
+}
+
+impl CsvKind {
+    /// Every column this kind of file reads.
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            CsvKind::Register => &["holder", "name", "class", "shares"],
+            CsvKind::Abstentions => &["holder", "resolution", "restriction", "reason"],
+            CsvKind::Proxies => &[
+                "proxy",
+                "holder",
+                "proxy_name",
+                "shares",
+                "resolution",
+                "instruction",
+                "for",
+                "against",
+                "abstain",
+                "class",
+                "lodged_at",
+            ],
+            CsvKind::Ballots => &[
+                "voter",
+                "resolution",
+                "for",
+                "against",
+                "abstain",
+                "candidate",
+                "votes",
+                "class",
+            ],
+        }
+    }
 }
 
 /// Column indices (0-based) by header name.
@@ -346,6 +382,11 @@ pub(crate) fn parse(
         .enumerate()
         .map(|(i, h)| (h.trim().to_ascii_lowercase(), i))
         .collect();
+    let ignored_columns: Vec<String> = headers
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty() && !kind.columns().contains(&h.to_ascii_lowercase().as_str()))
+        .collect();
     let header = Header { names };
     let mut rec = csv::StringRecord::new();
     let mut p = Parsing::new(kind, file, &header, now)?;
@@ -381,7 +422,9 @@ pub(crate) fn parse(
         }
     }
     on_row(rdr.position().byte());
-    Ok(p.finish())
+    let mut parsed = p.finish();
+    parsed.ignored_columns = ignored_columns;
+    Ok(parsed)
 }
 
 #[cfg(test)]

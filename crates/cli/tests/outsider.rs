@@ -757,3 +757,28 @@ fn a_misspelt_meeting_field_is_accepted_but_named() {
     assert_eq!(r.code, 0);
     assert!(!r.stderr.contains("warning"), "{}", r.stderr);
 }
+
+#[test]
+fn a_misspelt_csv_column_is_named() {
+    let m = Setup::new();
+    let reg = m.write(
+        "register.csv",
+        b"holder,name,class,shares,Notes\nH1,One,ORD,1000,x\n",
+    );
+    let r = m.import("register", &reg, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("register.csv: columns not read (ignored): Notes"),
+        "{}",
+        r.stderr
+    );
+    // `abstian`: every abstention would read as 0.
+    let b = m.write(
+        "ballots.csv",
+        b"voter,resolution,for,against,abstian\nH1,1,600,0,400\n",
+    );
+    let r = m.import("ballots", &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("ignored): abstian"), "{}", r.stderr);
+}
