@@ -63,6 +63,9 @@ pub(crate) struct CosignArgs<'a> {
 pub(crate) fn cosign(a: &CosignArgs<'_>) -> Result<ExitCode, CliError> {
     let signer = keys::read_signer(a.key)?;
     let text = std::fs::read_to_string(a.checkpoint).map_err(|e| io_err(a.checkpoint, e))?;
+    // A note mailed or copied through Windows comes back with CRLF line ends; the signed text
+    // is the LF form, so read it back as such (the cosigned file is written with LF).
+    let text = text.replace("\r\n", "\n");
     let mut cp = SignedCheckpoint::parse_note(&text).map_err(|e| {
         CliError::Usage(format!(
             "{}: not a checkpoint note: {e}",

@@ -782,3 +782,35 @@ fn a_misspelt_csv_column_is_named() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("ignored): abstian"), "{}", r.stderr);
 }
+
+#[test]
+fn a_witness_cosigns_a_checkpoint_note_with_crlf_line_ends() {
+    let m = Setup::new();
+    let reg = m.write(
+        "register.csv",
+        b"holder,name,class,shares\nH1,One,ORD,1000\n",
+    );
+    assert_eq!(m.import("register", &reg, &[]).code, 0);
+    let (db, key) = (s(&m.db), s(&m.key));
+    ok(&["checkpoint", "--db", db, "--key", key]);
+    let note = std::fs::read_to_string(m.db.join("checkpoint.txt")).expect("note");
+    let mailed = m.write("checkpoint.txt", note.replace('\n', "\r\n").as_bytes());
+    let witness = m.dir.path().join("lawyer.key");
+    ok(&["keygen", "--out", s(&witness)]);
+    let state = m.dir.path().join("state");
+    let log_key = format!("{key}.pub");
+    ok(&[
+        "cosign",
+        s(&mailed),
+        "--key",
+        s(&witness),
+        "--state",
+        s(&state),
+        "--log-key",
+        &log_key,
+        "--db",
+        db,
+    ]);
+    let cosigned = std::fs::read_to_string(&mailed).expect("cosigned");
+    assert!(cosigned.contains("\n— lawyer "), "{cosigned}");
+}
