@@ -264,8 +264,14 @@ pub(crate) fn naive(events: &[Event]) -> (u128, u128, Vec<NRes>) {
     // Attendance, in shares.
     let mut entitled = 0u128;
     let mut represented = 0u128;
+    // A class meeting's totals cover only the classes its resolutions put to the vote.
+    let in_meeting = |c: &ClassId| {
+        conv.kind != MeetingKind::Class
+            || resolutions.is_empty()
+            || resolutions.iter().any(|r| vps(&conv, r, c) > 0)
+    };
     for ((h, c), s) in &lines {
-        if h.is_treasury() {
+        if h.is_treasury() || !in_meeting(c) {
             continue;
         }
         entitled += u128::from(*s);
@@ -275,8 +281,10 @@ pub(crate) fn naive(events: &[Event]) -> (u128, u128, Vec<NRes>) {
     }
     for p in &proxies {
         if p.active && (p.attended || p.voted) {
-            for (_, s) in &p.appts {
-                represented += u128::from(*s);
+            for (c, s) in &p.appts {
+                if in_meeting(c) {
+                    represented += u128::from(*s);
+                }
             }
         }
     }

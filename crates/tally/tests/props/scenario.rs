@@ -86,6 +86,13 @@ pub(crate) fn scenario(seed: u64) -> Vec<Event> {
     let classes = 1 + rng.below(2);
     let mut events = vec![Event::MeetingConvened(convened(&mut rng, classes))];
     let resolutions = 1 + rng.below(3);
+    // Sometimes a class meeting: each resolution then names one class.
+    let class_meeting = classes == 2 && rng.chance(25);
+    if let Some(Event::MeetingConvened(m)) = events.first_mut() {
+        if class_meeting {
+            m.kind = MeetingKind::Class;
+        }
+    }
     let mut cumulative = Vec::new();
     for r in 0..resolutions {
         let mut res = Resolution {
@@ -109,7 +116,7 @@ pub(crate) fn scenario(seed: u64) -> Vec<Event> {
             votes_per_share: Vec::new(),
         };
         cumulative.push(matches!(res.kind, ResolutionKind::Cumulative { .. }));
-        if classes == 2 && rng.chance(30) {
+        if class_meeting || (classes == 2 && rng.chance(30)) {
             res.classes = vec![cid(rng.below(2))];
         }
         if classes == 2 && rng.chance(30) {
