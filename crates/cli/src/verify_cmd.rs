@@ -61,7 +61,9 @@ pub(crate) fn run(a: &VerifyArgs<'_>) -> Result<VerifyOutcome, CliError> {
     let claimed = match a.expect {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| io_err(p, e))?;
-            let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            // A claim typed in Notepad starts with a byte-order mark, which JSON does not allow.
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
                 CliError::Usage(format!(
                     "{}:{}:{}: not JSON: {e}",
                     p.display(),

@@ -494,9 +494,10 @@ fn an_expect_file_that_names_no_figure_is_not_a_pass() {
             r.stderr
         );
     }
+    // As typed in Notepad: a byte-order mark and CRLF.
     let e = m.write(
         "claimed.json",
-        b"{\"resolutions\": [{\"id\": \"1\", \"for\": \"1,000\"}]}",
+        b"\xef\xbb\xbf{\"resolutions\": [{\"id\": \"1\", \"for\": \"1,000\"}]}\r\n",
     );
     let r = scrutin(&["verify", s(&bundle), "--trust", &trust, "--expect", s(&e)]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
