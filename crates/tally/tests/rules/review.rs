@@ -479,3 +479,54 @@ fn a_schemes_value_test_is_stated_on_votes_for_and_against_under_every_profile()
         "{text}"
     );
 }
+
+#[test]
+fn extreme_numbers_count_without_overflow() {
+    // The largest register lines, weights, seats and threshold fractions a bundle can carry.
+    let mut rules = RulesProfile::preset(Preset::Prc, 6);
+    rules.unvoted_as_abstain = true;
+    let mut fx = Fx::new(convened(
+        MeetingKind::Agm,
+        rules,
+        &[("Y", u32::MAX), ("Z", 1)],
+    ));
+    fx.ok(Event::ResolutionProposed(resolution(
+        "1",
+        ResolutionKind::Special,
+    )));
+    fx.ok(Event::ResolutionProposed(resolution(
+        "2",
+        pool(u32::MAX, &["C1", "C2"]),
+    )));
+    fx.ok(Event::ResolutionProposed(resolution(
+        "3",
+        ResolutionKind::Scheme,
+    )));
+    for id in ["A", "B", "D"] {
+        fx.ok(register(id, "Y", u64::MAX));
+        fx.ok(register(id, "Z", u64::MAX));
+    }
+    fx.ok(Event::RegisterClosed);
+    fx.ok(attend(vh("D")));
+    fx.ok_as(open(None), CHAIR);
+    for id in ["1", "3"] {
+        fx.ok(vote_class(vh("A"), id, "Y", split(u64::MAX, 0, 0)));
+        fx.ok(vote_class(vh("B"), id, "Y", split(0, u64::MAX - 1, 1)));
+        fx.ok(vote_class(vh("A"), id, "Z", split(u64::MAX, 0, 0)));
+    }
+    fx.ok(vote_class(
+        vh("A"),
+        "2",
+        "Y",
+        allot(&[("C1", u64::MAX), ("C2", u64::MAX)]),
+    ));
+    let t = fx.tally();
+    let r1 = res(&t, "1");
+    let y = u128::from(u64::MAX) * u128::from(u32::MAX);
+    assert_eq!(r1.for_, y + u128::from(u64::MAX));
+    assert_eq!(r1.against, y - u128::from(u32::MAX));
+    assert_eq!(r1.for_pct, "33.333333");
+    assert!(!r1.passed);
+    let _ = scrutin_tally::render_announcement(&fx.m, &t);
+    let _ = t.to_json();
+}
