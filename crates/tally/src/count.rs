@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use scrutin_model::{group_thousands, Denominator, MeetingKind, ResolutionKind, Restriction};
+use scrutin_model::{
+    group_thousands, Denominator, MeetingKind, ResolutionKind, Restriction, Threshold,
+};
 
 use crate::check::proxy_reason;
 use crate::meeting::{BallotRec, BallotStatus, Cast, Meeting, ProxyStatus, RestrictionRec};
@@ -408,14 +410,24 @@ pub(crate) fn count(m: &Meeting) -> Tally {
                 h.dedup();
                 let holders_for = h.iter().filter(|x| x.1).count() as u64;
                 let holders_against = h.iter().filter(|x| !x.1).count() as u64;
+                // "At most" the limit is "not more than" it: the complement of a threshold of
+                // opposite strictness, decided by `is_met` in exact 256-bit products (a u128
+                // product overflowed, a panic, for weighted totals beyond 2^96).
                 let limit = rules.scheme_max_against;
-                let lhs = t.against * u128::from(limit.den);
-                let rhs = t.entitled * u128::from(limit.num);
+                let exceeded = Threshold {
+                    strict: !limit.strict,
+                    ..limit
+                };
+                let within = if t.entitled == 0 {
+                    t.against == 0
+                } else {
+                    !exceeded.is_met(t.against, t.entitled)
+                };
                 let tests = SchemeTests {
                     holders_for,
                     holders_against,
                     headcount_passed: holders_for > holders_against,
-                    against_limit_passed: if limit.strict { lhs < rhs } else { lhs <= rhs },
+                    against_limit_passed: within,
                 };
                 let passed = rules.special.is_met(t.for_, fa)
                     && tests.headcount_passed

@@ -530,3 +530,37 @@ fn extreme_numbers_count_without_overflow() {
     let _ = scrutin_tally::render_announcement(&fx.m, &t);
     let _ = t.to_json();
 }
+
+#[test]
+fn thresholds_with_the_largest_fractions_decide_huge_counts_exactly() {
+    let mut rules = RulesProfile::preset(Preset::Hk, 4);
+    // An article's threshold of (2^32 - 2) / (2^32 - 1): the largest fraction a profile holds.
+    rules.ordinary = scrutin_model::Threshold::new(u32::MAX - 1, u32::MAX, false).unwrap();
+    rules.scheme_max_against =
+        scrutin_model::Threshold::new(u32::MAX - 1, u32::MAX, false).unwrap();
+    let mut fx = Fx::new(convened(MeetingKind::Agm, rules, &[("Y", u32::MAX)]));
+    fx.ok(Event::ResolutionProposed(resolution(
+        "1",
+        ResolutionKind::Ordinary,
+    )));
+    fx.ok(Event::ResolutionProposed(resolution(
+        "2",
+        ResolutionKind::Scheme,
+    )));
+    for id in ["A", "B", "D"] {
+        fx.ok(register(id, "Y", u64::MAX));
+    }
+    fx.ok(Event::RegisterClosed);
+    fx.ok_as(open(None), CHAIR);
+    for id in ["1", "2"] {
+        fx.ok(vote(vh("A"), id, split(u64::MAX, 0, 0)));
+        fx.ok(vote(vh("B"), id, split(u64::MAX, 0, 0)));
+        fx.ok(vote(vh("D"), id, split(u64::MAX - 1, 1, 0)));
+    }
+    let t = fx.tally();
+    // for / (for + against) = 1 - 1/(3 x 2^64 - 3): above (2^32 - 2)/(2^32 - 1).
+    assert!(res(&t, "1").passed);
+    let s = res(&t, "2").scheme.clone().unwrap();
+    // Against: 2^32 - 1 votes, far within (2^32 - 2)/(2^32 - 1) of all disinterested votes.
+    assert!(s.against_limit_passed);
+}
