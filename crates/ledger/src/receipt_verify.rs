@@ -222,11 +222,11 @@ fn run_checks(
     }
     let Some(registrar_name) = trust
         .iter()
-        .find(|v| v.public_key().as_bytes() == &registrar.0)
+        .find(|v| v.may_sign() && v.public_key().as_bytes() == &registrar.0)
         .map(NoteVerifier::name)
     else {
         return Err(format!(
-            "entry 0: the genesis is signed by {registrar}, which is not a trusted key"
+            "entry 0: the genesis is signed by {registrar}, which is not a key trusted to sign (a witness trusted by its cosigner key may only cosign)"
         ));
     };
     if origin_for(&m.id) != receipt.origin {

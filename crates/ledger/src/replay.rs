@@ -100,13 +100,13 @@ impl<'a> Replay<'a> {
             let Some(trusted) = self
                 .trust
                 .iter()
-                .find(|v| v.public_key().as_bytes() == &author.0)
+                .find(|v| v.may_sign() && v.public_key().as_bytes() == &author.0)
             else {
                 return self.fail(
                     CHECK_AUTHORITY,
                     index,
                     format!(
-                        "entry 0: the genesis is signed by {author}, which is not a trusted key"
+                        "entry 0: the genesis is signed by {author}, which is not a key trusted to sign (a witness trusted by its cosigner key may only cosign)"
                     ),
                 );
             };

@@ -149,7 +149,7 @@ fn a_genesis_by_an_untrusted_key_is_refused() {
         } => {
             assert_eq!(*at_entry, Some(0));
             assert_eq!(check, "genesis and authority");
-            assert!(reason.contains("not a trusted key"), "{reason}");
+            assert!(reason.contains("not a key trusted to sign"), "{reason}");
         }
         Verdict::Valid => panic!("an untrusted genesis verified"),
     }

@@ -293,7 +293,7 @@ impl SignedCheckpoint {
         for s in &self.signatures {
             match trusted
                 .iter()
-                .find(|v| v.name() == s.name && v.key_id() == s.key_id)
+                .find(|v| v.may_sign() && v.name() == s.name && v.key_id() == s.key_id)
             {
                 Some(v) => match v.public_key().verify(body.as_bytes(), &s.signature) {
                     // A line repeated (or a second signature by the same key) is one signer.

@@ -213,23 +213,49 @@ fn split_key_fields(s: &str) -> Result<(&str, [u8; 4], Vec<u8>), LogError> {
     Ok((name, id, material))
 }
 
-/// A trusted key: a name and an Ed25519 public key. It checks note signatures (C2SP signed
-/// note, type 0x01) and, under the same name and key, witness cosignatures (C2SP
-/// cosignature/v1, type 0x04).
+/// A trusted key: a name and an Ed25519 public key.
+///
+/// A *signer* verifier (C2SP key type 0x01, [`NoteVerifier::new`]) checks note signatures
+/// (checkpoints, and a ledger's genesis author) and, under the same name and key, witness
+/// cosignatures. A *cosigner-only* verifier (type 0x04, [`NoteVerifier::cosigner`], or a
+/// cosigner vkey string given to [`NoteVerifier::parse`]) checks cosignatures and nothing
+/// else: a witness trusted that way can never pass for the log's signer, so it cannot forge
+/// a meeting by signing one itself.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct NoteVerifier {
     name: String,
     key: PublicKey,
+    cosign_only: bool,
 }
 
 impl NoteVerifier {
-    /// A verifier for `key` under `name` (the name should satisfy the C2SP key-name rules:
-    /// non-empty, no whitespace, no `+`; one that does not can never match a signature line).
+    /// A signer verifier for `key` under `name` (the name should satisfy the C2SP key-name
+    /// rules: non-empty, no whitespace, no `+`; one that does not can never match a signature
+    /// line).
     pub fn new(name: &str, key: PublicKey) -> NoteVerifier {
         NoteVerifier {
             name: name.to_owned(),
             key,
+            cosign_only: false,
         }
+    }
+
+    /// A cosigner-only verifier: it accepts `key`'s cosignatures and no note signature.
+    pub fn cosigner(name: &str, key: PublicKey) -> NoteVerifier {
+        NoteVerifier {
+            cosign_only: true,
+            ..NoteVerifier::new(name, key)
+        }
+    }
+
+    /// Whether this key is trusted only to cosign (not to sign checkpoints or a genesis).
+    pub fn is_cosign_only(&self) -> bool {
+        self.cosign_only
+    }
+
+    /// Whether this key is trusted to sign: note signatures, and a ledger's entries as author.
+    pub fn may_sign(&self) -> bool {
+        !self.cosign_only
     }
 
     /// The key name.
@@ -252,8 +278,13 @@ impl NoteVerifier {
         key_id(&self.name, SIG_TYPE_COSIGNATURE_V1, &self.key.0)
     }
 
-    /// The C2SP verifier key string `<name>+<key id hex>+<base64(0x01 || key)>`.
+    /// The C2SP verifier key string in the form this key is trusted: a signer's
+    /// `<name>+<key id hex>+<base64(0x01 || key)>`, or for a cosigner-only key its cosigner
+    /// form (type 0x04), so that parsing the string gives back the same trust.
     pub fn to_vkey_string(&self) -> String {
+        if self.cosign_only {
+            return self.to_cosigner_vkey_string();
+        }
         self.vkey(SIG_TYPE_ED25519, self.key_id())
     }
 
@@ -273,8 +304,8 @@ impl NoteVerifier {
         )
     }
 
-    /// Parses a verifier key string of type 0x01 (note) or 0x04 (cosigner), checking the key
-    /// ID and rejecting invalid or weak keys.
+    /// Parses a verifier key string of type 0x01 (a signer) or 0x04 (a cosigner-only key),
+    /// checking the key ID and rejecting invalid or weak keys.
     ///
     /// # Errors
     /// [`LogError::InvalidKey`] if the string is malformed, of another type, or its key ID
@@ -293,7 +324,12 @@ impl NoteVerifier {
                 ))
             }
         };
-        let v = NoteVerifier::new(name, PublicKey::from_bytes(&key)?);
+        let key_bytes = PublicKey::from_bytes(&key)?;
+        let v = if ty == SIG_TYPE_COSIGNATURE_V1 {
+            NoteVerifier::cosigner(name, key_bytes)
+        } else {
+            NoteVerifier::new(name, key_bytes)
+        };
         if key_id(name, ty, &key) != id {
             return Err(LogError::InvalidKey("key ID does not match the key".into()));
         }
@@ -344,7 +380,10 @@ mod tests {
         assert!(Signer::from_private_key_string("PRIVATE+KEY+PeterNeumann+c74f20a3+AYEK").is_err());
         let s = Signer::from_seed("w", [9; 32]).unwrap();
         let cos = s.verifier().to_cosigner_vkey_string();
-        assert_eq!(NoteVerifier::parse(&cos).unwrap(), s.verifier());
+        // A cosigner vkey is the same name and key, trusted only to cosign.
+        let parsed = NoteVerifier::parse(&cos).unwrap();
+        assert_eq!(parsed, NoteVerifier::cosigner("w", s.public_key()));
+        assert_ne!(parsed, s.verifier());
         assert!(!format!("{s:?}").contains(&hex_encode(&[9; 32])));
     }
 }

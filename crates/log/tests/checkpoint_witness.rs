@@ -164,3 +164,40 @@ fn witness_cosigns_only_consistent_growth() {
     let _ = root_of(&leaves);
     let _: Option<NoteVerifier> = None;
 }
+
+#[test]
+fn a_cosigner_key_verifies_cosignatures_and_never_a_note_signature() {
+    let entries = chain(&[&registrar()], 4, 4);
+    let mut cp = cp_of(&entries, 4);
+    let mut w = Witness::new(witness_key(), None);
+    cp.add_cosignature(
+        w.cosign(&cp, &registrar().verifier(), &[], 1_800_000_000)
+            .unwrap(),
+    );
+    let cosigner = NoteVerifier::parse(&witness_key().verifier().to_cosigner_vkey_string())
+        .expect("a C2SP cosigner vkey parses");
+    assert!(cosigner.is_cosign_only() && !cosigner.may_sign());
+    assert_eq!(
+        NoteVerifier::parse(&cosigner.to_vkey_string()).unwrap(),
+        cosigner,
+        "the vkey string keeps the key's trust"
+    );
+    let v = cp
+        .verify(&[registrar().verifier(), cosigner.clone()])
+        .unwrap();
+    assert_eq!(v.cosigned_by.len(), 1, "its cosignature counts");
+    // The registrar trusted only as a cosigner: its note signature no longer counts.
+    let registrar_as_cosigner =
+        NoteVerifier::parse(&registrar().verifier().to_cosigner_vkey_string()).unwrap();
+    assert!(matches!(
+        cp.verify(&[registrar_as_cosigner, cosigner]),
+        Err(LogError::Checkpoint(_))
+    ));
+    // A witness never accepts a log key trusted only to cosign.
+    let mut w2 = Witness::new(witness_key(), None);
+    let log_as_cosigner =
+        NoteVerifier::parse(&registrar().verifier().to_cosigner_vkey_string()).unwrap();
+    assert!(w2
+        .cosign(&cp, &log_as_cosigner, &[], 1_800_000_000)
+        .is_err());
+}
