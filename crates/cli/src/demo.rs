@@ -146,7 +146,10 @@ fn seed(dir: &Path, report_path: &Path) -> Result<ExitCode, CliError> {
     let (registrar, registrar_key) = actor(dir, "registrar")?;
     let (scrutineer, scrutineer_key) = actor(dir, "scrutineer")?;
     println!("registrar  {}", registrar.verifier().to_vkey_string());
-    println!("scrutineer {}", scrutineer.verifier().to_vkey_string());
+    println!(
+        "scrutineer {} (as witness, cosign only)",
+        scrutineer.verifier().to_cosigner_vkey_string()
+    );
     let db = dir.join("ledger");
     step("init");
     commands::init(&db, &meeting, &registrar_key)?;
@@ -207,12 +210,15 @@ fn seed(dir: &Path, report_path: &Path) -> Result<ExitCode, CliError> {
     let receipt = dir.join("H0001.receipt.json");
     commands::receipt_on(&ledger, "H0001", &receipt)?;
     drop(ledger);
-    let trust_both = [log_vkey.clone(), scrutineer.verifier().to_vkey_string()];
+    let trust_both = [
+        log_vkey.clone(),
+        scrutineer.verifier().to_cosigner_vkey_string(),
+    ];
     if verify_cmd::verify_receipt_cmd(&receipt, &trust_both, false)? != ExitCode::SUCCESS {
         return Err(CliError::Invalid("the receipt does not verify".into()));
     }
     step("verify (offline: the bundle and the two public keys only; compared with the published figures)");
-    let trust = vec![log_vkey, scrutineer.verifier().to_vkey_string()];
+    let trust = vec![log_vkey, scrutineer.verifier().to_cosigner_vkey_string()];
     let out = verify_cmd::run(&VerifyArgs {
         file: &bundle,
         trust: &trust,
@@ -376,7 +382,7 @@ fn scaled(dir: &Path, n: u64, report_path: &Path) -> Result<ExitCode, CliError> 
         Ok(((), export_on(&ledger, &bundle, false)?))
     })?;
     drop(ledger);
-    let trust = vec![log_vkey, scrutineer.verifier().to_vkey_string()];
+    let trust = vec![log_vkey, scrutineer.verifier().to_cosigner_vkey_string()];
     let out = phase(&mut phases, "verify", || {
         let out = verify_cmd::run(&VerifyArgs {
             file: &bundle,

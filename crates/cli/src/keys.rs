@@ -128,7 +128,16 @@ pub(crate) fn pub_path(out: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Writes a new secret key file (mode 0600, refusing to overwrite) and `KEYFILE.pub`.
+/// `KEYFILE.cosigner.pub`: the key's C2SP cosigner verifier key (type 0x04). Verifiers give
+/// a witness this one, which can only cosign, never sign a meeting of its own.
+pub(crate) fn cosigner_pub_path(out: &Path) -> PathBuf {
+    let mut s = out.as_os_str().to_owned();
+    s.push(".cosigner.pub");
+    PathBuf::from(s)
+}
+
+/// Writes a new secret key file (mode 0600, refusing to overwrite), `KEYFILE.pub` (the signer
+/// verifier key) and `KEYFILE.cosigner.pub` (the cosign-only verifier key).
 pub(crate) fn write_new_key(out: &Path, signer: &Signer) -> Result<(), CliError> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
@@ -143,6 +152,12 @@ pub(crate) fn write_new_key(out: &Path, signer: &Signer) -> Result<(), CliError>
     let pubp = pub_path(out);
     std::fs::write(&pubp, format!("{}\n", signer.verifier().to_vkey_string()))
         .map_err(|e| io_err(&pubp, e))?;
+    let cosp = cosigner_pub_path(out);
+    std::fs::write(
+        &cosp,
+        format!("{}\n", signer.verifier().to_cosigner_vkey_string()),
+    )
+    .map_err(|e| io_err(&cosp, e))?;
     Ok(())
 }
 
@@ -169,6 +184,12 @@ mod tests {
         assert_eq!(parse_trust(&vkey).unwrap(), s.verifier());
         let p = pub_path(&out);
         assert_eq!(parse_trust(p.to_str().unwrap()).unwrap(), s.verifier());
+        let cos = parse_trust(cosigner_pub_path(&out).to_str().unwrap()).unwrap();
+        assert!(
+            cos.is_cosign_only(),
+            "the cosigner file trusts the key only to cosign"
+        );
+        assert_eq!(cos.public_key(), s.public_key());
         assert!(parse_trust("nonsense").is_err());
         assert_eq!(s.name(), "registrar");
     }

@@ -72,6 +72,13 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
             let signer = keys::generate(&name)?;
             keys::write_new_key(&out, &signer)?;
             println!("{}", signer.verifier().to_vkey_string());
+            eprintln!(
+                "wrote {} (secret), {} (this key as signer) and {} (this key as a witness: \
+                 give verifiers this one for a witness, it can only cosign)",
+                out.display(),
+                keys::pub_path(&out).display(),
+                keys::cosigner_pub_path(&out).display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Init { db, meeting, key } => commands::init(&db, &meeting, &key),

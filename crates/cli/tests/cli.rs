@@ -682,3 +682,31 @@ fn a_bad_meeting_file_leaves_no_ledger_behind() {
     );
     assert!(!db.exists());
 }
+
+/// A witness is trusted by its cosigner key (`KEYFILE.cosigner.pub`): the genuine meeting
+/// verifies with it, and a meeting the witness ran itself, naming itself registrar, does not.
+#[test]
+fn a_witness_trusted_by_its_cosigner_key_cannot_run_a_meeting() {
+    let (m, bundle) = full_meeting();
+    let reg_pub = format!("{}.pub", m.key());
+    let witness_pub = format!("{}.cosigner.pub", s(&m.scrutineer));
+    let out = ok(&["verify", s(&bundle), "--trust", &reg_pub, &witness_pub]);
+    assert!(out.contains("cosigned by scrutineer"), "{out}");
+    // The witness opens a ledger of its own with the same meeting file and exports it.
+    let forged_db = m.path("forged");
+    let witness_key = s(&m.scrutineer);
+    ok(&[
+        "init",
+        "--db",
+        s(&forged_db),
+        "--meeting",
+        s(&fixture("meeting.toml")),
+        "--key",
+        witness_key,
+    ]);
+    ok(&["checkpoint", "--db", s(&forged_db), "--key", witness_key]);
+    let forged = m.path("forged.bundle");
+    ok(&["export", "--db", s(&forged_db), "--out", s(&forged)]);
+    let o = scrutin(&["verify", s(&forged), "--trust", &reg_pub, &witness_pub]);
+    assert_eq!(o.code, 1, "{}\n{}", o.stdout, o.stderr);
+}
