@@ -220,38 +220,45 @@ pub(crate) fn naive(events: &[Event]) -> (u128, u128, Vec<NRes>) {
                         }
                     }
                 }
+                // Entitlement when cast: own shares less active proxies', or the proxy's
+                // appointment (the proxy must be active).
+                let entitled: u64 = match &b.voter {
+                    Voter::Holder(h) => {
+                        lines[&(h.clone(), class.clone())] - active_appointed(&proxies, h, &class)
+                    }
+                    Voter::Proxy(p) => {
+                        let q = proxies.iter().find(|q| &q.id == p).unwrap();
+                        assert!(q.active, "an inactive proxy's ballot was accepted");
+                        q.appts
+                            .iter()
+                            .filter(|(c, _)| c == &class)
+                            .map(|(_, s)| *s)
+                            .sum()
+                    }
+                };
                 let cast = match &b.choice {
                     Choice::Split {
                         for_,
                         against,
                         abstain,
-                    } => NCast::Split(for_.0, against.0, abstain.0),
-                    Choice::Cumulative(allocs) => {
-                        // Entitlement when cast: own shares less active proxies', or the
-                        // proxy's appointment.
-                        let entitled = match &b.voter {
-                            Voter::Holder(h) => {
-                                lines[&(h.clone(), class.clone())]
-                                    - active_appointed(&proxies, h, &class)
-                            }
-                            Voter::Proxy(p) => proxies
-                                .iter()
-                                .find(|q| &q.id == p)
-                                .unwrap()
-                                .appts
-                                .iter()
-                                .filter(|(c, _)| c == &class)
-                                .map(|(_, s)| *s)
-                                .sum(),
-                        };
-                        NCast::Cumulative(
-                            allocs
-                                .iter()
-                                .map(|a| (a.candidate.clone(), a.votes.0))
-                                .collect(),
-                            entitled,
-                        )
+                    } => {
+                        // Nobody votes more shares than it is entitled to (checked here
+                        // independently of the crate, which accepted the ballot).
+                        let tendered =
+                            u128::from(for_.0) + u128::from(against.0) + u128::from(abstain.0);
+                        assert!(
+                            tendered <= u128::from(entitled),
+                            "over-voting accepted: {b:?} tendered {tendered}, entitled {entitled}"
+                        );
+                        NCast::Split(for_.0, against.0, abstain.0)
                     }
+                    Choice::Cumulative(allocs) => NCast::Cumulative(
+                        allocs
+                            .iter()
+                            .map(|a| (a.candidate.clone(), a.votes.0))
+                            .collect(),
+                        entitled,
+                    ),
                 };
                 ballots.push((b.voter.clone(), b.resolution.clone(), class, cast));
             }
