@@ -243,9 +243,7 @@ pub(crate) fn count(m: &Meeting) -> Tally {
             match rec.restriction {
                 Restriction::Abstain => {
                     must_abstain[i] += u128::from(l.shares);
-                    if rules.unvoted_as_abstain {
-                        rep_abstain[i] += m.represented_by(h, l.class);
-                    }
+                    rep_abstain[i] += m.represented_by(h, l.class);
                 }
                 Restriction::AgainstOnly => against_only[i] += u128::from(l.shares),
             }
@@ -257,7 +255,6 @@ pub(crate) fn count(m: &Meeting) -> Tally {
     let mut disregarded: Vec<Vec<Disregarded>> = vec![Vec::new(); nr];
     let mut cand_votes: Vec<Vec<u128>> =
         m.res.iter().map(|r| vec![0; r.candidates.len()]).collect();
-    let mut min_base = vec![0u128; nr];
     let mut heads: Vec<Vec<(u32, bool)>> = vec![Vec::new(); nr];
     for b in m.ballots.iter() {
         let r = b.res as usize;
@@ -323,7 +320,6 @@ pub(crate) fn count(m: &Meeting) -> Tally {
                             acc[i].for_ += u128::from(votes);
                         }
                     }
-                    min_base[r] += u128::from(b.entitled) * vps;
                 }
                 Verdict::ForVoid(why) | Verdict::Void(why) => {
                     void(m.cumulative_total(start, len), why);
@@ -363,12 +359,16 @@ pub(crate) fn count(m: &Meeting) -> Tally {
             candidates: Vec::new(),
             scheme: None,
         };
+        // The cumulative minimum's base: the voting shares present (DOMAIN.md), i.e. shares
+        // represented and entitled on this resolution, whether or not they cast a ballot on it.
+        let mut min_base = 0u128;
         for c in 0..nc {
             let vps = u128::from(res.vps.get(c).copied().unwrap_or(0));
             if vps == 0 {
                 continue;
             }
             let i = r * nc + c;
+            min_base += rep_c[c].saturating_sub(rep_abstain[i]) * vps;
             t.entitled += ent_c[c].saturating_sub(must_abstain[i]) * vps;
             t.must_abstain += must_abstain[i] * vps;
             t.against_only += against_only[i] * vps;
@@ -437,7 +437,7 @@ pub(crate) fn count(m: &Meeting) -> Tally {
             }
             ResolutionKind::Cumulative { .. } => {
                 let (results, filled) = elect(&cand_votes[r], res.seats, |v| {
-                    rules.cumulative_minimum.is_met(v, min_base[r])
+                    rules.cumulative_minimum.is_met(v, min_base)
                 });
                 t.candidates = results
                     .into_iter()

@@ -415,7 +415,33 @@ pub(crate) fn naive(events: &[Event]) -> (u128, u128, Vec<NRes>) {
                         cand_votes[k] += u128::from(*v);
                     }
                     slot.0 += total;
-                    min_base += u128::from(*entitled) * w;
+                }
+            }
+        }
+        if !names.is_empty() {
+            // The minimum's base: voting shares present on r (DOMAIN.md), ballot or not: each
+            // present holder's own shares and each present active proxy's appointed shares,
+            // in the classes voting on r, less must-abstain holders'.
+            for ((h, c), s) in &lines {
+                let w = vps(&conv, r, c);
+                let barred = matches!(
+                    restrictions.get(&(h.clone(), r.id.clone())),
+                    Some((Restriction::Abstain, _))
+                );
+                if h.is_treasury() || w == 0 || barred {
+                    continue;
+                }
+                if present(h) {
+                    min_base += u128::from(s - active_appointed(&proxies, h, c)) * w;
+                }
+                for p in &proxies {
+                    if p.active && (p.attended || p.voted) && &p.holder == h {
+                        for (pc, ps) in &p.appts {
+                            if pc == c {
+                                min_base += u128::from(*ps) * w;
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -100,7 +100,8 @@ fn cumulative_election_ranks_over_the_minimum_and_voids_over_allocation() {
         .iter()
         .map(|c| (c.id.as_str(), c.votes, c.elected))
         .collect();
-    // Minimum: more than half of the 1,600 voting shares represented (X and Y).
+    // Minimum: more than half of the 2,000 voting shares present (X, Y, and Z, whose ballot
+    // is invalid but who is present with its shares).
     assert_eq!(
         got,
         vec![("C1", 1_800, true), ("C2", 800, false), ("C3", 600, false)]
@@ -138,4 +139,25 @@ fn a_tie_straddling_the_last_seat_elects_neither() {
     let r6 = res(&fx.tally(), "6").clone();
     assert!(r6.candidates[0].elected && !r6.candidates[1].elected);
     assert!(r6.passed);
+}
+
+/// DOMAIN.md: the minimum is over the voting shares *present*, so a holder present but casting
+/// no ballot on the election still raises it (not only the shares that voted on it).
+#[test]
+fn the_minimum_to_elect_is_over_all_voting_shares_present() {
+    let mut fx = prc_pool_meeting();
+    fx.ok(vote(vh("X"), "5", allot(&[("C1", 1_200), ("C2", 800)])));
+    fx.ok(attend(vh("Y")));
+    fx.ok(attend(vh("Z")));
+    let r5 = res(&fx.tally(), "5").clone();
+    // Present: 2,000 shares; more than 1,000 needed. Had only X's 1,000 voting shares counted,
+    // C2's 800 would have passed a minimum of 500.
+    assert_eq!(
+        r5.candidates
+            .iter()
+            .map(|c| (c.id.as_str(), c.votes, c.elected))
+            .collect::<Vec<_>>(),
+        vec![("C1", 1_200, true), ("C2", 800, false), ("C3", 0, false)]
+    );
+    assert!(!r5.passed);
 }
