@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use scrutin::{Ledger, LedgerError};
 use scrutin_log::Signer;
-use scrutin_model::{AuthorKey, Event, HolderId, ResolutionId, UtcMillis};
+use scrutin_model::{AuthorKey, Event, HolderId, ResolutionId, Role, UtcMillis};
 use scrutin_tally::Meeting;
 
 use crate::csv_in::{self, CsvKind, Origin};
@@ -308,6 +308,17 @@ pub(crate) fn close_on(
         if !quiet {
             println!("other polls are still open: the result is declared when the last one closes");
         }
+        return Ok(None);
+    }
+    let author = AuthorKey(*signer.public_key().as_bytes());
+    let scrutineer = ledger.with_meeting(|m| m.roles(&author).contains(&Role::Scrutineer));
+    if !scrutineer {
+        // A chair closes the poll; the count is the scrutineer's to declare. Closing worked,
+        // so this is not a failure (exit 0), but say what is still to do.
+        println!(
+            "every poll is closed; the result is not declared yet: this key does not hold the \
+             scrutineer role (run `scrutin close` again with the scrutineer's key to declare it)"
+        );
         return Ok(None);
     }
     let idx = ledger.declare_result(signer).map_err(|e| match e {

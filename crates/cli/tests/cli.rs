@@ -710,3 +710,48 @@ fn a_witness_trusted_by_its_cosigner_key_cannot_run_a_meeting() {
     let o = scrutin(&["verify", s(&forged), "--trust", &reg_pub, &witness_pub]);
     assert_eq!(o.code, 1, "{}\n{}", o.stdout, o.stderr);
 }
+
+/// A chair may close the poll but not declare the result: `close` with the chair's key closes
+/// every poll and exits 0, saying the declaration is still to do; the scrutineer's `close`
+/// then declares it.
+#[test]
+fn a_chair_closes_and_the_scrutineer_declares() {
+    let dir = tempfile::tempdir().unwrap();
+    let registrar = dir.path().join("registrar.key");
+    let chair = dir.path().join("chair.key");
+    ok(&["keygen", "--out", s(&registrar)]);
+    let chair_vkey = ok(&["keygen", "--out", s(&chair)]);
+    let meeting = dir.path().join("meeting.toml");
+    let text = std::fs::read_to_string(fixture("meeting.toml")).unwrap();
+    std::fs::write(
+        &meeting,
+        format!(
+            "{text}\n[[authorities]]\nkey = \"{}\"\nrole = \"chair\"\n",
+            chair_vkey.trim()
+        ),
+    )
+    .unwrap();
+    let db = dir.path().join("db");
+    let (db, reg) = (s(&db).to_owned(), s(&registrar).to_owned());
+    ok(&["init", "--db", &db, "--meeting", s(&meeting), "--key", &reg]);
+    for (kind, file) in [
+        ("register", "register.csv"),
+        ("proxies", "proxies.csv"),
+        ("ballots", "ballots.csv"),
+    ] {
+        ok(&[
+            "import",
+            kind,
+            s(&fixture(file)),
+            "--db",
+            &db,
+            "--key",
+            &reg,
+        ]);
+    }
+    let out = ok(&["close", "--db", &db, "--key", s(&chair)]);
+    assert!(out.contains("poll closed"), "{out}");
+    assert!(out.contains("not declared yet"), "{out}");
+    let out = ok(&["close", "--db", &db, "--key", &reg]);
+    assert!(out.contains("result declared"), "{out}");
+}
