@@ -7,37 +7,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+mod common;
 
-fn scrutin(args: &[&str]) -> Out {
-    let o = Command::new(env!("CARGO_BIN_EXE_scrutin"))
-        .args(args)
-        .output()
-        .expect("run scrutin");
-    Out {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
-}
-
-fn ok(args: &[&str]) -> String {
-    let o = scrutin(args);
-    assert_eq!(
-        o.code, 0,
-        "scrutin {args:?}\nstdout:\n{}\nstderr:\n{}",
-        o.stdout, o.stderr
-    );
-    o.stdout
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
+use common::{ok, s, scrutin, Out};
 
 const MEETING: &str = r#"[meeting]
 id = "acme-2026-agm"

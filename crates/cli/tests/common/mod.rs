@@ -1,0 +1,42 @@
+//! Running the real `scrutin` binary from the end-to-end tests.
+
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::path::Path;
+use std::process::Command;
+
+/// What a run of the binary gave back.
+pub(crate) struct Out {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+/// Runs `scrutin ARGS...` and collects its exit code and output.
+pub(crate) fn scrutin(args: &[&str]) -> Out {
+    let o = Command::new(env!("CARGO_BIN_EXE_scrutin"))
+        .args(args)
+        .output()
+        .expect("run scrutin");
+    Out {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+/// Runs `scrutin ARGS...`, which must exit 0; returns its stdout.
+pub(crate) fn ok(args: &[&str]) -> String {
+    let o = scrutin(args);
+    assert_eq!(
+        o.code, 0,
+        "scrutin {args:?}\nstdout:\n{}\nstderr:\n{}",
+        o.stdout, o.stderr
+    );
+    o.stdout
+}
+
+/// A path as the `&str` argument the binary takes.
+pub(crate) fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
