@@ -33,27 +33,29 @@ fn check_id(kind: &'static str, value: &str) -> Result<(), ModelError> {
     Ok(())
 }
 
-macro_rules! id_type {
-    ($(#[$doc:meta])* $name:ident, $kind:literal) => {
+/// A validated string newtype: the type's own `check` states its invariant; this provides the
+/// constructor, `as_str`, `validate` (re-check after decoding) and the conversions.
+macro_rules! checked_string {
+    ($(#[$doc:meta])* $name:ident, $invariant:literal) => {
         $(#[$doc])*
         ///
-        /// INVARIANT: 1 to 128 bytes of UTF-8, no control characters, no surrounding whitespace.
+        #[doc = concat!("INVARIANT: ", $invariant)]
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
 
         impl $name {
-            /// Validates and wraps an identifier.
+            /// Validates and wraps the text.
             ///
             /// # Errors
-            /// [`ModelError::InvalidId`] when the text breaks the invariant.
+            /// The [`ModelError`] of the broken invariant.
             pub fn new(value: impl Into<String>) -> Result<Self, ModelError> {
                 let value = value.into();
                 Self::check(&value)?;
                 Ok(Self(value))
             }
 
-            /// The identifier's text.
+            /// The text.
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -61,7 +63,7 @@ macro_rules! id_type {
             /// Re-checks the invariant (used after decoding).
             ///
             /// # Errors
-            /// [`ModelError::InvalidId`] when the text breaks the invariant.
+            /// The [`ModelError`] of the broken invariant.
             pub fn validate(&self) -> Result<(), ModelError> {
                 Self::check(&self.0)
             }
@@ -92,6 +94,15 @@ macro_rules! id_type {
                 Self::new(s)
             }
         }
+    };
+}
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $kind:literal) => {
+        checked_string!(
+            $(#[$doc])* $name,
+            "1 to 128 bytes of UTF-8, no control characters, no surrounding whitespace."
+        );
     };
 }
 
@@ -303,26 +314,13 @@ impl UtcMillis {
     }
 }
 
-/// A calendar date `YYYY-MM-DD` (meeting date, record date).
-///
-/// INVARIANT: a valid proleptic Gregorian date written as `YYYY-MM-DD`.
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode, Serialize, Deserialize,
-)]
-#[serde(try_from = "String", into = "String")]
-pub struct Date(String);
+checked_string!(
+    /// A calendar date `YYYY-MM-DD` (meeting date, record date).
+    Date,
+    "a valid proleptic Gregorian date written as `YYYY-MM-DD`."
+);
 
 impl Date {
-    /// Validates a `YYYY-MM-DD` date.
-    ///
-    /// # Errors
-    /// [`ModelError::InvalidField`] when the text is not a real date in that form.
-    pub fn new(value: impl Into<String>) -> Result<Date, ModelError> {
-        let value = value.into();
-        Self::check(&value)?;
-        Ok(Date(value))
-    }
-
     fn check(value: &str) -> Result<(), ModelError> {
         let fmt = time::macros::format_description!("[year]-[month]-[day]");
         time::Date::parse(value, &fmt)
@@ -331,38 +329,6 @@ impl Date {
                 field: "date",
                 reason: format!("{value:?} is not a YYYY-MM-DD date ({e})"),
             })
-    }
-
-    /// Re-checks the invariant (used after decoding).
-    ///
-    /// # Errors
-    /// [`ModelError::InvalidField`] when the text is not a date.
-    pub fn validate(&self) -> Result<(), ModelError> {
-        Self::check(&self.0)
-    }
-
-    /// The date's text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for Date {
-    type Error = ModelError;
-    fn try_from(value: String) -> Result<Self, ModelError> {
-        Self::new(value)
-    }
-}
-
-impl From<Date> for String {
-    fn from(value: Date) -> String {
-        value.0
     }
 }
 
