@@ -8,7 +8,7 @@ use base64::Engine as _;
 
 mod common;
 
-use common::{ok, s, scrutin};
+use common::{assert_exit_naming, ok, s, scrutin};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -248,12 +248,7 @@ fn bad_csv_row_is_refused_with_line_and_column_and_changes_nothing() {
         "--key",
         m.key(),
     ]);
-    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
-    assert!(
-        o.stderr.contains("ballots.csv:3:3: bad-number"),
-        "{}",
-        o.stderr
-    );
+    assert_exit_naming(&o, 2, "ballots.csv:3:3: bad-number");
     assert_eq!((m.tally_json(), m.entries()), before);
 }
 
@@ -276,8 +271,7 @@ fn over_voting_row_is_refused_and_changes_nothing() {
         "--key",
         m.key(),
     ]);
-    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
-    assert!(o.stderr.contains("ballots.csv:3:"), "{}", o.stderr);
+    assert_exit_naming(&o, 1, "ballots.csv:3:");
     assert!(o.stderr.contains("A0004"), "{}", o.stderr);
     assert!(o.stderr.contains("nothing from"), "{}", o.stderr);
     assert_eq!(
@@ -399,8 +393,7 @@ fn export_needs_a_fresh_checkpoint() {
     let m = before_ballots();
     let bundle = m.path("b.bundle");
     let o = scrutin(&["export", "--db", m.db(), "--out", s(&bundle)]);
-    assert_eq!(o.code, 1, "{}", o.stderr);
-    assert!(o.stderr.contains("scrutin checkpoint"), "{}", o.stderr);
+    assert_exit_naming(&o, 1, "scrutin checkpoint");
     ok(&["checkpoint", "--db", m.db(), "--key", m.key()]);
     ok(&[
         "import",
@@ -412,8 +405,7 @@ fn export_needs_a_fresh_checkpoint() {
         m.key(),
     ]);
     let o = scrutin(&["export", "--db", m.db(), "--out", s(&bundle)]);
-    assert_eq!(o.code, 1, "{}", o.stderr);
-    assert!(o.stderr.contains("run `scrutin checkpoint"), "{}", o.stderr);
+    assert_exit_naming(&o, 1, "run `scrutin checkpoint");
     assert!(!bundle.exists());
 }
 
@@ -583,8 +575,7 @@ fn witness_cosigns_a_consistent_successor() {
     ok(&["checkpoint", "--db", m.db(), "--key", m.key()]);
     // The witness now needs a consistency proof from its last size.
     let o = scrutin(&["cosign", s(&cp), "--key", &sc, "--state", s(&state)]);
-    assert_eq!(o.code, 2, "{}", o.stderr);
-    assert!(o.stderr.contains("consistency proof"), "{}", o.stderr);
+    assert_exit_naming(&o, 2, "consistency proof");
     let out = ok(&[
         "cosign",
         s(&cp),
@@ -631,8 +622,7 @@ fn a_bad_meeting_file_leaves_no_ledger_behind() {
         "--key",
         s(&key),
     ]);
-    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
-    assert!(o.stderr.contains("resolution 1"), "{}", o.stderr);
+    assert_exit_naming(&o, 1, "resolution 1");
     assert!(!db.exists(), "nothing created");
     // A file that does not parse names the file and the line.
     std::fs::write(&meeting, "[meeting]\nid = \n").unwrap();

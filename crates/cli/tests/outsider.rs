@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 
 mod common;
 
-use common::{ok, s, scrutin, Out};
+use common::{assert_exit_naming, ok, s, scrutin, Out};
 
 const MEETING: &str = r#"[meeting]
 id = "acme-2026-agm"
@@ -195,12 +195,7 @@ fn a_decimal_comma_is_refused_not_read_as_thousands() {
             format!("holder,name,class,shares\nH1,One,ORD,100\nH2,Two,ORD,{cell}\n").as_bytes(),
         );
         let r = m.import("register", &reg, &[]);
-        assert_eq!(r.code, 2, "{cell}: {}{}", r.stdout, r.stderr);
-        assert!(
-            r.stderr.contains(&format!("register.csv:3:{col}: bad-")),
-            "{cell}: {}",
-            r.stderr
-        );
+        assert_exit_naming(&r, 2, &format!("register.csv:3:{col}: bad-"));
         assert_eq!(m.tally_json(), before, "{cell}: nothing may be applied");
     }
     // Well-formed groups in any one separator are fine.
@@ -229,12 +224,7 @@ fn a_treasury_ballot_names_the_voter_column() {
         b"voter,resolution,for,against,abstain\nH1,1,100,0,0\ntreasury,1,50,0,0\n",
     );
     let r = m.import("ballots", &b, &[]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("ballots.csv:3:1: treasury-shares:"),
-        "{}",
-        r.stderr
-    );
+    assert_exit_naming(&r, 1, "ballots.csv:3:1: treasury-shares:");
     assert_eq!(m.tally_json(), before);
 }
 
@@ -317,8 +307,7 @@ fn proxy_numbers_are_read_only_with_split() {
     ] {
         let f = m.write("proxies.csv", format!("{head}{rows}").as_bytes());
         let r = m.import("proxies", &f, &[]);
-        assert_eq!(r.code, 2, "{rows}: {}{}", r.stdout, r.stderr);
-        assert!(r.stderr.contains(want), "{rows}: {}", r.stderr);
+        assert_exit_naming(&r, 2, want);
         assert_eq!(m.tally_json(), before);
     }
     // Zeros beside a plain instruction (a form system filling every column) are fine.
@@ -424,12 +413,10 @@ fn a_file_not_in_utf8_or_commas_is_named_with_its_cell_and_the_fix() {
         b"holder,name,class,shares\nH1,One,ORD,5\nH2,Soci\xe9t\xe9,ORD,5\n",
     );
     let r = m.import("register", &f, &[]);
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr
-            .contains("register.csv:3:2: bad-csv: the cell is not UTF-8 text"),
-        "{}",
-        r.stderr
+    assert_exit_naming(
+        &r,
+        2,
+        "register.csv:3:2: bad-csv: the cell is not UTF-8 text",
     );
     let f = m.write("register.csv", b"holder;name;class;shares\nH1;One;ORD;5\n");
     let r = m.import("register", &f, &[]);
@@ -459,12 +446,7 @@ fn an_expect_file_that_names_no_figure_is_not_a_pass() {
     for claim in ["{}", "{\"resolutions\": []}"] {
         let e = m.write("claimed.json", claim.as_bytes());
         let r = scrutin(&["verify", s(&bundle), "--trust", &trust, "--expect", s(&e)]);
-        assert_eq!(r.code, 2, "{claim}: {}{}", r.stdout, r.stderr);
-        assert!(
-            r.stderr.contains("names no figure"),
-            "{claim}: {}",
-            r.stderr
-        );
+        assert_exit_naming(&r, 2, "names no figure");
     }
     // As typed in Notepad: a byte-order mark and CRLF.
     let e = m.write(
@@ -483,12 +465,10 @@ fn a_column_given_twice_is_refused_but_extra_columns_may_repeat() {
         b"holder,name,class,shares,Shares\nH1,One,ORD,1000,10\n",
     );
     let r = m.import("register", &f, &[]);
-    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
-    assert!(
-        r.stderr
-            .contains("register.csv:1:5: bad-csv: the header names `shares` twice"),
-        "{}",
-        r.stderr
+    assert_exit_naming(
+        &r,
+        2,
+        "register.csv:1:5: bad-csv: the header names `shares` twice",
     );
     let f = m.write(
         "register.csv",
@@ -515,8 +495,7 @@ fn init_never_writes_into_a_directory_of_other_files() {
         "--key",
         key,
     ]);
-    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
-    assert!(r.stderr.contains("not empty"), "{}", r.stderr);
+    assert_exit_naming(&r, 2, "not empty");
     assert_eq!(std::fs::read_dir(&busy).expect("dir").count(), 1);
     // A file, and an existing ledger, are named.
     let r = scrutin(&[
@@ -528,8 +507,7 @@ fn init_never_writes_into_a_directory_of_other_files() {
         "--key",
         key,
     ]);
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("meeting.toml: is a file"), "{}", r.stderr);
+    assert_exit_naming(&r, 2, "meeting.toml: is a file");
     let r = scrutin(&[
         "init",
         "--db",
@@ -539,8 +517,7 @@ fn init_never_writes_into_a_directory_of_other_files() {
         "--key",
         key,
     ]);
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+    assert_exit_naming(&r, 2, "already exists");
     // An empty directory is fine.
     let empty = m.dir.path().join("empty");
     std::fs::create_dir(&empty).expect("mkdir");
@@ -577,8 +554,7 @@ fn line_numbers_are_the_files_own_after_blank_lines_and_multi_line_cells() {
     ] {
         let f = m.write("register.csv", text);
         let r = m.import("register", &f, &[]);
-        assert_eq!(r.code, 2, "{}", r.stderr);
-        assert!(r.stderr.contains(want), "want {want}: {}", r.stderr);
+        assert_exit_naming(&r, 2, want);
     }
     // A rule refusal after a blank line names the row's own line too.
     let f = m.write(
@@ -586,12 +562,7 @@ fn line_numbers_are_the_files_own_after_blank_lines_and_multi_line_cells() {
         b"holder,name,class,shares\nH1,A,ORD,1\n\nH2,B,NOPE,2\n",
     );
     let r = m.import("register", &f, &[]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("register.csv:4:3: unknown-class"),
-        "{}",
-        r.stderr
-    );
+    assert_exit_naming(&r, 1, "register.csv:4:3: unknown-class");
     assert_eq!(m.tally_json(), before);
 }
 
@@ -655,8 +626,7 @@ fn one_trust_file_may_list_the_registrar_and_every_witness() {
     assert!(r.stdout.contains("VALID"), "{}", r.stdout);
     // A secret key given by mistake is named as such, not parsed as garbage.
     let r = scrutin(&["verify", s(&bundle), "--trust", s(&m.key)]);
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("secret signing key"), "{}", r.stderr);
+    assert_exit_naming(&r, 2, "secret signing key");
 }
 
 #[test]
@@ -706,12 +676,10 @@ fn a_misspelt_meeting_field_is_accepted_but_named() {
         "--key",
         s(&key),
     ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(
-        r.stderr
-            .contains("classes[0].vote_per_share: not a field scrutin reads"),
-        "{}",
-        r.stderr
+    assert_exit_naming(
+        &r,
+        0,
+        "classes[0].vote_per_share: not a field scrutin reads",
     );
     assert!(r.stderr.contains("classes[0].notes"), "{}", r.stderr);
     // The file's known fields raise no warning.
@@ -739,21 +707,14 @@ fn a_misspelt_csv_column_is_named() {
         b"holder,name,class,shares,Notes\nH1,One,ORD,1000,x\n",
     );
     let r = m.import("register", &reg, &[]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(
-        r.stderr
-            .contains("register.csv: columns not read (ignored): Notes"),
-        "{}",
-        r.stderr
-    );
+    assert_exit_naming(&r, 0, "register.csv: columns not read (ignored): Notes");
     // `abstian`: every abstention would read as 0.
     let b = m.write(
         "ballots.csv",
         b"voter,resolution,for,against,abstian\nH1,1,600,0,400\n",
     );
     let r = m.import("ballots", &b, &[]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("ignored): abstian"), "{}", r.stderr);
+    assert_exit_naming(&r, 0, "ignored): abstian");
 }
 
 #[test]

@@ -40,3 +40,14 @@ pub(crate) fn ok(args: &[&str]) -> String {
 pub(crate) fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
+
+/// Asserts the run exited with `code` and that its stderr names `place` (a refusal's
+/// `FILE:LINE:COLUMN: rule`, or a warning), showing both streams when it did not.
+pub(crate) fn assert_exit_naming(o: &Out, code: i32, place: &str) {
+    assert_eq!(o.code, code, "stdout:\n{}\nstderr:\n{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr.contains(place),
+        "stderr does not name {place:?}:\n{}",
+        o.stderr
+    );
+}
