@@ -250,6 +250,32 @@ fn key_of(n: u8) -> AuthorKey {
     AuthorKey([n; 32])
 }
 
+/// An HK AGM where class Y carries 10 votes per share but 1 on resolution 2 (Rule 8A.24) and
+/// class Z 1: resolution 1 ordinary, resolution 2 of kind `second`, the register of `holders`
+/// (id, class, shares), closed.
+fn weighted_meeting(second: ResolutionKind, holders: &[(&str, &str, u64)]) -> Fx {
+    let mut fx = Fx::new(convened(
+        MeetingKind::Agm,
+        RulesProfile::preset(Preset::Hk, 4),
+        &[("Y", 10), ("Z", 1)],
+    ));
+    fx.ok(Event::ResolutionProposed(resolution(
+        "1",
+        ResolutionKind::Ordinary,
+    )));
+    let mut one_vote = resolution("2", second);
+    one_vote.votes_per_share = vec![ClassWeight {
+        class: c("Y"),
+        votes_per_share: 1,
+    }];
+    fx.ok(Event::ResolutionProposed(one_vote));
+    for &(holder, class, shares) in holders {
+        fx.ok(register(holder, class, shares));
+    }
+    fx.ok(Event::RegisterClosed);
+    fx
+}
+
 #[path = "rules/abstentions.rs"]
 mod abstentions;
 #[path = "rules/authority.rs"]

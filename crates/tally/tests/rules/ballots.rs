@@ -125,24 +125,7 @@ fn a_class_votes_only_where_the_resolution_lets_it() {
 
 #[test]
 fn weighted_votes_per_class_per_resolution() {
-    let mut fx = Fx::new(convened(
-        MeetingKind::Agm,
-        RulesProfile::preset(Preset::Hk, 4),
-        &[("Y", 10), ("Z", 1)],
-    ));
-    fx.ok(Event::ResolutionProposed(resolution(
-        "1",
-        ResolutionKind::Ordinary,
-    )));
-    let mut one_vote = resolution("2", ResolutionKind::Special);
-    one_vote.votes_per_share = vec![ClassWeight {
-        class: c("Y"),
-        votes_per_share: 1,
-    }];
-    fx.ok(Event::ResolutionProposed(one_vote));
-    fx.ok(register("Q", "Y", 100));
-    fx.ok(register("R", "Z", 500));
-    fx.ok(Event::RegisterClosed);
+    let mut fx = weighted_meeting(ResolutionKind::Special, &[("Q", "Y", 100), ("R", "Z", 500)]);
     fx.ok_as(open(None), CHAIR);
     for res_id in ["1", "2"] {
         fx.ok(vote(vh("Q"), res_id, split(100, 0, 0)));

@@ -88,26 +88,15 @@ fn an_ordinary_resolution_never_gets_the_special_threshold() {
 #[test]
 fn restricted_votes_are_weighted_per_class_per_resolution() {
     // Rule 8A.24: class Y carries 10 votes, but 1 on resolution 2.
-    let mut fx = Fx::new(convened(
-        MeetingKind::Agm,
-        RulesProfile::preset(Preset::Hk, 4),
-        &[("Y", 10), ("Z", 1)],
-    ));
-    fx.ok(Event::ResolutionProposed(resolution(
-        "1",
+    let mut fx = weighted_meeting(
         ResolutionKind::Ordinary,
-    )));
-    let mut one_vote = resolution("2", ResolutionKind::Ordinary);
-    one_vote.votes_per_share = vec![ClassWeight {
-        class: c("Y"),
-        votes_per_share: 1,
-    }];
-    fx.ok(Event::ResolutionProposed(one_vote));
-    fx.ok(register("Q", "Y", 100));
-    fx.ok(register("S", "Y", 30));
-    fx.ok(register("R", "Z", 500));
-    fx.ok(register("T", "Z", 70));
-    fx.ok(Event::RegisterClosed);
+        &[
+            ("Q", "Y", 100),
+            ("S", "Y", 30),
+            ("R", "Z", 500),
+            ("T", "Z", 70),
+        ],
+    );
     fx.ok(abstain(
         "S",
         &["1", "2"],
