@@ -248,7 +248,6 @@ fn ratios(f: &Fixture) {
     let key = SigningKey::from_bytes(&[42; 32]);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let runs = if quick() { 9 } else { 25 };
-    let per_s = |n: u64, d: Duration| n as f64 / d.as_secs_f64();
     let b = BATCH as u64;
     let n = BUNDLE_ENTRIES;
 
@@ -269,34 +268,23 @@ fn ratios(f: &Fixture) {
         ],
     );
     println!("\n== scrutin-log ratios ({threads} threads available; medians of {runs} interleaved rounds) ==");
-    println!(
-        "append_batch(1000) durable:          {:>10.0} entries/s",
-        per_s(b, m[0])
+    print_rates(
+        b,
+        &[
+            "append_batch(1000) durable".into(),
+            format!("sign only, {threads} threads"),
+            "sign only, 1 thread".into(),
+            "raw sled insert+flush+fsync".into(),
+            "raw sled insert+flush".into(),
+        ],
+        &m,
     );
-    println!(
-        "  sign only, {threads} threads:              {:>10.0} entries/s",
-        per_s(b, m[1])
+    print_ratio(
+        &format!("append_batch / sign-only({threads})"),
+        ratio(&t[1], &t[0]),
+        Some(0.90),
     );
-    println!(
-        "  sign only, 1 thread:               {:>10.0} entries/s",
-        per_s(b, m[2])
-    );
-    println!(
-        "  raw sled insert+flush+fsync:       {:>10.0} entries/s",
-        per_s(b, m[3])
-    );
-    println!(
-        "  raw sled insert+flush:             {:>10.0} entries/s",
-        per_s(b, m[4])
-    );
-    println!(
-        "  ratio append_batch / sign-only({threads}):   {:.2}   (goal >= 0.90)",
-        ratio(&t[1], &t[0])
-    );
-    println!(
-        "  ratio append_batch / raw sled+fsync: {:.2}",
-        ratio(&t[3], &t[0])
-    );
+    print_ratio("append_batch / raw sled+fsync", ratio(&t[3], &t[0]), None);
 
     let mut raw = RawSled::new();
     let one = vec![f.entry_bytes[0].clone()];
@@ -307,18 +295,15 @@ fn ratios(f: &Fixture) {
             &mut || raw.write(&one, true),
         ],
     );
-    println!(
-        "append(1) durable:                   {:>10.0} entries/s",
-        per_s(1, m[0])
+    print_rates(
+        1,
+        &[
+            "append(1) durable".into(),
+            "raw sled insert+flush+fsync".into(),
+        ],
+        &m,
     );
-    println!(
-        "  raw sled insert+flush+fsync:       {:>10.0} entries/s",
-        per_s(1, m[1])
-    );
-    println!(
-        "  ratio append / raw sled+fsync:     {:.2}",
-        ratio(&t[1], &t[0])
-    );
+    print_ratio("append / raw sled+fsync", ratio(&t[1], &t[0]), None);
 
     let trusted = [s.verifier()];
     let (m, t) = interleaved(
@@ -332,30 +317,41 @@ fn ratios(f: &Fixture) {
             },
         ],
     );
-    println!(
-        "verify_bundle (10000 entries):       {:>10.0} entries/s",
-        per_s(n, m[0])
+    print_rates(
+        n,
+        &[
+            format!("verify_bundle ({n} entries)"),
+            format!("raw verify_strict, {threads} threads"),
+            "raw verify_strict, 1 thread".into(),
+            "raw SHA-256 of the bundle bytes".into(),
+        ],
+        &m,
     );
-    println!(
-        "  raw verify_strict, {threads} threads:      {:>10.0} entries/s",
-        per_s(n, m[1])
+    print_ratio(
+        &format!("verify_bundle / raw verify_strict({threads})"),
+        ratio(&t[1], &t[0]),
+        Some(0.85),
     );
-    println!(
-        "  raw verify_strict, 1 thread:       {:>10.0} entries/s",
-        per_s(n, m[2])
-    );
-    println!(
-        "  raw SHA-256 of the bundle bytes:   {:>10.0} entries/s",
-        per_s(n, m[3])
-    );
-    println!(
-        "  ratio verify_bundle / raw verify_strict({threads}): {:.2}   (goal >= 0.85)",
-        ratio(&t[1], &t[0])
-    );
-    println!(
-        "  ratio verify_bundle / raw SHA-256:  {:.4}",
-        ratio(&t[3], &t[0])
-    );
+    print_ratio("verify_bundle / raw SHA-256", ratio(&t[3], &t[0]), None);
+}
+
+/// Prints `label: N entries/s` for each measured side; the first is the one under test, the
+/// others (indented) the raw limits it is compared with.
+fn print_rates(entries: u64, labels: &[String], medians: &[Duration]) {
+    for (i, (label, d)) in labels.iter().zip(medians).enumerate() {
+        let indent = if i == 0 { "" } else { "  " };
+        println!(
+            "{:<40}{:>10.0} entries/s",
+            format!("{indent}{label}:"),
+            entries as f64 / d.as_secs_f64()
+        );
+    }
+}
+
+/// Prints a ratio line, with its goal when the issue sets one.
+fn print_ratio(label: &str, value: f64, goal: Option<f64>) {
+    let goal = goal.map_or(String::new(), |g| format!("   (goal >= {g:.2})"));
+    println!("{:<40}{value:>10.4}{goal}", format!("  ratio {label}:"));
 }
 
 fn main() {
