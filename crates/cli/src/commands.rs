@@ -66,12 +66,13 @@ pub(crate) fn init(db: &Path, meeting: &Path, key: &Path) -> Result<ExitCode, Cl
     // Dry-run every event on a scratch state so a bad meeting file leaves no directory behind.
     let mut scratch = Meeting::new();
     let genesis = Event::MeetingConvened(plan.convened.clone());
+    let now = now();
     scratch
-        .submit(&genesis, &author)
+        .submit(&genesis, &author, now)
         .map_err(|v| CliError::Refused(format!("{}: meeting: {v}", meeting.display())))?;
     let rest = plan.events_after_genesis();
     for ev in &rest {
-        scratch.submit(ev, &author).map_err(|v| {
+        scratch.submit(ev, &author, now).map_err(|v| {
             let what = match ev {
                 Event::ResolutionProposed(r) => format!("resolution {}", r.id),
                 _ => "authorities".to_owned(),
@@ -191,7 +192,7 @@ pub(crate) fn import_into(
     if kind == CsvKind::Ballots && rows > 0 {
         let open_all = Event::PollOpened { resolution: None };
         // Open every poll not yet opened, in the same batch, so a refused file opens nothing.
-        if ledger.with_meeting(|m| m.check(&open_all, &author).is_ok()) {
+        if ledger.with_meeting(|m| m.check(&open_all, &author, now()).is_ok()) {
             events.insert(0, open_all);
             opened = true;
         }
@@ -282,6 +283,13 @@ pub(crate) fn close_on(
             format!("resolution {r}")
         });
     let whole = resolution.is_none();
+    // The declaration is final and seals the log: closing again records nothing.
+    if let Some(at) = ledger.with_meeting(Meeting::declared_at) {
+        if !quiet {
+            println!("the result was already declared (entry {at}): nothing recorded");
+        }
+        return Ok(Some(at));
+    }
     match ledger.submit(signer, Event::PollClosed { resolution }) {
         Ok(at) => {
             if !quiet {

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard};
 
 use scrutin_log::{BundleSummary, Hash, Log, SignedCheckpoint, Signer};
-use scrutin_model::{encode_event, AuthorKey, Event, HolderId, MeetingConvened};
+use scrutin_model::{encode_event, AuthorKey, Event, HolderId, MeetingConvened, UtcMillis};
 use scrutin_tally::{render_announcement, Meeting, Tally};
 use sha2::{Digest, Sha256};
 
@@ -77,16 +77,17 @@ impl Ledger {
         let origin = origin_for(&convened.id);
         let event = Event::MeetingConvened(convened);
         let mut meeting = Meeting::new();
+        let payload = encode(&event)?;
+        let log = Log::create(dir, &origin)?;
+        let at = log.next_time();
         meeting
-            .check(&event, &author)
+            .check(&event, &author, UtcMillis(at))
             .map_err(|violation| LedgerError::Rejected {
                 position: 0,
                 violation,
             })?;
-        let payload = encode(&event)?;
-        let log = Log::create(dir, &origin)?;
-        log.append(registrar, payload)?;
-        meeting.apply(&event, &author);
+        log.append_batch_at(registrar, vec![payload], at)?;
+        meeting.apply(&event, &author, UtcMillis(at));
         Ok(Ledger {
             log,
             state: RwLock::new(meeting),
@@ -129,10 +130,10 @@ impl Ledger {
         let mut meeting = Meeting::new();
         progress(0, total);
         let step = (total / 100).max(1);
-        for_each_event(&log, 0..total, |index, author, event| {
+        for_each_event(&log, 0..total, |index, author, at, event| {
             // The events were checked when appended; folding without re-checking keeps the
             // replay a single cheap pass.
-            meeting.apply(&event, &author);
+            meeting.apply(&event, &author, at);
             let done = index + 1;
             if done.is_multiple_of(step) || done == total {
                 progress(done, total);
@@ -191,24 +192,34 @@ impl Ledger {
             return Ok(start..start);
         }
         let author = author_of(signer);
+        // The time the entries will carry: the rules check proxy forms against it, and the
+        // log records it (or later, never earlier) while this writer alone appends.
+        let at = self.log.next_time();
+        let recorded = UtcMillis(at);
         if let [event] = events.as_slice() {
             // One event: no need to clone the state to keep the batch all-or-nothing.
-            check_one(&self.read_state(), event, &author, 0)?;
-            let entry = self.log.append(signer, encode(event)?)?;
-            self.state
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .apply(event, &author);
+            check_one(&self.read_state(), event, &author, recorded, 0)?;
+            let payload = encode(event)?;
+            let entry = self
+                .log
+                .append_batch_at(signer, vec![payload], at)?
+                .pop()
+                .ok_or_else(|| LedgerError::Malformed("the log appended no entry".into()))?;
+            self.state.write().unwrap_or_else(|p| p.into_inner()).apply(
+                event,
+                &author,
+                UtcMillis(entry.recorded_at_ms),
+            );
             return Ok(entry.index..entry.index + 1);
         }
         let mut next = self.read_state().clone();
         let mut payloads = Vec::with_capacity(events.len());
         for (position, event) in events.iter().enumerate() {
-            check_one(&next, event, &author, position)?;
-            next.apply(event, &author);
+            check_one(&next, event, &author, recorded, position)?;
+            next.apply(event, &author, recorded);
             payloads.push(encode(event)?);
         }
-        let entries = self.log.append_batch(signer, payloads)?;
+        let entries = self.log.append_batch_at(signer, payloads, at)?;
         *self.state.write().unwrap_or_else(|p| p.into_inner()) = next;
         let first = entries.first().map_or(start, |e| e.index);
         Ok(first..first + entries.len() as u64)
@@ -243,18 +254,24 @@ impl Ledger {
         let event = Event::ResultDeclared {
             tally_sha256: tally_digest(&self.read_state().tally()),
         };
+        let at = self.log.next_time();
         // The digest is right by construction; only the rules remain to be checked.
         self.read_state()
-            .check(&event, &author)
+            .check(&event, &author, UtcMillis(at))
             .map_err(|violation| LedgerError::Rejected {
                 position: 0,
                 violation,
             })?;
-        let entry = self.log.append(scrutineer, encode(&event)?)?;
-        self.state
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .apply(&event, &author);
+        let entry = self
+            .log
+            .append_batch_at(scrutineer, vec![encode(&event)?], at)?
+            .pop()
+            .ok_or_else(|| LedgerError::Malformed("the log appended no entry".into()))?;
+        self.state.write().unwrap_or_else(|p| p.into_inner()).apply(
+            &event,
+            &author,
+            UtcMillis(entry.recorded_at_ms),
+        );
         Ok(entry.index)
     }
 
@@ -359,10 +376,11 @@ pub(crate) fn check_one(
     meeting: &Meeting,
     event: &Event,
     author: &AuthorKey,
+    recorded_at: UtcMillis,
     position: usize,
 ) -> Result<(), LedgerError> {
     meeting
-        .check(event, author)
+        .check(event, author, recorded_at)
         .map_err(|violation| LedgerError::Rejected {
             position,
             violation,

@@ -116,7 +116,7 @@ pub(crate) fn build_receipt(
     let mut genesis: Option<Event> = None;
     // Latest grant of the scrutineer authority, per key.
     let mut grants: BTreeMap<AuthorKey, u64> = BTreeMap::new();
-    for_each_event(log, 0..size, |index, author, event| {
+    for_each_event(log, 0..size, |index, author, at, event| {
         match &event {
             Event::MeetingConvened(_) if index == 0 => genesis = Some(event.clone()),
             Event::AuthorityGranted {
@@ -141,7 +141,7 @@ pub(crate) fn build_receipt(
             }
             _ => {}
         }
-        meeting.apply(&event, &author);
+        meeting.apply(&event, &author, at);
         Ok(())
     })?;
     let (decl_index, decl_event, tally_json, grant) = declaration.ok_or_else(|| {

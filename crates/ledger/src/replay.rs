@@ -2,8 +2,8 @@
 //! same streaming pass as the log's own checks.
 
 use scrutin_log::{Entry, NoteVerifier};
-use scrutin_model::{decode_event, AuthorKey, Event, MeetingConvened};
-use scrutin_tally::{Meeting, RuleViolation};
+use scrutin_model::{decode_event, AuthorKey, Event, MeetingConvened, UtcMillis};
+use scrutin_tally::Meeting;
 
 use crate::ledger::tally_digest;
 
@@ -35,13 +35,6 @@ pub(crate) struct Replay<'a> {
     /// The tally digest as of the last declaration, kept while only declarations follow, so
     /// that a run of declarations costs one tally, not one each.
     last_digest: Option<[u8; 32]>,
-}
-
-/// Whether a violation is about who may author the event (check 7) rather than about the
-/// voting rules (check 8).
-fn is_authority(v: &RuleViolation) -> bool {
-    let rule = v.rule();
-    rule.contains("authori") || rule.ends_with("convened")
 }
 
 impl<'a> Replay<'a> {
@@ -123,8 +116,9 @@ impl<'a> Replay<'a> {
             }
             self.convened = Some(m.clone());
         }
-        if let Err(v) = self.meeting.check(&event, &author) {
-            let check = if is_authority(&v) {
+        let at = UtcMillis(entry.recorded_at_ms);
+        if let Err(v) = self.meeting.check(&event, &author, at) {
+            let check = if v.is_authority() {
                 CHECK_AUTHORITY
             } else {
                 CHECK_RULES
@@ -161,7 +155,7 @@ impl<'a> Replay<'a> {
         if !matches!(event, Event::ResultDeclared { .. }) {
             self.last_digest = None;
         }
-        self.meeting.apply(&event, &author);
+        self.meeting.apply(&event, &author, at);
         self.entries += 1;
         Ok(())
     }

@@ -8,14 +8,15 @@ use std::ops::Range;
 use std::sync::mpsc::sync_channel;
 
 use scrutin_log::Log;
-use scrutin_model::{decode_event, AuthorKey, Event};
+use scrutin_model::{decode_event, AuthorKey, Event, UtcMillis};
 
 use crate::LedgerError;
 
 /// Entries per decoded chunk.
 const CHUNK: u64 = 8_192;
 
-type Decoded = Vec<(u64, AuthorKey, Event)>;
+/// (index, author, recorded time, event) of each entry.
+type Decoded = Vec<(u64, AuthorKey, UtcMillis, Event)>;
 
 fn decode_chunk(log: &Log, range: Range<u64>) -> Result<Decoded, LedgerError> {
     let mut out = Vec::with_capacity(usize::try_from(range.end - range.start).unwrap_or(0));
@@ -27,16 +28,21 @@ fn decode_chunk(log: &Log, range: Range<u64>) -> Result<Decoded, LedgerError> {
                 entry.index
             ))
         })?;
-        out.push((entry.index, AuthorKey(*entry.author.as_bytes()), event));
+        out.push((
+            entry.index,
+            AuthorKey(*entry.author.as_bytes()),
+            UtcMillis(entry.recorded_at_ms),
+            event,
+        ));
     }
     Ok(out)
 }
 
-/// Calls `f(index, author, event)` for every entry in `range`, in order.
+/// Calls `f(index, author, recorded_at, event)` for every entry in `range`, in order.
 pub(crate) fn for_each_event(
     log: &Log,
     range: Range<u64>,
-    f: impl FnMut(u64, AuthorKey, Event) -> Result<(), LedgerError>,
+    f: impl FnMut(u64, AuthorKey, UtcMillis, Event) -> Result<(), LedgerError>,
 ) -> Result<(), LedgerError> {
     for_each_event_in_chunks(log, range, CHUNK, f)
 }
@@ -45,7 +51,7 @@ fn for_each_event_in_chunks(
     log: &Log,
     range: Range<u64>,
     chunk: u64,
-    mut f: impl FnMut(u64, AuthorKey, Event) -> Result<(), LedgerError>,
+    mut f: impl FnMut(u64, AuthorKey, UtcMillis, Event) -> Result<(), LedgerError>,
 ) -> Result<(), LedgerError> {
     let chunk = chunk.max(1);
     let workers = std::thread::available_parallelism()
@@ -57,8 +63,8 @@ fn for_each_event_in_chunks(
         .collect();
     if workers == 1 || chunks.len() <= 1 {
         for c in chunks {
-            for (i, a, e) in decode_chunk(log, c)? {
-                f(i, a, e)?;
+            for (i, a, t, e) in decode_chunk(log, c)? {
+                f(i, a, t, e)?;
             }
         }
         return Ok(());
@@ -85,8 +91,8 @@ fn for_each_event_in_chunks(
             let batch = receivers[k % workers]
                 .recv()
                 .map_err(|_| LedgerError::Malformed("a decoding worker stopped".into()))??;
-            for (i, a, e) in batch {
-                f(i, a, e)?;
+            for (i, a, t, e) in batch {
+                f(i, a, t, e)?;
             }
         }
         Ok(())
@@ -114,7 +120,7 @@ mod tests {
         log.append_batch(&signer, payloads).unwrap();
         for chunk in [1, 7, 100, 1000] {
             let mut seen = Vec::new();
-            for_each_event_in_chunks(&log, 3..97, chunk, |i, _, e| {
+            for_each_event_in_chunks(&log, 3..97, chunk, |i, _, _, e| {
                 let Event::PollOpened {
                     resolution: Some(r),
                 } = e
@@ -130,7 +136,7 @@ mod tests {
         }
         // An error from the fold stops the scan and is returned.
         let mut calls = 0;
-        let err = for_each_event_in_chunks(&log, 0..100, 7, |i, _, _| {
+        let err = for_each_event_in_chunks(&log, 0..100, 7, |i, _, _, _| {
             calls += 1;
             if i == 20 {
                 return Err(LedgerError::NotFound("stop".into()));

@@ -53,8 +53,8 @@ fn extreme_numbers_count_without_panic() {
         } else {
             reg
         };
-        match m.check(e, &author) {
-            Ok(()) => m.apply(e, &author),
+        match m.check(e, &author, UtcMillis(u64::MAX)) {
+            Ok(()) => m.apply(e, &author, UtcMillis(u64::MAX)),
             Err(v) => panic!("event {i} {} refused: {v}", e.kind()),
         }
     }

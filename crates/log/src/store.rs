@@ -366,6 +366,29 @@ impl Log {
         signer: &Signer,
         payloads: Vec<Vec<u8>>,
     ) -> Result<Vec<Entry>, LogError> {
+        self.append_batch_at(signer, payloads, now_ms())
+    }
+
+    /// The time the next append would record if it started now: the clock, or the last
+    /// recorded time if the clock is behind it (times never decrease). A caller that checks
+    /// its payloads against the recorded time takes this, checks, then passes it to
+    /// [`Log::append_batch_at`] while it alone appends.
+    pub fn next_time(&self) -> u64 {
+        now_ms().max(self.lock_writer().last_time)
+    }
+
+    /// As [`Log::append_batch`], recording the entries at `at_ms` (UTC milliseconds), or at
+    /// the last recorded time if that is later: the recorded time is never earlier than
+    /// `at_ms`.
+    ///
+    /// # Errors
+    /// As [`Log::append`].
+    pub fn append_batch_at(
+        &self,
+        signer: &Signer,
+        payloads: Vec<Vec<u8>>,
+        at_ms: u64,
+    ) -> Result<Vec<Entry>, LogError> {
         if payloads.is_empty() {
             return Ok(Vec::new());
         }
@@ -386,7 +409,7 @@ impl Log {
         let end = start
             .checked_add(n)
             .ok_or_else(|| LogError::InvalidRange("log is full".into()))?;
-        let time = now_ms().max(w.last_time);
+        let time = at_ms.max(w.last_time);
         let author = signer.public_key();
 
         // Bodies and hashes are chained, so they are computed in order (cheap); the

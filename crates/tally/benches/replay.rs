@@ -23,6 +23,8 @@ use scrutin_model::{
 use scrutin_tally::{Meeting, Tally};
 
 const REGISTRAR: AuthorKey = AuthorKey([0x52; 32]);
+/// When the events are recorded in the log.
+const AT: UtcMillis = UtcMillis(u64::MAX);
 
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -141,7 +143,7 @@ fn build(holders: usize, resolutions: usize) -> (Vec<Event>, usize) {
 fn replay(events: &[Event]) -> (Meeting, Tally) {
     let mut meeting = Meeting::new();
     for event in events {
-        if let Err(v) = meeting.submit(event, &REGISTRAR) {
+        if let Err(v) = meeting.submit(event, &REGISTRAR, AT) {
             panic!("bench event refused: {v}");
         }
     }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use scrutin_model::{AuthorKey, Event, ResolutionKind, Role, Voter};
+use scrutin_model::{AuthorKey, Event, ResolutionId, ResolutionKind, Role, UtcMillis, Voter};
 
 use crate::check::{BallotPlan, Plan, ProxyPlan};
 use crate::meeting::{
@@ -13,7 +13,15 @@ use crate::meeting::{
 impl Meeting {
     /// Folds `event` in. `plan` is what `check` computed for it, if anything; without one the
     /// plan is recomputed, and an event whose plan fails is ignored (unspecified, not a panic).
-    pub(crate) fn apply_event(&mut self, event: &Event, _author: &AuthorKey, plan: Option<Plan>) {
+    pub(crate) fn apply_event(
+        &mut self,
+        event: &Event,
+        _author: &AuthorKey,
+        at: UtcMillis,
+        plan: Option<Plan>,
+    ) {
+        let index = self.events;
+        self.events = self.events.saturating_add(1);
         match event {
             Event::MeetingConvened(m) => {
                 if self.convened.is_some() {
@@ -155,7 +163,7 @@ impl Meeting {
             Event::ProxyLodged(p) => {
                 let plan = match plan {
                     Some(Plan::Proxy(plan)) => Some(plan),
-                    _ => self.plan_proxy(p).ok(),
+                    _ => self.plan_proxy(p, at).ok(),
                 };
                 if let Some(plan) = plan {
                     self.commit_proxy(p, plan);
@@ -203,11 +211,15 @@ impl Meeting {
                     self.commit_ballot(plan);
                 }
             }
-            Event::ResultDeclared { .. } => {}
+            Event::ResultDeclared { .. } => {
+                if self.declared_at.is_none() {
+                    self.declared_at = Some(index);
+                }
+            }
         }
     }
 
-    fn set_poll(&mut self, resolution: Option<&scrutin_model::ResolutionId>, to: Poll) {
+    fn set_poll(&mut self, resolution: Option<&ResolutionId>, to: Poll) {
         let from = match to {
             Poll::Open => Poll::Pending,
             _ => Poll::Open,
@@ -219,10 +231,21 @@ impl Meeting {
             },
             None => None,
         };
+        let mut first: Option<ResolutionId> = None;
         for (i, r) in Arc::make_mut(&mut self.res).iter_mut().enumerate() {
             if only.is_none_or(|o| o == i) && r.poll == from {
                 r.poll = to;
+                if first.is_none() {
+                    first = Some(r.def.id.clone());
+                }
             }
+        }
+        let slot = match to {
+            Poll::Open => &mut self.first_opened,
+            _ => &mut self.first_closed,
+        };
+        if slot.is_none() {
+            *slot = first;
         }
     }
 

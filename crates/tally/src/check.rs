@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use scrutin_model::{
     AuthorKey, ClassId, Event, EventKind, HolderId, MeetingConvened, MeetingKind, Resolution,
-    ResolutionId, ResolutionKind, Role, Voter,
+    ResolutionId, ResolutionKind, Role, UtcMillis, Voter,
 };
 
 use crate::meeting::{Instr, Meeting, Poll, ProxyStatus};
@@ -162,11 +162,47 @@ impl Meeting {
             .saturating_add(class as usize)
     }
 
-    /// Checks an event; returns the plan `apply` needs for ballots and proxy forms.
+    /// Refuses what would change who is present, or which proxies stand, once a poll has
+    /// closed: the count of a closed resolution depends on both (shares represented, which
+    /// ballots count), and nothing recorded after a poll closes may change how it counts.
+    fn require_attendance_open(
+        &self,
+        kind: EventKind,
+        subject: &Voter,
+    ) -> Result<(), RuleViolation> {
+        match &self.first_closed {
+            Some(r) => Err(RuleViolation::AttendanceClosed {
+                kind,
+                subject: subject.clone(),
+                resolution: r.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether the voter of a ballot is already present (attended, or voted before).
+    fn voter_present(&self, voter: &Voter) -> bool {
+        match voter {
+            Voter::Holder(id) => self
+                .holder_ix
+                .get(id)
+                .and_then(|h| self.holders.get(h))
+                .is_some_and(|r| r.attended || r.voted),
+            Voter::Proxy(id) => self
+                .proxy_ix
+                .get(id)
+                .and_then(|p| self.proxies.get(p))
+                .is_some_and(|r| r.attended || r.voted),
+        }
+    }
+
+    /// Checks an event recorded at `at`; returns the plan `apply` needs for ballots and proxy
+    /// forms.
     pub(crate) fn check_event(
         &self,
         event: &Event,
         author: &AuthorKey,
+        at: UtcMillis,
     ) -> Result<Option<Plan>, RuleViolation> {
         let Some(convened) = &self.convened else {
             return match event {
@@ -174,6 +210,12 @@ impl Meeting {
                 other => Err(RuleViolation::NotConvened { kind: other.kind() }),
             };
         };
+        if let Some(declared_at) = self.declared_at {
+            return Err(RuleViolation::LogSealed {
+                kind: event.kind(),
+                declared_at,
+            });
+        }
         let registrar = |r: &Role| *r == Role::Registrar;
         match event {
             Event::MeetingConvened(_) => Err(RuleViolation::AlreadyConvened),
@@ -271,16 +313,18 @@ impl Meeting {
             }
             Event::ProxyLodged(p) => {
                 self.require(event, author, "registrar", registrar)?;
-                self.plan_proxy(p).map(|plan| Some(Plan::Proxy(plan)))
+                self.plan_proxy(p, at).map(|plan| Some(Plan::Proxy(plan)))
             }
             Event::ProxyRevoked { proxy, .. } => {
                 self.require(event, author, "registrar", registrar)?;
                 self.require_closed_register(event.kind())?;
+                self.require_attendance_open(event.kind(), &Voter::Proxy(proxy.clone()))?;
                 self.active_proxy(proxy).map(|_| None)
             }
             Event::AttendanceRecorded { attendee } => {
                 self.require(event, author, "registrar", registrar)?;
                 self.require_closed_register(event.kind())?;
+                self.require_attendance_open(event.kind(), attendee)?;
                 let already = match attendee {
                     Voter::Holder(id) => {
                         let h = self.voting_holder(id, event.kind())?;
@@ -327,7 +371,11 @@ impl Meeting {
                         registrar,
                     )?;
                 }
-                self.plan_ballot(b).map(|plan| Some(Plan::Ballot(plan)))
+                let plan = self.plan_ballot(b)?;
+                if !self.voter_present(&b.voter) {
+                    self.require_attendance_open(event.kind(), &b.voter)?;
+                }
+                Ok(Some(Plan::Ballot(plan)))
             }
             Event::ResultDeclared { .. } => {
                 self.require(event, author, "scrutineer", |r| *r == Role::Scrutineer)?;

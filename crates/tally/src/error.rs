@@ -436,6 +436,49 @@ pub enum RuleViolation {
         /// The candidate.
         candidate: CandidateId,
     },
+    /// A proxy form claims to have been lodged after the moment it was recorded in the log.
+    #[error("proxy-lodged-in-future: proxy {proxy} of holder {holder} claims to have been lodged at {}, after it was recorded ({}): a form cannot be received after it is entered", lodged_at.to_rfc3339(), recorded_at.to_rfc3339())]
+    ProxyLodgedInFuture {
+        /// The proxy.
+        proxy: ProxyId,
+        /// The appointing holder.
+        holder: HolderId,
+        /// The receipt time the form states.
+        lodged_at: UtcMillis,
+        /// The entry's recorded time.
+        recorded_at: UtcMillis,
+    },
+    /// A proxy form recorded after a poll of the meeting opened: the meeting, and so the proxy
+    /// deadline before it, had already begun, whatever receipt time the form states.
+    #[error("late-proxy: proxy {proxy} of holder {holder} is recorded after the poll on resolution {resolution} opened, so after the proxy deadline, whatever lodging time it states")]
+    ProxyAfterPollOpened {
+        /// The proxy.
+        proxy: ProxyId,
+        /// The appointing holder.
+        holder: HolderId,
+        /// A resolution whose poll had opened.
+        resolution: ResolutionId,
+    },
+    /// Attendance, a proxy revocation, or a ballot by someone not yet present, after a poll
+    /// closed: it would change the count of a closed resolution (shares represented, a proxy's
+    /// standing).
+    #[error("attendance-closed: {kind} for {} after the poll on resolution {resolution} closed: nothing recorded after a poll closes may change how it counts", who(.subject))]
+    AttendanceClosed {
+        /// The event kind refused.
+        kind: EventKind,
+        /// Who it concerns.
+        subject: Voter,
+        /// A resolution whose poll had closed.
+        resolution: ResolutionId,
+    },
+    /// Any event after the result was declared: the declaration is final and seals the log.
+    #[error("log-sealed: {kind} after the result was declared at entry {declared_at}: the declared result is final and nothing may be recorded after it")]
+    LogSealed {
+        /// The event kind refused.
+        kind: EventKind,
+        /// The index of the declaration among the meeting's events (its log entry index).
+        declared_at: u64,
+    },
     /// The same candidate twice in one cumulative ballot.
     #[error("duplicate-candidate: {} allocated votes to {candidate} twice on resolution {resolution}", who(.voter))]
     DuplicateCandidate {
@@ -449,6 +492,19 @@ pub enum RuleViolation {
 }
 
 impl RuleViolation {
+    /// Whether the violation is about who may author the event (bundle verification's check 7,
+    /// genesis and authority) rather than about the voting rules (check 8).
+    pub fn is_authority(&self) -> bool {
+        matches!(
+            self,
+            RuleViolation::NotConvened { .. }
+                | RuleViolation::AlreadyConvened
+                | RuleViolation::Unauthorized { .. }
+                | RuleViolation::AuthorityAlreadyHeld { .. }
+                | RuleViolation::AuthorityNotHeld { .. }
+        )
+    }
+
     /// A stable short code of the rule broken (`"over-voting"`, `"duplicate-ballot"`, ...),
     /// for machine-readable output. It is also the first word of the message.
     pub fn rule(&self) -> &'static str {
@@ -504,6 +560,10 @@ impl RuleViolation {
             RuleViolation::ProxyInstruction { .. } => "proxy-instruction",
             RuleViolation::UnknownCandidate { .. } => "unknown-candidate",
             RuleViolation::DuplicateCandidate { .. } => "duplicate-candidate",
+            RuleViolation::ProxyLodgedInFuture { .. } => "proxy-lodged-in-future",
+            RuleViolation::ProxyAfterPollOpened { .. } => "late-proxy",
+            RuleViolation::AttendanceClosed { .. } => "attendance-closed",
+            RuleViolation::LogSealed { .. } => "log-sealed",
         }
     }
 }

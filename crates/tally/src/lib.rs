@@ -10,6 +10,7 @@
 //! use scrutin_tally::Meeting;
 //!
 //! let registrar = AuthorKey([1; 32]);
+//! const AT: UtcMillis = UtcMillis(1_800_000_000_000); // when each event is recorded
 //! let id = |s: &str| HolderId::new(s).unwrap();
 //! let mut m = Meeting::new();
 //! m.submit(&Event::MeetingConvened(MeetingConvened {
@@ -19,26 +20,26 @@
 //!     classes: vec![ShareClass { id: ClassId::new("H")?, name: "H shares".into(), votes_per_share: 1 }],
 //!     record_date: Date::new("2026-11-20")?, proxy_deadline: UtcMillis(0),
 //!     registrar, scrutineer: String::new(),
-//! }), &registrar)?;
+//! }), &registrar, AT)?;
 //! m.submit(&Event::ResolutionProposed(Resolution {
 //!     id: ResolutionId::new("1")?, kind: ResolutionKind::Ordinary, title: "Accounts".into(),
 //!     classes: vec![], votes_per_share: vec![],
-//! }), &registrar)?;
+//! }), &registrar, AT)?;
 //! for (h, shares) in [("A", 600), ("B", 400)] {
 //!     m.submit(&Event::ShareRegistered {
 //!         holder: id(h), name: h.into(), class: ClassId::new("H")?, shares: Shares(shares),
-//!     }, &registrar)?;
+//!     }, &registrar, AT)?;
 //! }
-//! m.submit(&Event::RegisterClosed, &registrar)?;
-//! m.submit(&Event::PollOpened { resolution: None }, &registrar)?;
+//! m.submit(&Event::RegisterClosed, &registrar, AT)?;
+//! m.submit(&Event::PollOpened { resolution: None }, &registrar, AT)?;
 //! let ballot = |h: &str, f, a| Event::VoteCast(Ballot {
 //!     voter: Voter::Holder(id(h)), resolution: ResolutionId::new("1").unwrap(), class: None,
 //!     choice: Choice::Split { for_: Shares(f), against: Shares(a), abstain: Shares(0) },
 //! });
-//! m.submit(&ballot("A", 600, 0), &registrar)?;
-//! m.submit(&ballot("B", 100, 300), &registrar)?;
+//! m.submit(&ballot("A", 600, 0), &registrar, AT)?;
+//! m.submit(&ballot("B", 100, 300), &registrar, AT)?;
 //! // A second ballot on the same resolution is refused, and names the rule.
-//! let refused = m.submit(&ballot("B", 1, 0), &registrar).unwrap_err();
+//! let refused = m.submit(&ballot("B", 1, 0), &registrar, AT).unwrap_err();
 //! assert_eq!(refused.rule(), "duplicate-ballot");
 //! let tally = m.tally();
 //! assert_eq!((tally.resolutions[0].for_, tally.resolutions[0].against), (700, 300));

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use scrutin_model::{
     AuthorKey, CandidateId, ClassId, Event, HolderId, MeetingConvened, ProxyId, Resolution,
-    ResolutionId, Restriction, Role, ShareClass, Shares, Voter,
+    ResolutionId, Restriction, Role, ShareClass, Shares, UtcMillis, Voter,
 };
 
 use crate::cowvec::CowVec;
@@ -160,6 +160,15 @@ pub struct Meeting {
     pub(crate) instructions: CowVec<(u32, Instr)>,
     pub(crate) ballots: CowVec<BallotRec>,
     pub(crate) allocations: CowVec<(u32, u64)>,
+    /// Events folded so far: the log index of the next entry.
+    pub(crate) events: u64,
+    /// The first resolution whose poll opened: from then on no proxy form may be recorded.
+    pub(crate) first_opened: Option<ResolutionId>,
+    /// The first resolution whose poll closed: from then on nothing may change who is present
+    /// or which proxies stand, since that would change the count of a closed resolution.
+    pub(crate) first_closed: Option<ResolutionId>,
+    /// The log index of the result declaration: it is final and seals the log.
+    pub(crate) declared_at: Option<u64>,
 }
 
 /// How a ballot stands in the count (for receipts).
@@ -204,28 +213,51 @@ impl Meeting {
         Meeting::default()
     }
 
-    /// Whether `event`, authored by `author`, may be recorded now.
+    /// Whether `event`, authored by `author` and recorded in the log at `recorded_at` (the
+    /// entry's time), may be recorded now.
     ///
     /// # Errors
     /// The [`RuleViolation`] that forbids it.
-    pub fn check(&self, event: &Event, author: &AuthorKey) -> Result<(), RuleViolation> {
-        self.check_event(event, author).map(|_| ())
+    pub fn check(
+        &self,
+        event: &Event,
+        author: &AuthorKey,
+        recorded_at: UtcMillis,
+    ) -> Result<(), RuleViolation> {
+        self.check_event(event, author, recorded_at).map(|_| ())
     }
 
-    /// Folds in an event that `check` accepted. Calling it with an unchecked event is a bug
-    /// in the caller; the state stays consistent but the result is unspecified.
-    pub fn apply(&mut self, event: &Event, author: &AuthorKey) {
-        self.apply_event(event, author, None);
+    /// Folds in an event that `check` accepted, recorded at `recorded_at`. Calling it with an
+    /// unchecked event is a bug in the caller; the state stays consistent but the result is
+    /// unspecified.
+    pub fn apply(&mut self, event: &Event, author: &AuthorKey, recorded_at: UtcMillis) {
+        self.apply_event(event, author, recorded_at, None);
     }
 
     /// `check` then `apply`.
     ///
     /// # Errors
     /// The [`RuleViolation`] that forbids the event; the state is then unchanged.
-    pub fn submit(&mut self, event: &Event, author: &AuthorKey) -> Result<(), RuleViolation> {
-        let plan = self.check_event(event, author)?;
-        self.apply_event(event, author, plan);
+    pub fn submit(
+        &mut self,
+        event: &Event,
+        author: &AuthorKey,
+        recorded_at: UtcMillis,
+    ) -> Result<(), RuleViolation> {
+        let plan = self.check_event(event, author, recorded_at)?;
+        self.apply_event(event, author, recorded_at, plan);
         Ok(())
+    }
+
+    /// Whether the result has been declared. The declaration is final: it seals the log, and
+    /// until it is recorded every tally is provisional.
+    pub fn result_declared(&self) -> bool {
+        self.declared_at.is_some()
+    }
+
+    /// The log index of the result declaration, once recorded.
+    pub fn declared_at(&self) -> Option<u64> {
+        self.declared_at
     }
 
     /// The genesis event, once recorded.

@@ -2,7 +2,8 @@
 //! pass, computed into interned indices and entitlements that `apply` commits.
 
 use scrutin_model::{
-    Ballot, Choice, ClassId, EventKind, Instruction, ProxyLodged, ResolutionKind, Shares, Voter,
+    Ballot, Choice, ClassId, EventKind, Instruction, ProxyLodged, ResolutionKind, Shares,
+    UtcMillis, Voter,
 };
 
 use crate::check::{BallotPlan, ProxyPlan};
@@ -10,7 +11,15 @@ use crate::meeting::{Instr, Meeting, Poll, ProxyStatus, NONE};
 use crate::RuleViolation;
 
 impl Meeting {
-    pub(crate) fn plan_proxy(&self, p: &ProxyLodged) -> Result<ProxyPlan, RuleViolation> {
+    /// Plans a proxy form recorded at `at` (the entry's time). The deadline is checked against
+    /// the receipt time the registrar attests (`lodged_at`), which can never be later than the
+    /// recorded time; and a form recorded once a poll has opened is late whatever it states,
+    /// since the proxy deadline precedes the meeting.
+    pub(crate) fn plan_proxy(
+        &self,
+        p: &ProxyLodged,
+        at: UtcMillis,
+    ) -> Result<ProxyPlan, RuleViolation> {
         self.require_closed_register(EventKind::ProxyLodged)?;
         if self.proxy_ix.contains(&p.proxy) {
             return Err(RuleViolation::DuplicateProxy {
@@ -18,6 +27,14 @@ impl Meeting {
             });
         }
         let h = self.voting_holder(&p.holder, EventKind::ProxyLodged)?;
+        if p.lodged_at > at {
+            return Err(RuleViolation::ProxyLodgedInFuture {
+                proxy: p.proxy.clone(),
+                holder: p.holder.clone(),
+                lodged_at: p.lodged_at,
+                recorded_at: at,
+            });
+        }
         let deadline = self
             .convened
             .as_ref()
@@ -34,6 +51,13 @@ impl Meeting {
             return Err(RuleViolation::HolderInPerson {
                 proxy: p.proxy.clone(),
                 holder: p.holder.clone(),
+            });
+        }
+        if let Some(resolution) = &self.first_opened {
+            return Err(RuleViolation::ProxyAfterPollOpened {
+                proxy: p.proxy.clone(),
+                holder: p.holder.clone(),
+                resolution: resolution.clone(),
             });
         }
         if p.shares.is_some_and(|s| s.0 == 0) {

@@ -2,9 +2,9 @@
 
 use scrutin_model::{
     Allocation, AuthorKey, Ballot, Candidate, CandidateId, Choice, ClassId, ClassWeight, Date,
-    Event, HolderId, Instruction, MeetingConvened, MeetingKind, Preset, ProxyId, ProxyInstruction,
-    ProxyLodged, Resolution, ResolutionId, ResolutionKind, Restriction, Role, RulesProfile,
-    ShareClass, Shares, UtcMillis, Voter, Votes,
+    Event, EventKind, HolderId, Instruction, MeetingConvened, MeetingKind, Preset, ProxyId,
+    ProxyInstruction, ProxyLodged, Resolution, ResolutionId, ResolutionKind, Restriction, Role,
+    RulesProfile, ShareClass, Shares, UtcMillis, Voter, Votes,
 };
 use scrutin_tally::{Disregarded, Meeting, RuleViolation, Tally};
 
@@ -13,6 +13,8 @@ const CHAIR: AuthorKey = AuthorKey([2; 32]);
 const SCRUT: AuthorKey = AuthorKey([3; 32]);
 const OTHER: AuthorKey = AuthorKey([9; 32]);
 const DEADLINE: u64 = 1_000_000;
+/// When the events are recorded in the log: after every lodging time the tests state.
+const AT: UtcMillis = UtcMillis(u64::MAX);
 
 fn h(s: &str) -> HolderId {
     HolderId::new(s).unwrap()
@@ -149,7 +151,7 @@ struct Fx {
 impl Fx {
     fn new(conv: MeetingConvened) -> Fx {
         let mut m = Meeting::new();
-        m.submit(&Event::MeetingConvened(conv), &REG).unwrap();
+        m.submit(&Event::MeetingConvened(conv), &REG, AT).unwrap();
         let mut fx = Fx { m };
         fx.ok(Event::AuthorityGranted {
             key: CHAIR,
@@ -190,7 +192,7 @@ impl Fx {
     }
 
     fn ok_as(&mut self, e: Event, author: AuthorKey) {
-        if let Err(v) = self.m.submit(&e, &author) {
+        if let Err(v) = self.m.submit(&e, &author, AT) {
             panic!("{e:?} refused: {v}");
         }
     }
@@ -201,7 +203,7 @@ impl Fx {
 
     fn err_as(&mut self, e: Event, author: AuthorKey) -> RuleViolation {
         let before = self.m.tally();
-        let v = self.m.submit(&e, &author).expect_err("must be refused");
+        let v = self.m.submit(&e, &author, AT).expect_err("must be refused");
         assert_eq!(self.m.tally(), before, "a refused event changes nothing");
         assert!(v.to_string().starts_with(v.rule()), "{v} names its rule");
         v

@@ -102,7 +102,7 @@ pub fn setup_events() -> Vec<Event> {
             class: None,
             shares: None,
             instructions: vec![],
-            lodged_at: UtcMillis(1_800_000_000_000),
+            lodged_at: UtcMillis(1_700_000_000_000),
         }),
         Event::AttendanceRecorded {
             attendee: Voter::Holder(h("H1")),

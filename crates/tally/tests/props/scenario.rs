@@ -283,7 +283,7 @@ pub(crate) fn accepted(events: &[Event]) -> (Meeting, Vec<Event>) {
     let mut m = Meeting::new();
     let mut kept = Vec::new();
     for e in events {
-        if m.submit(e, &REG).is_ok() {
+        if m.submit(e, &REG, AT).is_ok() {
             kept.push(e.clone());
         }
     }

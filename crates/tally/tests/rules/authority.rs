@@ -11,13 +11,13 @@ fn meeting_convened_comes_first_once_and_by_its_registrar() {
         &[("H", 1)],
     );
     assert_eq!(
-        m.check(&register("A", "H", 1), &REG),
+        m.check(&register("A", "H", 1), &REG, AT),
         Err(RuleViolation::NotConvened {
             kind: scrutin_model::EventKind::ShareRegistered
         })
     );
     assert_eq!(
-        m.check(&Event::MeetingConvened(conv.clone()), &OTHER),
+        m.check(&Event::MeetingConvened(conv.clone()), &OTHER, AT),
         Err(RuleViolation::Unauthorized {
             kind: scrutin_model::EventKind::MeetingConvened,
             author: OTHER,
@@ -27,7 +27,7 @@ fn meeting_convened_comes_first_once_and_by_its_registrar() {
     let mut bad = conv.clone();
     bad.classes.push(bad.classes[0].clone());
     assert_eq!(
-        m.check(&Event::MeetingConvened(bad), &REG),
+        m.check(&Event::MeetingConvened(bad), &REG, AT),
         Err(RuleViolation::InvalidMeeting {
             reason: "class H is listed twice".into()
         })
@@ -35,17 +35,17 @@ fn meeting_convened_comes_first_once_and_by_its_registrar() {
     let mut none = conv.clone();
     none.classes.clear();
     assert_eq!(
-        m.check(&Event::MeetingConvened(none), &REG)
+        m.check(&Event::MeetingConvened(none), &REG, AT)
             .unwrap_err()
             .rule(),
         "invalid-meeting"
     );
-    m.submit(&Event::MeetingConvened(conv.clone()), &REG)
+    m.submit(&Event::MeetingConvened(conv.clone()), &REG, AT)
         .unwrap();
     assert_eq!(m.roles(&REG), vec![Role::Registrar]);
     assert_eq!(m.convened().map(|c| c.id.as_str()), Some("test-egm"));
     assert_eq!(
-        m.check(&Event::MeetingConvened(conv), &REG),
+        m.check(&Event::MeetingConvened(conv), &REG, AT),
         Err(RuleViolation::AlreadyConvened)
     );
 }
@@ -190,4 +190,47 @@ fn result_declared_by_the_scrutineer_after_the_polls_close() {
         }
     );
     fx.ok_as(declare, SCRUT);
+}
+
+/// The declared result is final: after the declaration nothing may be recorded, not a second
+/// declaration, not a grant, not anything that could count, so that the declaration a receipt
+/// or a reader relies on is the last word on the meeting.
+#[test]
+fn the_declaration_is_final_and_seals_the_log() {
+    let mut fx = Fx::hk();
+    fx.ok(Event::ProxyLodged(proxy("P1", "A", None, None)));
+    fx.ok_as(open(None), CHAIR);
+    fx.ok(vote(vp("P1"), "1", split(1_000, 0, 0)));
+    fx.ok_as(close(None), CHAIR);
+    assert!(!fx.m.result_declared());
+    let declare = Event::ResultDeclared {
+        tally_sha256: [7; 32],
+    };
+    fx.ok_as(declare.clone(), SCRUT);
+    assert!(fx.m.result_declared());
+    let declared_at = fx.m.declared_at().expect("declared");
+    let sealed = |kind| RuleViolation::LogSealed { kind, declared_at };
+    assert_eq!(
+        fx.err_as(declare, SCRUT),
+        sealed(scrutin_model::EventKind::ResultDeclared)
+    );
+    assert_eq!(
+        fx.err(Event::ProxyRevoked {
+            proxy: p("P1"),
+            reason: "withdrawn".into()
+        }),
+        sealed(scrutin_model::EventKind::ProxyRevoked)
+    );
+    assert_eq!(
+        fx.err(Event::AuthorityGranted {
+            key: OTHER,
+            role: Role::Scrutineer
+        }),
+        sealed(scrutin_model::EventKind::AuthorityGranted)
+    );
+    let v = fx.err(Event::ResolutionProposed(resolution(
+        "3",
+        ResolutionKind::Ordinary,
+    )));
+    assert_eq!(v.rule(), "log-sealed");
 }

@@ -179,9 +179,6 @@ fn a_later_proxy_supersedes_earlier_ones_oldest_first() {
     let mut fx = Fx::hk();
     fx.ok(Event::ProxyLodged(proxy("P1", "A", None, Some(300))));
     fx.ok(Event::ProxyLodged(proxy("P2", "A", None, Some(300))));
-    fx.ok_as(open(Some("1")), CHAIR);
-    fx.ok(vote(vp("P1"), "1", split(300, 0, 0)));
-    fx.ok(vote(vp("P2"), "1", split(300, 0, 0)));
     assert_eq!(
         fx.err(Event::ProxyLodged(proxy("P3", "A", None, Some(1_001)))),
         RuleViolation::OverAppointment {
@@ -196,6 +193,7 @@ fn a_later_proxy_supersedes_earlier_ones_oldest_first() {
     fx.ok(Event::ProxyLodged(proxy("P3", "A", None, Some(700))));
     assert!(!fx.m.proxy_active(&p("P1")));
     assert!(fx.m.proxy_active(&p("P2")));
+    fx.ok_as(open(Some("1")), CHAIR);
     assert_eq!(
         fx.err(vote(vp("P1"), "1", split(0, 1, 0))),
         RuleViolation::ProxyNotActive {
@@ -203,18 +201,60 @@ fn a_later_proxy_supersedes_earlier_ones_oldest_first() {
             reason: "superseded by later proxy P3".into()
         }
     );
+    fx.ok(vote(vp("P2"), "1", split(300, 0, 0)));
     fx.ok(vote(vp("P3"), "1", split(0, 700, 0)));
     let t = fx.tally();
     let r1 = res(&t, "1");
     assert_eq!((r1.for_, r1.against), (300, 700));
+    assert!(r1.disregarded_ballots.is_empty());
+}
+
+/// The attack of a registrar holding the log key: once the polls are open, a proxy form that
+/// claims to have been lodged on time would supersede a proxy whose ballot already counts. A
+/// form recorded after a poll opened is late whatever it states.
+#[test]
+fn a_form_recorded_after_the_polls_open_is_late_and_voids_nothing() {
+    let mut fx = Fx::hk();
+    fx.ok(Event::ProxyLodged(proxy("P1", "A", None, Some(1_000))));
+    fx.ok_as(open(None), CHAIR);
+    fx.ok(vote(vp("P1"), "1", split(1_000, 0, 0)));
+    let mut late = proxy("P2", "A", None, Some(1_000));
+    late.lodged_at = UtcMillis(DEADLINE - 1_000);
     assert_eq!(
-        r1.disregarded_ballots,
-        vec![Disregarded {
-            voter: "proxy:P1".into(),
-            votes: 300,
-            reason: "superseded by later proxy P3".into()
-        }]
+        fx.err(Event::ProxyLodged(late)),
+        RuleViolation::ProxyAfterPollOpened {
+            proxy: p("P2"),
+            holder: h("A"),
+            resolution: r("1")
+        }
     );
+    assert!(fx.m.proxy_active(&p("P1")));
+    assert_eq!(res(&fx.tally(), "1").for_, 1_000);
+}
+
+/// A form cannot have been received after the moment it is entered in the log.
+#[test]
+fn a_form_lodged_after_its_recorded_time_is_refused() {
+    let mut fx = Fx::hk();
+    let form = proxy("P1", "A", None, Some(1_000));
+    let lodged = form.lodged_at;
+    let recorded = UtcMillis(lodged.0 - 1);
+    let v =
+        fx.m.submit(&Event::ProxyLodged(form.clone()), &REG, recorded)
+            .unwrap_err();
+    assert_eq!(
+        v,
+        RuleViolation::ProxyLodgedInFuture {
+            proxy: p("P1"),
+            holder: h("A"),
+            lodged_at: lodged,
+            recorded_at: recorded
+        }
+    );
+    assert_eq!(v.rule(), "proxy-lodged-in-future");
+    // Recorded at its lodging time or later, the same form is on time.
+    fx.m.submit(&Event::ProxyLodged(form), &REG, lodged)
+        .unwrap();
 }
 
 #[test]

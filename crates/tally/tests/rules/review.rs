@@ -311,6 +311,7 @@ fn unvoted_abstentions_use_the_resolutions_weight_and_skip_non_voting_classes() 
 #[test]
 fn a_vote_after_the_poll_closes_is_refused_and_changes_nothing() {
     let mut fx = Fx::hk();
+    fx.ok(attend(vh("B")));
     fx.ok_as(open(None), CHAIR);
     fx.ok(vote(vh("A"), "1", split(1_000, 0, 0)));
     fx.ok_as(close(Some("1")), CHAIR);
@@ -321,8 +322,59 @@ fn a_vote_after_the_poll_closes_is_refused_and_changes_nothing() {
             resolution: r("1")
         }
     );
-    // Resolution 2 is still open.
+    // Resolution 2 is still open, and B was present before the close.
     fx.ok(vote(vh("B"), "2", split(3_000, 0, 0)));
+}
+
+/// The attack of a registrar holding the log key: after a poll closes, change who is present
+/// or which proxies stand, so that the closed resolution counts differently (ballots voided by
+/// a revocation or an attendance, shares represented and so unvoted abstentions or the
+/// cumulative minimum moved by a newcomer). Every such event is refused, and the closed
+/// resolution's count stays as it was.
+#[test]
+fn nothing_recorded_after_a_poll_closes_changes_how_it_counts() {
+    let mut rules = RulesProfile::preset(Preset::Prc, 4);
+    rules.unvoted_as_abstain = true;
+    let mut fx = Fx::new(convened(MeetingKind::Egm, rules, &[("H", 1)]));
+    for id in ["1", "2"] {
+        fx.ok(Event::ResolutionProposed(resolution(
+            id,
+            ResolutionKind::Ordinary,
+        )));
+    }
+    fx.ok(register("A", "H", 1_000));
+    fx.ok(register("B", "H", 3_000));
+    fx.ok(register("C", "H", 2_000));
+    fx.ok(Event::RegisterClosed);
+    fx.ok(Event::ProxyLodged(proxy("P1", "A", None, None)));
+    fx.ok_as(open(None), CHAIR);
+    fx.ok(vote(vp("P1"), "1", split(1_000, 0, 0)));
+    fx.ok(vote(vh("B"), "1", split(0, 900, 0)));
+    fx.ok_as(close(Some("1")), CHAIR);
+    let before = res(&fx.tally(), "1").clone();
+    let closed = |kind, subject| RuleViolation::AttendanceClosed {
+        kind,
+        subject,
+        resolution: r("1"),
+    };
+    assert_eq!(
+        fx.err(Event::ProxyRevoked {
+            proxy: p("P1"),
+            reason: "withdrawn".into()
+        }),
+        closed(EventKind::ProxyRevoked, vp("P1"))
+    );
+    assert_eq!(
+        fx.err(attend(vh("A"))),
+        closed(EventKind::AttendanceRecorded, vh("A"))
+    );
+    assert_eq!(
+        fx.err(vote(vh("C"), "2", split(2_000, 0, 0))),
+        closed(EventKind::VoteCast, vh("C"))
+    );
+    // A voter already present still votes on the open resolution.
+    fx.ok(vote(vh("B"), "2", split(3_000, 0, 0)));
+    assert_eq!(res(&fx.tally(), "1"), &before);
 }
 
 /// A meeting of two classes where resolution 1 is for the H class only.
