@@ -73,7 +73,10 @@ fn broken(bundle: &[u8]) -> (Option<u64>, String, String) {
             check,
             reason,
         } => {
-            assert!(report.tally.is_none(), "no tally is presented for a broken bundle");
+            assert!(
+                report.tally.is_none(),
+                "no tally is presented for a broken bundle"
+            );
             (at_entry, check, reason)
         }
         Verdict::Valid => panic!("the forged bundle verified: {}", report.to_json()),

@@ -253,7 +253,6 @@ fn a_ballot_cast_after_the_last_declaration_is_not_put_in_a_receipt() {
     assert_eq!(report.ballots.len(), 1);
 }
 
-
 #[test]
 fn refusal_reasons_read_as_one_sentence() {
     let mut r = VoteReceipt::from_json(&good().0).unwrap();

@@ -55,6 +55,7 @@ pub fn render_announcement(meeting: &Meeting, tally: &Tally) -> String {
         convened: meeting.convened(),
         resolutions,
         restricted,
+        declared: meeting.result_declared(),
     };
     render(&ctx, tally)
 }
@@ -65,6 +66,9 @@ struct Context<'a> {
     resolutions: Vec<&'a Resolution>,
     /// Must-abstain and against-only holders, by holder then resolution.
     restricted: Vec<Restricted>,
+    /// Whether the result has been declared: until then the text is a provisional count and
+    /// states no outcome.
+    declared: bool,
 }
 
 /// A holder restricted on one resolution, as the announcement names it.
@@ -215,15 +219,26 @@ fn names(kind: Option<MeetingKind>) -> Names {
     }
 }
 
+/// What an announcement says in place of an outcome before the result is declared.
+pub const PROVISIONAL: &str =
+    "PROVISIONAL COUNT: NO RESULT HAS BEEN DECLARED\n\nThe scrutineer has \
+not declared the result: the polls are not all closed and declared, the figures below may \
+still change, and this count states no resolution's outcome.\n\n";
+
 fn render(ctx: &Context<'_>, tally: &Tally) -> String {
     let names = names(ctx.convened.map(|c| c.kind));
     let profile = ctx.convened.map(|c| c.rules.clone());
     let mut out = String::new();
     heading(&mut out, ctx, &names, tally);
+    if !ctx.declared {
+        out.push_str(PROVISIONAL);
+    }
     attendance(&mut out, ctx, &names, tally);
     restrictions(&mut out, ctx, &names, tally);
     table(&mut out, ctx, &names, tally, profile.as_ref());
-    pass_statements(&mut out, &names, tally, profile.as_ref());
+    if ctx.declared {
+        pass_statements(&mut out, &names, tally, profile.as_ref());
+    }
     disregarded(&mut out, tally);
     scrutineer(&mut out, ctx, &names);
     tidy(&out)

@@ -59,7 +59,7 @@ mod meeting;
 mod plan;
 mod tally;
 
-pub use announce::render_announcement;
+pub use announce::{render_announcement, PROVISIONAL};
 pub use error::RuleViolation;
 pub use meeting::{Abstention, BallotStatus, Meeting};
 pub use tally::{

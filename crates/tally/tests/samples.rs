@@ -26,7 +26,7 @@ use scrutin_tally::{percent, render_announcement, Meeting, Tally};
 
 /// Replaying the same events gives byte-identical JSON and text.
 fn assert_deterministic(stream: &Stream, meeting: &Meeting, tally: &Tally) {
-    let again = stream.run();
+    let again = stream.run_declared();
     assert_eq!(again.tally().to_json(), tally.to_json());
     assert_eq!(
         render_announcement(&again, &again.tally()),
@@ -47,7 +47,7 @@ fn assert_contains(text: &str, needles: &[&str]) {
 #[test]
 fn jlmag_reproduces_the_published_poll() {
     let stream = jlmag();
-    let meeting = stream.run();
+    let meeting = stream.run_declared();
     let tally = meeting.tally();
     assert_eq!(tally.entitled, 836_430_630);
     assert_eq!(tally.represented, 516_261_145);
@@ -81,7 +81,7 @@ fn jlmag_reproduces_the_published_poll() {
 
 #[test]
 fn jlmag_announcement_matches_the_seed_table_and_attendance() {
-    let meeting = jlmag().run();
+    let meeting = jlmag().run_declared();
     let text = render_announcement(&meeting, &meeting.tally());
     // Lines of jlmag-2022-egm1-poll-results.txt, verbatim except the seed's "No Shareholders
     // was" (grammar) and its table header's layout (two header rows joined by tabs).
@@ -123,7 +123,7 @@ fn jlmag_announcement_matches_the_seed_table_and_attendance() {
 #[test]
 fn bilibili_reproduces_the_published_class_and_total_rows() {
     let stream = bilibili();
-    let meeting = stream.run();
+    let meeting = stream.run_declared();
     let tally = meeting.tally();
     // Resolution 8, total row (votes).
     assert_row(
@@ -221,7 +221,7 @@ fn bilibili_reproduces_the_published_class_and_total_rows() {
 #[test]
 fn dongxiang_egm_reproduces_the_published_poll_and_abstention() {
     let stream = dongxiang_egm();
-    let meeting = stream.run();
+    let meeting = stream.run_declared();
     let tally = meeting.tally();
     assert_eq!(tally.entitled, 5_886_121_025, "issued shares");
     let r1 = resolution(&tally, "1");
@@ -271,7 +271,7 @@ fn dongxiang_vote_tendered_by_a_must_abstain_holder_is_disregarded() {
     let close = stream.events.pop().expect("PollClosed");
     stream.vote("CHEN2", "1", "O", 294_174_742, 0, 0);
     stream.events.push(close);
-    let meeting = stream.run();
+    let meeting = stream.run_declared();
     let tally = meeting.tally();
     assert_row_with_disregarded(&tally);
     let text = render_announcement(&meeting, &tally);
@@ -338,7 +338,7 @@ fn dongxiang_agm_reproduces_the_published_rows() {
         .vote("CHEN2", "2(a)", "O", 294_174_742, 0, 0)
         .proxy_vote("P1", "2(a)", "O", 1_411_706_535, 0, 0)
         .close_polls();
-    let tally = s.run().tally();
+    let tally = s.run_declared().tally();
     assert_row(
         &tally,
         "1",
@@ -383,7 +383,7 @@ fn bilibili_one_vote_per_share_override_is_per_resolution() {
     .vote("Y001", "8", "Y", 83_715_114, 0, 0)
     .vote("Z001", "8", "Z", 100_000_000, 150_000_000, 0)
     .close_polls();
-    let meeting = s.run();
+    let meeting = s.run_declared();
     let tally = meeting.tally();
     // On 4, 183,715,114 for against 150,000,000: passes; on 8 the Y weight of 10 decides.
     assert_row(
@@ -420,7 +420,7 @@ fn bilibili_one_vote_per_share_override_is_per_resolution() {
 #[test]
 fn china_eastern_reproduces_the_published_special_resolutions() {
     let stream = china_eastern();
-    let meeting = stream.run();
+    let meeting = stream.run_declared();
     let tally = meeting.tally();
     let published = [
         (
@@ -509,7 +509,7 @@ fn cumulative_election_renders_candidates_elected_and_not() {
     // 300 votes on 100 shares x 2 seats: over-allocated, accepted but not counted.
     .cumulative_vote("A3", "5", "A", &[("c2", 300)])
     .close_polls();
-    let meeting = s.run();
+    let meeting = s.run_declared();
     let tally = meeting.tally();
     let r5 = resolution(&tally, "5");
     let got: Vec<(&str, u128, bool)> = r5

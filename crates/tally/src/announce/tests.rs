@@ -111,6 +111,7 @@ fn render_unrestricted(c: &MeetingConvened, r: &[Resolution], tally: &Tally) -> 
         convened: Some(c),
         resolutions: r.iter().collect(),
         restricted: vec![],
+        declared: true,
     };
     render(&ctx, tally)
 }
@@ -318,6 +319,7 @@ fn abstentions_disregarded_votes_and_failures_are_stated() {
                 reason: "connected".into(),
             },
         ],
+        declared: true,
     };
     let text = render(&ctx, &tally);
     for line in [
@@ -406,6 +408,7 @@ fn no_meeting_yet_renders_without_panicking() {
         convened: None,
         resolutions: vec![],
         restricted: vec![],
+        declared: true,
     };
     let text = render(&ctx, &tally);
     assert!(text.starts_with("POLL RESULTS OF THE MEETING m\n"));

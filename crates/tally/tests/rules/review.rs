@@ -514,7 +514,19 @@ fn a_schemes_value_test_is_stated_on_votes_for_and_against_under_every_profile()
     let t = fx.tally();
     // 700 / (700 + 300) = 70%: at least two-thirds of the votes cast (abstentions aside).
     assert!(res(&t, "S").passed);
+    // Before the declaration the text is a provisional count and states no outcome.
+    let provisional = scrutin_tally::render_announcement(&fx.m, &t);
+    assert!(provisional.contains("PROVISIONAL COUNT: NO RESULT HAS BEEN DECLARED"));
+    assert!(!provisional.contains("As at least"), "{provisional}");
+    fx.ok_as(close(None), CHAIR);
+    fx.ok_as(
+        Event::ResultDeclared {
+            tally_sha256: [0; 32],
+        },
+        SCRUT,
+    );
     let text = scrutin_tally::render_announcement(&fx.m, &t);
+    assert!(!text.contains("PROVISIONAL"), "{text}");
     assert!(
         text.contains("As at least two-thirds of the votes were cast in favour of resolution S"),
         "{text}"
