@@ -105,7 +105,8 @@ pub struct CsvImport {
     /// Where each event came from.
     pub origins: Vec<Origin>,
     /// Header cells this kind of file does not read, far from any column it reads, in file
-    /// order: a warning to show, not an error (extra columns are allowed).
+    /// order, control characters escaped: a warning to show, not an error (extra columns are
+    /// allowed).
     pub ignored_columns: Vec<String>,
 }
 
@@ -354,7 +355,7 @@ fn read_header(
                     ),
                 ));
             }
-            _ => ignored.push(written[i].clone()),
+            _ => ignored.push(shown(&written[i])),
         }
     }
     Ok((

@@ -28,7 +28,8 @@ pub struct MeetingPlan {
     /// The resolutions, in file order.
     pub resolutions: Vec<Resolution>,
     /// Fields scrutin does not read and that are far from any it reads (`classes[0].notes`),
-    /// in file order: a warning to show, not an error (extra fields are allowed).
+    /// in file order, control characters escaped: a warning to show, not an error (extra
+    /// fields are allowed).
     pub ignored_fields: Vec<String>,
 }
 
