@@ -3,7 +3,7 @@
 //! and presents the outcome.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -12,9 +12,10 @@ use scrutin_log::Signer;
 use scrutin_model::{AuthorKey, Event, HolderId, ResolutionId, Role, UtcMillis};
 use scrutin_tally::Meeting;
 
-use crate::csv_in::{self, CsvKind, Origin};
+use crate::csv_in::{self, CsvKind};
 use crate::error::{io_err, CliError};
 use crate::{keys, meeting_file, progress, table};
+use scrutin_interchange::Origin;
 
 /// Maps a library error to the binary's exit-code classes.
 pub(crate) fn ledger_err(e: LedgerError) -> CliError {
@@ -133,7 +134,7 @@ fn refusal(file: &str, origin: &Origin, violation: &scrutin_tally::RuleViolation
     format!(
         "{file}:{}:{}: {msg} (nothing from {file} was recorded)",
         origin.line,
-        origin.column_for(rule)
+        csv_in::column_for(origin, rule)
     )
 }
 
@@ -168,14 +169,19 @@ pub(crate) fn import_into(
     quiet: bool,
 ) -> Result<ImportOutcome, CliError> {
     let label = file.display().to_string();
-    let f = File::open(file).map_err(|e| io_err(file, e))?;
-    let bytes = f.metadata().map_or(0, |m| m.len());
-    let pb = progress::bytes_bar(bytes, "reading CSV", quiet);
-    let parsed = csv_in::parse(kind, &label, BufReader::new(f), now(), &mut |b| {
-        pb.set_position(b);
-    });
+    let bytes = std::fs::read(file).map_err(|e| io_err(file, e))?;
+    let pb = progress::bytes_bar(bytes.len() as u64, "reading CSV", quiet);
+    let parsed = scrutin_interchange::parse_csv_with_progress(
+        kind.into(),
+        &label,
+        &bytes,
+        now(),
+        &mut |b| {
+            pb.set_position(b);
+        },
+    );
     pb.finish_and_clear();
-    let parsed = parsed?;
+    let parsed = parsed.map_err(|e| csv_in::import_err(&e))?;
     if !parsed.ignored_columns.is_empty() && !quiet {
         eprintln!(
             "scrutin: warning: {label}: columns not read (ignored): {}",

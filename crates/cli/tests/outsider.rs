@@ -655,52 +655,54 @@ fn a_ballots_file_without_rows_opens_no_poll() {
 }
 
 #[test]
-fn a_misspelt_meeting_field_is_accepted_but_named() {
+fn a_misspelt_meeting_field_is_refused_and_an_extra_one_named() {
     let dir = tempfile::tempdir().expect("tempdir");
     let key = dir.path().join("reg.key");
     ok(&["keygen", "--out", s(&key)]);
     let meeting = dir.path().join("meeting.toml");
+    let init = |file: &Path, db: &str| {
+        scrutin(&[
+            "init",
+            "--db",
+            s(&dir.path().join(db)),
+            "--meeting",
+            s(file),
+            "--key",
+            s(&key),
+        ])
+    };
     // `vote_per_share` for `votes_per_share`: class Y would count one vote a share.
     let text = MEETING.replace(
         "name = \"Ordinary shares\"",
         "name = \"Ordinary shares\"\nvote_per_share = 10\nnotes = \"an extra field\"",
     );
     std::fs::write(&meeting, text).expect("write");
-    let db = dir.path().join("db");
-    let r = scrutin(&[
-        "init",
-        "--db",
-        s(&db),
-        "--meeting",
-        s(&meeting),
-        "--key",
-        s(&key),
-    ]);
+    let r = init(&meeting, "db");
     assert_exit_naming(
         &r,
-        0,
-        "classes[0].vote_per_share: not a field scrutin reads",
+        2,
+        "misspelt-field: `classes[0].vote_per_share` is not a field scrutin reads; did you mean \
+         `votes_per_share`?",
     );
-    assert!(r.stderr.contains("classes[0].notes"), "{}", r.stderr);
+    assert!(!dir.path().join("db").exists());
+    // A field far from any scrutin reads is accepted and named.
+    let text = MEETING.replace(
+        "name = \"Ordinary shares\"",
+        "name = \"Ordinary shares\"\nnotes = \"an extra field\"",
+    );
+    std::fs::write(&meeting, text).expect("write");
+    let r = init(&meeting, "db1");
+    assert_exit_naming(&r, 0, "classes[0].notes: not a field scrutin reads");
     // The file's known fields raise no warning.
     let plain = dir.path().join("plain.toml");
     std::fs::write(&plain, MEETING).expect("write");
-    let db2 = dir.path().join("db2");
-    let r = scrutin(&[
-        "init",
-        "--db",
-        s(&db2),
-        "--meeting",
-        s(&plain),
-        "--key",
-        s(&key),
-    ]);
+    let r = init(&plain, "db2");
     assert_eq!(r.code, 0);
     assert!(!r.stderr.contains("warning"), "{}", r.stderr);
 }
 
 #[test]
-fn a_misspelt_csv_column_is_named() {
+fn a_misspelt_csv_column_is_refused_and_an_extra_one_named() {
     let m = Setup::new();
     let reg = m.write(
         "register.csv",
@@ -714,7 +716,12 @@ fn a_misspelt_csv_column_is_named() {
         b"voter,resolution,for,against,abstian\nH1,1,600,0,400\n",
     );
     let r = m.import("ballots", &b, &[]);
-    assert_exit_naming(&r, 0, "ignored): abstian");
+    assert_exit_naming(
+        &r,
+        2,
+        "ballots.csv:1:5: misspelt-column: `abstian` is not a column scrutin reads; did you \
+         mean `abstain`?",
+    );
 }
 
 #[test]

@@ -8,15 +8,15 @@ use scrutin_model::{
     ProxyInstruction, ProxyLodged, ResolutionId, Restriction, Shares, UtcMillis, Voter, Votes,
 };
 
-use super::{col, CsvKind, Header, Origin, Parsed, Row};
-use crate::error::CliError;
+use super::{col, CsvImport, CsvKind, Header, Origin, Row};
+use crate::error::{ImportError, Rule};
 
 /// The state of one file's parse: the header's columns and the groups built so far.
-pub(super) struct Parsing {
+pub(crate) struct Parsing {
     kind: CsvKind,
     now: UtcMillis,
     c: Cols,
-    out: Parsed,
+    out: CsvImport,
     /// Proxy id -> index in `out` (proxies group rows by proxy).
     proxies: BTreeMap<ProxyId, usize>,
     /// (voter, resolution, class) -> index in `out` (cumulative ballots group rows).
@@ -44,12 +44,12 @@ struct Cols {
 }
 
 impl Parsing {
-    pub(super) fn new(
+    pub(crate) fn new(
         kind: CsvKind,
         file: &str,
         h: &Header,
         now: UtcMillis,
-    ) -> Result<Self, CliError> {
+    ) -> Result<Self, ImportError> {
         let mut c = Cols {
             class: h.get("class"),
             ..Cols::default()
@@ -90,10 +90,10 @@ impl Parsing {
                 let split = c.for_.is_some() || c.against.is_some() || c.abstain.is_some();
                 let cumulative = c.candidate.is_some() && c.votes.is_some();
                 if !split && !cumulative {
-                    return Err(CliError::Usage(format!(
-                        "{file}:1:1: missing-column: a ballots file needs `for,against,abstain` \
-                         or `candidate,votes` columns"
-                    )));
+                    return Err(h.missing(
+                        file,
+                        "a ballots file needs `for,against,abstain` or `candidate,votes` columns",
+                    ));
                 }
             }
         }
@@ -101,7 +101,7 @@ impl Parsing {
             kind,
             now,
             c,
-            out: Parsed::default(),
+            out: CsvImport::default(),
             proxies: BTreeMap::new(),
             cumulative: BTreeMap::new(),
         })
@@ -112,11 +112,11 @@ impl Parsing {
         self.out.origins.push(origin);
     }
 
-    pub(super) fn finish(self) -> Parsed {
+    pub(crate) fn finish(self) -> CsvImport {
         self.out
     }
 
-    pub(super) fn row(&mut self, r: &Row<'_>) -> Result<(), CliError> {
+    pub(crate) fn row(&mut self, r: &Row<'_>) -> Result<(), ImportError> {
         match self.kind {
             CsvKind::Register => self.register(r),
             CsvKind::Abstentions => self.abstention(r),
@@ -125,16 +125,16 @@ impl Parsing {
         }
     }
 
-    fn register(&mut self, r: &Row<'_>) -> Result<(), CliError> {
+    fn register(&mut self, r: &Row<'_>) -> Result<(), ImportError> {
         let c = &self.c;
         let holder = r.holder(c.who, "holder")?;
         let class_col = c.class.unwrap_or(0);
         let class = ClassId::new(r.required(class_col, "class")?)
-            .map_err(|e| r.err(class_col, "bad-id", e))?;
+            .map_err(|e| r.err(class_col, Rule::BadId, e))?;
         let shares_col = c.shares.unwrap_or(0);
         let shares = r
             .count(c.shares, "shares")?
-            .ok_or_else(|| r.err(shares_col, "missing-value", "`shares` is empty"))?;
+            .ok_or_else(|| r.err(shares_col, Rule::MissingValue, "`shares` is empty"))?;
         let origin = Origin {
             line: r.line,
             who: col(Some(c.who)),
@@ -155,7 +155,7 @@ impl Parsing {
         Ok(())
     }
 
-    fn abstention(&mut self, r: &Row<'_>) -> Result<(), CliError> {
+    fn abstention(&mut self, r: &Row<'_>) -> Result<(), ImportError> {
         let c = &self.c;
         let holder = r.holder(c.who, "holder")?;
         let resolution = r.resolution(c.resolution)?;
@@ -170,7 +170,7 @@ impl Parsing {
             other => {
                 return Err(r.err(
                     c.restriction,
-                    "bad-restriction",
+                    Rule::BadRestriction,
                     format!("{other:?} is not abstain|against_only"),
                 ))
             }
@@ -195,10 +195,10 @@ impl Parsing {
         Ok(())
     }
 
-    fn proxy(&mut self, r: &Row<'_>) -> Result<(), CliError> {
+    fn proxy(&mut self, r: &Row<'_>) -> Result<(), ImportError> {
         let c = &self.c;
         let proxy =
-            ProxyId::new(r.required(c.who, "proxy")?).map_err(|e| r.err(c.who, "bad-id", e))?;
+            ProxyId::new(r.required(c.who, "proxy")?).map_err(|e| r.err(c.who, Rule::BadId, e))?;
         let holder = r.holder(c.holder, "holder")?;
         let proxy_name = r.text(c.proxy_name).to_owned();
         let shares = r.count(c.shares, "shares")?.map(Shares);
@@ -206,7 +206,7 @@ impl Parsing {
         let lodged_at = match c.lodged_at {
             Some(i) if !r.text(Some(i)).is_empty() => {
                 UtcMillis::parse_rfc3339("lodged_at", r.text(Some(i)))
-                    .map_err(|e| r.err(i, "bad-time", e))?
+                    .map_err(|e| r.err(i, Rule::BadTime, e))?
             }
             _ => self.now,
         };
@@ -217,7 +217,7 @@ impl Parsing {
             None // a form without per-resolution instructions: discretion on everything
         } else {
             let resolution = r.resolution(c.resolution)?;
-            let num = |i: Option<usize>, n: &str| -> Result<Shares, CliError> {
+            let num = |i: Option<usize>, n: &str| -> Result<Shares, ImportError> {
                 Ok(Shares(r.count(i, n)?.unwrap_or(0)))
             };
             let counts = [
@@ -230,7 +230,7 @@ impl Parsing {
                 if counts.iter().all(|(i, _)| r.text(*i).is_empty()) {
                     return Err(r.err(
                         c.for_.unwrap_or(instr_col),
-                        "missing-value",
+                        Rule::MissingValue,
                         "`split` needs its for/against/abstain numbers",
                     ));
                 }
@@ -241,7 +241,7 @@ impl Parsing {
                     if r.count(i, name)?.is_some_and(|n| n > 0) {
                         return Err(r.err(
                             i.unwrap_or(instr_col),
-                            "bad-instruction",
+                            Rule::BadInstruction,
                             format!(
                                 "instruction {:?} takes no `{name}` number (use `split` to \
                                  instruct on part of the shares)",
@@ -264,7 +264,7 @@ impl Parsing {
                 other => {
                     return Err(r.err(
                         instr_col,
-                        "bad-instruction",
+                        Rule::BadInstruction,
                         format!("{other:?} is not for|against|abstain|split|discretion"),
                     ))
                 }
@@ -275,14 +275,15 @@ impl Parsing {
             })
         };
         if let Some(&idx) = self.proxies.get(&proxy) {
-            let Event::ProxyLodged(p) = &mut self.out.events[idx] else {
-                return Err(r.err(c.who, "internal", "proxy group is not a ProxyLodged"));
-            };
             let first = self.out.origins[idx].line;
+            let Some(Event::ProxyLodged(p)) = self.out.events.get_mut(idx) else {
+                // `proxies` only indexes the ProxyLodged events pushed below.
+                return Ok(());
+            };
             let differs = |what: &str, col: Option<usize>| {
                 r.err(
                     col.unwrap_or(c.who),
-                    "inconsistent-proxy",
+                    Rule::InconsistentProxy,
                     format!("proxy {proxy}: `{what}` differs from its first row (line {first})"),
                 )
             };
@@ -305,7 +306,7 @@ impl Parsing {
                 if p.instructions.iter().any(|x| x.resolution == i.resolution) {
                     return Err(r.err(
                         c.resolution,
-                        "duplicate-instruction",
+                        Rule::DuplicateInstruction,
                         format!(
                             "proxy {proxy} already has an instruction on resolution {}",
                             i.resolution
@@ -339,7 +340,7 @@ impl Parsing {
         Ok(())
     }
 
-    fn ballot(&mut self, r: &Row<'_>) -> Result<(), CliError> {
+    fn ballot(&mut self, r: &Row<'_>) -> Result<(), ImportError> {
         let c = &self.c;
         let voter = r.voter(c.who)?;
         let resolution = r.resolution(c.resolution)?;
@@ -368,7 +369,7 @@ impl Parsing {
             if r.count(i, name)?.is_some_and(|n| n > 0) {
                 return Err(r.err(
                     i.unwrap_or(c.who),
-                    "mixed-row",
+                    Rule::MixedRow,
                     if cumulative {
                         format!("a row with a `candidate` takes `votes`, not `{name}`")
                     } else {
@@ -379,7 +380,7 @@ impl Parsing {
             }
         }
         if !cumulative {
-            let num = |i: Option<usize>, n: &str| -> Result<Shares, CliError> {
+            let num = |i: Option<usize>, n: &str| -> Result<Shares, ImportError> {
                 Ok(Shares(r.count(i, n)?.unwrap_or(0)))
             };
             let choice = Choice::Split {
@@ -400,7 +401,7 @@ impl Parsing {
         }
         let cand_col = c.candidate.unwrap_or(0);
         let candidate =
-            CandidateId::new(candidate_text).map_err(|e| r.err(cand_col, "bad-id", e))?;
+            CandidateId::new(candidate_text).map_err(|e| r.err(cand_col, Rule::BadId, e))?;
         let votes = Votes(r.count(c.votes, "votes")?.unwrap_or(0));
         let key = (voter.clone(), resolution.clone(), class.clone());
         let alloc = Allocation { candidate, votes };
@@ -413,16 +414,15 @@ impl Parsing {
                 // Named here, on the repeated row, rather than by the ledger on the ballot's
                 // first row.
                 if allocs.iter().any(|a| a.candidate == alloc.candidate) {
-                    return Err(CliError::Refused(format!(
-                        "{}:{}:{}: duplicate-candidate: {voter} allocates votes to {} twice on \
-                         resolution {resolution} (first at line {}) (nothing from {} was recorded)",
-                        r.file,
-                        r.line,
-                        cand_col + 1,
-                        alloc.candidate,
-                        self.out.origins[idx].line,
-                        r.file
-                    )));
+                    return Err(r.err(
+                        cand_col,
+                        Rule::DuplicateCandidate,
+                        format!(
+                            "{voter} allocates votes to {} twice on resolution {resolution} \
+                             (first at line {})",
+                            alloc.candidate, self.out.origins[idx].line
+                        ),
+                    ));
                 }
                 allocs.push(alloc);
             }
