@@ -145,9 +145,7 @@ fn state_err(e: LedgerError) -> CliError {
         LedgerError::NoLogKey { origin } => CliError::Usage(format!(
             "first cosignature for {origin}: pass the log's verifier key with --log-key"
         )),
-        LedgerError::DamagedWitnessState { .. } | LedgerError::Io(_) => {
-            CliError::Io(e.to_string())
-        }
+        LedgerError::DamagedWitnessState { .. } | LedgerError::Io(_) => CliError::Io(e.to_string()),
         other => ledger_err(other),
     }
 }

@@ -61,7 +61,10 @@ pub fn origin_dir_name(origin: &str) -> String {
             }
         })
         .collect();
-    format!("{prefix}-{}", hex::encode(Sha256::digest(origin.as_bytes())))
+    format!(
+        "{prefix}-{}",
+        hex::encode(Sha256::digest(origin.as_bytes()))
+    )
 }
 
 /// The directory name the first `scrutin cosign` used (`/` and other characters replaced by
@@ -279,7 +282,11 @@ impl WitnessState {
             return Ok(());
         }
         if let Some(key) = read_key(&old.join(KEY_FILE))? {
-            write_durably(dir, KEY_FILE, format!("{}\n", key.to_vkey_string()).as_bytes())?;
+            write_durably(
+                dir,
+                KEY_FILE,
+                format!("{}\n", key.to_vkey_string()).as_bytes(),
+            )?;
         }
         write_durably(dir, LAST_FILE, last.body_text().as_bytes())
     }
@@ -398,15 +405,8 @@ impl OriginState {
             )));
         }
         let key = self.resolve_log_key(log_key)?;
-        let c = Witness::cosign_after(
-            witness,
-            self.last.as_ref(),
-            note,
-            &key,
-            proof,
-            now_unix_s,
-        )
-        .map_err(|e| LedgerError::WitnessRefused(Box::new(e)))?;
+        let c = Witness::cosign_after(witness, self.last.as_ref(), note, &key, proof, now_unix_s)
+            .map_err(|e| LedgerError::WitnessRefused(Box::new(e)))?;
         if self.log_key.is_none() {
             write_durably(
                 &self.dir,
@@ -427,14 +427,24 @@ mod tests {
 
     #[test]
     fn directory_names_are_injective_and_stay_inside() {
-        let names = ["scrutin/a b", "scrutin/a_b", "..", ".", "a/../../b", "SCRUTIN/A B"]
-            .map(origin_dir_name);
+        let names = [
+            "scrutin/a b",
+            "scrutin/a_b",
+            "..",
+            ".",
+            "a/../../b",
+            "SCRUTIN/A B",
+        ]
+        .map(origin_dir_name);
         let distinct: BTreeSet<&String> = names.iter().collect();
         assert_eq!(distinct.len(), names.len(), "{names:?}");
         for n in &names {
             assert!(n.len() > 64 && !n.contains('/') && !n.contains('\\') && !n.contains('.'));
         }
         assert_eq!(legacy_dir_name(".."), None);
-        assert_eq!(legacy_dir_name("scrutin/jlmag 2022").as_deref(), Some("scrutin_jlmag_2022"));
+        assert_eq!(
+            legacy_dir_name("scrutin/jlmag 2022").as_deref(),
+            Some("scrutin_jlmag_2022")
+        );
     }
 }
