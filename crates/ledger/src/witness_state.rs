@@ -210,7 +210,8 @@ impl WitnessState {
     }
 
     /// Locks the state of `origin` (waiting for another thread or process holding it) and
-    /// reads it. The lock is held until the returned [`OriginState`] is dropped.
+    /// reads it. The lock is held until the returned [`OriginState`] is dropped; a thread that
+    /// locks an origin it already holds waits forever.
     ///
     /// The first use of an origin creates its directory; if the directory the first
     /// `scrutin cosign` used for it exists and its `last-checkpoint` names this origin, the
