@@ -1,33 +1,20 @@
 //! `scrutin cosign`: a witness (scrutineer, lawyer) cosigns a checkpoint only if it extends the
 //! last checkpoint it cosigned for that log.
 //!
-//! State directory layout, one sub-directory per log origin (`/` and other unsafe characters
-//! replaced by `_`):
-//! - `<origin>/log.vkey`: the log's verifier key, pinned on first use (`--log-key`);
-//! - `<origin>/last-checkpoint`: the body (origin, size, root) of the last checkpoint cosigned.
+//! The state directory is a [`scrutin::WitnessState`] (one sub-directory per log origin, see
+//! docs/CLI.md): it locks the origin, checks the checkpoint and records it durably before it
+//! hands back the cosignature, and only then is the cosigned note written out.
 
-use std::path::{Path, PathBuf};
+use std::io::Write as _;
+use std::path::Path;
 use std::process::ExitCode;
 
-use scrutin_log::{Checkpoint, Hash, NoteVerifier, SignedCheckpoint, Witness};
+use scrutin::{LedgerError, WitnessState};
+use scrutin_log::{Hash, SignedCheckpoint};
 
 use crate::commands::{ledger_err, open};
 use crate::error::{io_err, CliError};
 use crate::keys;
-
-fn origin_dir(state: &Path, origin: &str) -> PathBuf {
-    let safe: String = origin
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    state.join(safe)
-}
 
 /// Reads a proof file: one hash per line, 64 hex digits or base64.
 fn read_proof(path: &Path) -> Result<Vec<Hash>, CliError> {
@@ -72,102 +59,35 @@ pub(crate) fn cosign(a: &CosignArgs<'_>) -> Result<ExitCode, CliError> {
             a.checkpoint.display()
         ))
     })?;
-    let dir = origin_dir(a.state, &cp.checkpoint.origin);
-    std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
-    let key_path = dir.join("log.vkey");
-    let pinned = match std::fs::read_to_string(&key_path) {
-        Ok(t) => Some(NoteVerifier::parse(t.trim()).map_err(|e| {
-            CliError::Io(format!(
-                "{}: damaged witness state: {e}",
-                key_path.display()
-            ))
-        })?),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(io_err(&key_path, e)),
-    };
+    let state = WitnessState::open(a.state).map_err(state_err)?;
+    // Held until the end of this function: no other run decides for this origin meanwhile.
+    let mut origin = state.lock(&cp.checkpoint.origin).map_err(state_err)?;
     let given = a.log_key.map(keys::parse_trust).transpose()?;
-    let log_key = match (pinned, given) {
-        (Some(p), Some(g)) if p != g => {
-            return Err(CliError::Invalid(format!(
-                "--log-key {} differs from the key this witness pinned for {} ({}): refusing",
-                g.to_vkey_string(),
-                cp.checkpoint.origin,
-                p.to_vkey_string()
-            )))
-        }
-        (Some(p), _) => p,
-        (None, Some(g)) => g,
-        (None, None) => {
-            return Err(CliError::Usage(format!(
-                "first cosignature for {}: pass the log's verifier key with --log-key",
-                cp.checkpoint.origin
-            )))
-        }
-    };
-    let last_path = dir.join("last-checkpoint");
-    let last = match std::fs::read_to_string(&last_path) {
-        Ok(t) => Some(Checkpoint::parse(&t).map_err(|e| {
-            CliError::Io(format!(
-                "{}: damaged witness state: {e}",
-                last_path.display()
-            ))
-        })?),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(io_err(&last_path, e)),
-    };
+    origin.resolve_log_key(given.as_ref()).map_err(state_err)?;
     let ledger = a.db.map(|d| open(d, a.quiet)).transpose()?;
-    let proof = match &last {
-        Some(old) if old.size > 0 && old.size < cp.checkpoint.size => {
-            if let Some(p) = a.proof {
-                read_proof(p)?
-            } else if let Some(l) = &ledger {
-                l.prove_consistency(old.size, cp.checkpoint.size)
-                    .map_err(ledger_err)?
-            } else {
-                return Err(CliError::Usage(format!(
-                    "this witness last cosigned size {}: a consistency proof to size {} is \
-                     needed (--db DIR or --proof FILE)",
-                    old.size, cp.checkpoint.size
-                )));
-            }
+    let last = origin.size();
+    let proof = if last > 0 && last < cp.checkpoint.size {
+        if let Some(p) = a.proof {
+            read_proof(p)?
+        } else if let Some(l) = &ledger {
+            l.prove_consistency(last, cp.checkpoint.size)
+                .map_err(ledger_err)?
+        } else {
+            return Err(CliError::Usage(format!(
+                "this witness last cosigned size {last}: a consistency proof to size {} is \
+                 needed (--db DIR or --proof FILE)",
+                cp.checkpoint.size
+            )));
         }
-        _ => Vec::new(),
+    } else {
+        Vec::new()
     };
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let mut witness = Witness::new(signer, last);
-    match witness.cosign(&cp, &log_key, &proof, now) {
-        Ok(c) => {
-            cp.add_cosignature(c);
-            let note = cp.to_note_text();
-            let tmp = a.checkpoint.with_extension("cosigning");
-            std::fs::write(&tmp, &note).map_err(|e| io_err(&tmp, e))?;
-            std::fs::rename(&tmp, a.checkpoint).map_err(|e| io_err(a.checkpoint, e))?;
-            if let Some(l) = &ledger {
-                l.store_checkpoint(&cp).map_err(ledger_err)?;
-            }
-            std::fs::write(&key_path, format!("{}\n", log_key.to_vkey_string()))
-                .map_err(|e| io_err(&key_path, e))?;
-            std::fs::write(&last_path, cp.checkpoint.body_text())
-                .map_err(|e| io_err(&last_path, e))?;
-            if !a.quiet {
-                println!(
-                    "cosigned {} size {} as {}{}",
-                    cp.checkpoint.origin,
-                    cp.checkpoint.size,
-                    witness.verifier().name(),
-                    if ledger.is_some() {
-                        " (stored in the ledger)"
-                    } else {
-                        ""
-                    }
-                );
-                println!("witness key: {}", witness.verifier().to_vkey_string());
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(inc) => {
+    let c = match origin.cosign(&cp, given.as_ref(), &proof, &signer, now) {
+        Ok(c) => c,
+        Err(LedgerError::WitnessRefused(inc)) => {
             println!("REFUSED: {inc}");
             if let Some(old) = &inc.old {
                 println!("last cosigned checkpoint:\n{}", old.body_text());
@@ -177,8 +97,56 @@ pub(crate) fn cosign(a: &CosignArgs<'_>) -> Result<ExitCode, CliError> {
             for h in &inc.proof {
                 println!("  {h}");
             }
-            Ok(ExitCode::from(1))
+            return Ok(ExitCode::from(1));
         }
+        Err(e) => return Err(state_err(e)),
+    };
+    // The witness state now records this checkpoint durably: publishing is safe.
+    cp.add_cosignature(c);
+    let note = cp.to_note_text();
+    let tmp = a.checkpoint.with_extension("cosigning");
+    let mut f = std::fs::File::create(&tmp).map_err(|e| io_err(&tmp, e))?;
+    f.write_all(note.as_bytes()).map_err(|e| io_err(&tmp, e))?;
+    f.sync_all().map_err(|e| io_err(&tmp, e))?;
+    drop(f);
+    std::fs::rename(&tmp, a.checkpoint).map_err(|e| io_err(a.checkpoint, e))?;
+    if let Some(l) = &ledger {
+        l.store_checkpoint(&cp).map_err(ledger_err)?;
+    }
+    if !a.quiet {
+        let verifier = signer.verifier();
+        println!(
+            "cosigned {} size {} as {}{}",
+            cp.checkpoint.origin,
+            cp.checkpoint.size,
+            verifier.name(),
+            if ledger.is_some() {
+                " (stored in the ledger)"
+            } else {
+                ""
+            }
+        );
+        println!("witness key: {}", verifier.to_vkey_string());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The CLI's message and exit code for a witness-state failure.
+fn state_err(e: LedgerError) -> CliError {
+    match e {
+        LedgerError::LogKeyMismatch {
+            origin,
+            pinned,
+            given,
+        } => CliError::Invalid(format!(
+            "--log-key {given} differs from the key this witness pinned for {origin} \
+             ({pinned}): refusing"
+        )),
+        LedgerError::NoLogKey { origin } => CliError::Usage(format!(
+            "first cosignature for {origin}: pass the log's verifier key with --log-key"
+        )),
+        LedgerError::DamagedWitnessState { .. } | LedgerError::Io(_) => CliError::Io(e.to_string()),
+        other => ledger_err(other),
     }
 }
 
@@ -187,7 +155,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn proof_files_take_hex_or_base64_and_origins_become_directory_names() {
+    fn proof_files_take_hex_or_base64() {
         let dir = tempfile::tempdir().unwrap();
         let h = Hash::digest(b"x");
         let p = dir.path().join("proof.txt");
@@ -198,9 +166,5 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains(":1:1: bad hash"));
-        assert_eq!(
-            origin_dir(Path::new("w"), "scrutin/jlmag 2022"),
-            Path::new("w").join("scrutin_jlmag_2022")
-        );
     }
 }

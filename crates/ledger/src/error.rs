@@ -1,6 +1,6 @@
 //! The one error type of `scrutin`.
 
-use scrutin_log::LogError;
+use scrutin_log::{Inconsistency, LogError};
 use scrutin_tally::RuleViolation;
 
 /// Why a ledger operation could not be carried out.
@@ -74,6 +74,38 @@ pub enum LedgerError {
     /// The caller passed an argument that cannot be used (e.g. no trusted keys).
     #[error("usage: {0}")]
     Usage(String),
+    /// A witness refused to cosign a checkpoint that does not extend the last one it cosigned
+    /// for that log (rollback, fork, other origin, not signed by the log's key); the evidence
+    /// (both checkpoints and the proof) is inside. Nothing was cosigned or recorded.
+    #[error("refused to cosign: {0}")]
+    WitnessRefused(Box<Inconsistency>),
+    /// The log key given for a log differs from the one the witness pinned for it.
+    #[error(
+        "the log key {given} differs from the key this witness pinned for {origin} ({pinned}): \
+         refusing"
+    )]
+    LogKeyMismatch {
+        /// The log's origin.
+        origin: String,
+        /// The pinned verifier key (vkey string).
+        pinned: String,
+        /// The key given (vkey string).
+        given: String,
+    },
+    /// A witness's first cosignature for a log needs the log's verifier key (to pin it).
+    #[error("first cosignature for {origin}: the log's verifier key is needed")]
+    NoLogKey {
+        /// The log's origin.
+        origin: String,
+    },
+    /// A file of a witness's state does not hold what it should; the witness refuses to guess.
+    #[error("{path}: damaged witness state: {reason}")]
+    DamagedWitnessState {
+        /// The file or directory concerned.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 impl From<std::io::Error> for LedgerError {

@@ -62,6 +62,7 @@ mod receipt_verify;
 mod replay;
 mod scan;
 mod verify;
+mod witness_state;
 
 pub use compare::{compare_tally, Difference, TallyComparison};
 pub use error::LedgerError;
@@ -69,6 +70,7 @@ pub use ledger::{origin_for, tally_digest, Ledger};
 pub use receipt::{ReceiptEntry, VoteReceipt, RECEIPT_FORMAT};
 pub use receipt_verify::{verify_receipt, ReceiptBallot, ReceiptReport, ReceiptVerdict};
 pub use verify::{verify_bundle, Check, CheckStatus, Verdict, VerifyReport};
+pub use witness_state::{origin_dir_name, OriginState, WitnessState};
 
 /// The crates the ledger is built on, re-exported so that embedders use the same versions.
 pub use scrutin_log as log;

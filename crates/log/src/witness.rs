@@ -94,8 +94,37 @@ impl Witness {
         proof: &[Hash],
         now_unix_s: u64,
     ) -> Result<Cosignature, Inconsistency> {
+        let c = Witness::cosign_after(
+            &self.signer,
+            self.last.as_ref(),
+            new,
+            log_key,
+            proof,
+            now_unix_s,
+        )?;
+        self.last = Some(new.checkpoint.clone());
+        Ok(c)
+    }
+
+    /// What [`Witness::cosign`] does, for a caller that keeps the last cosigned checkpoint
+    /// itself (e.g. durably, per log): cosigns `new` with `signer` if it is signed by
+    /// `log_key`, names the same log as `last`, and `proof` proves it consistent with `last`.
+    /// The caller must record `new` as its last checkpoint before it publishes the
+    /// cosignature.
+    ///
+    /// # Errors
+    /// [`Inconsistency`] with both checkpoints and the proof.
+    #[allow(clippy::result_large_err)]
+    pub fn cosign_after(
+        signer: &Signer,
+        last: Option<&Checkpoint>,
+        new: &SignedCheckpoint,
+        log_key: &NoteVerifier,
+        proof: &[Hash],
+        now_unix_s: u64,
+    ) -> Result<Cosignature, Inconsistency> {
         let refuse = |reason| Inconsistency {
-            old: self.last.clone(),
+            old: last.cloned(),
             new: new.clone(),
             proof: proof.to_vec(),
             reason,
@@ -105,7 +134,7 @@ impl Witness {
             return Err(refuse(InconsistencyReason::NotSignedByLog));
         }
         let cp = &new.checkpoint;
-        if let Some(old) = &self.last {
+        if let Some(old) = last {
             if old.origin != cp.origin {
                 return Err(refuse(InconsistencyReason::OriginMismatch));
             }
@@ -117,8 +146,6 @@ impl Witness {
                     .map_err(|e| refuse(InconsistencyReason::ProofFailed(e)))?;
             }
         }
-        let c = cosign(&self.signer, cp, now_unix_s);
-        self.last = Some(cp.clone());
-        Ok(c)
+        Ok(cosign(signer, cp, now_unix_s))
     }
 }
