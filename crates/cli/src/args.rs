@@ -154,6 +154,16 @@ pub(crate) enum Command {
         /// Write the recomputed tally JSON (exactly as `scrutin tally --json`) to this file.
         #[arg(long = "tally-out")]
         tally_out: Option<PathBuf>,
+        /// Require the checkpoint's origin to be ORIGIN (the meeting you mean): another is NOT VALID.
+        #[arg(long, value_name = "ORIGIN", conflicts_with = "meeting")]
+        origin: Option<String>,
+        /// Require the meeting ID (origin `scrutin/ID`); the same as --origin scrutin/ID.
+        #[arg(long, value_name = "ID")]
+        meeting: Option<String>,
+        /// Require at least K cosignatures by trusted witnesses (--trust keys other than the
+        /// checkpoint's signer): fewer is NOT VALID.
+        #[arg(long, value_name = "K", default_value_t = 0)]
+        quorum: usize,
     },
     /// Write a holder's vote receipt (inclusion proofs of its ballots).
     Receipt {
@@ -177,6 +187,16 @@ pub(crate) enum Command {
         /// Print the receipt report as JSON.
         #[arg(long)]
         json: bool,
+        /// Require the checkpoint's origin to be ORIGIN (the meeting you mean): another is NOT VALID.
+        #[arg(long, value_name = "ORIGIN", conflicts_with = "meeting")]
+        origin: Option<String>,
+        /// Require the meeting ID (origin `scrutin/ID`); the same as --origin scrutin/ID.
+        #[arg(long, value_name = "ID")]
+        meeting: Option<String>,
+        /// Require at least K cosignatures by trusted witnesses (--trust keys other than the
+        /// checkpoint's signer): fewer is NOT VALID.
+        #[arg(long, value_name = "K", default_value_t = 0)]
+        quorum: usize,
     },
     /// Replay the seed meeting (JL MAG EGM 2022) end to end, or a synthetic one of N holders.
     Demo {

@@ -14,6 +14,7 @@ use scrutin_tally::Meeting;
 
 use crate::csv_in::{self, CsvKind};
 use crate::error::{io_err, CliError};
+use crate::escape::{self, field};
 use crate::{keys, meeting_file, progress, table};
 use scrutin_interchange::Origin;
 
@@ -87,7 +88,7 @@ pub(crate) fn init(db: &Path, meeting: &Path, key: &Path) -> Result<ExitCode, Cl
     ledger.submit_batch(&signer, rest).map_err(ledger_err)?;
     println!(
         "created ledger {} in {}: genesis + {n} events ({} resolutions)",
-        ledger.origin(),
+        field(&ledger.origin()),
         db.display(),
         plan.resolutions.len()
     );
@@ -184,8 +185,9 @@ pub(crate) fn import_into(
     let parsed = parsed.map_err(|e| csv_in::import_err(&e))?;
     if !parsed.ignored_columns.is_empty() && !quiet {
         eprintln!(
-            "scrutin: warning: {label}: columns not read (ignored): {}",
-            parsed.ignored_columns.join(", ")
+            "scrutin: warning: {}: columns not read (ignored): {}",
+            field(&label),
+            field(&parsed.ignored_columns.join(", "))
         );
     }
     let rows = parsed.events.len();
@@ -358,7 +360,7 @@ pub(crate) fn tally(db: &Path, json: bool) -> Result<ExitCode, CliError> {
     let ledger = open(db, json)?;
     let t = ledger.tally();
     if json {
-        print!("{}", t.to_json());
+        print!("{}", escape::json(&t.to_json()));
     } else {
         print!("{}", table::render(&t));
     }
@@ -368,7 +370,7 @@ pub(crate) fn tally(db: &Path, json: bool) -> Result<ExitCode, CliError> {
 /// `scrutin status`.
 pub(crate) fn status(db: &Path) -> Result<ExitCode, CliError> {
     let ledger = open(db, false)?;
-    println!("origin {}", ledger.origin());
+    println!("origin {}", field(&ledger.origin()));
     println!("entries {}", ledger.len());
     match ledger.latest_checkpoint().map_err(ledger_err)? {
         Some(cp) => println!(
@@ -398,6 +400,7 @@ pub(crate) fn status(db: &Path) -> Result<ExitCode, CliError> {
 pub(crate) fn announce(db: &Path) -> Result<ExitCode, CliError> {
     let ledger = open(db, false)?;
     let text = ledger.announcement();
+    let text = escape::lines(&text);
     print!("{text}");
     if !text.ends_with('\n') {
         println!();
@@ -410,7 +413,7 @@ pub(crate) fn checkpoint(db: &Path, key: &Path, out: Option<&Path>) -> Result<Ex
     let signer = keys::read_signer(key)?;
     let ledger = open(db, false)?;
     let note = checkpoint_on(&ledger, &signer, db, out)?;
-    print!("{note}");
+    print!("{}", escape::lines(&note));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -481,7 +484,7 @@ pub(crate) fn export_on(ledger: &Ledger, out: &Path, quiet: bool) -> Result<u64,
             out.display(),
             summary.entries,
             summary.bytes,
-            summary.checkpoint.origin,
+            field(&summary.checkpoint.origin),
             summary.checkpoint.size,
             summary.digest
         );
@@ -512,7 +515,7 @@ pub(crate) fn receipt_on(ledger: &Ledger, holder: &str, out: &Path) -> Result<()
         "wrote {}: receipt of holder {holder} with {} entries, against checkpoint of {}",
         out.display(),
         r.entries.len(),
-        r.origin
+        field(&r.origin)
     );
     Ok(())
 }

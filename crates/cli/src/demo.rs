@@ -15,6 +15,7 @@ use crate::csv_in::CsvKind;
 use crate::error::{io_err, CliError};
 use crate::verify_cmd::{self, VerifyArgs};
 use crate::{keys, witness};
+use scrutin_log::Pin;
 
 const MEETING: &str = include_str!("../fixtures/jlmag/meeting.toml");
 const REGISTER: &str = include_str!("../fixtures/jlmag/register.csv");
@@ -184,7 +185,7 @@ fn seed(dir: &Path, report_path: &Path) -> Result<ExitCode, CliError> {
     step("checkpoint (signed by the registrar's log key)");
     let note_file = dir.join("checkpoint.txt");
     let note = checkpoint_on(&ledger, &registrar, &db, Some(&note_file))?;
-    print!("{note}");
+    print!("{}", crate::escape::lines(&note));
     step("cosign as scrutineer (witness)");
     let state = dir.join("witness-state");
     let log_vkey = registrar.verifier().to_vkey_string();
@@ -205,7 +206,7 @@ fn seed(dir: &Path, report_path: &Path) -> Result<ExitCode, CliError> {
     let bundle = dir.join("meeting.bundle");
     export_on(&ledger, &bundle, false)?;
     step("announcement");
-    print!("{}", ledger.announcement());
+    print!("{}", crate::escape::lines(&ledger.announcement()));
     step("receipt for HKSCC NOMINEES (H0001), which voted through its proxy P0002");
     let receipt = dir.join("H0001.receipt.json");
     commands::receipt_on(&ledger, "H0001", &receipt)?;
@@ -214,7 +215,9 @@ fn seed(dir: &Path, report_path: &Path) -> Result<ExitCode, CliError> {
         log_vkey.clone(),
         scrutineer.verifier().to_cosigner_vkey_string(),
     ];
-    if verify_cmd::verify_receipt_cmd(&receipt, &trust_both, false)? != ExitCode::SUCCESS {
+    if verify_cmd::verify_receipt_cmd(&receipt, &trust_both, false, &Pin::default())?
+        != ExitCode::SUCCESS
+    {
         return Err(CliError::Invalid("the receipt does not verify".into()));
     }
     step("verify (offline: the bundle and the two public keys only; compared with the published figures)");
@@ -227,8 +230,9 @@ fn seed(dir: &Path, report_path: &Path) -> Result<ExitCode, CliError> {
         expect: Some(&published),
         tally_out: None,
         quiet: false,
+        pin: Pin::default(),
     })?;
-    print!("{}", out.text);
+    print!("{}", crate::escape::lines(&out.text));
     println!("\nHTML report: {}", report_path.display());
     Ok(if out.ok() {
         ExitCode::SUCCESS
@@ -392,11 +396,12 @@ fn scaled(dir: &Path, n: u64, report_path: &Path) -> Result<ExitCode, CliError> 
             expect: None,
             tally_out: None,
             quiet: false,
+            pin: Pin::default(),
         })?;
         let entries = out.report.entries;
         Ok((out, entries))
     })?;
-    print!("{}", out.text);
+    print!("{}", crate::escape::lines(&out.text));
     println!("\nphase       events     seconds   events/s  peak RSS MiB");
     for p in &phases {
         println!(

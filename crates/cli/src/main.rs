@@ -8,6 +8,7 @@ mod commands;
 mod csv_in;
 mod demo;
 mod error;
+mod escape;
 mod keys;
 mod meeting_file;
 mod progress;
@@ -39,7 +40,8 @@ fn main() -> ExitCode {
     match run(cli.command) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("scrutin: {e}");
+            // Errors often quote a file (a CSV cell, a key name, a TOML line).
+            eprint!("{}", escape::error(&e.to_string()));
             e.exit_code()
         }
     }
@@ -122,6 +124,9 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
             report,
             expect,
             tally_out,
+            origin,
+            meeting,
+            quorum,
         } => verify_cmd::verify(&verify_cmd::VerifyArgs {
             file: &file,
             trust: &trust,
@@ -130,11 +135,22 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
             expect: expect.as_deref(),
             tally_out: tally_out.as_deref(),
             quiet: json,
+            pin: verify_cmd::pin_of(origin.as_deref(), meeting.as_deref(), quorum),
         }),
         Command::Receipt { db, holder, out } => commands::receipt(&db, &holder, &out),
-        Command::VerifyReceipt { file, trust, json } => {
-            verify_cmd::verify_receipt_cmd(&file, &trust, json)
-        }
+        Command::VerifyReceipt {
+            file,
+            trust,
+            json,
+            origin,
+            meeting,
+            quorum,
+        } => verify_cmd::verify_receipt_cmd(
+            &file,
+            &trust,
+            json,
+            &verify_cmd::pin_of(origin.as_deref(), meeting.as_deref(), quorum),
+        ),
         Command::Demo {
             holders,
             report,

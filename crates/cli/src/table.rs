@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 use scrutin_model::group_thousands;
 use scrutin_tally::Tally;
 
+use crate::escape::field;
+
 /// Renders the tally: attendance, then one row per resolution, candidates and disregarded
 /// ballots under their resolution. Deterministic.
 pub(crate) fn render(t: &Tally) -> String {
@@ -12,7 +14,7 @@ pub(crate) fn render(t: &Tally) -> String {
     let _ = writeln!(
         s,
         "meeting {}: {} of {} shares represented ({}%)",
-        t.meeting,
+        field(&t.meeting),
         group_thousands(t.represented),
         group_thousands(t.entitled),
         t.represented_pct
@@ -21,7 +23,7 @@ pub(crate) fn render(t: &Tally) -> String {
         let _ = writeln!(
             s,
             "  class {:<8} {:>20} of {:>20} represented ({}%)",
-            c.id,
+            field(&c.id),
             group_thousands(c.represented),
             group_thousands(c.entitled),
             c.represented_pct
@@ -33,8 +35,8 @@ pub(crate) fn render(t: &Tally) -> String {
         .iter()
         .map(|r| {
             [
-                r.id.clone(),
-                r.kind.clone(),
+                field(&r.id).into_owned(),
+                field(&r.kind).into_owned(),
                 cell(r.for_, &r.for_pct),
                 cell(r.against, &r.against_pct),
                 cell(r.abstain, &r.abstain_pct),
@@ -71,7 +73,7 @@ pub(crate) fn render(t: &Tally) -> String {
             let _ = writeln!(
                 s,
                 "    candidate {}: {} votes{}",
-                c.id,
+                field(&c.id),
                 group_thousands(c.votes),
                 if c.elected { ", elected" } else { "" }
             );
@@ -80,9 +82,9 @@ pub(crate) fn render(t: &Tally) -> String {
             let _ = writeln!(
                 s,
                 "    disregarded: {} {} votes: {}",
-                d.voter,
+                field(&d.voter),
                 group_thousands(d.votes),
-                d.reason
+                field(&d.reason)
             );
         }
     }

@@ -8,11 +8,13 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use scrutin::{
-    compare_tally, verify_bundle, verify_receipt, CheckStatus, Verdict, VerifyReport, VoteReceipt,
+    compare_tally, verify_bundle_pinned, verify_receipt_pinned, CheckStatus, Verdict, VerifyReport,
+    VoteReceipt,
 };
-use scrutin_log::NoteVerifier;
+use scrutin_log::{NoteVerifier, Pin};
 
 use crate::error::{io_err, CliError};
+use crate::escape::{self, field};
 use crate::report::{self, CheckRow, Comparison, ReportInput, Status};
 use crate::{keys, progress, table};
 
@@ -26,6 +28,18 @@ pub(crate) struct VerifyArgs<'a> {
     pub(crate) expect: Option<&'a Path>,
     pub(crate) tally_out: Option<&'a Path>,
     pub(crate) quiet: bool,
+    /// `--origin` / `--meeting` and `--quorum`.
+    pub(crate) pin: Pin,
+}
+
+/// The pin of `--origin ORIGIN` or `--meeting ID` (origin `scrutin/ID`) and `--quorum K`.
+pub(crate) fn pin_of(origin: Option<&str>, meeting: Option<&str>, quorum: usize) -> Pin {
+    Pin {
+        origin: origin
+            .map(str::to_owned)
+            .or_else(|| meeting.map(scrutin::origin_for)),
+        quorum,
+    }
 }
 
 /// What `verify` found (the demo prints its own summary from it).
@@ -77,9 +91,10 @@ pub(crate) fn run(a: &VerifyArgs<'_>) -> Result<VerifyOutcome, CliError> {
     };
     let f = File::open(a.file).map_err(|e| io_err(a.file, e))?;
     let pb = progress::bar(0, "verifying", a.quiet);
-    let r = verify_bundle(
+    let r = verify_bundle_pinned(
         BufReader::with_capacity(1 << 20, f),
         &trust,
+        &a.pin,
         &mut |done, total| {
             pb.set_length(total);
             pb.set_position(done);
@@ -142,14 +157,14 @@ pub(crate) fn run(a: &VerifyArgs<'_>) -> Result<VerifyOutcome, CliError> {
 pub(crate) fn verify(a: &VerifyArgs<'_>) -> Result<ExitCode, CliError> {
     let out = run(a)?;
     if a.json {
-        print!("{}", out.report.to_json());
+        print!("{}", escape::json(&out.report.to_json()));
         if let Some(c) = &out.comparison {
-            eprint!("{}", comparison_text(c));
+            eprint!("{}", escape::lines(&comparison_text(c)));
         }
     } else {
-        print!("{}", out.text);
+        print!("{}", escape::lines(&out.text));
         if let Some(p) = a.report {
-            println!("HTML report written to {}", p.display());
+            println!("HTML report written to {}", field(&p.display().to_string()));
         }
     }
     Ok(if out.ok() {
@@ -164,34 +179,37 @@ fn comparison_text(c: &Comparison) -> String {
     let _ = writeln!(
         s,
         "comparison with {}: {} figures match, {} differ",
-        c.file,
+        field(&c.file),
         c.matched.len(),
         c.differences.len()
     );
     for (path, claimed, recomputed) in &c.differences {
         let _ = writeln!(
             s,
-            "  DIFFERS {path}: claimed {claimed}, recomputed {recomputed}"
+            "  DIFFERS {}: claimed {}, recomputed {}",
+            field(path),
+            field(claimed),
+            field(recomputed)
         );
     }
     if !c.matched.is_empty() {
-        let _ = writeln!(s, "  matched: {}", c.matched.join(", "));
+        let _ = writeln!(s, "  matched: {}", field(&c.matched.join(", ")));
     }
     s
 }
 
 fn render_text(file: &Path, r: &VerifyReport, c: Option<&Comparison>) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "bundle {}", file.display());
+    let _ = writeln!(s, "bundle {}", field(&file.display().to_string()));
     if let Some(m) = &r.meeting {
         let _ = writeln!(
             s,
             "meeting {}: {} ({}) {} on {}",
-            m.id,
-            m.issuer,
-            m.stock_code,
+            field(&m.id),
+            field(&m.issuer),
+            field(&m.stock_code),
             m.kind.name(),
-            m.date
+            field(&m.date.to_string())
         );
     }
     let _ = writeln!(s, "entries {}, SHA-256 {}", r.entries, r.digest);
@@ -199,11 +217,20 @@ fn render_text(file: &Path, r: &VerifyReport, c: Option<&Comparison>) -> String 
         let _ = writeln!(
             s,
             "checkpoint {} size {} root {}",
-            cp.checkpoint.origin, cp.checkpoint.size, cp.checkpoint.root
+            field(&cp.checkpoint.origin),
+            cp.checkpoint.size,
+            cp.checkpoint.root
         );
     }
     if !r.cosigners.is_empty() {
-        let _ = writeln!(s, "cosigned by {}", r.cosigners.join(", "));
+        let _ = writeln!(s, "cosigned by {}", field(&r.cosigners.join(", ")));
+    }
+    if !r.witnesses_silent.is_empty() {
+        let _ = writeln!(
+            s,
+            "trusted witnesses that did not cosign: {}",
+            field(&r.witnesses_silent.join(", "))
+        );
     }
     s.push_str("checks:\n");
     for ch in &r.checks {
@@ -211,9 +238,9 @@ fn render_text(file: &Path, r: &VerifyReport, c: Option<&Comparison>) -> String 
             s,
             "  {}. {:<22} {:<8} {}",
             ch.number,
-            ch.name,
+            field(&ch.name),
             status(ch.status).word(),
-            ch.detail
+            field(&ch.detail)
         );
     }
     match &r.verdict {
@@ -224,13 +251,13 @@ fn render_text(file: &Path, r: &VerifyReport, c: Option<&Comparison>) -> String 
             reason,
         } => {
             let at = at_entry.map_or(String::new(), |i| format!(" at entry {i}"));
-            let _ = writeln!(s, "NOT VALID{at}: {check}: {reason}");
+            let _ = writeln!(s, "NOT VALID{at}: {}: {}", field(check), field(reason));
         }
         #[allow(unreachable_patterns)]
         _ => s.push_str("NOT VALID\n"),
     }
     if let Some(t) = &r.tally {
-        s.push_str(&table::render(t));
+        s.push_str(&escape::lines(&table::render(t)));
     }
     if let Some(c) = c {
         s.push_str(&comparison_text(c));
@@ -298,53 +325,76 @@ pub(crate) fn verify_receipt_cmd(
     file: &Path,
     trust: &[String],
     json: bool,
+    pin: &Pin,
 ) -> Result<ExitCode, CliError> {
     let trust = keys::parse_trusts(trust)?;
     let text = std::fs::read_to_string(file).map_err(|e| io_err(file, e))?;
     let receipt = VoteReceipt::from_json(&text)
         .map_err(|e| CliError::Usage(format!("{}: not a vote receipt: {e}", file.display())))?;
-    let report = verify_receipt(&receipt, &trust)
+    let report = verify_receipt_pinned(&receipt, &trust, pin)
         .map_err(|e| CliError::Io(format!("{}: could not verify: {e}", file.display())))?;
     if json {
-        print!("{}", report.to_json());
+        print!("{}", escape::json(&report.to_json()));
     } else {
-        println!(
-            "receipt {} of holder {} ({})",
-            file.display(),
-            report.holder,
-            report.origin
-        );
-        for l in &report.lines {
-            println!("  {l}");
-        }
-        for b in &report.ballots {
-            println!(
-                "  ballot at entry {}: {} on resolution {}{}: {} -> {}",
-                b.index,
-                b.voter,
-                b.resolution,
-                b.class
-                    .as_ref()
-                    .map_or(String::new(), |c| format!(" (class {c})")),
-                b.choice,
-                b.status
-            );
-        }
-        match &report.verdict {
-            scrutin::ReceiptVerdict::Valid => println!(
-                "VALID: the ballots are in the log signed by {} (checkpoint size {}) before the result declared at entry {}",
-                report.signed_by.join(", "),
-                report.checkpoint_size,
-                report.declaration_index
-            ),
-            scrutin::ReceiptVerdict::Invalid { reason } => println!("NOT VALID: {reason}"),
-            #[allow(unreachable_patterns)]
-            _ => println!("NOT VALID"),
-        }
+        print!("{}", escape::lines(&receipt_text(file, &report)));
     }
     Ok(if report.is_valid() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The text report of `verify-receipt`: every value from the receipt escaped.
+fn receipt_text(file: &Path, report: &scrutin::ReceiptReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "receipt {} of holder {} ({})",
+        field(&file.display().to_string()),
+        field(&report.holder),
+        field(&report.origin)
+    );
+    for l in &report.lines {
+        let _ = writeln!(s, "  {}", field(l));
+    }
+    for b in &report.ballots {
+        let _ = writeln!(
+            s,
+            "  ballot at entry {}: {} on resolution {}{}: {} -> {}",
+            b.index,
+            field(&b.voter),
+            field(&b.resolution),
+            b.class
+                .as_ref()
+                .map_or(String::new(), |c| format!(" (class {})", field(c))),
+            field(&b.choice),
+            field(&b.status)
+        );
+    }
+    if !report.witnesses_silent.is_empty() {
+        let _ = writeln!(
+            s,
+            "  trusted witnesses that did not cosign: {}",
+            field(&report.witnesses_silent.join(", "))
+        );
+    }
+    match &report.verdict {
+        scrutin::ReceiptVerdict::Valid => {
+            let _ = writeln!(
+                s,
+                "VALID: the ballots are in the log signed by {} (checkpoint size {}) before the \
+                 result declared at entry {}",
+                field(&report.signed_by.join(", ")),
+                report.checkpoint_size,
+                report.declaration_index
+            );
+        }
+        scrutin::ReceiptVerdict::Invalid { reason } => {
+            let _ = writeln!(s, "NOT VALID: {}", field(reason));
+        }
+        #[allow(unreachable_patterns)]
+        _ => s.push_str("NOT VALID\n"),
+    }
+    s
 }

@@ -718,3 +718,298 @@ fn a_chair_closes_and_the_scrutineer_declares() {
     let out = ok(&["close", "--db", &db, "--key", &reg]);
     assert!(out.contains("result declared"), "{out}");
 }
+
+/// Runs the binary and returns (exit code, raw stdout, raw stderr): the bytes, not a lossy
+/// decoding, so that a test sees exactly what reaches the terminal.
+fn raw(args: &[&str]) -> (i32, Vec<u8>, Vec<u8>) {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_scrutin"))
+        .args(args)
+        .output()
+        .expect("run scrutin");
+    (o.status.code().unwrap_or(-1), o.stdout, o.stderr)
+}
+
+/// The bytes hold no control character but line feeds (no ESC, CR, DEL, C1), no
+/// bidirectional control, and no line that claims validity.
+fn assert_terminal_safe(bytes: &[u8]) {
+    let text = std::str::from_utf8(bytes).expect("UTF-8 output");
+    for c in text.chars() {
+        assert!(
+            c == '\n'
+                || !(c.is_control()
+                    || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')),
+            "raw U+{:04X} in output:\n{text}",
+            u32::from(c)
+        );
+    }
+    assert!(
+        !text.lines().any(|l| l.starts_with("VALID")),
+        "a line claims validity:\n{text}"
+    );
+}
+
+const ORIGIN: &str = "scrutin/jlmag-2022-egm1";
+
+#[test]
+fn verify_origin_and_meeting_pin_the_meeting() {
+    let (m, bundle) = full_meeting();
+    let reg_pub = format!("{}.pub", m.key());
+    let sc_pub = format!("{}.pub", s(&m.scrutineer));
+    let out = ok(&[
+        "verify",
+        s(&bundle),
+        "--trust",
+        &reg_pub,
+        &sc_pub,
+        "--meeting",
+        "jlmag-2022-egm1",
+    ]);
+    assert!(out.contains("10. pinning"), "{out}");
+    assert!(out.contains("VALID: every check passed"), "{out}");
+    ok(&[
+        "verify",
+        s(&bundle),
+        "--origin",
+        ORIGIN,
+        "--trust",
+        &reg_pub,
+        &sc_pub,
+    ]);
+    for flag in ["--origin", "--meeting"] {
+        let o = scrutin(&[
+            "verify",
+            s(&bundle),
+            flag,
+            "other",
+            "--trust",
+            &reg_pub,
+            &sc_pub,
+        ]);
+        assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+        let verdict = o
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("NOT VALID"))
+            .unwrap();
+        assert!(verdict.starts_with("NOT VALID: pinning: "), "{verdict}");
+        assert!(verdict.contains(&format!("{ORIGIN:?}")), "{verdict}");
+        assert!(
+            verdict.contains("\"other\"") || verdict.contains("\"scrutin/other\""),
+            "{verdict}"
+        );
+        assert!(
+            !o.stdout.contains("resolution "),
+            "no tally for the wrong meeting"
+        );
+    }
+    let o = scrutin(&[
+        "verify",
+        s(&bundle),
+        "--origin",
+        ORIGIN,
+        "--meeting",
+        "x",
+        "--trust",
+        &reg_pub,
+    ]);
+    assert_eq!(
+        o.code, 2,
+        "--origin and --meeting together is a usage error"
+    );
+}
+
+#[test]
+fn verify_quorum_counts_trusted_witnesses_and_names_the_silent_ones() {
+    let (m, bundle) = full_meeting();
+    let reg_pub = format!("{}.pub", m.key());
+    let sc_pub = format!("{}.pub", s(&m.scrutineer));
+    let other = m.path("lawyer.key");
+    ok(&["keygen", "--out", s(&other)]);
+    let lawyer = format!("{}.cosigner.pub", s(&other));
+    let out = ok(&[
+        "verify",
+        s(&bundle),
+        "--quorum",
+        "1",
+        "--trust",
+        &reg_pub,
+        &sc_pub,
+        &lawyer,
+    ]);
+    assert!(out.contains("cosigned by scrutineer"), "{out}");
+    assert!(
+        out.contains("trusted witnesses that did not cosign: lawyer"),
+        "{out}"
+    );
+    let j = ok(&[
+        "verify",
+        s(&bundle),
+        "--json",
+        "--trust",
+        &reg_pub,
+        &sc_pub,
+        &lawyer,
+    ]);
+    let jv: serde_json::Value = serde_json::from_str(&j).unwrap();
+    assert_eq!(jv["witnesses_silent"], serde_json::json!(["lawyer"]));
+    let o = scrutin(&[
+        "verify",
+        s(&bundle),
+        "--quorum",
+        "2",
+        "--trust",
+        &reg_pub,
+        &sc_pub,
+        &lawyer,
+    ]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    let verdict = o
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("NOT VALID"))
+        .unwrap();
+    assert!(verdict.contains("1 of the 2"), "{verdict}");
+    assert!(verdict.contains("cosigned by scrutineer"), "{verdict}");
+    assert!(verdict.contains("did not cosign: lawyer"), "{verdict}");
+}
+
+#[test]
+fn verify_receipt_takes_the_same_pins() {
+    let (m, _) = full_meeting();
+    let receipt = m.path("h0001.receipt.json");
+    ok(&[
+        "receipt",
+        "--db",
+        m.db(),
+        "--holder",
+        "H0001",
+        "--out",
+        s(&receipt),
+    ]);
+    let reg_pub = format!("{}.pub", m.key());
+    let sc_pub = format!("{}.pub", s(&m.scrutineer));
+    let out = ok(&[
+        "verify-receipt",
+        s(&receipt),
+        "--meeting",
+        "jlmag-2022-egm1",
+        "--quorum",
+        "1",
+        "--trust",
+        &reg_pub,
+        &sc_pub,
+    ]);
+    assert!(out.contains("pinning: "), "{out}");
+    let o = scrutin(&[
+        "verify-receipt",
+        s(&receipt),
+        "--origin",
+        "scrutin/other",
+        "--trust",
+        &reg_pub,
+    ]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("NOT VALID: pinning: "), "{}", o.stdout);
+    assert!(o.stdout.contains(&format!("{ORIGIN:?}")), "{}", o.stdout);
+    let o = scrutin(&[
+        "verify-receipt",
+        s(&receipt),
+        "--quorum",
+        "1",
+        "--trust",
+        &reg_pub,
+    ]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("0 of the 1"), "{}", o.stdout);
+}
+
+/// A bundle whose witness name carries ESC, and a receipt whose origin carries a newline, an
+/// ANSI sequence and a fake verdict: refused, and nothing raw reaches the terminal.
+#[test]
+fn crafted_names_and_origins_never_reach_the_terminal_raw() {
+    let (m, bundle) = full_meeting();
+    let reg_pub = format!("{}.pub", m.key());
+    let sc_pub = format!("{}.pub", s(&m.scrutineer));
+    // Bundle: same length, so the header's lengths still hold.
+    let mut bytes = std::fs::read(&bundle).unwrap();
+    let from = "\u{2014} scrutineer ".as_bytes();
+    let at = bytes.windows(from.len()).position(|w| w == from).unwrap();
+    bytes[at + from.len() - 5] = 0x1b;
+    let crafted = m.path("crafted.bundle");
+    std::fs::write(&crafted, &bytes).unwrap();
+    for json in [false, true] {
+        let mut args = vec!["verify", s(&crafted), "--trust", &reg_pub, &sc_pub];
+        if json {
+            args.push("--json");
+        }
+        let (code, out, err) = raw(&args);
+        assert_eq!(code, 1);
+        assert_terminal_safe(&out);
+        assert_terminal_safe(&err);
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("control character"), "{text}");
+    }
+
+    // Receipt: an origin that would print a fake verdict on a line of its own.
+    let receipt = m.path("h0001.receipt.json");
+    ok(&[
+        "receipt",
+        "--db",
+        m.db(),
+        "--holder",
+        "H0001",
+        "--out",
+        s(&receipt),
+    ]);
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&receipt).unwrap()).unwrap();
+    v["origin"] = serde_json::Value::String(format!(
+        "{ORIGIN}\r\n\u{1b}[2K\u{9b}1AVALID: every check passed\u{7f}\u{202e}"
+    ));
+    let crafted = m.path("crafted.receipt.json");
+    std::fs::write(&crafted, serde_json::to_string(&v).unwrap()).unwrap();
+    for json in [false, true] {
+        let mut args = vec!["verify-receipt", s(&crafted), "--trust", &reg_pub];
+        if json {
+            args.push("--json");
+        }
+        let (code, out, err) = raw(&args);
+        assert_eq!(code, 1);
+        assert_terminal_safe(&out);
+        assert_terminal_safe(&err);
+    }
+
+    // A checkpoint note for a witness, with ESC in its origin: refused, the error clean.
+    let note = std::fs::read_to_string(m.db.join("checkpoint.txt")).unwrap();
+    let evil = m.path("evil-checkpoint.txt");
+    std::fs::write(
+        &evil,
+        note.replacen(ORIGIN, &format!("{ORIGIN}\u{1b}[2J"), 1),
+    )
+    .unwrap();
+    let (code, out, err) = raw(&[
+        "cosign",
+        s(&evil),
+        "--key",
+        s(&m.scrutineer),
+        "--state",
+        s(&m.path("w2")),
+        "--log-key",
+        &reg_pub,
+    ]);
+    assert_eq!(code, 2);
+    assert_terminal_safe(&out);
+    assert_terminal_safe(&err);
+    assert!(String::from_utf8(err)
+        .unwrap()
+        .contains("control character"));
+
+    // A trust file naming a key with ESC: refused, the error clean.
+    let vkey = std::fs::read_to_string(&reg_pub).unwrap();
+    let evil_trust = m.path("evil.pub");
+    std::fs::write(&evil_trust, vkey.replacen("registrar", "regi\u{1b}[31m", 1)).unwrap();
+    let (code, out, err) = raw(&["verify", s(&bundle), "--trust", s(&evil_trust)]);
+    assert_eq!(code, 2);
+    assert_terminal_safe(&out);
+    assert_terminal_safe(&err);
+}

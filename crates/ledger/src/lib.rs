@@ -57,6 +57,7 @@
 mod compare;
 mod error;
 mod ledger;
+mod pin;
 mod receipt;
 mod receipt_verify;
 mod replay;
@@ -67,6 +68,7 @@ mod witness_state;
 pub use compare::{compare_tally, Difference, TallyComparison};
 pub use error::LedgerError;
 pub use ledger::{origin_for, tally_digest, Ledger};
+pub use pin::{verify_bundle_pinned, verify_receipt_pinned, CHECK_PINNING};
 pub use receipt::{ReceiptEntry, VoteReceipt, RECEIPT_FORMAT};
 pub use receipt_verify::{verify_receipt, ReceiptBallot, ReceiptReport, ReceiptVerdict};
 pub use verify::{verify_bundle, Check, CheckStatus, Verdict, VerifyReport};

@@ -59,6 +59,9 @@ pub struct ReceiptReport {
     pub signed_by: Vec<String>,
     /// Trusted witnesses whose cosignature verified.
     pub cosigned_by: Vec<String>,
+    /// Trusted witnesses (trusted keys that did not sign the checkpoint) with no valid
+    /// cosignature.
+    pub witnesses_silent: Vec<String>,
     /// The declaration's entry index (every ballot must be below it).
     pub declaration_index: u64,
     /// The ballots, in log order (those checked before a failure).
@@ -156,6 +159,7 @@ pub fn verify_receipt(
         checkpoint_size: 0,
         signed_by: Vec::new(),
         cosigned_by: Vec::new(),
+        witnesses_silent: Vec::new(),
         declaration_index: receipt.declaration.index,
         ballots: Vec::new(),
         lines: Vec::new(),
@@ -186,6 +190,7 @@ fn run_checks(
     report.checkpoint_size = cp.checkpoint.size;
     report.signed_by = verdict.signed_by.clone();
     report.cosigned_by = verdict.cosigned_by.iter().map(|(n, _)| n.clone()).collect();
+    report.witnesses_silent = cp.witnessing(trust).silent;
     if cp.checkpoint.origin != receipt.origin {
         return Err(format!(
             "checkpoint origin {:?} is not the receipt's {:?}",

@@ -76,6 +76,9 @@ pub struct VerifyReport {
     pub checkpoint: Option<SignedCheckpoint>,
     /// Trusted witnesses whose cosignature verified.
     pub cosigners: Vec<String>,
+    /// Trusted witnesses (trusted keys that did not sign the checkpoint) with no valid
+    /// cosignature: a witness the verifier expected that did not cosign.
+    pub witnesses_silent: Vec<String>,
     /// Entries verified (every check up to the rules passed).
     pub entries: u64,
     /// SHA-256 of the whole bundle, hex.
@@ -105,7 +108,7 @@ impl VerifyReport {
 
     /// The report as pretty JSON text, ending in a newline: `valid`, `verdict`, `entries`,
     /// `digest`, `meeting` (its registrar key in hex), `resolutions`, `checkpoint` (signed-note text),
-    /// `cosigners`, `checks`, `tally` (the contract tally JSON), `disregarded`,
+    /// `cosigners`, `witnesses_silent`, `checks`, `tally` (the contract tally JSON), `disregarded`,
     /// `announcement`, in this order.
     pub fn to_json(&self) -> String {
         let meeting = self.meeting.as_ref().map(|m| {
@@ -128,6 +131,7 @@ impl VerifyReport {
             resolutions: &self.resolutions,
             checkpoint: self.checkpoint.as_ref().map(SignedCheckpoint::to_note_text),
             cosigners: &self.cosigners,
+            witnesses_silent: &self.witnesses_silent,
             checks: &self.checks,
             tally: self.tally.as_ref(),
             disregarded: self
@@ -160,6 +164,7 @@ struct JsonReport<'a> {
     resolutions: &'a [Resolution],
     checkpoint: Option<String>,
     cosigners: &'a [String],
+    witnesses_silent: &'a [String],
     checks: &'a [Check],
     tally: Option<&'a Tally>,
     disregarded: Vec<JsonDisregarded<'a>>,
@@ -303,6 +308,11 @@ fn assemble(log: BundleReport, replay: Replay<'_>, trust: &[NoteVerifier]) -> Ve
         .and_then(|cp| cp.verify(trust).ok())
         .map(|v| v.cosigned_by.into_iter().map(|(name, _)| name).collect())
         .unwrap_or_default();
+    let witnesses_silent = log
+        .checkpoint
+        .as_ref()
+        .map(|cp| cp.witnessing(trust).silent)
+        .unwrap_or_default();
     let (tally, announcement, disregarded) = if valid {
         let tally = replay.meeting.tally();
         let announcement = render_announcement(&replay.meeting, &tally);
@@ -328,6 +338,7 @@ fn assemble(log: BundleReport, replay: Replay<'_>, trust: &[NoteVerifier]) -> Ve
         announcement,
         checkpoint: log.checkpoint,
         cosigners,
+        witnesses_silent,
         entries: replay.entries,
         digest: log.digest.to_hex(),
         disregarded,

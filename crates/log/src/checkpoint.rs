@@ -55,6 +55,7 @@ impl Checkpoint {
         if origin.is_empty() {
             return Err(LogError::Note("empty origin line".into()));
         }
+        crate::text::check_no_control("origin", origin).map_err(LogError::Note)?;
         let size_ok = !size.is_empty()
             && size.bytes().all(|b| b.is_ascii_digit())
             && (size == "0" || !size.starts_with('0'));
@@ -137,9 +138,12 @@ impl SignedCheckpoint {
         }
     }
 
-    /// Adds another note signature (e.g. a second log key during a key rotation).
+    /// Adds another note signature (e.g. a second log key during a key rotation), replacing
+    /// an earlier one by the same key (name and key ID): a note never carries a key twice.
     pub fn add_signature(&mut self, signer: &Signer) {
         let v = signer.verifier();
+        self.signatures
+            .retain(|o| !(o.name == v.name() && o.key_id == v.key_id()));
         self.signatures.push(NoteSignature {
             name: v.name().to_owned(),
             key_id: v.key_id(),
@@ -186,7 +190,8 @@ impl SignedCheckpoint {
 
     /// Parses a signed note carrying a checkpoint. A 68-byte signature is a note signature
     /// (key ID + Ed25519), a 76-byte one a cosignature/v1 (key ID + timestamp + Ed25519);
-    /// any other line is rejected. Signatures are not checked here: see [`Self::verify`].
+    /// any other line is rejected, and so is a second line by the same key (name and key ID). Lines may come in any order (C2SP); [`Self::to_note_text`] writes
+    /// note signatures first. Signatures are not checked here: see [`Self::verify`].
     ///
     /// # Errors
     /// [`LogError::Note`] describing the first problem.
@@ -220,6 +225,23 @@ impl SignedCheckpoint {
                 .map_err(|e| LogError::Note(format!("signature of {name}: {e}")))?;
             let mut key_id = [0u8; 4];
             let mut signature = [0u8; 64];
+            // One line per key: a repeated line would give one checkpoint many encodings
+            // (and bundles many digests), or read as a second witness.
+            let id = bytes.get(..4).unwrap_or_default();
+            let repeated = out
+                .signatures
+                .iter()
+                .any(|o| o.name == name && o.key_id == id)
+                || out
+                    .cosignatures
+                    .iter()
+                    .any(|o| o.name == name && o.key_id == id);
+            if repeated {
+                return Err(LogError::Note(format!(
+                    "two signature lines by the key {name}+{}",
+                    hex_encode(&bytes[..4])
+                )));
+            }
             match bytes.len() {
                 68 => {
                     key_id.copy_from_slice(&bytes[..4]);

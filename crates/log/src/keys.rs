@@ -76,11 +76,13 @@ impl fmt::Debug for PublicKey {
     }
 }
 
-/// Checks a C2SP key name: non-empty, no whitespace, no `+`.
+/// Checks a C2SP key name: non-empty, no whitespace, no `+`, and (stricter than C2SP) no
+/// control character ([`crate::is_control_char`]): a name is printed to terminals.
 pub(crate) fn check_key_name(name: &str) -> Result<(), LogError> {
     if name.is_empty() {
         return Err(LogError::InvalidKey("empty key name".into()));
     }
+    crate::text::check_no_control("key name", name).map_err(LogError::InvalidKey)?;
     if name.chars().any(|c| c.is_whitespace() || c == '+') {
         return Err(LogError::InvalidKey(format!(
             "key name {name:?} contains whitespace or '+'"
@@ -203,10 +205,12 @@ fn split_key_fields(s: &str) -> Result<(&str, [u8; 4], Vec<u8>), LogError> {
         ));
     };
     check_key_name(name)?;
-    let id = crate::hash::hex_decode(id_hex)
+    // Lowercase only (FORMAT.md section 5): one key, one string.
+    let id = Some(id_hex)
+        .filter(|h| h.len() == 8 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+        .and_then(crate::hash::hex_decode)
         .and_then(|v| <[u8; 4]>::try_from(v).ok())
-        .filter(|_| id_hex.len() == 8)
-        .ok_or_else(|| LogError::InvalidKey("key ID must be 8 hex digits".into()))?;
+        .ok_or_else(|| LogError::InvalidKey("key ID must be 8 lowercase hex digits".into()))?;
     let material = base64::engine::general_purpose::STANDARD
         .decode(b64)
         .map_err(|e| LogError::InvalidKey(format!("key material: {e}")))?;

@@ -32,7 +32,9 @@ mod hash;
 mod keys;
 mod merkle;
 mod pages;
+mod pin;
 mod store;
+mod text;
 mod tiles;
 mod verify;
 mod witness;
@@ -50,6 +52,8 @@ pub use keys::{NoteVerifier, PublicKey, Signer};
 pub use merkle::{
     consistency_proof, inclusion_proof, root_of, verify_consistency, verify_inclusion,
 };
+pub use pin::{Pin, Witnessing};
 pub use store::Log;
+pub use text::{escape_for_display, is_control_char, is_display_hazard};
 pub use verify::{verify_bundle, verify_bundle_with, verify_bundle_with_progress};
 pub use witness::{Inconsistency, InconsistencyReason, Witness};

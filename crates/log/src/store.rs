@@ -104,7 +104,7 @@ impl std::fmt::Debug for Log {
 }
 
 fn check_origin(origin: &str) -> Result<(), LogError> {
-    if origin.is_empty() || origin.chars().any(char::is_control) {
+    if origin.is_empty() || origin.chars().any(crate::is_control_char) {
         return Err(LogError::Usage(format!(
             "origin {origin:?} must be non-empty and contain no control characters"
         )));
