@@ -219,9 +219,19 @@ impl WitnessState {
     /// it cosigned.
     ///
     /// # Errors
-    /// [`LedgerError::Io`]; [`LedgerError::DamagedWitnessState`] if a state file does not
-    /// parse or names another origin.
+    /// [`LedgerError::Usage`] for an origin with a control character; [`LedgerError::Io`];
+    /// [`LedgerError::DamagedWitnessState`] if a state file does not parse or names another
+    /// origin.
     pub fn lock(&self, origin: &str) -> Result<OriginState, LedgerError> {
+        // An origin with a control character is no origin (docs/FORMAT.md §2): refusing it here
+        // keeps state that could never be read back from being written.
+        if let Some(c) = origin.chars().find(|&c| scrutin_log::is_control_char(c)) {
+            return Err(LedgerError::Usage(format!(
+                "the origin {} contains the control character U+{:04X}",
+                scrutin_log::escape_for_display(origin),
+                u32::from(c)
+            )));
+        }
         let dir = self.origin_dir(origin);
         let held = Held::take(&dir);
         match fs::create_dir(&dir) {

@@ -225,9 +225,20 @@ fn no_origin_writes_outside_the_state_directory() {
         "a/../../b",
         "/tmp/abs",
         "x\\..\\y",
-        "\u{0}nul",
         "a\u{2044}b",
     ];
+    assert!(
+        state
+            .cosign(
+                &note("\u{0}nul", 1, 13),
+                Some(&log_key()),
+                &[],
+                &witness(),
+                1
+            )
+            .is_err(),
+        "an origin with a control character is refused"
+    );
     for origin in hostile {
         state
             .cosign(&note(origin, 1, 13), Some(&log_key()), &[], &witness(), 1)
