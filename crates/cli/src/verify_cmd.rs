@@ -331,11 +331,18 @@ pub(crate) fn verify_receipt_cmd(
             );
         }
         match &report.verdict {
-            scrutin::ReceiptVerdict::Valid => println!(
-                "VALID: the ballots are in the log signed by {} (checkpoint size {}) before the result declared at entry {}",
+            scrutin::ReceiptVerdict::Valid if report.final_result => println!(
+                "VALID: the ballots are in the log signed by {} (checkpoint size {}) before the final result declared at entry {}, its last entry",
                 report.signed_by.join(", "),
                 report.checkpoint_size,
                 report.declaration_index
+            ),
+            scrutin::ReceiptVerdict::Valid => println!(
+                "VALID, PROVISIONAL RESULT: the ballots are in the log signed by {} (checkpoint size {}) before the result declared at entry {}, which is not final (the poll on resolution(s) {} was not shown closed): a later declaration may change it",
+                report.signed_by.join(", "),
+                report.checkpoint_size,
+                report.declaration_index,
+                report.polls_not_closed.join(", ")
             ),
             scrutin::ReceiptVerdict::Invalid { reason } => println!("NOT VALID: {reason}"),
             #[allow(unreachable_patterns)]

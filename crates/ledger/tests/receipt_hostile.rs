@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use common::*;
 use proptest::prelude::*;
-use scrutin::{verify_receipt, ReceiptReport, VoteReceipt};
+use scrutin::{verify_receipt, LedgerError, ReceiptReport, VoteReceipt};
 use scrutin_log::Entry;
 use scrutin_model::{Event, ResolutionId};
 
@@ -38,6 +38,8 @@ fn same_claims(a: &ReceiptReport, b: &ReceiptReport) -> bool {
         && a.origin == b.origin
         && a.checkpoint_size == b.checkpoint_size
         && a.declaration_index == b.declaration_index
+        && a.final_result == b.final_result
+        && a.polls_not_closed == b.polls_not_closed
         && a.ballots == b.ballots
 }
 
@@ -224,7 +226,21 @@ fn a_ballot_cast_after_the_last_declaration_is_not_put_in_a_receipt() {
             },
         )
         .unwrap();
+    ledger.checkpoint(&reg).unwrap();
     let decl = ledger.declare_result(&scrutineer()).unwrap();
+    // No checkpoint ends with the declaration yet: no receipt, and the operator is told what
+    // to run.
+    let err = ledger.receipt(&h("H1")).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            LedgerError::DeclarationNotCheckpointed { declaration, needed, .. }
+                if declaration == decl && needed == decl + 1
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("scrutin checkpoint"), "{err}");
+    ledger.checkpoint(&reg).unwrap();
     ledger
         .submit(
             &reg,
@@ -239,6 +255,13 @@ fn a_ballot_cast_after_the_last_declaration_is_not_put_in_a_receipt() {
     assert!(late > decl);
     ledger.checkpoint(&reg).unwrap();
     let receipt = ledger.receipt(&h("H1")).unwrap();
+    assert_eq!(
+        scrutin_log::SignedCheckpoint::parse_note(&receipt.checkpoint)
+            .unwrap()
+            .checkpoint
+            .size,
+        decl + 1
+    );
     // The late ballot is not covered by any declared tally: the receipt must not claim it,
     // and what the ledger hands out must verify.
     assert!(
@@ -249,6 +272,10 @@ fn a_ballot_cast_after_the_last_declaration_is_not_put_in_a_receipt() {
     let report = verify_receipt(&receipt, &trust()).unwrap();
     assert!(report.is_valid(), "{}", report.to_json());
     assert_eq!(report.ballots.len(), 1);
+    // Resolution 2 was still to be polled: the result is provisional, and says so.
+    assert!(!report.final_result, "{}", report.to_json());
+    assert_eq!(report.polls_not_closed, vec!["2".to_string()]);
+    assert_eq!(report.ballots[0].status, "provisional: counted");
 
     // Forcing the late ballot into the receipt is refused by the verifier.
     let entry = ledger_entry(&ledger, late);
