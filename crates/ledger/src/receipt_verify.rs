@@ -4,9 +4,9 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use serde::Serialize;
 
-use scrutin_log::{verify_inclusion, Entry, Hash, NoteVerifier, SignedCheckpoint};
 use std::collections::BTreeSet;
 
+use scrutin_log::{verify_inclusion, Entry, Hash, NoteVerifier, SignedCheckpoint};
 use scrutin_model::{decode_event, AuthorKey, Choice, Event, ProxyId, ResolutionId, Role};
 use scrutin_tally::Tally;
 use sha2::{Digest, Sha256};
@@ -521,6 +521,16 @@ fn run_checks(
                     ));
                 }
                 let status = ballot_status(&tally, &b.voter, b.resolution.as_str(), is_final);
+                if !is_final && e.status.as_deref() == status.strip_prefix("provisional: ") {
+                    return Err(format!(
+                        "entry {}: the receipt says {:?} as of a final result, but it does not \
+                         show the poll closed on resolution(s) {} before the declaration: the \
+                         declared result is provisional",
+                        e.index,
+                        e.status.as_deref().unwrap_or_default(),
+                        report.polls_not_closed.join(", ")
+                    ));
+                }
                 if e.status.as_deref() != Some(status.as_str()) {
                     return Err(format!(
                         "entry {}: the receipt says {:?} but the declared tally says {status:?}",

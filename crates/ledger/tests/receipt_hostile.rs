@@ -83,7 +83,7 @@ proptest! {
 
     #[test]
     fn mutated_receipt_fields_never_panic(
-        field in 0usize..8,
+        field in 0usize..11,
         pos in any::<prop::sample::Index>(),
         bit in 0u8..8,
         number in any::<u64>(),
@@ -121,6 +121,27 @@ proptest! {
                 let mut bytes = B64.decode(&r.declaration.entry).unwrap();
                 flip(&mut bytes);
                 r.declaration.entry = B64.encode(&bytes);
+            }
+            8 => {
+                let i = pos.index(r.polls.len());
+                let mut bytes = B64.decode(&r.polls[i].entry).unwrap();
+                flip(&mut bytes);
+                r.polls[i].entry = B64.encode(&bytes);
+            }
+            9 => {
+                r.polls.remove(pos.index(r.polls.len()));
+            }
+            10 => {
+                let i = pos.index(r.entries.len());
+                let mut t = r.entries[i].event.to_string().into_bytes();
+                flip(&mut t);
+                if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&t) {
+                    // Any change to an event copy fails: it must be the signed event exactly.
+                    if v != r.entries[i].event {
+                        r.entries[i].event = v;
+                        prop_assert!(!verify_receipt(&r, &trust()).unwrap().is_valid());
+                    }
+                }
             }
             _ => {
                 let mut t = r.entries[0].proof.concat().into_bytes();
