@@ -25,6 +25,7 @@ pub(crate) fn ledger_err(e: LedgerError) -> CliError {
         | LedgerError::WrongDeclaration { .. }
         | LedgerError::RegistrarMismatch { .. }
         | LedgerError::StaleCheckpoint { .. }
+        | LedgerError::DeclarationNotCheckpointed { .. }
         | LedgerError::NoCheckpoint => CliError::Refused(e.to_string()),
         LedgerError::NotFound(_) | LedgerError::Usage(_) => CliError::Usage(e.to_string()),
         other => CliError::Io(other.to_string()),

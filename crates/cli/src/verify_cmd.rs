@@ -380,14 +380,26 @@ fn receipt_text(file: &Path, report: &scrutin::ReceiptReport) -> String {
         );
     }
     match &report.verdict {
-        scrutin::ReceiptVerdict::Valid => {
+        scrutin::ReceiptVerdict::Valid if report.final_result => {
             let _ = writeln!(
                 s,
                 "VALID: the ballots are in the log signed by {} (checkpoint size {}) before the \
-                 result declared at entry {}",
+                 final result declared at entry {}, its last entry",
                 field(&report.signed_by.join(", ")),
                 report.checkpoint_size,
                 report.declaration_index
+            );
+        }
+        scrutin::ReceiptVerdict::Valid => {
+            let _ = writeln!(
+                s,
+                "VALID, PROVISIONAL RESULT: the ballots are in the log signed by {} (checkpoint \
+                 size {}) before the result declared at entry {}, which is not final (the poll \
+                 on resolution(s) {} was not shown closed): a later declaration may change it",
+                field(&report.signed_by.join(", ")),
+                report.checkpoint_size,
+                report.declaration_index,
+                field(&report.polls_not_closed.join(", "))
             );
         }
         scrutin::ReceiptVerdict::Invalid { reason } => {

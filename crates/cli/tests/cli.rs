@@ -184,6 +184,12 @@ fn a_whole_meeting_end_to_end() {
     ]);
     let out = ok(&["verify-receipt", s(&receipt), "--trust", &reg_pub]);
     assert!(out.contains("VALID"), "{out}");
+    // `close` declared with every poll closed, `checkpoint` ended with it: final.
+    assert!(
+        out.contains("before the final result declared at entry"),
+        "{out}"
+    );
+    assert!(out.contains("is FINAL"), "{out}");
     // a second cosign of the same size by the same witness is consistent (no proof needed)
     let state = m.path("witness");
     ok(&[
@@ -312,6 +318,72 @@ fn altered_receipt_does_not_verify() {
     let o = scrutin(&["verify-receipt", s(&altered), "--trust", &reg_pub]);
     assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
     assert!(o.stdout.contains("NOT VALID"), "{}", o.stdout);
+
+    // The event copy beside the signed bytes is bound to them too: an edited "for" fails,
+    // naming the entry.
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&receipt).unwrap()).unwrap();
+    let ballot = v["entries"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|e| e["role"] == "ballot")
+        .expect("a ballot");
+    let index = ballot["index"].as_u64().unwrap();
+    let text = serde_json::to_string(&ballot["event"]).unwrap();
+    let edited = text.replacen("\"for\":", "\"for\":1", 1);
+    assert_ne!(edited, text, "no \"for\" in {text}");
+    ballot["event"] = serde_json::from_str(&edited).unwrap();
+    std::fs::write(&altered, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let o = scrutin(&["verify-receipt", s(&altered), "--trust", &reg_pub]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout
+            .contains(&format!("NOT VALID: entry {index}: the event")),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn a_receipt_needs_a_checkpoint_signed_right_after_close() {
+    let m = before_ballots();
+    ok(&[
+        "import",
+        "ballots",
+        s(&fixture("ballots.csv")),
+        "--db",
+        m.db(),
+        "--key",
+        m.key(),
+    ]);
+    // A checkpoint before `close` does not end with the declaration.
+    ok(&["checkpoint", "--db", m.db(), "--key", m.key()]);
+    ok(&["close", "--db", m.db(), "--key", m.key()]);
+    let receipt = m.path("h0001.receipt.json");
+    let args = [
+        "receipt",
+        "--db",
+        m.db(),
+        "--holder",
+        "H0001",
+        "--out",
+        s(&receipt),
+    ];
+    let o = scrutin(&args);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr
+            .contains("run `scrutin checkpoint` right after `scrutin close`"),
+        "{}",
+        o.stderr
+    );
+    assert!(!receipt.exists());
+    ok(&["checkpoint", "--db", m.db(), "--key", m.key()]);
+    ok(&args);
+    let reg_pub = format!("{}.pub", m.key());
+    let out = ok(&["verify-receipt", s(&receipt), "--trust", &reg_pub]);
+    assert!(out.contains("is FINAL"), "{out}");
 }
 
 #[test]

@@ -61,6 +61,21 @@ pub enum LedgerError {
     /// No signed checkpoint has been stored yet.
     #[error("the ledger has no signed checkpoint yet: sign one first")]
     NoCheckpoint,
+    /// A receipt is proved against the checkpoint whose last entry is the last result
+    /// declaration (so that nothing can follow it unseen), and no such checkpoint is stored.
+    #[error(
+        "the result declared at entry {declaration} is not the last entry of any stored \
+         checkpoint (a receipt needs a checkpoint of exactly {needed} entries; the latest covers \
+         {latest}): run `scrutin checkpoint` right after `scrutin close` declares the result"
+    )]
+    DeclarationNotCheckpointed {
+        /// The index of the last `ResultDeclared` entry in the log.
+        declaration: u64,
+        /// The checkpoint size needed: `declaration + 1`.
+        needed: u64,
+        /// The size of the latest stored checkpoint.
+        latest: u64,
+    },
     /// Something asked for does not exist (a holder with no ballots, no declared result, ...).
     #[error("not found: {0}")]
     NotFound(String),

@@ -329,19 +329,21 @@ impl Ledger {
     }
 
     /// The receipt of `holder`: each of its ballots and its proxies' ballots, with inclusion
-    /// proofs against the latest signed checkpoint, and the last result declaration that
-    /// counted them.
+    /// proofs against the stored checkpoint whose last entry is the log's last result
+    /// declaration, that declaration, and the entries showing whether it is final.
     ///
     /// # Errors
-    /// [`LedgerError::NoCheckpoint`]; [`LedgerError::NotFound`] if the checkpoint covers no
-    /// result declaration or the holder has no ballot; log errors.
+    /// [`LedgerError::NoCheckpoint`]; [`LedgerError::NotFound`] if no result is declared or
+    /// the holder has no ballot before the last declaration;
+    /// [`LedgerError::DeclarationNotCheckpointed`] if no stored checkpoint ends with the last
+    /// declaration (sign one right after declaring); log errors.
     pub fn receipt(&self, holder: &HolderId) -> Result<VoteReceipt, LedgerError> {
-        let cp = self
+        let latest = self
             .log
             .latest_checkpoint()?
             .ok_or(LedgerError::NoCheckpoint)?;
         let proxies = self.read_state().proxies_of(holder);
-        build_receipt(&self.log, &cp, holder, &proxies)
+        build_receipt(&self.log, latest.checkpoint.size, holder, &proxies)
     }
 
     fn current_checkpoint(&self) -> Result<SignedCheckpoint, LedgerError> {

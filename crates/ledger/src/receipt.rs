@@ -7,8 +7,10 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
-use scrutin_log::{Hash, Log, SignedCheckpoint};
-use scrutin_model::{decode_event, AuthorKey, Event, HolderId, ProxyId, Role, Voter};
+use scrutin_log::{Hash, Log};
+use scrutin_model::{
+    decode_event, AuthorKey, Event, HolderId, ProxyId, ResolutionId, Role, UtcMillis, Voter,
+};
 use scrutin_tally::{Meeting, Tally};
 
 use crate::scan::for_each_event;
@@ -20,11 +22,13 @@ pub const RECEIPT_FORMAT: &str = "scrutin-receipt/1";
 /// A holder's vote receipt: one small self-contained JSON file (see `docs/ARCHITECTURE.md`,
 /// "Receipt file").
 ///
-/// It carries the latest signed checkpoint (note text with its signatures and
-/// cosignatures); each ballot of the holder and of its proxies, and each proxy appointment of
-/// the holder, as full entry bytes with an inclusion proof; the last result declaration with
-/// its inclusion proof; and the tally JSON that declaration certifies, from which each ballot
-/// is shown counted or disregarded (and why).
+/// It carries the signed checkpoint whose last entry is the log's last result declaration
+/// (note text with its signatures and cosignatures); each ballot of the holder and of its
+/// proxies, and each proxy appointment of the holder, as full entry bytes with an inclusion
+/// proof; the entries that show each resolution's poll closed before the declaration (what
+/// makes the declared result final); the declaration with its inclusion proof; and the tally
+/// JSON that declaration certifies, from which each ballot is shown counted or disregarded
+/// (and why).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VoteReceipt {
     /// Always [`RECEIPT_FORMAT`].
@@ -33,7 +37,8 @@ pub struct VoteReceipt {
     pub origin: String,
     /// The holder the receipt is for.
     pub holder: HolderId,
-    /// The signed checkpoint the proofs are against (C2SP signed-note text).
+    /// The signed checkpoint the proofs are against (C2SP signed-note text); its size is the
+    /// declaration's index + 1.
     pub checkpoint: String,
     /// The holder's proxy appointments and the ballots of the holder and its proxies, in log
     /// order.
@@ -43,7 +48,12 @@ pub struct VoteReceipt {
     /// The `AuthorityGranted` entry that made the declaration's author scrutineer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scrutineer_grant: Option<ReceiptEntry>,
-    /// The last `ResultDeclared` entry within the checkpoint.
+    /// In log order, the `ResolutionProposed`, `PollOpened` and `PollClosed` entries that show
+    /// each resolution's poll closed before the declaration (role `resolution` or `poll`).
+    /// Without them the declared result reads as provisional.
+    #[serde(default)]
+    pub polls: Vec<ReceiptEntry>,
+    /// The last `ResultDeclared` entry of the log: the checkpoint's last entry.
     pub declaration: ReceiptEntry,
     /// The tally JSON whose SHA-256 the declaration certifies.
     pub tally: String,
@@ -52,7 +62,7 @@ pub struct VoteReceipt {
 /// One entry of a receipt, with its inclusion proof.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptEntry {
-    /// `ballot`, `proxy`, `genesis`, `authority` or `declaration`.
+    /// `ballot`, `proxy`, `genesis`, `authority`, `resolution`, `poll` or `declaration`.
     pub role: String,
     /// The entry's index in the log.
     pub index: u64,
@@ -60,9 +70,11 @@ pub struct ReceiptEntry {
     pub entry: String,
     /// The RFC 9162 inclusion proof against the checkpoint, hex hashes from leaf to root.
     pub proof: Vec<String>,
-    /// The event, as JSON, for a human reader (informative: the verifier decodes `entry`).
+    /// The event, as JSON, for a human reader. The verifier requires it to be exactly the
+    /// event the signed `entry` bytes decode to.
     pub event: serde_json::Value,
-    /// What the declared tally says of this ballot (informative: the verifier recomputes it).
+    /// What the declared tally says of this ballot (ballots only). The verifier recomputes it
+    /// and requires it to be exactly that.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
@@ -97,28 +109,138 @@ fn proof_hex(proof: &[Hash]) -> Vec<String> {
     proof.iter().map(Hash::to_hex).collect()
 }
 
-fn event_json(event: &Event) -> serde_json::Value {
+/// The JSON copy of an event written beside its entry bytes (and required by the verifier).
+pub(crate) fn event_json(event: &Event) -> serde_json::Value {
     serde_json::to_value(event).unwrap_or(serde_json::Value::Null)
 }
 
-/// Builds a receipt from the log (one sequential scan of the checkpoint's prefix, folding the
-/// meeting so that the tally each declaration certifies is at hand).
+/// The entry that moved a resolution's poll to a state, and whether it named no resolution
+/// (`PollOpened`/`PollClosed` with `resolution: None`, which moves every poll in the state
+/// before).
+#[derive(Debug, Clone, Copy)]
+struct PollStep {
+    index: u64,
+    whole: bool,
+}
+
+/// What a receipt needs of one `ResultDeclared` entry, taken while folding the log.
+struct DeclarationAt {
+    index: u64,
+    tally_json: String,
+    grant: Option<u64>,
+    /// The entries that show each resolution's poll closed, sorted, each once.
+    polls: Vec<u64>,
+    /// Every proposed resolution's poll was closed: the final declaration.
+    is_final: bool,
+}
+
+/// Each resolution's proposal, poll opening and poll closing, as they happen.
+#[derive(Default)]
+struct PollHistory {
+    proposed: BTreeMap<ResolutionId, u64>,
+    opened: BTreeMap<ResolutionId, PollStep>,
+    closed: BTreeMap<ResolutionId, PollStep>,
+}
+
+impl PollHistory {
+    /// Folds `event` (at `index`) into `meeting`, noting which polls it opened or closed.
+    fn apply(
+        &mut self,
+        meeting: &mut Meeting,
+        index: u64,
+        event: &Event,
+        author: &AuthorKey,
+        at: UtcMillis,
+    ) {
+        match event {
+            Event::ResolutionProposed(r) => {
+                meeting.apply(event, author, at);
+                if meeting.resolution(&r.id).is_some() {
+                    self.proposed.entry(r.id.clone()).or_insert(index);
+                }
+            }
+            Event::PollOpened { resolution } | Event::PollClosed { resolution } => {
+                let opening = matches!(event, Event::PollOpened { .. });
+                let state = |m: &Meeting, id: &ResolutionId| {
+                    if opening {
+                        m.poll_opened(id)
+                    } else {
+                        m.poll_closed(id)
+                    }
+                };
+                let before: Vec<ResolutionId> = meeting
+                    .resolutions()
+                    .iter()
+                    .map(|r| r.id.clone())
+                    .filter(|id| !state(meeting, id))
+                    .collect();
+                meeting.apply(event, author, at);
+                let step = PollStep {
+                    index,
+                    whole: resolution.is_none(),
+                };
+                let map = if opening {
+                    &mut self.opened
+                } else {
+                    &mut self.closed
+                };
+                for id in before.into_iter().filter(|id| state(meeting, id)) {
+                    map.insert(id, step);
+                }
+            }
+            _ => meeting.apply(event, author, at),
+        }
+    }
+
+    /// The entries that show every closed poll of `meeting` closed: each closing; for a
+    /// closing that named no resolution, the opening (which shows the poll was open then);
+    /// for an opening that named none, the proposal (which shows the resolution existed).
+    fn evidence(&self, meeting: &Meeting) -> Vec<u64> {
+        let mut out = Vec::new();
+        for r in meeting.resolutions() {
+            let Some(closed) = self.closed.get(&r.id) else {
+                continue;
+            };
+            out.push(closed.index);
+            if !closed.whole {
+                continue;
+            }
+            let Some(opened) = self.opened.get(&r.id) else {
+                continue;
+            };
+            out.push(opened.index);
+            if opened.whole {
+                if let Some(p) = self.proposed.get(&r.id) {
+                    out.push(*p);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// Builds a receipt from the log: one sequential scan of the whole log, folding the meeting
+/// so that the tally each declaration certifies is at hand. The receipt is built on the log's
+/// last declaration, against the stored checkpoint whose last entry it is.
 pub(crate) fn build_receipt(
     log: &Log,
-    cp: &SignedCheckpoint,
+    latest_size: u64,
     holder: &HolderId,
     proxies: &[ProxyId],
 ) -> Result<VoteReceipt, LedgerError> {
-    let size = cp.checkpoint.size;
+    let len = log.len();
     let mut meeting = Meeting::new();
-    let mut picked: Vec<(u64, Event, &'static str)> = Vec::new();
-    let mut declaration: Option<(u64, Event, String, Option<u64>)> = None;
-    let mut genesis: Option<Event> = None;
+    let mut history = PollHistory::default();
+    let mut picked: Vec<(u64, &'static str)> = Vec::new();
+    let mut declaration: Option<DeclarationAt> = None;
+    let mut genesis = false;
     // Latest grant of the scrutineer authority, per key.
     let mut grants: BTreeMap<AuthorKey, u64> = BTreeMap::new();
-    for_each_event(log, 0..size, |index, author, at, event| {
+    for_each_event(log, 0..len, |index, author, at, event| {
         match &event {
-            Event::MeetingConvened(_) if index == 0 => genesis = Some(event.clone()),
+            Event::MeetingConvened(_) if index == 0 => genesis = true,
             Event::AuthorityGranted {
                 key,
                 role: Role::Scrutineer,
@@ -126,109 +248,122 @@ pub(crate) fn build_receipt(
                 grants.insert(*key, index);
             }
             Event::VoteCast(b) if is_ours(&b.voter, holder, proxies) => {
-                picked.push((index, event.clone(), "ballot"));
+                picked.push((index, "ballot"));
             }
             Event::ProxyLodged(p) if p.holder == *holder => {
-                picked.push((index, event.clone(), "proxy"));
+                picked.push((index, "proxy"));
             }
             Event::ResultDeclared { .. } => {
-                declaration = Some((
+                declaration = Some(DeclarationAt {
                     index,
-                    event.clone(),
-                    meeting.tally().to_json(),
-                    grants.get(&author).copied(),
-                ));
+                    tally_json: meeting.tally().to_json(),
+                    grant: grants.get(&author).copied(),
+                    polls: history.evidence(&meeting),
+                    is_final: meeting.all_polls_closed(),
+                });
             }
             _ => {}
         }
-        meeting.apply(&event, &author, at);
+        history.apply(&mut meeting, index, &event, &author, at);
         Ok(())
     })?;
-    let (decl_index, decl_event, tally_json, grant) = declaration.ok_or_else(|| {
+    let decl = declaration.ok_or_else(|| {
         LedgerError::NotFound(format!(
-            "no result declared within the latest checkpoint ({size} entries): declare the \
-             result and sign a new checkpoint first"
+            "no result declared in the ledger ({len} entries): close the polls, declare the \
+             result and sign a checkpoint first"
         ))
     })?;
-    // Only what the declared tally covers: a ballot cast after the last declaration (a poll
-    // opened once a result was declared) is counted by no declaration, so a receipt carrying
-    // it would fail its own verification.
-    picked.retain(|(index, _, _)| *index < decl_index);
-    if !picked.iter().any(|(_, _, role)| *role == "ballot") {
+    if !genesis {
+        return Err(LedgerError::Malformed(
+            "entry 0 is not the meeting's genesis".into(),
+        ));
+    }
+    // The declaration must be the checkpoint's last entry: a receipt proves that nothing
+    // recorded after it (a superseding proxy form, another declaration) is hidden from it.
+    let size = decl.index + 1;
+    let cp = log
+        .checkpoint_at(size)?
+        .ok_or(LedgerError::DeclarationNotCheckpointed {
+            declaration: decl.index,
+            needed: size,
+            latest: latest_size,
+        })?;
+    // Only what the declared tally covers: a ballot cast after the last declaration cannot be
+    // in the checkpoint that ends with it.
+    picked.retain(|(index, _)| *index < decl.index);
+    if !picked.iter().any(|(_, role)| *role == "ballot") {
         return Err(LedgerError::NotFound(format!(
             "holder {holder} has no ballot (in person or by proxy) before the result declared \
-             at entry {decl_index} within the latest checkpoint"
+             at entry {}",
+            decl.index
         )));
     }
-    let tally: Tally = serde_json::from_str(&tally_json)
+    let tally: Tally = serde_json::from_str(&decl.tally_json)
         .map_err(|e| LedgerError::Malformed(format!("tally JSON: {e}")))?;
     let mut entries = Vec::with_capacity(picked.len());
-    for (index, event, role) in picked {
-        let entry = log.entry(index)?;
-        let status = match &event {
-            Event::VoteCast(b) => Some(ballot_status(&tally, &b.voter, b.resolution.as_str())),
-            _ => None,
-        };
-        entries.push(ReceiptEntry {
-            role: role.to_string(),
-            index: entry.index,
-            entry: B64.encode(entry.encode()),
-            proof: proof_hex(&log.prove_inclusion(entry.index, size)?),
-            event: event_json(&event),
-            status,
-        });
+    for (index, role) in picked {
+        let (mut e, event) = receipt_entry(log, index, role, size)?;
+        if let Event::VoteCast(b) = &event {
+            e.status = Some(ballot_status(
+                &tally,
+                &b.voter,
+                b.resolution.as_str(),
+                decl.is_final,
+            ));
+        }
+        entries.push(e);
     }
-    let genesis = genesis
-        .ok_or_else(|| LedgerError::Malformed("entry 0 is not the meeting's genesis".into()))?;
-    let decl_entry = log.entry(decl_index)?;
-    let scrutineer_grant = match grant {
-        Some(i) => Some(receipt_entry(log, i, "authority", size)?),
+    let scrutineer_grant = match decl.grant {
+        Some(i) => Some(receipt_entry(log, i, "authority", size)?.0),
         None => None,
     };
+    let mut polls = Vec::with_capacity(decl.polls.len());
+    for index in decl.polls {
+        let (e, event) = receipt_entry(log, index, "poll", size)?;
+        polls.push(match event {
+            Event::ResolutionProposed(_) => ReceiptEntry {
+                role: "resolution".to_string(),
+                ..e
+            },
+            _ => e,
+        });
+    }
     Ok(VoteReceipt {
         format: RECEIPT_FORMAT.to_string(),
         origin: log.origin().to_string(),
         holder: holder.clone(),
         checkpoint: cp.to_note_text(),
         entries,
-        genesis: ReceiptEntry {
-            role: "genesis".to_string(),
-            index: 0,
-            entry: B64.encode(log.entry(0)?.encode()),
-            proof: proof_hex(&log.prove_inclusion(0, size)?),
-            event: event_json(&genesis),
-            status: None,
-        },
+        genesis: receipt_entry(log, 0, "genesis", size)?.0,
         scrutineer_grant,
-        declaration: ReceiptEntry {
-            role: "declaration".to_string(),
-            index: decl_entry.index,
-            entry: B64.encode(decl_entry.encode()),
-            proof: proof_hex(&log.prove_inclusion(decl_entry.index, size)?),
-            event: event_json(&decl_event),
-            status: None,
-        },
-        tally: tally_json,
+        polls,
+        declaration: receipt_entry(log, decl.index, "declaration", size)?.0,
+        tally: decl.tally_json,
     })
 }
 
+/// The receipt entry of the log's entry `index`, proved against the tree of `size`, and its
+/// event.
 fn receipt_entry(
     log: &Log,
     index: u64,
     role: &str,
     size: u64,
-) -> Result<ReceiptEntry, LedgerError> {
+) -> Result<(ReceiptEntry, Event), LedgerError> {
     let entry = log.entry(index)?;
     let event = decode_event(&entry.payload)
         .map_err(|e| LedgerError::Malformed(format!("entry {index}: {e}")))?;
-    Ok(ReceiptEntry {
-        role: role.to_string(),
-        index,
-        entry: B64.encode(entry.encode()),
-        proof: proof_hex(&log.prove_inclusion(index, size)?),
-        event: event_json(&event),
-        status: None,
-    })
+    Ok((
+        ReceiptEntry {
+            role: role.to_string(),
+            index,
+            entry: B64.encode(entry.encode()),
+            proof: proof_hex(&log.prove_inclusion(index, size)?),
+            event: event_json(&event),
+            status: None,
+        },
+        event,
+    ))
 }
 
 pub(crate) fn is_ours(voter: &Voter, holder: &HolderId, proxies: &[ProxyId]) -> bool {
@@ -238,11 +373,19 @@ pub(crate) fn is_ours(voter: &Voter, holder: &HolderId, proxies: &[ProxyId]) -> 
     }
 }
 
-/// What the declared tally says of a voter's ballot on a resolution.
-pub(crate) fn ballot_status(tally: &Tally, voter: &Voter, resolution: &str) -> String {
+/// What the declared tally says of a voter's ballot on a resolution: `counted` or
+/// `disregarded: ...` when the declaration is final, the same prefixed with `provisional: `
+/// when it is not (some resolution's poll was not closed when it was declared).
+pub(crate) fn ballot_status(
+    tally: &Tally,
+    voter: &Voter,
+    resolution: &str,
+    is_final: bool,
+) -> String {
+    let prefix = if is_final { "" } else { "provisional: " };
     let voter = voter.to_string();
     let Some(r) = tally.resolutions.iter().find(|r| r.id == resolution) else {
-        return format!("not in the declared tally (no resolution {resolution})");
+        return format!("{prefix}not in the declared tally (no resolution {resolution})");
     };
     let reasons: Vec<String> = r
         .disregarded_ballots
@@ -251,8 +394,8 @@ pub(crate) fn ballot_status(tally: &Tally, voter: &Voter, resolution: &str) -> S
         .map(|d| format!("{} votes disregarded: {}", d.votes, d.reason))
         .collect();
     if reasons.is_empty() {
-        "counted".to_string()
+        format!("{prefix}counted")
     } else {
-        format!("disregarded: {}", reasons.join("; "))
+        format!("{prefix}disregarded: {}", reasons.join("; "))
     }
 }

@@ -4,13 +4,15 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use serde::Serialize;
 
+use std::collections::BTreeSet;
+
 use scrutin_log::{verify_inclusion, Entry, Hash, NoteVerifier, SignedCheckpoint};
-use scrutin_model::{decode_event, AuthorKey, Choice, Event, ProxyId, Role};
+use scrutin_model::{decode_event, AuthorKey, Choice, Event, ProxyId, ResolutionId, Role};
 use scrutin_tally::Tally;
 use sha2::{Digest, Sha256};
 
 use crate::ledger::origin_for;
-use crate::receipt::{ballot_status, is_ours, ReceiptEntry, RECEIPT_FORMAT};
+use crate::receipt::{ballot_status, event_json, is_ours, ReceiptEntry, RECEIPT_FORMAT};
 use crate::{LedgerError, VoteReceipt};
 
 /// Whether a receipt verified.
@@ -18,7 +20,8 @@ use crate::{LedgerError, VoteReceipt};
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ReceiptVerdict {
     /// Every check passed: the ballots are in the log the trusted key signed, before the
-    /// declaration, and the declared tally counted or disregarded each as shown.
+    /// declaration that ends the checkpoint, and the declared tally counted or disregarded each
+    /// as shown. Whether that result is final is [`ReceiptReport::final_result`].
     Valid,
     /// A check failed.
     Invalid {
@@ -40,7 +43,8 @@ pub struct ReceiptBallot {
     pub class: Option<String>,
     /// The choice in words (`for 1,000 against 0 abstain 0`).
     pub choice: String,
-    /// `counted`, or `disregarded: ...` with the votes and the reason, from the declared tally.
+    /// `counted`, or `disregarded: ...` with the votes and the reason, from the declared tally;
+    /// prefixed with `provisional: ` when the declared result is not final.
     pub status: String,
 }
 
@@ -62,8 +66,16 @@ pub struct ReceiptReport {
     /// Trusted witnesses (trusted keys that did not sign the checkpoint) with no valid
     /// cosignature.
     pub witnesses_silent: Vec<String>,
-    /// The declaration's entry index (every ballot must be below it).
+    /// The declaration's entry index (every ballot must be below it; it must be the
+    /// checkpoint's last entry).
     pub declaration_index: u64,
+    /// Whether the receipt shows the declared result final: every resolution of the declared
+    /// tally had its poll closed before the declaration, after which the ledger accepts
+    /// nothing. `false` for a provisional result (and for a receipt that does not verify).
+    pub final_result: bool,
+    /// The resolutions of the declared tally whose poll the receipt does not show closed
+    /// before the declaration (empty when the result is final).
+    pub polls_not_closed: Vec<String>,
     /// The ballots, in log order (those checked before a failure).
     pub ballots: Vec<ReceiptBallot>,
     /// Each check performed, in words, in order.
@@ -100,8 +112,23 @@ fn choice_text(choice: &Choice) -> String {
     }
 }
 
-/// A receipt entry decoded and checked: signature, index and inclusion.
-fn check_entry(e: &ReceiptEntry, cp_size: u64, root: &Hash) -> Result<(Entry, Event), String> {
+/// A receipt entry decoded and checked: index, signature, inclusion, and the copies written
+/// beside the bytes (the `event` must be exactly the decoded one; only a ballot carries a
+/// `status`, checked by the caller).
+fn check_entry(
+    e: &ReceiptEntry,
+    cp_size: u64,
+    root: &Hash,
+    role: Option<&str>,
+) -> Result<(Entry, Event), String> {
+    if let Some(role) = role {
+        if e.role != role {
+            return Err(format!(
+                "entry {}: its role is {:?}, not {role:?}",
+                e.index, e.role
+            ));
+        }
+    }
     let bytes = B64
         .decode(e.entry.as_bytes())
         .map_err(|err| format!("entry {}: not base64: {err}", e.index))?;
@@ -129,15 +156,135 @@ fn check_entry(e: &ReceiptEntry, cp_size: u64, root: &Hash) -> Result<(Entry, Ev
     })?;
     let event =
         decode_event(&entry.payload).map_err(|err| format!("entry {}: payload: {err}", e.index))?;
+    if e.event != event_json(&event) {
+        return Err(format!(
+            "entry {}: the event written in the receipt is not the {} its signed bytes hold",
+            e.index,
+            event.kind()
+        ));
+    }
+    if e.status.is_some() && !matches!(event, Event::VoteCast(_)) {
+        return Err(format!(
+            "entry {}: a {} carries a ballot status",
+            e.index,
+            event.kind()
+        ));
+    }
     Ok((entry, event))
+}
+
+/// In log order, each once: a repeated entry would read twice.
+fn in_order(last: &mut Option<u64>, index: u64, what: &str) -> Result<(), String> {
+    if last.is_some_and(|l| index <= l) {
+        return Err(format!(
+            "entry {index}: the receipt's {what} are not in log order, each once"
+        ));
+    }
+    *last = Some(index);
+    Ok(())
+}
+
+/// Checks the `polls` entries and returns the resolutions of `tally` they do not show closed
+/// before the declaration at `decl_index`.
+///
+/// Poll states only move forward (pending, open, closed), so in a log that obeys the rules
+/// (what the bundle verifier checks): `PollClosed` naming a resolution closed it; a
+/// `PollOpened` naming it, or one naming none after its `ResolutionProposed`, left it open or
+/// closed; and a `PollClosed` naming none after that closed it.
+fn polls_not_closed(
+    receipt: &VoteReceipt,
+    tally: &Tally,
+    size: u64,
+    root: &Hash,
+    decl_index: u64,
+    lines: &mut Vec<String>,
+) -> Result<Vec<String>, String> {
+    let ids: BTreeSet<&str> = tally.resolutions.iter().map(|r| r.id.as_str()).collect();
+    let mut proposed: BTreeSet<String> = BTreeSet::new();
+    let mut opened: BTreeSet<String> = BTreeSet::new();
+    let mut closed: BTreeSet<String> = BTreeSet::new();
+    let mut last = None;
+    for e in &receipt.polls {
+        in_order(&mut last, e.index, "poll entries")?;
+        let role = match e.role.as_str() {
+            "resolution" => "resolution",
+            _ => "poll",
+        };
+        let (_, event) = check_entry(e, size, root, Some(role))?;
+        if e.index >= decl_index {
+            return Err(format!(
+                "entry {}: a poll entry after the declaration at entry {decl_index}",
+                e.index
+            ));
+        }
+        let named = |r: &Option<ResolutionId>| -> Result<Option<String>, String> {
+            match r {
+                None => Ok(None),
+                Some(r) if ids.contains(r.as_str()) => Ok(Some(r.to_string())),
+                Some(r) => Err(format!(
+                    "entry {}: resolution {r} is not in the declared tally",
+                    e.index
+                )),
+            }
+        };
+        match (&event, role) {
+            (Event::ResolutionProposed(r), "resolution") => {
+                named(&Some(r.id.clone()))?;
+                proposed.insert(r.id.to_string());
+            }
+            (Event::PollOpened { resolution }, "poll") => match named(resolution)? {
+                Some(r) => {
+                    opened.insert(r);
+                }
+                None => opened.extend(proposed.iter().cloned()),
+            },
+            (Event::PollClosed { resolution }, "poll") => match named(resolution)? {
+                Some(r) => {
+                    closed.insert(r);
+                }
+                None => closed.extend(opened.iter().cloned()),
+            },
+            (other, role) => {
+                return Err(format!(
+                    "entry {}: a {} is not a {role} entry",
+                    e.index,
+                    other.kind()
+                ))
+            }
+        }
+    }
+    if !receipt.polls.is_empty() {
+        lines.push(format!(
+            "entries {}: the polls on resolution(s) {} closed before the declaration",
+            receipt
+                .polls
+                .iter()
+                .map(|e| e.index.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if closed.is_empty() {
+                "none".to_string()
+            } else {
+                closed.iter().cloned().collect::<Vec<_>>().join(", ")
+            }
+        ));
+    }
+    Ok(tally
+        .resolutions
+        .iter()
+        .filter(|r| !closed.contains(&r.id))
+        .map(|r| r.id.clone())
+        .collect())
 }
 
 /// Verifies a receipt against trusted keys: the checkpoint's signature by a trusted key
 /// (cosignatures by trusted witnesses are reported), each entry's signature and inclusion
-/// proof, that the genesis is signed by the trusted registrar it names, that the declaration's
-/// author was made scrutineer by the registrar before it, that every ballot is the holder's or
-/// its proxies' and precedes the declaration, that the carried tally is the one declared, and
-/// what it says of each ballot.
+/// proof and that its `event` copy is exactly what its signed bytes hold, that the genesis is
+/// signed by the trusted registrar it names, that the declaration's author was made scrutineer
+/// by the registrar before it, that the declaration is the checkpoint's last entry, that the
+/// carried tally is the one declared, whether the poll entries carried show every resolution's
+/// poll closed before it (a final result) or not (a provisional one), that every ballot is the
+/// holder's or its proxies' and precedes the declaration, and what the tally says of each.
 ///
 /// A receipt that fails a check gives `Ok` with [`ReceiptVerdict::Invalid`].
 ///
@@ -161,6 +308,8 @@ pub fn verify_receipt(
         cosigned_by: Vec::new(),
         witnesses_silent: Vec::new(),
         declaration_index: receipt.declaration.index,
+        final_result: false,
+        polls_not_closed: Vec::new(),
         ballots: Vec::new(),
         lines: Vec::new(),
     };
@@ -210,7 +359,7 @@ fn run_checks(
     let size = cp.checkpoint.size;
     let root = cp.checkpoint.root;
 
-    let (genesis, convened) = check_entry(&receipt.genesis, size, &root)?;
+    let (genesis, convened) = check_entry(&receipt.genesis, size, &root, Some("genesis"))?;
     let Event::MeetingConvened(m) = convened else {
         return Err(format!(
             "entry {}: is a {}, not the genesis",
@@ -251,12 +400,23 @@ fn run_checks(
         m.date
     ));
 
-    let (decl_entry, decl) = check_entry(&receipt.declaration, size, &root)?;
+    let (decl_entry, decl) = check_entry(&receipt.declaration, size, &root, Some("declaration"))?;
+    // The declaration must end the checkpoint: whatever follows a declaration (a superseding
+    // proxy form, a revocation, another declaration) may change the result, and a receipt
+    // that left it out would show a superseded count.
+    if decl_entry.index.checked_add(1) != Some(size) {
+        return Err(format!(
+            "the result declared at entry {} is not the last entry of the checkpoint ({size} \
+             entries): later entries may supersede it, so this receipt does not show the \
+             result that stands",
+            decl_entry.index
+        ));
+    }
     let declarer = AuthorKey(*decl_entry.author.as_bytes());
     let granted = match &receipt.scrutineer_grant {
         None => None,
         Some(g) => {
-            let (grant_entry, grant) = check_entry(g, size, &root)?;
+            let (grant_entry, grant) = check_entry(g, size, &root, Some("authority"))?;
             match grant {
                 Event::AuthorityGranted {
                     key,
@@ -300,23 +460,43 @@ fn run_checks(
     let tally: Tally = serde_json::from_str(&receipt.tally)
         .map_err(|e| format!("the declared tally does not parse: {e}"))?;
     report.lines.push(format!(
-        "result declared at entry {} is in the checkpoint and certifies the tally carried",
+        "result declared at entry {} is the checkpoint's last entry and certifies the tally \
+         carried",
         receipt.declaration.index
     ));
+    let not_closed = polls_not_closed(
+        receipt,
+        &tally,
+        size,
+        &root,
+        decl_entry.index,
+        &mut report.lines,
+    )?;
+    let is_final = not_closed.is_empty() && !tally.resolutions.is_empty();
+    if is_final {
+        report.lines.push(format!(
+            "the result declared at entry {} is FINAL: every resolution's poll closed before \
+             it, and the ledger accepts nothing after a final declaration",
+            receipt.declaration.index
+        ));
+    } else {
+        report.lines.push(format!(
+            "the result declared at entry {} is PROVISIONAL: the receipt does not show the \
+             poll closed on resolution(s) {}; a later declaration may change it",
+            receipt.declaration.index,
+            not_closed.join(", ")
+        ));
+    }
+    report.final_result = is_final;
+    report.polls_not_closed = not_closed;
 
     let mut proxies: Vec<ProxyId> = Vec::new();
     let mut ballots = 0usize;
     let mut last_index: Option<u64> = None;
     for e in &receipt.entries {
         // In log order, each once: a repeated ballot would read as a second vote.
-        if last_index.is_some_and(|last| e.index <= last) {
-            return Err(format!(
-                "entry {}: the receipt's entries are not in log order, each once",
-                e.index
-            ));
-        }
-        last_index = Some(e.index);
-        let (_, event) = check_entry(e, size, &root)?;
+        in_order(&mut last_index, e.index, "entries")?;
+        let (_, event) = check_entry(e, size, &root, None)?;
         match (&event, e.role.as_str()) {
             (Event::ProxyLodged(p), "proxy") => {
                 if p.holder != receipt.holder {
@@ -345,15 +525,23 @@ fn run_checks(
                         e.index, receipt.declaration.index
                     ));
                 }
-                let status = ballot_status(&tally, &b.voter, b.resolution.as_str());
-                if let Some(claimed) = &e.status {
-                    if *claimed != status {
-                        return Err(format!(
-                            "entry {}: the receipt says {claimed:?} but the declared tally says \
-                             {status:?}",
-                            e.index
-                        ));
-                    }
+                let status = ballot_status(&tally, &b.voter, b.resolution.as_str(), is_final);
+                if !is_final && e.status.as_deref() == status.strip_prefix("provisional: ") {
+                    return Err(format!(
+                        "entry {}: the receipt says {:?} as of a final result, but it does not \
+                         show the poll closed on resolution(s) {} before the declaration: the \
+                         declared result is provisional",
+                        e.index,
+                        e.status.as_deref().unwrap_or_default(),
+                        report.polls_not_closed.join(", ")
+                    ));
+                }
+                if e.status.as_deref() != Some(status.as_str()) {
+                    return Err(format!(
+                        "entry {}: the receipt says {:?} but the declared tally says {status:?}",
+                        e.index,
+                        e.status.as_deref().unwrap_or("nothing")
+                    ));
                 }
                 report.lines.push(format!(
                     "entry {}: ballot of {} on resolution {} is in the log, before the \

@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use common::*;
 use proptest::prelude::*;
-use scrutin::{verify_receipt, ReceiptReport, VoteReceipt};
+use scrutin::{verify_receipt, LedgerError, ReceiptReport, VoteReceipt};
 use scrutin_model::{Event, ResolutionId};
 
 fn receipt_for(holder: &str) -> VoteReceipt {
@@ -37,6 +37,8 @@ fn same_claims(a: &ReceiptReport, b: &ReceiptReport) -> bool {
         && a.origin == b.origin
         && a.checkpoint_size == b.checkpoint_size
         && a.declaration_index == b.declaration_index
+        && a.final_result == b.final_result
+        && a.polls_not_closed == b.polls_not_closed
         && a.ballots == b.ballots
 }
 
@@ -80,7 +82,7 @@ proptest! {
 
     #[test]
     fn mutated_receipt_fields_never_panic(
-        field in 0usize..8,
+        field in 0usize..11,
         pos in any::<prop::sample::Index>(),
         bit in 0u8..8,
         number in any::<u64>(),
@@ -118,6 +120,27 @@ proptest! {
                 let mut bytes = B64.decode(&r.declaration.entry).unwrap();
                 flip(&mut bytes);
                 r.declaration.entry = B64.encode(&bytes);
+            }
+            8 => {
+                let i = pos.index(r.polls.len());
+                let mut bytes = B64.decode(&r.polls[i].entry).unwrap();
+                flip(&mut bytes);
+                r.polls[i].entry = B64.encode(&bytes);
+            }
+            9 => {
+                r.polls.remove(pos.index(r.polls.len()));
+            }
+            10 => {
+                let i = pos.index(r.entries.len());
+                let mut t = r.entries[i].event.to_string().into_bytes();
+                flip(&mut t);
+                if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&t) {
+                    // Any change to an event copy fails: it must be the signed event exactly.
+                    if v != r.entries[i].event {
+                        r.entries[i].event = v;
+                        prop_assert!(!verify_receipt(&r, &trust()).unwrap().is_valid());
+                    }
+                }
             }
             _ => {
                 let mut t = r.entries[0].proof.concat().into_bytes();
@@ -199,22 +222,18 @@ fn res(id: &str) -> Option<ResolutionId> {
 }
 
 #[test]
-fn a_ballot_cast_after_the_last_declaration_is_not_put_in_a_receipt() {
+fn a_receipt_is_built_on_the_final_declaration_and_nothing_follows_it() {
     let dir = tempfile::tempdir().unwrap();
     let reg = registrar();
     let ledger = scrutin::Ledger::create(dir.path(), convened(), &reg).unwrap();
     ledger.submit_batch(&reg, staged_events()).unwrap();
     ledger
-        .submit(
-            &reg,
-            Event::PollOpened {
-                resolution: res("1"),
-            },
-        )
+        .submit(&reg, Event::PollOpened { resolution: None })
         .unwrap();
     ledger
         .submit(&reg, vote(holder("H1"), "1", 1_000, 0, 0))
         .unwrap();
+    // A declaration needs every poll held and closed: resolution 2 is still open.
     ledger
         .submit(
             &reg,
@@ -223,26 +242,50 @@ fn a_ballot_cast_after_the_last_declaration_is_not_put_in_a_receipt() {
             },
         )
         .unwrap();
+    assert!(ledger.declare_result(&scrutineer()).is_err());
+    ledger
+        .submit(
+            &reg,
+            Event::PollClosed {
+                resolution: res("2"),
+            },
+        )
+        .unwrap();
+    ledger.checkpoint(&reg).unwrap();
     let decl = ledger.declare_result(&scrutineer()).unwrap();
-    // The declaration is final and seals the log: no later poll, no later ballot.
-    let sealed = ledger.submit(
-        &reg,
-        Event::PollOpened {
-            resolution: res("2"),
-        },
+    // No checkpoint ends with the declaration yet: no receipt, and the operator is told what
+    // to run.
+    let err = ledger.receipt(&h("H1")).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            LedgerError::DeclarationNotCheckpointed { declaration, needed, .. }
+                if declaration == decl && needed == decl + 1
+        ),
+        "{err}"
     );
+    assert!(err.to_string().contains("scrutin checkpoint"), "{err}");
+    ledger.checkpoint(&reg).unwrap();
+    // The declaration is final and seals the log: no later ballot.
+    let sealed = ledger.submit(&reg, vote(holder("H2"), "2", 1, 0, 0));
     assert!(
         matches!(
             sealed,
-            Err(scrutin::LedgerError::Rejected {
+            Err(LedgerError::Rejected {
                 violation: scrutin_tally::RuleViolation::LogSealed { .. },
                 ..
             })
         ),
         "{sealed:?}"
     );
-    ledger.checkpoint(&reg).unwrap();
     let receipt = ledger.receipt(&h("H1")).unwrap();
+    assert_eq!(
+        scrutin_log::SignedCheckpoint::parse_note(&receipt.checkpoint)
+            .unwrap()
+            .checkpoint
+            .size,
+        decl + 1
+    );
     assert!(
         receipt.entries.iter().all(|e| e.index < decl),
         "{}",
@@ -251,6 +294,8 @@ fn a_ballot_cast_after_the_last_declaration_is_not_put_in_a_receipt() {
     let report = verify_receipt(&receipt, &trust()).unwrap();
     assert!(report.is_valid(), "{}", report.to_json());
     assert_eq!(report.ballots.len(), 1);
+    assert!(report.final_result, "{}", report.to_json());
+    assert_eq!(report.ballots[0].status, "counted");
 }
 
 #[test]

@@ -653,6 +653,24 @@ impl Log {
         }
     }
 
+    /// The stored checkpoint of exactly `size` entries, if any (every checkpoint signed or
+    /// stored is kept, keyed by its size).
+    ///
+    /// # Errors
+    /// [`LogError::Damaged`] if the stored note does not parse; storage errors.
+    pub fn checkpoint_at(&self, size: u64) -> Result<Option<SignedCheckpoint>, LogError> {
+        match self.db.get(checkpoint_key(size)).map_err(storage)? {
+            None => Ok(None),
+            Some(v) => {
+                let text = std::str::from_utf8(&v)
+                    .map_err(|_| LogError::Damaged("stored checkpoint is not UTF-8".into()))?;
+                SignedCheckpoint::parse_note(text)
+                    .map(Some)
+                    .map_err(|e| LogError::Damaged(format!("stored checkpoint: {e}")))
+            }
+        }
+    }
+
     /// Stores `cp` (e.g. after witnesses cosigned it), replacing any stored checkpoint of the
     /// same size. It must describe this log: same origin, size at most `len()`, and the root
     /// of this log at that size.

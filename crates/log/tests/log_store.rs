@@ -306,6 +306,30 @@ fn damaged_store_is_refused() {
 }
 
 #[test]
+fn every_checkpoint_is_kept_by_size() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = Log::create(tmp.path(), ORIGIN).unwrap();
+    let reg = registrar();
+    assert_eq!(log.checkpoint_at(0).unwrap(), None);
+    let empty = log.checkpoint(&reg).unwrap();
+    log.append_batch(&reg, (0..60u8).map(|i| vec![i; 3]).collect())
+        .unwrap();
+    let cp = log.checkpoint(&reg).unwrap();
+    log.append(&reg, vec![60; 3]).unwrap();
+    let newer = log.checkpoint(&reg).unwrap();
+    assert_eq!(log.latest_checkpoint().unwrap().as_ref(), Some(&newer));
+    assert_eq!(log.checkpoint_at(60).unwrap().as_ref(), Some(&cp));
+    assert_eq!(log.checkpoint_at(0).unwrap().as_ref(), Some(&empty));
+    assert_eq!(log.checkpoint_at(61).unwrap().as_ref(), Some(&newer));
+    assert_eq!(log.checkpoint_at(30).unwrap(), None);
+    assert_eq!(log.checkpoint_at(62).unwrap(), None);
+    // Reopened, they are still there.
+    drop(log);
+    let log = Log::open(tmp.path()).unwrap();
+    assert_eq!(log.checkpoint_at(60).unwrap().as_ref(), Some(&cp));
+}
+
+#[test]
 fn checkpoints_store_and_export() {
     let tmp = tempfile::tempdir().unwrap();
     let log = Log::create(tmp.path(), ORIGIN).unwrap();

@@ -387,6 +387,13 @@ impl Meeting {
                 if !self.res.iter().any(|r| r.poll == Poll::Closed) {
                     return Err(RuleViolation::NoClosedPoll);
                 }
+                // The declaration is final (it seals the log), so every resolution must have
+                // been put to the vote and its poll closed.
+                if let Some(pending) = self.res.iter().find(|r| r.poll == Poll::Pending) {
+                    return Err(RuleViolation::PollNotHeld {
+                        resolution: pending.def.id.clone(),
+                    });
+                }
                 Ok(None)
             }
         }

@@ -471,6 +471,13 @@ pub enum RuleViolation {
         /// A resolution whose poll had closed.
         resolution: ResolutionId,
     },
+    /// A declaration while a resolution has not been put to the vote: the declaration is final,
+    /// so every poll must have been held and closed.
+    #[error("poll-not-held: the poll on resolution {resolution} has not been held: the result is declared once, when every poll is closed")]
+    PollNotHeld {
+        /// A resolution whose poll never opened.
+        resolution: ResolutionId,
+    },
     /// Any event after the result was declared: the declaration is final and seals the log.
     #[error("log-sealed: {kind} after the result was declared at entry {declared_at}: the declared result is final and nothing may be recorded after it")]
     LogSealed {
@@ -564,6 +571,7 @@ impl RuleViolation {
             RuleViolation::ProxyAfterPollOpened { .. } => "late-proxy",
             RuleViolation::AttendanceClosed { .. } => "attendance-closed",
             RuleViolation::LogSealed { .. } => "log-sealed",
+            RuleViolation::PollNotHeld { .. } => "poll-not-held",
         }
     }
 }
