@@ -38,7 +38,8 @@ fn allowed(known: &str) -> usize {
     (known.chars().count() / 3).min(2)
 }
 
-/// The known name that `name` (compared case-insensitively) nearly spells, if any. `name`
+/// The known name that `name` (compared case-insensitively) nearly spells, if any: within
+/// [`allowed`] edits and with the same first letter. `name`
 /// itself must not be a name scrutin reads anywhere (`all_known`): a `shares` column in a
 /// ballots file is an extra column, not a misspelt `shares`-like one.
 pub(crate) fn near_miss<'k>(name: &str, known: &[&'k str], all_known: &[&str]) -> Option<&'k str> {
@@ -46,8 +47,12 @@ pub(crate) fn near_miss<'k>(name: &str, known: &[&'k str], all_known: &[&str]) -
     if known.contains(&name) || all_known.contains(&name) {
         return None;
     }
+    // A typo keeps the first letter: without that rule a `notes` column beside a cumulative
+    // `votes` one would be refused, and extra columns are allowed.
+    let first = lower.chars().next();
     known
         .iter()
+        .filter(|k| k.chars().next() == first)
         .map(|k| (distance(&lower, k), *k))
         .filter(|(d, k)| *d <= allowed(k) && (*d > 0 || name != *k))
         .min_by_key(|(d, _)| *d)
@@ -77,5 +82,7 @@ mod tests {
         assert_eq!(near_miss("note", &k, &[]), None);
         assert_eq!(near_miss("fo", &k, &[]), Some("for"));
         assert_eq!(near_miss("vote", &k, &["vote"]), None);
+        // Extra columns that merely look like a known one are not typos of it.
+        assert_eq!(near_miss("notes", &k, &[]), None);
     }
 }
