@@ -173,11 +173,16 @@ pub(crate) fn import_into(
     let label = file.display().to_string();
     let bytes = std::fs::read(file).map_err(|e| io_err(file, e))?;
     let pb = progress::bytes_bar(bytes.len() as u64, "reading CSV", quiet);
+    // A form without `lodged_at` is taken as lodged when it is recorded, or at the proxy
+    // deadline if that has passed: recording it before the polls open is the registrar's
+    // attestation that it was received in time (docs/RULES.md, "late-proxy").
+    let deadline = ledger.with_meeting(|m| m.convened().map(|c| c.proxy_deadline));
+    let lodged_default = deadline.map_or_else(now, |d| now().min(d));
     let parsed = scrutin_interchange::parse_csv_with_progress(
         kind.into(),
         &label,
         &bytes,
-        now(),
+        lodged_default,
         &mut |b| {
             pb.set_position(b);
         },

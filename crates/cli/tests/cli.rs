@@ -1085,3 +1085,101 @@ fn crafted_names_and_origins_never_reach_the_terminal_raw() {
     assert_terminal_safe(&out);
     assert_terminal_safe(&err);
 }
+
+/// Issue 7's attack through the CLI: after `close`, a proxy form for HKSCC Nominees claiming
+/// to have been lodged "at 12:00 the day before" would supersede the proxy whose 66,261,145
+/// votes were counted. It is refused, nothing is recorded, and the tally stays as declared.
+#[test]
+fn a_proxy_form_imported_after_close_cannot_recount_the_poll() {
+    let m = before_ballots();
+    ok(&[
+        "import",
+        "ballots",
+        s(&fixture("ballots.csv")),
+        "--db",
+        m.db(),
+        "--key",
+        m.key(),
+    ]);
+    ok(&["close", "--db", m.db(), "--key", m.key()]);
+    let declared = m.tally_json();
+    let entries = m.entries();
+    let late = m.path("late-proxies.csv");
+    std::fs::write(
+        &late,
+        "proxy,holder,proxy_name,shares,resolution,instruction,for,against,abstain,class,lodged_at\n\
+         P9999,H0001,A friend,66261145,1,against,,,,H,2022-08-22T12:00:00+08:00\n",
+    )
+    .unwrap();
+    let o = scrutin(&[
+        "import",
+        "proxies",
+        s(&late),
+        "--db",
+        m.db(),
+        "--key",
+        m.key(),
+    ]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("log-sealed"), "{}", o.stderr);
+    assert_eq!(m.entries(), entries, "nothing recorded");
+    assert_eq!(m.tally_json(), declared);
+}
+
+/// A form imported once the polls are open is late whatever lodging time it states.
+#[test]
+fn a_proxy_form_imported_after_the_polls_open_is_late() {
+    let m = before_ballots();
+    ok(&[
+        "import",
+        "ballots",
+        s(&fixture("ballots.csv")),
+        "--db",
+        m.db(),
+        "--key",
+        m.key(),
+    ]);
+    let entries = m.entries();
+    let late = m.path("late-proxies.csv");
+    std::fs::write(
+        &late,
+        "proxy,holder,proxy_name,shares,resolution,instruction,for,against,abstain,class,lodged_at\n\
+         P9999,H0001,A friend,66261145,1,against,,,,H,2022-08-22T12:00:00+08:00\n",
+    )
+    .unwrap();
+    let o = scrutin(&[
+        "import",
+        "proxies",
+        s(&late),
+        "--db",
+        m.db(),
+        "--key",
+        m.key(),
+    ]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("late-proxy"), "{}", o.stderr);
+    assert_eq!(m.entries(), entries, "nothing recorded");
+}
+
+/// The documented proxies.csv columns have no `lodged_at`: a past meeting's forms, imported
+/// today before its polls open, are taken as lodged by the deadline.
+#[test]
+fn forms_without_a_lodging_time_of_a_past_meeting_import() {
+    let m = before_ballots();
+    let forms = m.path("more-proxies.csv");
+    std::fs::write(
+        &forms,
+        "proxy,holder,proxy_name,shares,resolution,instruction,for,against,abstain\n\
+         P9000,A0002,Chairman of the EGM,1000,1,for,,,\n",
+    )
+    .unwrap();
+    ok(&[
+        "import",
+        "proxies",
+        s(&forms),
+        "--db",
+        m.db(),
+        "--key",
+        m.key(),
+    ]);
+}
