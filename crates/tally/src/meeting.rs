@@ -15,7 +15,7 @@ use scrutin_model::{
 };
 
 use crate::cowvec::CowVec;
-use crate::fxhash::Interner;
+use crate::fxhash::{FxMap, Interner};
 use crate::{RuleViolation, Tally};
 
 /// "No index": the end of a chain.
@@ -123,12 +123,31 @@ pub(crate) enum Poll {
 pub(crate) struct ResRec {
     pub(crate) def: Resolution,
     pub(crate) poll: Poll,
-    /// Votes per share for each meeting class (by class index); 0: the class does not vote.
-    pub(crate) vps: Vec<u32>,
+    /// Whether every meeting class votes on it (it names no classes); otherwise only the
+    /// classes in `weights` vote.
+    pub(crate) all_classes: bool,
+    /// (class index, votes per share), sorted by class: the classes it names, or, when it
+    /// names none, the classes whose weight it overrides. Sized by the resolution, never by
+    /// the meeting's classes.
+    pub(crate) weights: Vec<(u32, u32)>,
     /// Seats of a cumulative pool (0 otherwise).
     pub(crate) seats: u32,
     /// Candidates of a cumulative pool, in the order proposed.
     pub(crate) candidates: Vec<CandidateId>,
+    /// Candidate id -> index in `candidates` (first wins).
+    pub(crate) candidate_ix: FxMap<CandidateId, u32>,
+}
+
+impl ResRec {
+    /// Votes per share of class `c` on this resolution (0: the class does not vote on it);
+    /// `default` is the class's own weight.
+    pub(crate) fn vps(&self, c: u32, default: impl FnOnce(u32) -> u32) -> u32 {
+        match self.weights.binary_search_by_key(&c, |w| w.0) {
+            Ok(i) => self.weights.get(i).map_or(0, |w| w.1),
+            Err(_) if self.all_classes => default(c),
+            Err(_) => 0,
+        }
+    }
 }
 
 /// A must-abstain or against-only restriction.
@@ -148,6 +167,8 @@ pub struct Meeting {
     pub(crate) register_closed: bool,
     pub(crate) res: Arc<Vec<ResRec>>,
     pub(crate) res_index: Interner<ResolutionId>,
+    /// Class id -> index in the genesis' class list (first wins).
+    pub(crate) class_ix: Arc<FxMap<ClassId, u32>>,
     pub(crate) holder_ix: Interner<HolderId>,
     pub(crate) holder_names: CowVec<String>,
     pub(crate) holders: CowVec<HolderRec>,
@@ -456,11 +477,37 @@ impl Meeting {
     }
 
     pub(crate) fn class_index(&self, id: &ClassId) -> Option<u32> {
-        let classes = &self.convened.as_ref()?.classes;
-        let i = classes
-            .iter()
-            .position(|c| crate::fxhash::same(c.id.as_str(), id.as_str()))?;
-        u32::try_from(i).ok()
+        self.class_ix.get(id).copied()
+    }
+
+    /// The genesis' votes per share of class `c` (0 if unknown).
+    pub(crate) fn class_vps(&self, c: u32) -> u32 {
+        self.convened
+            .as_ref()
+            .and_then(|m| m.classes.get(c as usize))
+            .map_or(0, |c| c.votes_per_share)
+    }
+
+    /// Votes per share of class `c` on resolution `r` (0: it does not vote on it).
+    pub(crate) fn res_vps(&self, r: u32, c: u32) -> u32 {
+        self.res
+            .get(r as usize)
+            .map_or(0, |res| res.vps(c, |c| self.class_vps(c)))
+    }
+
+    /// The classes voting on `res` with their votes per share, in the meeting's class order:
+    /// every class for a resolution naming none (O(classes), as its tally's `by_class`),
+    /// else only those it names.
+    pub(crate) fn voting_classes<'a>(
+        &'a self,
+        res: &'a ResRec,
+    ) -> Box<dyn Iterator<Item = (u32, u32)> + 'a> {
+        if res.all_classes {
+            let nc = u32::try_from(self.class_count()).unwrap_or(u32::MAX);
+            Box::new((0..nc).map(move |c| (c, res.vps(c, |c| self.class_vps(c)))))
+        } else {
+            Box::new(res.weights.iter().copied())
+        }
     }
 
     pub(crate) fn class_id(&self, index: u32) -> Option<&ClassId> {
@@ -495,11 +542,19 @@ impl Meeting {
             .filter_map(|i| self.appointments.get(i).copied())
     }
 
+    /// The proxy's instruction on `res` (its instructions are stored sorted by resolution).
     pub(crate) fn instruction_of(&self, p: &ProxyRec, res: u32) -> Option<Instr> {
-        (p.ins_start..p.ins_start.saturating_add(p.ins_len))
-            .filter_map(|i| self.instructions.get(i))
-            .find(|(r, _)| *r == res)
-            .map(|(_, i)| *i)
+        let (mut lo, mut hi) = (p.ins_start, p.ins_start.saturating_add(p.ins_len));
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let &(r, ins) = self.instructions.get(mid)?;
+            match r.cmp(&res) {
+                std::cmp::Ordering::Equal => return Some(ins),
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+            }
+        }
+        None
     }
 
     pub(crate) fn voter_label(&self, ballot: &BallotRec) -> String {
