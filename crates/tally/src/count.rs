@@ -242,6 +242,10 @@ pub(crate) fn count(m: &Meeting) -> Tally {
     let mut restricted: FxMap<(u32, u32), Restricted> = FxMap::default();
     for (&(h, r), rec) in m.restrictions.iter() {
         for (_, l) in m.lines_of(h) {
+            // Only pairs that reach the output: the class votes on the resolution.
+            if m.res_vps(r, l.class) == 0 {
+                continue;
+            }
             let x = restricted.entry((r, l.class)).or_default();
             match rec.restriction {
                 Restriction::Abstain => {

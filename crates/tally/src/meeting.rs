@@ -371,6 +371,19 @@ impl Meeting {
         out
     }
 
+    /// The holder's shares of the classes voting on `resolution` (all its shares if the
+    /// resolution is unknown).
+    pub(crate) fn voting_shares(&self, holder: &HolderId, resolution: &ResolutionId) -> u128 {
+        let Some(h) = self.holder_ix.get(holder) else {
+            return 0;
+        };
+        let r = self.res_index.get(resolution);
+        self.lines_of(h)
+            .filter(|(_, l)| r.is_none_or(|r| self.res_vps(r, l.class) > 0))
+            .map(|(_, l)| u128::from(l.shares))
+            .sum()
+    }
+
     /// The holder's name as on the register.
     pub fn holder_name(&self, holder: &HolderId) -> Option<&str> {
         self.holder_names
