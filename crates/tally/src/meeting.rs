@@ -192,6 +192,24 @@ pub struct Meeting {
     pub(crate) declared_at: Option<u64>,
 }
 
+/// An event that [`Meeting::plan`] accepted, with the plan [`Meeting::commit`] folds in.
+#[derive(Debug, Clone)]
+pub struct Planned<'e> {
+    event: &'e Event,
+    author: AuthorKey,
+    recorded_at: UtcMillis,
+    plan: Option<crate::check::Plan>,
+    /// The meeting's event count when planned: a plan is only valid on that state.
+    state: u64,
+}
+
+impl<'e> Planned<'e> {
+    /// The event planned.
+    pub fn event(&self) -> &'e Event {
+        self.event
+    }
+}
+
 /// How a ballot stands in the count (for receipts).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -234,8 +252,43 @@ impl Meeting {
         Meeting::default()
     }
 
+    /// Checks `event`, authored by `author` and recorded in the log at `recorded_at` (the
+    /// entry's time), against the meeting as it stands, and returns what [`Meeting::commit`]
+    /// folds in: for a ballot or a proxy form, the plan the rules computed (interned indices,
+    /// entitlements, proxies superseded), so the event is planned once, not again on commit.
+    ///
+    /// # Errors
+    /// The [`RuleViolation`] that forbids it.
+    pub fn plan<'e>(
+        &self,
+        event: &'e Event,
+        author: &AuthorKey,
+        recorded_at: UtcMillis,
+    ) -> Result<Planned<'e>, RuleViolation> {
+        let plan = self.check_event(event, author, recorded_at)?;
+        Ok(Planned {
+            event,
+            author: *author,
+            recorded_at,
+            plan,
+            state: self.events,
+        })
+    }
+
+    /// Folds in an event planned by [`Meeting::plan`] on this meeting in its current state.
+    /// A plan made on an earlier state (another event folded in since) is not trusted: the
+    /// event is then planned again, as [`Meeting::apply`] does.
+    pub fn commit(&mut self, planned: Planned<'_>) {
+        let plan = if planned.state == self.events {
+            planned.plan
+        } else {
+            None
+        };
+        self.apply_event(planned.event, &planned.author, planned.recorded_at, plan);
+    }
+
     /// Whether `event`, authored by `author` and recorded in the log at `recorded_at` (the
-    /// entry's time), may be recorded now.
+    /// entry's time), may be recorded now (`plan`, without keeping the plan).
     ///
     /// # Errors
     /// The [`RuleViolation`] that forbids it.
@@ -255,7 +308,7 @@ impl Meeting {
         self.apply_event(event, author, recorded_at, None);
     }
 
-    /// `check` then `apply`.
+    /// `plan` then `commit`.
     ///
     /// # Errors
     /// The [`RuleViolation`] that forbids the event; the state is then unchanged.
@@ -265,8 +318,8 @@ impl Meeting {
         author: &AuthorKey,
         recorded_at: UtcMillis,
     ) -> Result<(), RuleViolation> {
-        let plan = self.check_event(event, author, recorded_at)?;
-        self.apply_event(event, author, recorded_at, plan);
+        let planned = self.plan(event, author, recorded_at)?;
+        self.commit(planned);
         Ok(())
     }
 
