@@ -70,7 +70,7 @@ fn declared(mut events: Vec<(By, Event)>) -> Vec<(By, Event)> {
 }
 
 fn class(i: usize) -> ClassId {
-    ClassId::new(&format!("C{i}")).unwrap()
+    ClassId::new(format!("C{i}")).unwrap()
 }
 
 /// `n` share classes and `n` resolutions, resolution i put to class i alone with a weight of
@@ -100,7 +100,7 @@ fn classes_times_resolutions(n: usize) -> Vec<u8> {
         ev.push((
             reg,
             Event::ResolutionProposed(Resolution {
-                id: ResolutionId::new(&format!("R{i}")).unwrap(),
+                id: ResolutionId::new(format!("R{i}")).unwrap(),
                 kind: ResolutionKind::Ordinary,
                 title: format!("Resolution {i}"),
                 classes: vec![class(i)],
@@ -115,7 +115,7 @@ fn classes_times_resolutions(n: usize) -> Vec<u8> {
         ev.push((
             reg,
             Event::ShareRegistered {
-                holder: HolderId::new(&format!("H{i}")).unwrap(),
+                holder: HolderId::new(format!("H{i}")).unwrap(),
                 name: format!("Holder {i}"),
                 class: class(i),
                 shares: Shares(100),
@@ -150,7 +150,7 @@ fn many_ballots(n: usize) -> Vec<u8> {
             (
                 reg,
                 Event::ShareRegistered {
-                    holder: HolderId::new(&format!("X{i}")).unwrap(),
+                    holder: HolderId::new(format!("X{i}")).unwrap(),
                     name: format!("Holder X{i}"),
                     class: ClassId::new("H").unwrap(),
                     shares: Shares(1_000 + i as u64),
