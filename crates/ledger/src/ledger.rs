@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard};
 
 use scrutin_log::{BundleSummary, Hash, Log, SignedCheckpoint, Signer};
 use scrutin_model::{encode_event, AuthorKey, Event, HolderId, MeetingConvened, UtcMillis};
-use scrutin_tally::{render_announcement, Meeting, Tally};
+use scrutin_tally::{render_announcement, Meeting, Planned, Tally};
 use sha2::{Digest, Sha256};
 
 use crate::receipt::build_receipt;
@@ -198,25 +198,27 @@ impl Ledger {
         let recorded = UtcMillis(at);
         if let [event] = events.as_slice() {
             // One event: no need to clone the state to keep the batch all-or-nothing.
-            check_one(&self.read_state(), event, &author, recorded, 0)?;
+            let planned = check_one(&self.read_state(), event, &author, recorded, 0)?;
             let payload = encode(event)?;
             let entry = self
                 .log
                 .append_batch_at(signer, vec![payload], at)?
                 .pop()
                 .ok_or_else(|| LedgerError::Malformed("the log appended no entry".into()))?;
-            self.state.write().unwrap_or_else(|p| p.into_inner()).apply(
-                event,
-                &author,
-                UtcMillis(entry.recorded_at_ms),
-            );
+            let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
+            if entry.recorded_at_ms == at {
+                // Planned at this time on this state (the writer lock held throughout).
+                state.commit(planned);
+            } else {
+                state.apply(event, &author, UtcMillis(entry.recorded_at_ms));
+            }
             return Ok(entry.index..entry.index + 1);
         }
         let mut next = self.read_state().clone();
         let mut payloads = Vec::with_capacity(events.len());
         for (position, event) in events.iter().enumerate() {
-            check_one(&next, event, &author, recorded, position)?;
-            next.apply(event, &author, recorded);
+            let planned = check_one(&next, event, &author, recorded, position)?;
+            next.commit(planned);
             payloads.push(encode(event)?);
         }
         let entries = self.log.append_batch_at(signer, payloads, at)?;
@@ -374,15 +376,15 @@ impl Ledger {
 
 /// Checks one event against `meeting`, including the ledger's own check of a declaration's
 /// digest.
-pub(crate) fn check_one(
+pub(crate) fn check_one<'e>(
     meeting: &Meeting,
-    event: &Event,
+    event: &'e Event,
     author: &AuthorKey,
     recorded_at: UtcMillis,
     position: usize,
-) -> Result<(), LedgerError> {
-    meeting
-        .check(event, author, recorded_at)
+) -> Result<Planned<'e>, LedgerError> {
+    let planned = meeting
+        .plan(event, author, recorded_at)
         .map_err(|violation| LedgerError::Rejected {
             position,
             violation,
@@ -397,7 +399,7 @@ pub(crate) fn check_one(
             });
         }
     }
-    Ok(())
+    Ok(planned)
 }
 
 fn encode(event: &Event) -> Result<Vec<u8>, LedgerError> {

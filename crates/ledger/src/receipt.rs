@@ -126,6 +126,9 @@ struct PollStep {
 /// What a receipt needs of one `ResultDeclared` entry, taken while folding the log.
 struct DeclarationAt {
     index: u64,
+    /// The tally it certifies, folded once: its JSON goes into the receipt as is, and the
+    /// ballots' statuses are read from it (no JSON round trip).
+    tally: Tally,
     tally_json: String,
     grant: Option<u64>,
     /// The entries that show each resolution's poll closed, sorted, each once.
@@ -254,9 +257,11 @@ pub(crate) fn build_receipt(
                 picked.push((index, "proxy"));
             }
             Event::ResultDeclared { .. } => {
+                let tally = meeting.tally();
                 declaration = Some(DeclarationAt {
                     index,
-                    tally_json: meeting.tally().to_json(),
+                    tally_json: tally.to_json(),
+                    tally,
                     grant: grants.get(&author).copied(),
                     polls: history.evidence(&meeting),
                     is_final: meeting.all_polls_closed(),
@@ -298,14 +303,13 @@ pub(crate) fn build_receipt(
             decl.index
         )));
     }
-    let tally: Tally = serde_json::from_str(&decl.tally_json)
-        .map_err(|e| LedgerError::Malformed(format!("tally JSON: {e}")))?;
+    let tally = &decl.tally;
     let mut entries = Vec::with_capacity(picked.len());
     for (index, role) in picked {
         let (mut e, event) = receipt_entry(log, index, role, size)?;
         if let Event::VoteCast(b) = &event {
             e.status = Some(ballot_status(
-                &tally,
+                tally,
                 &b.voter,
                 b.resolution.as_str(),
                 decl.is_final,

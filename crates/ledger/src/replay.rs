@@ -117,18 +117,21 @@ impl<'a> Replay<'a> {
             self.convened = Some(m.clone());
         }
         let at = UtcMillis(entry.recorded_at_ms);
-        if let Err(v) = self.meeting.check(&event, &author, at) {
-            let check = if v.is_authority() {
-                CHECK_AUTHORITY
-            } else {
-                CHECK_RULES
-            };
-            return self.fail(
-                check,
-                index,
-                format!("entry {index} ({}, by {author}): {v}", event.kind()),
-            );
-        }
+        let planned = match self.meeting.plan(&event, &author, at) {
+            Ok(planned) => planned,
+            Err(v) => {
+                let check = if v.is_authority() {
+                    CHECK_AUTHORITY
+                } else {
+                    CHECK_RULES
+                };
+                return self.fail(
+                    check,
+                    index,
+                    format!("entry {index} ({}, by {author}): {v}", event.kind()),
+                );
+            }
+        };
         if let Event::ResultDeclared { tally_sha256 } = &event {
             let expected = match self.last_digest {
                 Some(d) => d,
@@ -155,7 +158,7 @@ impl<'a> Replay<'a> {
         if !matches!(event, Event::ResultDeclared { .. }) {
             self.last_digest = None;
         }
-        self.meeting.apply(&event, &author, at);
+        self.meeting.commit(planned);
         self.entries += 1;
         Ok(())
     }

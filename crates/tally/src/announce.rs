@@ -4,6 +4,7 @@
 //! never recomputed differently) plus the meeting's descriptive data (issuer, classes, titles,
 //! scrutineer). The same meeting and tally always give byte-identical text.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use scrutin_model::{
@@ -26,20 +27,12 @@ use text::{clean, join_and, long_date, tidy};
 /// placeholder heading.
 pub fn render_announcement(meeting: &Meeting, tally: &Tally) -> String {
     let resolutions = meeting.resolutions();
-    let restricted = meeting
+    let restricted: Vec<Restricted> = meeting
         .abstentions()
         .into_iter()
         .map(|a| {
-            let res = resolutions.iter().copied().find(|r| r.id == a.resolution);
             // The holder's shares of the classes that vote on the resolution.
-            let shares = meeting
-                .holder_shares(&a.holder)
-                .iter()
-                .filter(|(class, _)| {
-                    res.is_none_or(|r| r.classes.is_empty() || r.classes.contains(class))
-                })
-                .map(|(_, s)| u128::from(s.get()))
-                .sum();
+            let shares = meeting.voting_shares(&a.holder, &a.resolution);
             Restricted {
                 resolution: a.resolution.as_str().to_owned(),
                 restriction: a.restriction,
@@ -51,21 +44,30 @@ pub fn render_announcement(meeting: &Meeting, tally: &Tally) -> String {
             }
         })
         .collect();
-    let ctx = Context {
-        convened: meeting.convened(),
+    let ctx = Context::new(
+        Some(meeting),
+        meeting.convened(),
         resolutions,
         restricted,
-        declared: meeting.result_declared(),
-    };
+        meeting.result_declared(),
+    );
     render(&ctx, tally)
 }
 
 /// What the text needs from the meeting besides the tally.
 struct Context<'a> {
+    /// The meeting's own records, when rendering a meeting (the weights it interned).
+    meeting: Option<&'a Meeting>,
     convened: Option<&'a MeetingConvened>,
     resolutions: Vec<&'a Resolution>,
+    /// Resolution id -> index in `resolutions` (first wins).
+    res_ix: HashMap<&'a str, usize>,
+    /// Class id -> class (first wins).
+    class_ix: HashMap<&'a str, &'a ShareClass>,
     /// Must-abstain and against-only holders, by holder then resolution.
     restricted: Vec<Restricted>,
+    /// Resolution id -> indices into `restricted`, in order.
+    restricted_on: HashMap<String, Vec<usize>>,
     /// Whether the result has been declared: until then the text is a provisional count and
     /// states no outcome.
     declared: bool,
@@ -82,21 +84,67 @@ struct Restricted {
     reason: String,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    fn new(
+        meeting: Option<&'a Meeting>,
+        convened: Option<&'a MeetingConvened>,
+        resolutions: Vec<&'a Resolution>,
+        restricted: Vec<Restricted>,
+        declared: bool,
+    ) -> Context<'a> {
+        let mut restricted_on: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, r) in restricted.iter().enumerate() {
+            restricted_on
+                .entry(r.resolution.clone())
+                .or_default()
+                .push(i);
+        }
+        // Reversed, so that the first of two equal ids wins, as a linear search did.
+        let res_ix = resolutions
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, r)| (r.id.as_str(), i))
+            .collect();
+        let class_ix = convened
+            .map(|c| c.classes.iter().rev().map(|c| (c.id.as_str(), c)).collect())
+            .unwrap_or_default();
+        Context {
+            meeting,
+            convened,
+            resolutions,
+            res_ix,
+            class_ix,
+            restricted,
+            restricted_on,
+            declared,
+        }
+    }
+
     /// "CHEN YIHONG holding 294,174,742 Shares (reason) and ..." for the holders restricted
     /// on `resolution`; empty when none is known.
     fn named(&self, resolution: &str, restriction: Restriction) -> String {
         // Holders sharing a reason are listed together, reasons in order of first mention.
         let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+        let mut group_of: HashMap<&str, usize> = HashMap::new();
         for r in self
-            .restricted
-            .iter()
-            .filter(|r| r.resolution == resolution && r.restriction == restriction)
+            .restricted_on
+            .get(resolution)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.restricted.get(i))
+            .filter(|r| r.restriction == restriction)
         {
             let who = format!("{} holding {} Shares", r.name, group_thousands(r.shares));
-            match groups.iter_mut().find(|(reason, _)| *reason == r.reason) {
+            match group_of
+                .get(r.reason.as_str())
+                .and_then(|&g| groups.get_mut(g))
+            {
                 Some((_, names)) => names.push(who),
-                None => groups.push((&r.reason, vec![who])),
+                None => {
+                    group_of.insert(&r.reason, groups.len());
+                    groups.push((&r.reason, vec![who]));
+                }
             }
         }
         let parts: Vec<String> = groups
@@ -113,10 +161,10 @@ impl Context<'_> {
     }
 
     fn resolution(&self, id: &str) -> Option<&Resolution> {
-        self.resolutions
-            .iter()
+        self.res_ix
+            .get(id)
+            .and_then(|&i| self.resolutions.get(i))
             .copied()
-            .find(|r| r.id.as_str() == id)
     }
 
     fn classes(&self) -> &[ShareClass] {
@@ -124,38 +172,47 @@ impl Context<'_> {
     }
 
     fn class_name(&self, id: &str) -> String {
-        self.classes()
-            .iter()
-            .find(|c| c.id.as_str() == id)
+        self.class_ix
+            .get(id)
             .map_or_else(|| format!("{id} shares"), |c| clean(&c.name))
     }
 
-    /// Votes per share of `class` on `resolution` (the resolution's override, else the
-    /// class default, else 1).
-    fn votes_per_share(&self, resolution: Option<&Resolution>, class: &str) -> u32 {
-        let over = resolution.and_then(|r| {
-            r.votes_per_share
+    /// The classes voting on `resolution`, in the meeting's class order, each with its votes
+    /// per share (the resolution's override, else the class default, at least 1). Costs the
+    /// resolution's voting classes, as its `by_class` in the tally does.
+    fn voting_classes(&self, resolution: Option<&Resolution>) -> Vec<(&ClassId, u32)> {
+        let Some(r) = resolution else {
+            return self
+                .classes()
                 .iter()
-                .find(|w| w.class.as_str() == class)
-                .map(|w| w.votes_per_share)
-        });
-        over.or_else(|| {
-            self.classes()
-                .iter()
-                .find(|c| c.id.as_str() == class)
-                .map(|c| c.votes_per_share)
-        })
-        .unwrap_or(1)
-        .max(1)
-    }
-
-    /// The classes voting on `resolution`, in the meeting's class order.
-    fn voting_classes(&self, resolution: Option<&Resolution>) -> Vec<&ClassId> {
-        let all = self.classes().iter().map(|c| &c.id);
-        match resolution {
-            Some(r) if !r.classes.is_empty() => all.filter(|c| r.classes.contains(c)).collect(),
-            _ => all.collect(),
+                .map(|c| (&c.id, c.votes_per_share.max(1)))
+                .collect();
+        };
+        if let Some((m, rec)) = self.meeting.and_then(|m| Some((m, m.res_rec(&r.id)?))) {
+            return m
+                .voting_classes(rec)
+                .filter(|&(_, vps)| vps > 0)
+                .filter_map(|(c, vps)| Some((m.class_id(c)?, vps.max(1))))
+                .collect();
         }
+        // A resolution the meeting does not hold: from its definition, through maps.
+        let mut over: HashMap<&str, u32> = HashMap::new();
+        for w in r.votes_per_share.iter().rev() {
+            over.insert(w.class.as_str(), w.votes_per_share);
+        }
+        let named: std::collections::HashSet<&str> =
+            r.classes.iter().map(ClassId::as_str).collect();
+        self.classes()
+            .iter()
+            .filter(|c| r.classes.is_empty() || named.contains(c.id.as_str()))
+            .map(|c| {
+                let vps = over
+                    .get(c.id.as_str())
+                    .copied()
+                    .unwrap_or(c.votes_per_share);
+                (&c.id, vps.max(1))
+            })
+            .collect()
     }
 
     /// Per-class rows are printed when a class carries more than one vote per share on some
@@ -181,7 +238,7 @@ impl Context<'_> {
         let mut weights = self
             .voting_classes(resolution)
             .into_iter()
-            .map(|c| self.votes_per_share(resolution, c.as_str()));
+            .map(|(_, vps)| vps);
         let first = weights.next().unwrap_or(1);
         if weights.all(|w| w == first) {
             Some(votes / u128::from(first))
@@ -530,16 +587,16 @@ fn row(
     let head = format!("{}\t{title}", number(&r.id));
     if r.kind == "cumulative" {
         let _ = writeln!(out, "{head}");
+        let mut names: HashMap<&str, &str> = HashMap::new();
+        if let Some(ResolutionKind::Cumulative { candidates, .. }) = res.map(|x| &x.kind) {
+            for k in candidates {
+                names.entry(k.id.as_str()).or_insert(k.name.as_str());
+            }
+        }
         for c in &r.candidates {
-            let name = res
-                .and_then(|x| match &x.kind {
-                    ResolutionKind::Cumulative { candidates, .. } => candidates
-                        .iter()
-                        .find(|k| k.id.as_str() == c.id)
-                        .map(|k| clean(&k.name)),
-                    _ => None,
-                })
-                .unwrap_or_else(|| c.id.clone());
+            let name = names
+                .get(c.id.as_str())
+                .map_or_else(|| c.id.clone(), |n| clean(n));
             let _ = writeln!(
                 out,
                 "\t{name}\t{} votes\t{}",
@@ -564,9 +621,9 @@ fn row(
     }
     let _ = writeln!(out, "{head}");
     let mut shares_total: u128 = 0;
-    for class in ctx.voting_classes(res) {
+    for (class, vps) in ctx.voting_classes(res) {
         let votes = r.by_class.get(class.as_str()).cloned().unwrap_or_default();
-        let vps = u128::from(ctx.votes_per_share(res, class.as_str()));
+        let vps = u128::from(vps);
         let cast = votes.for_ + votes.against + votes.abstain;
         shares_total += cast / vps;
         let _ = writeln!(

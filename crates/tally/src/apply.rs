@@ -5,6 +5,7 @@ use std::sync::Arc;
 use scrutin_model::{AuthorKey, Event, ResolutionId, ResolutionKind, Role, UtcMillis, Voter};
 
 use crate::check::{BallotPlan, Plan, ProxyPlan};
+use crate::fxhash::FxMap;
 use crate::meeting::{
     BallotRec, Cast, HolderRec, Line, Meeting, Poll, ProxyRec, ProxyStatus, ResRec, RestrictionRec,
     NONE,
@@ -31,6 +32,13 @@ impl Meeting {
                     .entry(m.registrar)
                     .or_default()
                     .insert(Role::Registrar);
+                let mut class_ix = FxMap::default();
+                for (i, c) in m.classes.iter().enumerate() {
+                    class_ix
+                        .entry(c.id.clone())
+                        .or_insert(u32::try_from(i).unwrap_or(NONE));
+                }
+                self.class_ix = Arc::new(class_ix);
                 self.convened = Some(Arc::new(m.clone()));
             }
             Event::AuthorityGranted { key, role } => {
@@ -52,36 +60,60 @@ impl Meeting {
                 if self.res_index.contains(&r.id) {
                     return;
                 }
-                let Some(convened) = self.convened.as_ref() else {
+                if self.convened.is_none() {
                     return;
-                };
-                let vps = convened
-                    .classes
+                }
+                // Weights only for the classes the resolution names, or whose weight it
+                // overrides: never one per meeting class. First mention wins, as the linear
+                // lookups this replaces did (a checked resolution has no repeats).
+                let mut overrides: Vec<(u32, u32)> = r
+                    .votes_per_share
                     .iter()
-                    .map(|c| {
-                        if !r.classes.is_empty() && !r.classes.contains(&c.id) {
-                            0
-                        } else {
-                            r.votes_per_share
-                                .iter()
-                                .find(|w| w.class == c.id)
-                                .map_or(c.votes_per_share, |w| w.votes_per_share)
-                        }
-                    })
+                    .filter_map(|w| Some((self.class_index(&w.class)?, w.votes_per_share)))
                     .collect();
+                overrides.sort_by_key(|w| w.0);
+                overrides.dedup_by_key(|w| w.0);
+                let all_classes = r.classes.is_empty();
+                let weights = if all_classes {
+                    overrides
+                } else {
+                    let mut named: Vec<(u32, u32)> = r
+                        .classes
+                        .iter()
+                        .filter_map(|c| {
+                            let i = self.class_index(c)?;
+                            let w = match overrides.binary_search_by_key(&i, |w| w.0) {
+                                Ok(k) => overrides.get(k).map_or(0, |w| w.1),
+                                Err(_) => self.class_vps(i),
+                            };
+                            Some((i, w))
+                        })
+                        .collect();
+                    named.sort_by_key(|w| w.0);
+                    named.dedup_by_key(|w| w.0);
+                    named
+                };
                 let (seats, candidates) = match &r.kind {
                     ResolutionKind::Cumulative { seats, candidates } => {
                         (*seats, candidates.iter().map(|c| c.id.clone()).collect())
                     }
                     _ => (0, Vec::new()),
                 };
+                let mut candidate_ix = FxMap::default();
+                for (k, c) in candidates.iter().enumerate() {
+                    candidate_ix
+                        .entry(c.clone())
+                        .or_insert(u32::try_from(k).unwrap_or(NONE));
+                }
                 self.res_index.push(r.id.clone());
                 Arc::make_mut(&mut self.res).push(ResRec {
                     def: r.clone(),
                     poll: Poll::Pending,
-                    vps,
+                    all_classes,
+                    weights,
                     seats,
                     candidates,
+                    candidate_ix,
                 });
             }
             Event::ShareRegistered {

@@ -7,6 +7,7 @@ use scrutin_model::{
 };
 
 use crate::check::proxy_reason;
+use crate::fxhash::FxMap;
 use crate::meeting::{BallotRec, BallotStatus, Cast, Meeting, ProxyStatus, RestrictionRec};
 use crate::{
     percent, CandidateResult, ClassAttendance, ClassVotes, Disregarded, ResolutionTally,
@@ -92,22 +93,18 @@ impl Meeting {
             over: true,
         } = b.cast
         {
-            let res = self.res.get(b.res as usize);
-            let vps = res.and_then(|r| r.vps.get(b.class as usize)).copied();
-            let seats = res.map_or(0, |r| r.seats);
+            let seats = self.res.get(b.res as usize).map_or(0, |r| r.seats);
+            let vps = self.res_vps(b.res, b.class);
             return Verdict::Void(Why::OverAllocation {
                 cast: self.cumulative_total(start, len),
-                allowed: u128::from(b.entitled) * u128::from(seats) * u128::from(vps.unwrap_or(0)),
+                allowed: u128::from(b.entitled) * u128::from(seats) * u128::from(vps),
             });
         }
         Verdict::Counted
     }
 
     fn vps(&self, b: &BallotRec) -> u128 {
-        self.res
-            .get(b.res as usize)
-            .and_then(|r| r.vps.get(b.class as usize))
-            .map_or(0, |&v| u128::from(v))
+        u128::from(self.res_vps(b.res, b.class))
     }
 
     /// Votes the ballot tendered in total, and its "for" part.
@@ -184,6 +181,14 @@ impl Meeting {
     }
 }
 
+/// Restricted shares of one (resolution, class) pair.
+#[derive(Default, Clone, Copy)]
+struct Restricted {
+    must_abstain: u128,
+    against_only: u128,
+    rep_abstain: u128,
+}
+
 #[derive(Default, Clone, Copy)]
 struct Acc {
     for_: u128,
@@ -233,32 +238,34 @@ pub(crate) fn count(m: &Meeting) -> Tally {
         }
     }
 
-    // Restricted shares per (resolution, class).
-    let mut must_abstain = vec![0u128; nr * nc];
-    let mut against_only = vec![0u128; nr * nc];
-    let mut rep_abstain = vec![0u128; nr * nc];
+    // Restricted shares per (resolution, class): only the pairs restricted holders hold.
+    let mut restricted: FxMap<(u32, u32), Restricted> = FxMap::default();
     for (&(h, r), rec) in m.restrictions.iter() {
         for (_, l) in m.lines_of(h) {
-            let i = r as usize * nc + l.class as usize;
+            // Only pairs that reach the output: the class votes on the resolution.
+            if m.res_vps(r, l.class) == 0 {
+                continue;
+            }
+            let x = restricted.entry((r, l.class)).or_default();
             match rec.restriction {
                 Restriction::Abstain => {
-                    must_abstain[i] += u128::from(l.shares);
-                    rep_abstain[i] += m.represented_by(h, l.class);
+                    x.must_abstain += u128::from(l.shares);
+                    x.rep_abstain += m.represented_by(h, l.class);
                 }
-                Restriction::AgainstOnly => against_only[i] += u128::from(l.shares),
+                Restriction::AgainstOnly => x.against_only += u128::from(l.shares),
             }
         }
     }
 
-    // The ballots, in log order.
-    let mut acc = vec![Acc::default(); nr * nc];
+    // The ballots, in log order, into accumulators for the (resolution, class) pairs voted.
+    let mut acc: FxMap<(u32, u32), Acc> = FxMap::default();
     let mut disregarded: Vec<Vec<Disregarded>> = vec![Vec::new(); nr];
     let mut cand_votes: Vec<Vec<u128>> =
         m.res.iter().map(|r| vec![0; r.candidates.len()]).collect();
     let mut heads: Vec<Vec<(u32, bool)>> = vec![Vec::new(); nr];
     for b in m.ballots.iter() {
         let r = b.res as usize;
-        let i = r * nc + b.class as usize;
+        let i = acc.entry((b.res, b.class)).or_default();
         let vps = m.vps(b);
         let scheme = m
             .res
@@ -296,9 +303,9 @@ pub(crate) fn count(m: &Meeting) -> Tally {
                     }
                 };
                 if let Some(cf) = counted_for {
-                    acc[i].for_ += cf;
-                    acc[i].against += a;
-                    acc[i].abstain += x;
+                    i.for_ += cf;
+                    i.against += a;
+                    i.abstain += x;
                     if scheme {
                         let h = m.ballot_holder(b);
                         if cf > 0 {
@@ -317,7 +324,7 @@ pub(crate) fn count(m: &Meeting) -> Tally {
                             if let Some(slot) = cand_votes[r].get_mut(cand as usize) {
                                 *slot += u128::from(votes);
                             }
-                            acc[i].for_ += u128::from(votes);
+                            i.for_ += u128::from(votes);
                         }
                     }
                 }
@@ -327,7 +334,7 @@ pub(crate) fn count(m: &Meeting) -> Tally {
             },
         }
         if rules.unvoted_as_abstain && represented {
-            acc[i].voted_units += m.unit_shares(b);
+            i.voted_units += m.unit_shares(b);
         }
     }
 
@@ -362,32 +369,39 @@ pub(crate) fn count(m: &Meeting) -> Tally {
         // The cumulative minimum's base: the voting shares present (DOMAIN.md), i.e. shares
         // represented and entitled on this resolution, whether or not they cast a ballot on it.
         let mut min_base = 0u128;
-        for c in 0..nc {
-            let vps = u128::from(res.vps.get(c).copied().unwrap_or(0));
+        // Every voting class has its `by_class` entry: this loop costs what the output holds.
+        let r32 = u32::try_from(r).unwrap_or(u32::MAX);
+        for (c32, vps) in m.voting_classes(res) {
+            let vps = u128::from(vps);
             if vps == 0 {
                 continue;
             }
-            let i = r * nc + c;
-            min_base += rep_c[c].saturating_sub(rep_abstain[i]) * vps;
-            t.entitled += ent_c[c].saturating_sub(must_abstain[i]) * vps;
-            t.must_abstain += must_abstain[i] * vps;
-            t.against_only += against_only[i] * vps;
-            let a = acc[i];
+            let c = c32 as usize;
+            let x = restricted.get(&(r32, c32)).copied().unwrap_or_default();
+            let (ent, rep) = (
+                ent_c.get(c).copied().unwrap_or(0),
+                rep_c.get(c).copied().unwrap_or(0),
+            );
+            min_base += rep.saturating_sub(x.rep_abstain) * vps;
+            t.entitled += ent.saturating_sub(x.must_abstain) * vps;
+            t.must_abstain += x.must_abstain * vps;
+            t.against_only += x.against_only * vps;
+            let a = acc.get(&(r32, c32)).copied().unwrap_or_default();
             let mut votes = ClassVotes {
                 for_: a.for_,
                 against: a.against,
                 abstain: a.abstain,
             };
             if rules.unvoted_as_abstain && !cumulative {
-                let unvoted = rep_c[c]
-                    .saturating_sub(rep_abstain[i])
+                let unvoted = rep
+                    .saturating_sub(x.rep_abstain)
                     .saturating_sub(a.voted_units);
                 votes.abstain += unvoted * vps;
             }
             t.for_ += votes.for_;
             t.against += votes.against;
             t.abstain += votes.abstain;
-            if let Some(id) = m.class_id(u32::try_from(c).unwrap_or(u32::MAX)) {
+            if let Some(id) = m.class_id(c32) {
                 t.by_class.insert(id.to_string(), votes);
             }
         }
@@ -458,9 +472,18 @@ pub(crate) fn count(m: &Meeting) -> Tally {
     // class on the register neither attends nor counts in its totals (DOMAIN.md: "a class
     // meeting counts only that class, with the class's totals as denominators").
     let class_meeting = conv.kind == MeetingKind::Class && !m.res.is_empty();
-    let in_meeting: Vec<bool> = (0..nc)
-        .map(|c| !class_meeting || m.res.iter().any(|r| r.vps.get(c).is_some_and(|&v| v > 0)))
-        .collect();
+    let mut in_meeting = vec![!class_meeting; nc];
+    if class_meeting {
+        for res in m.res.iter() {
+            for (c, vps) in m.voting_classes(res) {
+                if vps > 0 {
+                    if let Some(x) = in_meeting.get_mut(c as usize) {
+                        *x = true;
+                    }
+                }
+            }
+        }
+    }
     let classes: Vec<ClassAttendance> = conv
         .classes
         .iter()

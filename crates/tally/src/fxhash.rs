@@ -168,12 +168,6 @@ impl<K: IdText + std::hash::Hash> Interner<K> {
     }
 }
 
-/// Byte equality written out: ids are short, and a call to `memcmp` per lookup showed up in
-/// profiles.
-pub(crate) fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
-}
-
 #[cfg(test)]
 mod tests {
     use super::Interner;

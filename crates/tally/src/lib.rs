@@ -61,7 +61,7 @@ mod tally;
 
 pub use announce::{render_announcement, PROVISIONAL};
 pub use error::RuleViolation;
-pub use meeting::{Abstention, BallotStatus, Meeting};
+pub use meeting::{Abstention, BallotStatus, Meeting, Planned};
 pub use tally::{
     percent, CandidateResult, ClassAttendance, ClassVotes, Disregarded, ResolutionTally,
     SchemeTests, Tally,

@@ -15,7 +15,7 @@ use scrutin_model::{
 };
 
 use crate::cowvec::CowVec;
-use crate::fxhash::Interner;
+use crate::fxhash::{FxMap, Interner};
 use crate::{RuleViolation, Tally};
 
 /// "No index": the end of a chain.
@@ -123,12 +123,31 @@ pub(crate) enum Poll {
 pub(crate) struct ResRec {
     pub(crate) def: Resolution,
     pub(crate) poll: Poll,
-    /// Votes per share for each meeting class (by class index); 0: the class does not vote.
-    pub(crate) vps: Vec<u32>,
+    /// Whether every meeting class votes on it (it names no classes); otherwise only the
+    /// classes in `weights` vote.
+    pub(crate) all_classes: bool,
+    /// (class index, votes per share), sorted by class: the classes it names, or, when it
+    /// names none, the classes whose weight it overrides. Sized by the resolution, never by
+    /// the meeting's classes.
+    pub(crate) weights: Vec<(u32, u32)>,
     /// Seats of a cumulative pool (0 otherwise).
     pub(crate) seats: u32,
     /// Candidates of a cumulative pool, in the order proposed.
     pub(crate) candidates: Vec<CandidateId>,
+    /// Candidate id -> index in `candidates` (first wins).
+    pub(crate) candidate_ix: FxMap<CandidateId, u32>,
+}
+
+impl ResRec {
+    /// Votes per share of class `c` on this resolution (0: the class does not vote on it);
+    /// `default` is the class's own weight.
+    pub(crate) fn vps(&self, c: u32, default: impl FnOnce(u32) -> u32) -> u32 {
+        match self.weights.binary_search_by_key(&c, |w| w.0) {
+            Ok(i) => self.weights.get(i).map_or(0, |w| w.1),
+            Err(_) if self.all_classes => default(c),
+            Err(_) => 0,
+        }
+    }
 }
 
 /// A must-abstain or against-only restriction.
@@ -148,6 +167,8 @@ pub struct Meeting {
     pub(crate) register_closed: bool,
     pub(crate) res: Arc<Vec<ResRec>>,
     pub(crate) res_index: Interner<ResolutionId>,
+    /// Class id -> index in the genesis' class list (first wins).
+    pub(crate) class_ix: Arc<FxMap<ClassId, u32>>,
     pub(crate) holder_ix: Interner<HolderId>,
     pub(crate) holder_names: CowVec<String>,
     pub(crate) holders: CowVec<HolderRec>,
@@ -169,6 +190,24 @@ pub struct Meeting {
     pub(crate) first_closed: Option<ResolutionId>,
     /// The log index of the result declaration: it is final and seals the log.
     pub(crate) declared_at: Option<u64>,
+}
+
+/// An event that [`Meeting::plan`] accepted, with the plan [`Meeting::commit`] folds in.
+#[derive(Debug, Clone)]
+pub struct Planned<'e> {
+    event: &'e Event,
+    author: AuthorKey,
+    recorded_at: UtcMillis,
+    plan: Option<crate::check::Plan>,
+    /// The meeting's event count when planned: a plan is only valid on that state.
+    state: u64,
+}
+
+impl<'e> Planned<'e> {
+    /// The event planned.
+    pub fn event(&self) -> &'e Event {
+        self.event
+    }
 }
 
 /// How a ballot stands in the count (for receipts).
@@ -213,8 +252,43 @@ impl Meeting {
         Meeting::default()
     }
 
+    /// Checks `event`, authored by `author` and recorded in the log at `recorded_at` (the
+    /// entry's time), against the meeting as it stands, and returns what [`Meeting::commit`]
+    /// folds in: for a ballot or a proxy form, the plan the rules computed (interned indices,
+    /// entitlements, proxies superseded), so the event is planned once, not again on commit.
+    ///
+    /// # Errors
+    /// The [`RuleViolation`] that forbids it.
+    pub fn plan<'e>(
+        &self,
+        event: &'e Event,
+        author: &AuthorKey,
+        recorded_at: UtcMillis,
+    ) -> Result<Planned<'e>, RuleViolation> {
+        let plan = self.check_event(event, author, recorded_at)?;
+        Ok(Planned {
+            event,
+            author: *author,
+            recorded_at,
+            plan,
+            state: self.events,
+        })
+    }
+
+    /// Folds in an event planned by [`Meeting::plan`] on this meeting in its current state.
+    /// A plan made on an earlier state (another event folded in since) is not trusted: the
+    /// event is then planned again, as [`Meeting::apply`] does.
+    pub fn commit(&mut self, planned: Planned<'_>) {
+        let plan = if planned.state == self.events {
+            planned.plan
+        } else {
+            None
+        };
+        self.apply_event(planned.event, &planned.author, planned.recorded_at, plan);
+    }
+
     /// Whether `event`, authored by `author` and recorded in the log at `recorded_at` (the
-    /// entry's time), may be recorded now.
+    /// entry's time), may be recorded now (`plan`, without keeping the plan).
     ///
     /// # Errors
     /// The [`RuleViolation`] that forbids it.
@@ -234,7 +308,7 @@ impl Meeting {
         self.apply_event(event, author, recorded_at, None);
     }
 
-    /// `check` then `apply`.
+    /// `plan` then `commit`.
     ///
     /// # Errors
     /// The [`RuleViolation`] that forbids the event; the state is then unchanged.
@@ -244,8 +318,8 @@ impl Meeting {
         author: &AuthorKey,
         recorded_at: UtcMillis,
     ) -> Result<(), RuleViolation> {
-        let plan = self.check_event(event, author, recorded_at)?;
-        self.apply_event(event, author, recorded_at, plan);
+        let planned = self.plan(event, author, recorded_at)?;
+        self.commit(planned);
         Ok(())
     }
 
@@ -348,6 +422,19 @@ impl Meeting {
             }
         }
         out
+    }
+
+    /// The holder's shares of the classes voting on `resolution` (all its shares if the
+    /// resolution is unknown).
+    pub(crate) fn voting_shares(&self, holder: &HolderId, resolution: &ResolutionId) -> u128 {
+        let Some(h) = self.holder_ix.get(holder) else {
+            return 0;
+        };
+        let r = self.res_index.get(resolution);
+        self.lines_of(h)
+            .filter(|(_, l)| r.is_none_or(|r| self.res_vps(r, l.class) > 0))
+            .map(|(_, l)| u128::from(l.shares))
+            .sum()
     }
 
     /// The holder's name as on the register.
@@ -456,11 +543,37 @@ impl Meeting {
     }
 
     pub(crate) fn class_index(&self, id: &ClassId) -> Option<u32> {
-        let classes = &self.convened.as_ref()?.classes;
-        let i = classes
-            .iter()
-            .position(|c| crate::fxhash::same(c.id.as_str(), id.as_str()))?;
-        u32::try_from(i).ok()
+        self.class_ix.get(id).copied()
+    }
+
+    /// The genesis' votes per share of class `c` (0 if unknown).
+    pub(crate) fn class_vps(&self, c: u32) -> u32 {
+        self.convened
+            .as_ref()
+            .and_then(|m| m.classes.get(c as usize))
+            .map_or(0, |c| c.votes_per_share)
+    }
+
+    /// Votes per share of class `c` on resolution `r` (0: it does not vote on it).
+    pub(crate) fn res_vps(&self, r: u32, c: u32) -> u32 {
+        self.res
+            .get(r as usize)
+            .map_or(0, |res| res.vps(c, |c| self.class_vps(c)))
+    }
+
+    /// The classes voting on `res` with their votes per share, in the meeting's class order:
+    /// every class for a resolution naming none (O(classes), as its tally's `by_class`),
+    /// else only those it names.
+    pub(crate) fn voting_classes<'a>(
+        &'a self,
+        res: &'a ResRec,
+    ) -> Box<dyn Iterator<Item = (u32, u32)> + 'a> {
+        if res.all_classes {
+            let nc = u32::try_from(self.class_count()).unwrap_or(u32::MAX);
+            Box::new((0..nc).map(move |c| (c, res.vps(c, |c| self.class_vps(c)))))
+        } else {
+            Box::new(res.weights.iter().copied())
+        }
     }
 
     pub(crate) fn class_id(&self, index: u32) -> Option<&ClassId> {
@@ -495,11 +608,19 @@ impl Meeting {
             .filter_map(|i| self.appointments.get(i).copied())
     }
 
+    /// The proxy's instruction on `res` (its instructions are stored sorted by resolution).
     pub(crate) fn instruction_of(&self, p: &ProxyRec, res: u32) -> Option<Instr> {
-        (p.ins_start..p.ins_start.saturating_add(p.ins_len))
-            .filter_map(|i| self.instructions.get(i))
-            .find(|(r, _)| *r == res)
-            .map(|(_, i)| *i)
+        let (mut lo, mut hi) = (p.ins_start, p.ins_start.saturating_add(p.ins_len));
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let &(r, ins) = self.instructions.get(mid)?;
+            match r.cmp(&res) {
+                std::cmp::Ordering::Equal => return Some(ins),
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+            }
+        }
+        None
     }
 
     pub(crate) fn voter_label(&self, ballot: &BallotRec) -> String {

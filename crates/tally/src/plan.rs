@@ -155,9 +155,10 @@ impl Meeting {
         }
         let appointed: u128 = wanted.iter().map(|&(_, s)| u128::from(s)).sum();
         let mut instructions = Vec::with_capacity(p.instructions.len());
+        let mut seen = std::collections::HashSet::with_capacity(p.instructions.len());
         for pi in &p.instructions {
             let r = self.res_idx(&pi.resolution)?;
-            if instructions.iter().any(|&(x, _)| x == r) {
+            if !seen.insert(r) {
                 return Err(RuleViolation::DuplicateInstruction {
                     proxy: p.proxy.clone(),
                     resolution: pi.resolution.clone(),
@@ -187,6 +188,8 @@ impl Meeting {
             };
             instructions.push((r, ins));
         }
+        // Sorted by resolution, so a ballot finds its instruction by binary search.
+        instructions.sort_by_key(|&(r, _)| r);
         Ok(ProxyPlan {
             holder: h,
             appointments: wanted,
@@ -217,7 +220,7 @@ impl Meeting {
             }
             Poll::Open => {}
         }
-        let votes_on = |c: u32| res.vps.get(c as usize).is_some_and(|&v| v > 0);
+        let votes_on = |c: u32| res.vps(c, |c| self.class_vps(c)) > 0;
         // The voter, its ballot chain and its voted mask.
         let (voter, proxy, last_ballot, mask) = match &b.voter {
             Voter::Holder(id) => {
@@ -292,17 +295,17 @@ impl Meeting {
         let cumulative = match (&res.def.kind, &b.choice) {
             (ResolutionKind::Cumulative { .. }, Choice::Cumulative(allocs)) => {
                 let mut out = Vec::with_capacity(allocs.len());
+                let mut seen = std::collections::HashSet::with_capacity(allocs.len());
                 let mut total: u128 = 0;
                 for a in allocs {
-                    let Some(k) = res.candidates.iter().position(|c| c == &a.candidate) else {
+                    let Some(&k) = res.candidate_ix.get(&a.candidate) else {
                         return Err(RuleViolation::UnknownCandidate {
                             voter: b.voter.clone(),
                             resolution: b.resolution.clone(),
                             candidate: a.candidate.clone(),
                         });
                     };
-                    let k = u32::try_from(k).unwrap_or(NONE);
-                    if out.iter().any(|&(x, _)| x == k) {
+                    if !seen.insert(k) {
                         return Err(RuleViolation::DuplicateCandidate {
                             voter: b.voter.clone(),
                             resolution: b.resolution.clone(),
@@ -330,7 +333,7 @@ impl Meeting {
                         });
                     }
                 }
-                let vps = res.vps.get(class as usize).copied().unwrap_or(0);
+                let vps = res.vps(class, |c| self.class_vps(c));
                 let allowed = u128::from(entitled) * u128::from(res.seats) * u128::from(vps);
                 Some((out, total > allowed))
             }

@@ -107,12 +107,7 @@ fn tally_around(
 
 /// Renders a meeting that has no restricted (must-abstain or Rule 13.40) holders.
 fn render_unrestricted(c: &MeetingConvened, r: &[Resolution], tally: &Tally) -> String {
-    let ctx = Context {
-        convened: Some(c),
-        resolutions: r.iter().collect(),
-        restricted: vec![],
-        declared: true,
-    };
+    let ctx = Context::new(None, Some(c), r.iter().collect(), vec![], true);
     render(&ctx, tally)
 }
 
@@ -300,10 +295,11 @@ fn abstentions_disregarded_votes_and_failures_are_stated() {
     r2.passed = false;
     r2.against_only = 10;
     let tally = tally_around(5_886_121_025, 0, "0.000000", vec![r1, r2]);
-    let ctx = Context {
-        convened: Some(&c),
-        resolutions: r.iter().collect(),
-        restricted: vec![
+    let ctx = Context::new(
+        None,
+        Some(&c),
+        r.iter().collect(),
+        vec![
             Restricted {
                 resolution: "1".into(),
                 restriction: Restriction::Abstain,
@@ -319,8 +315,8 @@ fn abstentions_disregarded_votes_and_failures_are_stated() {
                 reason: "connected".into(),
             },
         ],
-        declared: true,
-    };
+        true,
+    );
     let text = render(&ctx, &tally);
     for line in [
         "Shareholders holding 2,294,174,742 Shares were required under the Listing Rules to \
@@ -404,12 +400,7 @@ fn cumulative_candidates_are_listed() {
 #[test]
 fn no_meeting_yet_renders_without_panicking() {
     let tally = tally_around(0, 0, "0", vec![]);
-    let ctx = Context {
-        convened: None,
-        resolutions: vec![],
-        restricted: vec![],
-        declared: true,
-    };
+    let ctx = Context::new(None, None, vec![], vec![], true);
     let text = render(&ctx, &tally);
     assert!(text.starts_with("POLL RESULTS OF THE MEETING m\n"));
 }
