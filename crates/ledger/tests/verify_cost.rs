@@ -73,13 +73,16 @@ fn class(i: usize) -> ClassId {
     ClassId::new(format!("C{i}")).unwrap()
 }
 
-/// `n` share classes and `n` resolutions, resolution i put to class i alone with a weight of
-/// its own; holder i holds class i and votes on resolution i. A dense (resolution, class)
-/// state costs n^2; the bundle is O(n).
+/// The most share classes a meeting may have, and `n` resolutions that name no class, so that
+/// every class votes on every one (the widest tally a genesis allows); holder i holds class
+/// i % classes and votes on resolution i. A dense (resolution, class) state costs classes x n,
+/// which the class limit keeps a constant multiple of the bundle; a genesis with more classes
+/// is refused (scrutin-tally `a_meeting_has_at_most_max_classes_share_classes`).
 fn classes_times_resolutions(n: usize) -> Vec<u8> {
     let reg: By = registrar;
+    let classes = scrutin_tally::MAX_CLASSES;
     let mut genesis = convened();
-    genesis.classes = (0..n)
+    genesis.classes = (0..classes)
         .map(|i| ShareClass {
             id: class(i),
             name: format!("Class {i}"),
@@ -103,9 +106,9 @@ fn classes_times_resolutions(n: usize) -> Vec<u8> {
                 id: ResolutionId::new(format!("R{i}")).unwrap(),
                 kind: ResolutionKind::Ordinary,
                 title: format!("Resolution {i}"),
-                classes: vec![class(i)],
+                classes: vec![],
                 votes_per_share: vec![ClassWeight {
-                    class: class(i),
+                    class: class(i % classes),
                     votes_per_share: 2,
                 }],
             }),
@@ -117,7 +120,7 @@ fn classes_times_resolutions(n: usize) -> Vec<u8> {
             Event::ShareRegistered {
                 holder: HolderId::new(format!("H{i}")).unwrap(),
                 name: format!("Holder {i}"),
-                class: class(i),
+                class: class(i % classes),
                 shares: Shares(100),
             },
         ));

@@ -484,6 +484,9 @@ impl Meeting {
     }
 }
 
+/// The most share classes a meeting may have (docs/RULES.md, "invalid-meeting").
+pub const MAX_CLASSES: usize = 64;
+
 fn check_convened(m: &MeetingConvened, author: &AuthorKey) -> Result<(), RuleViolation> {
     if *author != m.registrar {
         return Err(RuleViolation::Unauthorized {
@@ -495,6 +498,14 @@ fn check_convened(m: &MeetingConvened, author: &AuthorKey) -> Result<(), RuleVio
     let invalid = |reason: String| RuleViolation::InvalidMeeting { reason };
     if m.classes.is_empty() {
         return Err(invalid("a meeting needs at least one share class".into()));
+    }
+    // Every resolution's tally has a row per voting class, so the class count multiplies
+    // what each later entry costs to count and print: bound it (real meetings have a few).
+    if m.classes.len() > MAX_CLASSES {
+        return Err(invalid(format!(
+            "{} share classes; a meeting has at most {MAX_CLASSES}",
+            m.classes.len()
+        )));
     }
     let mut seen = BTreeSet::new();
     for c in &m.classes {

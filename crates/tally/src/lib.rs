@@ -60,6 +60,7 @@ mod plan;
 mod tally;
 
 pub use announce::{render_announcement, PROVISIONAL};
+pub use check::MAX_CLASSES;
 pub use error::RuleViolation;
 pub use meeting::{Abstention, BallotStatus, Meeting, Planned};
 pub use tally::{

@@ -234,3 +234,23 @@ fn the_declaration_is_final_and_seals_the_log() {
     )));
     assert_eq!(v.rule(), "log-sealed");
 }
+
+/// A genesis with more classes than any meeting has would make every later resolution and
+/// ballot cost that many rows to count and print: it is refused.
+#[test]
+fn a_meeting_has_at_most_max_classes_share_classes() {
+    let names: Vec<String> = (0..=scrutin_tally::MAX_CLASSES)
+        .map(|i| format!("C{i}"))
+        .collect();
+    let many: Vec<(&str, u32)> = names.iter().map(|n| (n.as_str(), 1)).collect();
+    let conv = convened(MeetingKind::Egm, RulesProfile::preset(Preset::Hk, 4), &many);
+    let v = Meeting::new()
+        .check(&Event::MeetingConvened(conv), &REG, AT)
+        .unwrap_err();
+    assert_eq!(v.rule(), "invalid-meeting");
+    let most = &many[..scrutin_tally::MAX_CLASSES];
+    let conv = convened(MeetingKind::Egm, RulesProfile::preset(Preset::Hk, 4), most);
+    Meeting::new()
+        .check(&Event::MeetingConvened(conv), &REG, AT)
+        .unwrap();
+}
