@@ -493,3 +493,21 @@ fn write_missing_vectors() {
         std::fs::write(&path, bytes).expect("write");
     }
 }
+
+/// The worked example of docs/FORMAT.md section 10.4 states this vector's size and digest.
+#[test]
+fn the_spec_quotes_the_prc_vector_exactly() {
+    let spec = std::fs::read_to_string(dir().join("../../../docs/FORMAT.md")).expect("spec");
+    let json = std::fs::read(dir().join("prc-egm/tally.json")).expect("vector");
+    let sha = std::fs::read_to_string(dir().join("prc-egm/tally.sha256")).expect("vector");
+    assert!(
+        spec.contains(sha.trim()),
+        "FORMAT.md lacks the prc-egm digest"
+    );
+    let len = json.len().to_string();
+    let grouped = format!("{} {}", &len[..len.len() - 3], &len[len.len() - 3..]);
+    assert!(
+        spec.contains(&format!("is {grouped} bytes")),
+        "FORMAT.md lacks {grouped}"
+    );
+}

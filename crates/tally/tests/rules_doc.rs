@@ -200,3 +200,26 @@ fn a_declaration_needs_every_poll_held_and_closed() {
     m.submit(&declare, &SCRUT, AT).expect("declared");
     assert!(m.result_declared());
 }
+
+/// The docs stand on their own: nothing in docs/ points to a file outside the repository
+/// (the design notes the project started from are not shipped with it).
+#[test]
+fn the_docs_point_to_nothing_outside_the_repository() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs");
+    let mut read = 0;
+    for entry in std::fs::read_dir(&dir).expect("docs") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "md") {
+            let text = std::fs::read_to_string(&path).expect("doc");
+            for outside in ["DESIGN.md", "DOMAIN.md", "STYLE.md", "shared/", "../"] {
+                assert!(
+                    !text.contains(outside),
+                    "{} points outside the repository ({outside})",
+                    path.display()
+                );
+            }
+            read += 1;
+        }
+    }
+    assert!(read >= 4, "docs/*.md not found");
+}
