@@ -61,6 +61,7 @@ mod pin;
 mod receipt;
 mod receipt_verify;
 mod replay;
+pub mod report;
 mod scan;
 mod verify;
 mod witness_state;

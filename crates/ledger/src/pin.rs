@@ -35,10 +35,7 @@ pub fn verify_bundle_pinned(
         return Ok(report);
     }
     // Check 10 is decided last: after any earlier failure it is not run.
-    let mut list = CheckList::resume(
-        std::mem::take(&mut report.checks),
-        report.verdict.clone(),
-    );
+    let mut list = CheckList::resume(std::mem::take(&mut report.checks), report.verdict.clone());
     match report.checkpoint.as_ref().map(|cp| pin.check(cp, trust)) {
         None => list.not_run(CHECK_PINNING, PINNING_NAME, "no readable checkpoint"),
         Some(Ok(done)) => list.pass(CHECK_PINNING, PINNING_NAME, done),

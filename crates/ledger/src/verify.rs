@@ -7,8 +7,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use scrutin_log::{
-    verify_bundle_observing, BundleReport, Check, CheckList, NoteVerifier,
-    SignedCheckpoint, Verdict,
+    verify_bundle_observing, BundleReport, Check, CheckList, NoteVerifier, SignedCheckpoint,
+    Verdict,
 };
 use scrutin_model::{MeetingConvened, Resolution};
 use scrutin_tally::{render_announcement, Disregarded, Tally};

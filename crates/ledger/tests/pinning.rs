@@ -126,7 +126,10 @@ fn too_few_witnesses_is_not_valid_and_every_silent_witness_is_reported() {
         r.to_json()
     );
     let last = r.checks.last().unwrap();
-    assert_eq!((last.number, last.status), (CHECK_PINNING, CheckStatus::NotRun));
+    assert_eq!(
+        (last.number, last.status),
+        (CHECK_PINNING, CheckStatus::NotRun)
+    );
 }
 
 #[test]

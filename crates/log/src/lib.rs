@@ -56,7 +56,7 @@ pub use pin::{Pin, Witnessing};
 pub use store::Log;
 pub use text::{escape_for_display, is_control_char, is_display_hazard};
 pub use verify::{
-    verify_bundle, verify_bundle_observing, verify_bundle_with, verify_bundle_with_progress,
-    Check, CheckList, CheckStatus, Verdict, LOG_CHECKS,
+    verify_bundle, verify_bundle_observing, verify_bundle_with, verify_bundle_with_progress, Check,
+    CheckList, CheckStatus, Verdict, LOG_CHECKS,
 };
 pub use witness::{Inconsistency, InconsistencyReason, Witness};

@@ -119,7 +119,7 @@ impl Verdict {
 ///
 /// The rule, applied here once for the log and every layer above it: the first check recorded
 /// as failed is the verdict ([`Verdict::Broken`]); every check recorded after it, passed or
-/// failed, is reported [`CheckStatus::NotRun`] ("not run: the chain check failed at entry 8"),
+/// failed, is reported [`CheckStatus::NotRun`] ("stopped: the chain check failed at entry 8"),
 /// so a report never shows a check as passed that ran after a failure. At most one check of
 /// a report is therefore `Failed`. The checks are listed in number order at the end.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -161,8 +161,8 @@ impl CheckList {
             Verdict::Broken {
                 at_entry, check, ..
             } => Some(match at_entry {
-                Some(i) => format!("not run: the {check} check failed at entry {i}"),
-                None => format!("not run: the {check} check failed"),
+                Some(i) => format!("stopped: the {check} check failed at entry {i}"),
+                None => format!("stopped: the {check} check failed"),
             }),
         }
     }
@@ -223,11 +223,7 @@ impl CheckList {
     pub fn finish(mut self) -> (Vec<Check>, Verdict) {
         self.checks.sort_by_key(|c| c.number);
         if self.verdict.is_valid() {
-            if let Some(c) = self
-                .checks
-                .iter()
-                .find(|c| c.status != CheckStatus::Passed)
-            {
+            if let Some(c) = self.checks.iter().find(|c| c.status != CheckStatus::Passed) {
                 self.verdict = Verdict::Broken {
                     at_entry: None,
                     check: c.name.clone(),

@@ -378,7 +378,10 @@ fn checkpoints_store_and_export() {
         })
         .unwrap();
     assert_eq!(report.verdict, Verdict::Valid);
-    assert_eq!((report.entries, report.root), (60, Some(cp.checkpoint.root)));
+    assert_eq!(
+        (report.entries, report.root),
+        (60, Some(cp.checkpoint.root))
+    );
     assert_eq!(progress.first(), Some(&(0, 60)));
     assert_eq!(progress.last(), Some(&(60, 60)));
     assert_eq!(report.head, log.head());
