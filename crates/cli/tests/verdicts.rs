@@ -10,7 +10,13 @@ use common::{ok, s, scrutin};
 fn damaged_input_is_a_verdict_and_only_a_non_bundle_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo");
-    ok(&["demo", "--dir", s(&demo), "--report", s(&dir.path().join("r.html"))]);
+    ok(&[
+        "demo",
+        "--dir",
+        s(&demo),
+        "--report",
+        s(&dir.path().join("r.html")),
+    ]);
     let reg_pub = demo.join("registrar.key.pub");
     let trust = s(&reg_pub);
     let bundle = std::fs::read(demo.join("meeting.bundle")).unwrap();
@@ -29,7 +35,11 @@ fn damaged_input_is_a_verdict_and_only_a_non_bundle_an_error() {
         assert_eq!(o.code, 1, "{name}\n{}{}", o.stdout, o.stderr);
         assert!(o.stdout.contains("NOT VALID"), "{}", o.stdout);
         assert!(o.stdout.contains(": format: "), "{}", o.stdout);
-        assert!(o.stdout.contains("1. format                 FAILED"), "{}", o.stdout);
+        assert!(
+            o.stdout.contains("1. format                 FAILED"),
+            "{}",
+            o.stdout
+        );
     }
     let o = verify("magic.bundle", &bundle[..8]);
     assert!(
@@ -47,7 +57,12 @@ fn damaged_input_is_a_verdict_and_only_a_non_bundle_an_error() {
 
     // Receipts: another format tag, and no ballot, are NOT VALID (exit 1).
     let receipt = std::fs::read_to_string(demo.join("H0001.receipt.json")).unwrap();
-    ok(&["verify-receipt", s(&demo.join("H0001.receipt.json")), "--trust", trust]);
+    ok(&[
+        "verify-receipt",
+        s(&demo.join("H0001.receipt.json")),
+        "--trust",
+        trust,
+    ]);
     let verify_receipt = |name: &str, text: &str| {
         let p = dir.path().join(name);
         std::fs::write(&p, text).unwrap();
