@@ -12,7 +12,6 @@ mod escape;
 mod keys;
 mod meeting_file;
 mod progress;
-mod report;
 mod table;
 mod verify_cmd;
 mod witness;

@@ -7,15 +7,15 @@ use std::io::BufReader;
 use std::path::Path;
 use std::process::ExitCode;
 
+use scrutin::report::{render_html, ReportComparison, ReportInput};
 use scrutin::{
-    compare_tally, verify_bundle_pinned, verify_receipt_pinned, CheckStatus, Verdict, VerifyReport,
-    VoteReceipt,
+    compare_tally, verify_bundle_pinned, verify_receipt_pinned, Difference, TallyComparison,
+    Verdict, VerifyReport, VoteReceipt,
 };
-use scrutin_log::{NoteVerifier, Pin};
+use scrutin_log::Pin;
 
 use crate::error::{io_err, CliError};
 use crate::escape::{self, field};
-use crate::report::{self, CheckRow, Comparison, ReportInput, Status};
 use crate::{keys, progress, table};
 
 /// The options of `scrutin verify`.
@@ -42,6 +42,13 @@ pub(crate) fn pin_of(origin: Option<&str>, meeting: Option<&str>, quorum: usize)
     }
 }
 
+/// The `--expect` comparison: the claimed file as named and what matched or differs.
+#[derive(Debug, Clone)]
+pub(crate) struct Comparison {
+    pub(crate) file: String,
+    pub(crate) result: TallyComparison,
+}
+
 /// What `verify` found (the demo prints its own summary from it).
 #[derive(Debug)]
 pub(crate) struct VerifyOutcome {
@@ -53,19 +60,7 @@ pub(crate) struct VerifyOutcome {
 impl VerifyOutcome {
     /// Valid bundle and, with `--expect`, no difference.
     pub(crate) fn ok(&self) -> bool {
-        self.report.is_valid()
-            && self
-                .comparison
-                .as_ref()
-                .is_none_or(|c| c.differences.is_empty())
-    }
-}
-
-fn status(s: CheckStatus) -> Status {
-    match s {
-        CheckStatus::Passed => Status::Passed,
-        CheckStatus::Failed => Status::Failed,
-        _ => Status::NotRun,
+        self.report.is_valid() && self.comparison.as_ref().is_none_or(|c| c.result.is_match())
     }
 }
 
@@ -118,22 +113,19 @@ pub(crate) fn run(a: &VerifyArgs<'_>) -> Result<VerifyOutcome, CliError> {
                 }
                 Comparison {
                     file: p.display().to_string(),
-                    matched: c.matched,
-                    differences: c
-                        .differences
-                        .into_iter()
-                        .map(|d| (d.path, d.claimed, d.recomputed))
-                        .collect(),
+                    result: c,
                 }
             }
             None => Comparison {
                 file: p.display().to_string(),
-                matched: Vec::new(),
-                differences: vec![(
-                    "(whole tally)".into(),
-                    "as claimed".into(),
-                    "none: the bundle is not valid".into(),
-                )],
+                result: TallyComparison {
+                    matched: Vec::new(),
+                    differences: vec![Difference {
+                        path: "(whole tally)".into(),
+                        claimed: "as claimed".into(),
+                        recomputed: "none: the bundle is not valid".into(),
+                    }],
+                },
             },
         }),
         _ => None,
@@ -143,7 +135,21 @@ pub(crate) fn run(a: &VerifyArgs<'_>) -> Result<VerifyOutcome, CliError> {
         std::fs::write(path, t.to_json()).map_err(|e| io_err(path, e))?;
     }
     if let Some(path) = a.report {
-        let html = report::render(&report_input(a.file, &report, &trust, comparison.clone()));
+        let bundle = a.file.file_name().map_or_else(
+            || a.file.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let html = render_html(
+            &report,
+            &ReportInput {
+                bundle: &bundle,
+                trusted: &trust,
+                comparison: comparison.as_ref().map(|c| ReportComparison {
+                    file: &c.file,
+                    result: &c.result,
+                }),
+            },
+        );
         std::fs::write(path, html).map_err(|e| io_err(path, e))?;
     }
     Ok(VerifyOutcome {
@@ -180,20 +186,20 @@ fn comparison_text(c: &Comparison) -> String {
         s,
         "comparison with {}: {} figures match, {} differ",
         field(&c.file),
-        c.matched.len(),
-        c.differences.len()
+        c.result.matched.len(),
+        c.result.differences.len()
     );
-    for (path, claimed, recomputed) in &c.differences {
+    for d in &c.result.differences {
         let _ = writeln!(
             s,
             "  DIFFERS {}: claimed {}, recomputed {}",
-            field(path),
-            field(claimed),
-            field(recomputed)
+            field(&d.path),
+            field(&d.claimed),
+            field(&d.recomputed)
         );
     }
-    if !c.matched.is_empty() {
-        let _ = writeln!(s, "  matched: {}", field(&c.matched.join(", ")));
+    if !c.result.matched.is_empty() {
+        let _ = writeln!(s, "  matched: {}", field(&c.result.matched.join(", ")));
     }
     s
 }
@@ -239,7 +245,7 @@ fn render_text(file: &Path, r: &VerifyReport, c: Option<&Comparison>) -> String 
             "  {}. {:<22} {:<8} {}",
             ch.number,
             field(&ch.name),
-            status(ch.status).word(),
+            ch.status.word(),
             field(&ch.detail)
         );
     }
@@ -253,8 +259,6 @@ fn render_text(file: &Path, r: &VerifyReport, c: Option<&Comparison>) -> String 
             let at = at_entry.map_or(String::new(), |i| format!(" at entry {i}"));
             let _ = writeln!(s, "NOT VALID{at}: {}: {}", field(check), field(reason));
         }
-        #[allow(unreachable_patterns)]
-        _ => s.push_str("NOT VALID\n"),
     }
     if let Some(t) = &r.tally {
         s.push_str(&escape::lines(&table::render(t)));
@@ -263,61 +267,6 @@ fn render_text(file: &Path, r: &VerifyReport, c: Option<&Comparison>) -> String 
         s.push_str(&comparison_text(c));
     }
     s
-}
-
-fn verdict_line(r: &VerifyReport) -> String {
-    match &r.verdict {
-        Verdict::Valid => "every check passed".into(),
-        Verdict::Broken {
-            at_entry,
-            check,
-            reason,
-        } => {
-            let at = at_entry.map_or(String::new(), |i| format!("entry {i}: "));
-            format!("{at}{check}: {reason}")
-        }
-        #[allow(unreachable_patterns)]
-        _ => "not valid".into(),
-    }
-}
-
-fn report_input<'a>(
-    file: &Path,
-    r: &'a VerifyReport,
-    trust: &[NoteVerifier],
-    comparison: Option<Comparison>,
-) -> ReportInput<'a> {
-    ReportInput {
-        bundle: file.file_name().map_or_else(
-            || file.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        ),
-        valid: r.is_valid() && comparison.as_ref().is_none_or(|c| c.differences.is_empty()),
-        verdict: verdict_line(r),
-        meeting: r.meeting.as_ref(),
-        resolutions: &r.resolutions,
-        digest: r.digest.clone(),
-        entries: r.entries,
-        checkpoint_note: r
-            .checkpoint
-            .as_ref()
-            .map(scrutin_log::SignedCheckpoint::to_note_text),
-        cosigners: r.cosigners.clone(),
-        trusted: trust.iter().map(NoteVerifier::to_vkey_string).collect(),
-        checks: r
-            .checks
-            .iter()
-            .map(|c| CheckRow {
-                number: c.number,
-                name: c.name.clone(),
-                status: status(c.status),
-                detail: c.detail.clone(),
-            })
-            .collect(),
-        tally: r.tally.as_ref(),
-        comparison,
-        announcement: r.announcement.as_deref(),
-    }
 }
 
 /// `scrutin verify-receipt`.
@@ -405,8 +354,6 @@ fn receipt_text(file: &Path, report: &scrutin::ReceiptReport) -> String {
         scrutin::ReceiptVerdict::Invalid { reason } => {
             let _ = writeln!(s, "NOT VALID: {}", field(reason));
         }
-        #[allow(unreachable_patterns)]
-        _ => s.push_str("NOT VALID\n"),
     }
     s
 }

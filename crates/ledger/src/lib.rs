@@ -61,6 +61,7 @@ mod pin;
 mod receipt;
 mod receipt_verify;
 mod replay;
+pub mod report;
 mod scan;
 mod verify;
 mod witness_state;
@@ -71,7 +72,8 @@ pub use ledger::{origin_for, tally_digest, Ledger};
 pub use pin::{verify_bundle_pinned, verify_receipt_pinned, CHECK_PINNING};
 pub use receipt::{ReceiptEntry, VoteReceipt, RECEIPT_FORMAT};
 pub use receipt_verify::{verify_receipt, ReceiptBallot, ReceiptReport, ReceiptVerdict};
-pub use verify::{verify_bundle, Check, CheckStatus, Verdict, VerifyReport};
+pub use scrutin_log::{Check, CheckList, CheckStatus, Verdict};
+pub use verify::{verify_bundle, VerifyReport, MEETING_CHECKS};
 pub use witness_state::{origin_dir_name, OriginState, WitnessState};
 
 /// The crates the ledger is built on, re-exported so that embedders use the same versions.

@@ -7,9 +7,9 @@
 
 use std::io::Read;
 
-use scrutin_log::{NoteVerifier, Pin, SignedCheckpoint};
+use scrutin_log::{CheckList, NoteVerifier, Pin, SignedCheckpoint};
 
-use crate::verify::{verify_bundle, Check, CheckStatus, Verdict, VerifyReport};
+use crate::verify::{verify_bundle, VerifyReport};
 use crate::{verify_receipt, LedgerError, ReceiptReport, ReceiptVerdict, VoteReceipt};
 
 /// The number of the pinning check in a [`VerifyReport`] (present only with a non-empty pin).
@@ -18,7 +18,7 @@ const PINNING_NAME: &str = "pinning";
 
 /// [`verify_bundle`], then the pin: with a non-empty `pin` the report gains check 10,
 /// "pinning", and a bundle that passed every other check but is of another origin, or
-/// cosigned by fewer than `pin.quorum` trusted witnesses, is [`Verdict::Broken`] at it (its
+/// cosigned by fewer than `pin.quorum` trusted witnesses, is [`Verdict::Broken`](crate::Verdict::Broken) at it (its
 /// tally and announcement are then withheld, as for any broken bundle). An earlier failure
 /// stays the verdict.
 ///
@@ -34,29 +34,22 @@ pub fn verify_bundle_pinned(
     if pin.is_empty() {
         return Ok(report);
     }
-    let (status, detail) = match report.checkpoint.as_ref().map(|cp| pin.check(cp, trust)) {
-        None => (CheckStatus::NotRun, "no readable checkpoint".to_string()),
-        Some(Ok(done)) => (CheckStatus::Passed, done),
-        Some(Err(reason)) => {
-            if report.is_valid() {
-                report.verdict = Verdict::Broken {
-                    at_entry: None,
-                    check: PINNING_NAME.into(),
-                    reason: reason.clone(),
-                };
-                report.tally = None;
-                report.announcement = None;
-                report.disregarded.clear();
-            }
-            (CheckStatus::Failed, reason)
-        }
-    };
-    report.checks.push(Check {
-        number: CHECK_PINNING,
-        name: PINNING_NAME.into(),
-        status,
-        detail,
-    });
+    // Check 10 is decided last: after any earlier failure it is not run.
+    let mut list = CheckList::resume(std::mem::take(&mut report.checks), report.verdict.clone());
+    match report.checkpoint.as_ref().map(|cp| pin.check(cp, trust)) {
+        None => list.not_run(CHECK_PINNING, PINNING_NAME, "no readable checkpoint"),
+        Some(Ok(done)) => list.pass(CHECK_PINNING, PINNING_NAME, done),
+        Some(Err(reason)) => list.fail(CHECK_PINNING, PINNING_NAME, None, reason),
+    }
+    let (checks, verdict) = list.finish();
+    report.checks = checks;
+    report.verdict = verdict;
+    if !report.is_valid() {
+        // As for any broken bundle, no count derived from it is given.
+        report.tally = None;
+        report.announcement = None;
+        report.disregarded.clear();
+    }
     Ok(report)
 }
 

@@ -567,8 +567,14 @@ fn run_checks(
             }
         }
     }
+    // A receipt exists to show the holder's votes: one with none shows nothing to rely on
+    // (and could pass off "nothing of yours was recorded" as a verified receipt).
     if ballots == 0 {
-        return Err("the receipt carries no ballot".into());
+        return Err(format!(
+            "the receipt carries no ballot of holder {} or its proxies: it shows no vote \
+             recorded and counted",
+            receipt.holder
+        ));
     }
     Ok(())
 }

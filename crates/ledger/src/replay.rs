@@ -15,8 +15,12 @@ pub(crate) const CHECK_TALLY: u32 = 9;
 /// The first failure found by the replay.
 #[derive(Debug, Clone)]
 pub(crate) struct ReplayFailure {
+    /// 7, 8 or 9.
     pub(crate) check: u32,
-    pub(crate) entry: u64,
+    /// The failing entry; `None` for a failure at the end of the log (no genesis).
+    pub(crate) entry: Option<u64>,
+    /// The entry's payload is not a valid event (check 8), so check 7 could not examine it.
+    pub(crate) undecoded: bool,
     pub(crate) reason: String,
 }
 
@@ -56,7 +60,8 @@ impl<'a> Replay<'a> {
         let message = reason.clone();
         self.failure = Some(ReplayFailure {
             check,
-            entry,
+            entry: Some(entry),
+            undecoded: false,
             reason,
         });
         Err(message)
@@ -72,11 +77,15 @@ impl<'a> Replay<'a> {
         let event = match decode_event(&entry.payload) {
             Ok(e) => e,
             Err(e) => {
-                return self.fail(
+                let failed = self.fail(
                     CHECK_RULES,
                     index,
                     format!("entry {index}: the payload is not a valid event: {e}"),
-                )
+                );
+                if let Some(f) = self.failure.as_mut() {
+                    f.undecoded = true;
+                }
+                return failed;
             }
         };
         if index == 0 {

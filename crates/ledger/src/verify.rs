@@ -6,7 +6,10 @@ use std::io::Read;
 use serde::Serialize;
 use serde_json::json;
 
-use scrutin_log::{verify_bundle_with_progress, BundleReport, NoteVerifier, SignedCheckpoint};
+use scrutin_log::{
+    verify_bundle_observing, BundleReport, Check, CheckList, NoteVerifier, SignedCheckpoint,
+    Verdict,
+};
 use scrutin_model::{MeetingConvened, Resolution};
 use scrutin_tally::{render_announcement, Disregarded, Tally};
 
@@ -14,55 +17,15 @@ use crate::ledger::origin_for;
 use crate::replay::{Replay, ReplayFailure, CHECK_AUTHORITY, CHECK_RULES, CHECK_TALLY};
 use crate::LedgerError;
 
-/// The outcome of verifying a bundle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum Verdict {
-    /// Every check passed.
-    Valid,
-    /// A check failed: the first failure, naming the entry when it is in one.
-    Broken {
-        /// The first failing entry, when the failure is in one entry.
-        at_entry: Option<u64>,
-        /// The name of the failing check (as in [`Check::name`]).
-        check: String,
-        /// Why, naming the entry, the rule, the holder and the numbers.
-        reason: String,
-    },
-}
-
-/// Status of one numbered check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckStatus {
-    /// The check ran and passed.
-    Passed,
-    /// The check ran and failed.
-    Failed,
-    /// The check did not run (an earlier failure stopped it).
-    NotRun,
-}
-
-/// One numbered check of a verification report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Check {
-    /// 1 format, 2 chain, 3 signatures, 4 merkle root, 5 checkpoint signature,
-    /// 6 cosignatures, 7 genesis and authority, 8 voting rules, 9 tally.
-    pub number: u32,
-    /// Its short name (`"voting rules"`).
-    pub name: String,
-    /// Passed, failed or not run.
-    pub status: CheckStatus,
-    /// What was checked, or why it failed.
-    pub detail: String,
-}
-
 /// The full result of [`verify_bundle`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
-    /// Valid, or broken at an entry with a reason.
+    /// Valid, or the first failure (in the order checks are decided) with its check, entry
+    /// and reason.
     pub verdict: Verdict,
-    /// The nine checks, in number order.
+    /// The nine checks (ten with a pin), in number order: the log's 1 to 6, then 7 genesis
+    /// and authority, 8 voting rules, 9 tally. Every check decided after the failing one is
+    /// [`CheckStatus::NotRun`](crate::CheckStatus::NotRun).
     pub checks: Vec<Check>,
     /// The meeting, from the genesis entry (when it decoded).
     pub meeting: Option<MeetingConvened>,
@@ -87,23 +50,32 @@ pub struct VerifyReport {
     pub disregarded: Vec<(String, Disregarded)>,
 }
 
-/// Names of checks 7 to 9.
-const AUTHORITY_NAME: &str = "genesis and authority";
-const RULES_NAME: &str = "voting rules";
-const TALLY_NAME: &str = "tally";
-
-fn name_of(check: u32) -> &'static str {
-    match check {
-        CHECK_AUTHORITY => AUTHORITY_NAME,
-        CHECK_RULES => RULES_NAME,
-        _ => TALLY_NAME,
-    }
-}
+/// Number and name of the meeting's checks, decided after the log's 1 to 6.
+pub const MEETING_CHECKS: [(u32, &str); 3] = [
+    (CHECK_AUTHORITY, "genesis and authority"),
+    (CHECK_RULES, "voting rules"),
+    (CHECK_TALLY, "tally"),
+];
 
 impl VerifyReport {
     /// Whether every check passed.
     pub fn is_valid(&self) -> bool {
-        self.verdict == Verdict::Valid
+        self.verdict.is_valid()
+    }
+
+    /// The verdict in one line: `every check passed`, or `entry N: <check>: <reason>`.
+    pub fn verdict_line(&self) -> String {
+        match &self.verdict {
+            Verdict::Valid => "every check passed".into(),
+            Verdict::Broken {
+                at_entry,
+                check,
+                reason,
+            } => {
+                let at = at_entry.map_or(String::new(), |i| format!("entry {i}: "));
+                format!("{at}{check}: {reason}")
+            }
+        }
     }
 
     /// The report as pretty JSON text, ending in a newline: `valid`, `verdict`, `entries`,
@@ -124,7 +96,18 @@ impl VerifyReport {
         });
         let view = JsonReport {
             valid: self.is_valid(),
-            verdict: &self.verdict,
+            verdict: match &self.verdict {
+                Verdict::Valid => JsonVerdict::Valid,
+                Verdict::Broken {
+                    at_entry,
+                    check,
+                    reason,
+                } => JsonVerdict::Broken {
+                    at_entry: *at_entry,
+                    check,
+                    reason,
+                },
+            },
             entries: self.entries,
             digest: &self.digest,
             meeting,
@@ -132,7 +115,16 @@ impl VerifyReport {
             checkpoint: self.checkpoint.as_ref().map(SignedCheckpoint::to_note_text),
             cosigners: &self.cosigners,
             witnesses_silent: &self.witnesses_silent,
-            checks: &self.checks,
+            checks: self
+                .checks
+                .iter()
+                .map(|c| JsonCheck {
+                    number: c.number,
+                    name: &c.name,
+                    status: c.status.as_str(),
+                    detail: &c.detail,
+                })
+                .collect(),
             tally: self.tally.as_ref(),
             disregarded: self
                 .disregarded
@@ -157,7 +149,7 @@ impl VerifyReport {
 #[derive(Serialize)]
 struct JsonReport<'a> {
     valid: bool,
-    verdict: &'a Verdict,
+    verdict: JsonVerdict<'a>,
     entries: u64,
     digest: &'a str,
     meeting: Option<serde_json::Value>,
@@ -165,10 +157,32 @@ struct JsonReport<'a> {
     checkpoint: Option<String>,
     cosigners: &'a [String],
     witnesses_silent: &'a [String],
-    checks: &'a [Check],
+    checks: Vec<JsonCheck<'a>>,
     tally: Option<&'a Tally>,
     disregarded: Vec<JsonDisregarded<'a>>,
     announcement: Option<&'a str>,
+}
+
+/// The JSON shape of a verdict: `{"status": "valid"}` or `{"status": "broken", "at_entry",
+/// "check", "reason"}`.
+#[derive(Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+enum JsonVerdict<'a> {
+    Valid,
+    Broken {
+        at_entry: Option<u64>,
+        check: &'a str,
+        reason: &'a str,
+    },
+}
+
+/// The JSON shape of a check (`status`: `passed`, `failed` or `not_run`).
+#[derive(Serialize)]
+struct JsonCheck<'a> {
+    number: u32,
+    name: &'a str,
+    status: &'static str,
+    detail: &'a str,
 }
 
 #[derive(Serialize)]
@@ -185,12 +199,16 @@ struct JsonDisregarded<'a> {
 /// author's authority (7), every voting rule (8), and every declared tally (9).
 /// `progress(done, total)` is called as entries are verified.
 ///
-/// A tampered bundle or a rule-breaking event gives `Ok` with a [`Verdict::Broken`] naming the
-/// first failing entry and why.
+/// The checks are decided in number order (docs/FORMAT.md, "Verdict order"): 1 to 6 as the
+/// log decides them, then 7 to 9 entry by entry (for each entry: 7, 8, 9), then the end of the
+/// log (check 7: a genesis exists, and the log's origin is the meeting's). The first failure is
+/// the verdict ([`Verdict::Broken`], naming the failing entry when there is one) and every
+/// check decided after it is reported not run, so a bundle broken at check 5 shows checks 7 to
+/// 9 not run, whatever the replay found.
 ///
 /// # Errors
-/// [`LedgerError::Log`] when the check cannot run: not a bundle, unsupported version, no
-/// trusted keys, I/O.
+/// [`LedgerError::Log`] when the check cannot run: not a bundle at all (no magic, an
+/// unsupported version), no trusted keys, I/O. A damaged or truncated bundle is a verdict.
 pub fn verify_bundle(
     reader: impl Read,
     trust: &[NoteVerifier],
@@ -198,110 +216,90 @@ pub fn verify_bundle(
 ) -> Result<VerifyReport, LedgerError> {
     let mut replay = Replay::new(trust);
     let log_report = {
-        let mut on_entry = |e: &scrutin_log::Entry| replay.on_entry(e);
-        verify_bundle_with_progress(reader, trust, Some(&mut on_entry), progress)?
+        // The replay records its own first failure; the log's checks go on regardless.
+        let mut observe = |e: &scrutin_log::Entry| {
+            let _ = replay.on_entry(e);
+        };
+        verify_bundle_observing(reader, trust, &mut observe, progress)?
     };
-    // Checks the replay can only make once every entry is in.
-    if log_report.verdict_is_valid_so_far() && replay.failure.is_none() {
-        match &replay.convened {
-            None => {
-                replay.failure = Some(ReplayFailure {
-                    check: CHECK_AUTHORITY,
-                    entry: 0,
-                    reason: "the bundle has no genesis (MeetingConvened) entry".into(),
-                })
-            }
-            Some(m) if origin_for(&m.id) != log_report.origin => {
-                replay.failure = Some(ReplayFailure {
-                    check: CHECK_AUTHORITY,
-                    entry: 0,
-                    reason: format!(
-                        "entry 0: the log origin {:?} is not {:?}, the origin of meeting {}",
-                        log_report.origin,
-                        origin_for(&m.id),
-                        m.id
-                    ),
-                })
-            }
-            Some(_) => {}
-        }
-    }
+    end_of_log(&mut replay, &log_report.origin);
     Ok(assemble(log_report, replay, trust))
 }
 
-trait ReportExt {
-    fn verdict_is_valid_so_far(&self) -> bool;
-}
-
-impl ReportExt for BundleReport {
-    fn verdict_is_valid_so_far(&self) -> bool {
-        matches!(self.verdict, scrutin_log::Verdict::Valid { .. })
+/// The checks the replay can only make once every entry is in (check 7).
+fn end_of_log(replay: &mut Replay<'_>, origin: &str) {
+    match &replay.convened {
+        // No genesis was read, and nothing failed: the log has no entry at all (an entry 0
+        // that is not a valid genesis failed already), so the failure names no entry.
+        None if replay.failure.is_none() => {
+            replay.failure = Some(ReplayFailure {
+                check: CHECK_AUTHORITY,
+                entry: None,
+                undecoded: false,
+                reason: "the bundle has no entries, so no genesis (MeetingConvened)".into(),
+            });
+        }
+        None => {}
+        // A genesis that passed its own checks at entry 0: its meeting must be the log's.
+        // That belongs to entry 0's check 7, before anything else the replay found later.
+        Some(m) if origin_for(&m.id) != origin => {
+            replay.failure = Some(ReplayFailure {
+                check: CHECK_AUTHORITY,
+                entry: Some(0),
+                undecoded: false,
+                reason: format!(
+                    "entry 0: the log origin {origin:?} is not {:?}, the origin of meeting {}",
+                    origin_for(&m.id),
+                    m.id
+                ),
+            });
+            replay.entries = 0;
+        }
+        Some(_) => {}
     }
 }
 
-fn convert_status(s: scrutin_log::CheckStatus) -> CheckStatus {
-    match s {
-        scrutin_log::CheckStatus::Passed => CheckStatus::Passed,
-        scrutin_log::CheckStatus::Failed => CheckStatus::Failed,
-        _ => CheckStatus::NotRun,
+/// Continues the log's checks with checks 7 to 9 from the replay.
+fn meeting_checks(log: &BundleReport, replay: &Replay<'_>) -> (Vec<Check>, Verdict) {
+    let mut list = CheckList::resume(log.checks.clone(), log.verdict.clone());
+    match &replay.failure {
+        None => {
+            for (n, name) in MEETING_CHECKS {
+                list.pass(n, name, passed_detail(n, replay));
+            }
+        }
+        Some(f) => {
+            for (n, name) in MEETING_CHECKS {
+                if n < f.check {
+                    // The checks before the failing one ran on every entry up to the failing
+                    // one, and on that entry too unless it could not be decoded.
+                    let last = match f.entry {
+                        Some(i) if f.undecoded => i.checked_sub(1),
+                        other => other,
+                    };
+                    match (last, f.entry) {
+                        (Some(last), _) => list.pass(n, name, format!("entries 0 to {last}")),
+                        (None, Some(i)) => list.not_run(
+                            n,
+                            name,
+                            format!("entry {i} is not a valid event, so it has no author's authority to check"),
+                        ),
+                        (None, None) => list.not_run(n, name, "no entry"),
+                    }
+                } else if n == f.check {
+                    list.fail(n, name, f.entry, f.reason.clone());
+                } else {
+                    list.not_run(n, name, "not run");
+                }
+            }
+        }
     }
+    list.finish()
 }
 
 fn assemble(log: BundleReport, replay: Replay<'_>, trust: &[NoteVerifier]) -> VerifyReport {
-    let mut checks: Vec<Check> = log
-        .checks
-        .iter()
-        .filter(|c| c.number <= 6)
-        .map(|c| Check {
-            number: u32::from(c.number),
-            name: c.name.clone(),
-            status: convert_status(c.status),
-            detail: c.detail.clone(),
-        })
-        .collect();
-    let log_rules = log.checks.iter().find(|c| c.number == 7);
-    for n in [CHECK_AUTHORITY, CHECK_RULES, CHECK_TALLY] {
-        let (status, detail) = match (&replay.failure, log_rules) {
-            (Some(f), _) if f.check == n => (CheckStatus::Failed, f.reason.clone()),
-            (Some(f), _) if n < f.check => {
-                (CheckStatus::Passed, format!("entries 0 to {}", f.entry))
-            }
-            (Some(f), _) => (CheckStatus::NotRun, format!("stopped at entry {}", f.entry)),
-            (None, Some(c)) if c.status != scrutin_log::CheckStatus::Passed => {
-                (CheckStatus::NotRun, c.detail.clone())
-            }
-            (None, None) => (CheckStatus::NotRun, "the header is unreadable".into()),
-            (None, Some(_)) => (CheckStatus::Passed, passed_detail(n, &replay)),
-        };
-        checks.push(Check {
-            number: n,
-            name: name_of(n).to_string(),
-            status,
-            detail,
-        });
-    }
-
-    let verdict = match (&replay.failure, &log.verdict) {
-        (Some(f), _) => Verdict::Broken {
-            at_entry: Some(f.entry),
-            check: name_of(f.check).to_string(),
-            reason: f.reason.clone(),
-        },
-        (None, scrutin_log::Verdict::Valid { .. }) => Verdict::Valid,
-        (
-            None,
-            scrutin_log::Verdict::Broken {
-                at_entry,
-                check,
-                reason,
-            },
-        ) => Verdict::Broken {
-            at_entry: *at_entry,
-            check: check.clone(),
-            reason: reason.clone(),
-        },
-    };
-    let valid = verdict == Verdict::Valid;
+    let (checks, verdict) = meeting_checks(&log, &replay);
+    let valid = verdict.is_valid();
     let cosigners = log
         .checkpoint
         .as_ref()
@@ -339,7 +337,7 @@ fn assemble(log: BundleReport, replay: Replay<'_>, trust: &[NoteVerifier]) -> Ve
         checkpoint: log.checkpoint,
         cosigners,
         witnesses_silent,
-        entries: replay.entries,
+        entries: replay.entries.min(log.entries),
         digest: log.digest.to_hex(),
         disregarded,
     }

@@ -12,6 +12,7 @@ use crate::entry::Entry;
 use crate::error::LogError;
 use crate::hash::Hash;
 use crate::store::Log;
+use crate::verify::{Check, Verdict};
 use sha2::{Digest, Sha256};
 use std::io::{self, BufWriter, Write};
 
@@ -20,7 +21,8 @@ pub const BUNDLE_MAGIC: [u8; 8] = *b"SCRUTLOG";
 /// The bundle format version this library writes and reads.
 pub const BUNDLE_VERSION: u16 = 1;
 
-/// A caller's per-entry rule check for [`verify_bundle_with`](crate::verify_bundle_with): `Err(reason)` rejects the entry.
+/// A caller's per-entry rule check for [`verify_bundle_with`](crate::verify_bundle_with):
+/// `Err(reason)` rejects the entry (check 7, "entry rules").
 pub type EntryCheck<'a> = &'a mut dyn FnMut(&Entry) -> Result<(), String>;
 
 /// What [`Log::export`] wrote.
@@ -36,59 +38,13 @@ pub struct BundleSummary {
     pub bytes: u64,
 }
 
-/// The outcome of verifying a bundle.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub enum Verdict {
-    /// Every check passed.
-    Valid {
-        /// Number of entries.
-        size: u64,
-        /// The Merkle root, equal to the checkpoint's.
-        root: Hash,
-    },
-    /// A check failed.
-    Broken {
-        /// The first failing entry, when the failure is in one entry.
-        at_entry: Option<u64>,
-        /// The name of the failing check (as in [`CheckResult::name`]).
-        check: String,
-        /// Why.
-        reason: String,
-    },
-}
-
-/// Status of one numbered check.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum CheckStatus {
-    /// The check ran and passed.
-    Passed,
-    /// The check ran and failed.
-    Failed,
-    /// The check could not run (an earlier failure stopped it).
-    NotRun,
-}
-
-/// One numbered line of a verification report.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct CheckResult {
-    /// 1 format, 2 chain, 3 signatures, 4 merkle root, 5 checkpoint signature,
-    /// 6 cosignatures, 7 entry rules (only when a caller's rule callback was given).
-    pub number: u8,
-    /// Short name, e.g. `"chain"`.
-    pub name: String,
-    /// Passed, failed or not run.
-    pub status: CheckStatus,
-    /// What was checked, or why it failed.
-    pub detail: String,
-}
-
 /// The full result of [`verify_bundle`](crate::verify_bundle).
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct BundleReport {
-    /// Valid, or broken at an entry with a reason.
+    /// Valid, or the first failure with its check, entry and reason.
     pub verdict: Verdict,
-    /// Every check, in number order.
-    pub checks: Vec<CheckResult>,
+    /// Every check, in number order (1 to 6, and 7 with a caller's entry check).
+    pub checks: Vec<Check>,
     /// The origin named in the header (empty if the header is unreadable).
     pub origin: String,
     /// Entries that passed every per-entry check.
@@ -97,20 +53,18 @@ pub struct BundleReport {
     pub checkpoint: Option<SignedCheckpoint>,
     /// Hash of the last entry that passed every per-entry check.
     pub head: Option<Hash>,
+    /// The Merkle root of the entries, equal to the checkpoint's (only when valid).
+    pub root: Option<Hash>,
     /// SHA-256 of the whole input.
     pub digest: Hash,
 }
 
-/// Check names, by number - 1.
-pub(crate) const CHECK_NAMES: [&str; 7] = [
-    "format",
-    "chain",
-    "signatures",
-    "merkle root",
-    "checkpoint signature",
-    "cosignatures",
-    "entry rules",
-];
+impl BundleReport {
+    /// Whether every check passed.
+    pub fn is_valid(&self) -> bool {
+        self.verdict.is_valid()
+    }
+}
 
 struct HashingWriter<W: Write> {
     inner: W,

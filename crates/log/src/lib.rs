@@ -18,7 +18,8 @@
 //! let mut bundle = Vec::new();
 //! log.export(&cp, &mut bundle)?;
 //! let report = verify_bundle(&bundle[..], &[registrar.verifier()])?;
-//! assert!(matches!(report.verdict, Verdict::Valid { size: 3, .. }));
+//! assert_eq!(report.verdict, Verdict::Valid);
+//! assert_eq!(report.entries, 3);
 //! # drop(log); let _ = std::fs::remove_dir_all(&dir);
 //! # Ok(()) }
 //! ```
@@ -40,8 +41,7 @@ mod verify;
 mod witness;
 
 pub use bundle::{
-    write_bundle, BundleReport, BundleSummary, CheckResult, CheckStatus, EntryCheck, Verdict,
-    BUNDLE_MAGIC, BUNDLE_VERSION,
+    write_bundle, BundleReport, BundleSummary, EntryCheck, BUNDLE_MAGIC, BUNDLE_VERSION,
 };
 pub use checkpoint::{Checkpoint, CheckpointVerdict, Cosignature, NoteSignature, SignedCheckpoint};
 pub use codec::MAX_PAYLOAD_BYTES;
@@ -55,5 +55,8 @@ pub use merkle::{
 pub use pin::{Pin, Witnessing};
 pub use store::Log;
 pub use text::{escape_for_display, is_control_char, is_display_hazard};
-pub use verify::{verify_bundle, verify_bundle_with, verify_bundle_with_progress};
+pub use verify::{
+    verify_bundle, verify_bundle_observing, verify_bundle_with, verify_bundle_with_progress, Check,
+    CheckList, CheckStatus, Verdict, LOG_CHECKS,
+};
 pub use witness::{Inconsistency, InconsistencyReason, Witness};

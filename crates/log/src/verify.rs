@@ -1,10 +1,12 @@
 //! The streaming bundle verifier: reads a bundle in one pass, holding at most one chunk of
 //! entries, verifying signatures on all cores; needs no sled.
+//!
+//! It also defines the one family of report types used from this log up to the meeting
+//! ledger's report: [`Check`], [`CheckStatus`], [`Verdict`], and [`CheckList`], which
+//! records checks in the order they are decided and applies the one rule of a verdict: the
+//! first failure decided is the verdict, and every check decided after it is not run.
 
-use crate::bundle::{
-    BundleReport, CheckResult, CheckStatus, EntryCheck, Verdict, BUNDLE_MAGIC, BUNDLE_VERSION,
-    CHECK_NAMES,
-};
+use crate::bundle::{BundleReport, EntryCheck, BUNDLE_MAGIC, BUNDLE_VERSION};
 use crate::checkpoint::SignedCheckpoint;
 use crate::codec::{self, BundleHeader, MAX_ENTRY_BYTES, MAX_HEADER_BYTES};
 use crate::entry::Entry;
@@ -21,6 +23,217 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// Entries verified per parallel chunk, and the payload bytes a chunk may hold.
 const CHUNK_ENTRIES: usize = 512;
 const CHUNK_BYTES: usize = 8 << 20;
+
+/// Number and name of the log's checks, in number order. Check 7 is present only when a
+/// caller's per-entry rule check was given ([`verify_bundle_with`]).
+pub const LOG_CHECKS: [(u32, &str); 7] = [
+    (1, "format"),
+    (2, "chain"),
+    (3, "signatures"),
+    (4, "merkle root"),
+    (5, "checkpoint signature"),
+    (6, "cosignatures"),
+    (7, "entry rules"),
+];
+
+/// The name of the log's check `number` (1 to 7).
+fn name(number: u32) -> &'static str {
+    LOG_CHECKS
+        .iter()
+        .find(|(n, _)| *n == number)
+        .map_or("check", |(_, name)| name)
+}
+
+/// Status of one numbered check.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CheckStatus {
+    /// The check ran and passed.
+    Passed,
+    /// The check ran and failed: it is the verdict's check.
+    Failed,
+    /// The check did not run, or ran after an earlier check failed (its result is then not
+    /// reported, since nothing after a failure can be relied on).
+    NotRun,
+}
+
+impl CheckStatus {
+    /// The status as the JSON report writes it: `passed`, `failed` or `not_run`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Passed => "passed",
+            CheckStatus::Failed => "failed",
+            CheckStatus::NotRun => "not_run",
+        }
+    }
+
+    /// The status as a text or HTML report shows it: `passed`, `FAILED` or `not run`.
+    pub fn word(self) -> &'static str {
+        match self {
+            CheckStatus::Passed => "passed",
+            CheckStatus::Failed => "FAILED",
+            CheckStatus::NotRun => "not run",
+        }
+    }
+}
+
+/// One numbered check of a verification report.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Check {
+    /// 1 format, 2 chain, 3 signatures, 4 merkle root, 5 checkpoint signature,
+    /// 6 cosignatures, then the caller's: 7 entry rules here, or in the meeting ledger
+    /// 7 genesis and authority, 8 voting rules, 9 tally, 10 pinning.
+    pub number: u32,
+    /// Its short name (`"chain"`).
+    pub name: String,
+    /// Passed, failed or not run.
+    pub status: CheckStatus,
+    /// What was checked, or why it failed, or why it did not run.
+    pub detail: String,
+}
+
+/// The outcome of a verification.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Verdict {
+    /// Every check passed.
+    Valid,
+    /// A check failed: the first failure in the order checks are decided.
+    Broken {
+        /// The failing entry, when the failure is in one entry (`None` for a failure of the
+        /// header, of the whole bundle, or of the end of the log).
+        at_entry: Option<u64>,
+        /// The name of the failing check (as in [`Check::name`]).
+        check: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Verdict {
+    /// Whether every check passed.
+    pub fn is_valid(&self) -> bool {
+        *self == Verdict::Valid
+    }
+}
+
+/// Numbered checks recorded in the order they are decided, and the verdict they give.
+///
+/// The rule, applied here once for the log and every layer above it: the first check recorded
+/// as failed is the verdict ([`Verdict::Broken`]); every check recorded after it, passed or
+/// failed, is reported [`CheckStatus::NotRun`] ("stopped: the chain check failed at entry 8"),
+/// so a report never shows a check as passed that ran after a failure. At most one check of
+/// a report is therefore `Failed`. The checks are listed in number order at the end.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct CheckList {
+    checks: Vec<Check>,
+    verdict: Verdict,
+}
+
+impl Default for CheckList {
+    fn default() -> Self {
+        CheckList::new()
+    }
+}
+
+impl CheckList {
+    /// An empty list: no check decided yet.
+    pub fn new() -> Self {
+        CheckList {
+            checks: Vec::new(),
+            verdict: Verdict::Valid,
+        }
+    }
+
+    /// Continues a finished report (its checks and verdict) with checks decided after it, as
+    /// a layer above adds its own checks to the log's.
+    pub fn resume(checks: Vec<Check>, verdict: Verdict) -> Self {
+        CheckList { checks, verdict }
+    }
+
+    /// Whether a check failed.
+    pub fn is_broken(&self) -> bool {
+        !self.verdict.is_valid()
+    }
+
+    /// Why a check decided now does not run, if an earlier one failed.
+    fn after_failure(&self) -> Option<String> {
+        match &self.verdict {
+            Verdict::Valid => None,
+            Verdict::Broken {
+                at_entry, check, ..
+            } => Some(match at_entry {
+                Some(i) => format!("stopped: the {check} check failed at entry {i}"),
+                None => format!("stopped: the {check} check failed"),
+            }),
+        }
+    }
+
+    fn push(&mut self, number: u32, name: &str, status: CheckStatus, detail: String) {
+        self.checks.push(Check {
+            number,
+            name: name.to_owned(),
+            status,
+            detail,
+        });
+    }
+
+    /// Records check `number` as passed (not run, if an earlier check failed).
+    pub fn pass(&mut self, number: u32, name: &str, detail: impl Into<String>) {
+        match self.after_failure() {
+            Some(why) => self.push(number, name, CheckStatus::NotRun, why),
+            None => self.push(number, name, CheckStatus::Passed, detail.into()),
+        }
+    }
+
+    /// Records check `number` as failed, at `at_entry` when the failure is in one entry: the
+    /// verdict, unless an earlier check failed (then it is not run).
+    pub fn fail(
+        &mut self,
+        number: u32,
+        name: &str,
+        at_entry: Option<u64>,
+        reason: impl Into<String>,
+    ) {
+        match self.after_failure() {
+            Some(why) => self.push(number, name, CheckStatus::NotRun, why),
+            None => {
+                let reason = reason.into();
+                self.push(number, name, CheckStatus::Failed, reason.clone());
+                self.verdict = Verdict::Broken {
+                    at_entry,
+                    check: name.to_owned(),
+                    reason,
+                };
+            }
+        }
+    }
+
+    /// Records check `number` as not run, saying why (or that an earlier check failed).
+    pub fn not_run(&mut self, number: u32, name: &str, why: impl Into<String>) {
+        let why = self.after_failure().unwrap_or_else(|| why.into());
+        self.push(number, name, CheckStatus::NotRun, why);
+    }
+
+    /// The verdict so far.
+    pub fn verdict(&self) -> &Verdict {
+        &self.verdict
+    }
+
+    /// The checks in number order and the verdict. A list with no failure but a check that
+    /// did not run is not valid: `Valid` means every check listed passed.
+    pub fn finish(mut self) -> (Vec<Check>, Verdict) {
+        self.checks.sort_by_key(|c| c.number);
+        if self.verdict.is_valid() {
+            if let Some(c) = self.checks.iter().find(|c| c.status != CheckStatus::Passed) {
+                self.verdict = Verdict::Broken {
+                    at_entry: None,
+                    check: c.name.clone(),
+                    reason: format!("incomplete verification: {}", c.detail),
+                };
+            }
+        }
+        (self.checks, self.verdict)
+    }
+}
 
 struct HashingReader<R: Read> {
     inner: BufReader<R>,
@@ -44,27 +257,36 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> Result<bool, LogError> {
     }
 }
 
-/// Verifies a bundle against `trusted` keys (the log's key and the witnesses'), streaming.
+/// Verifies a bundle against `trusted` keys (the log's key and the witnesses'), streaming:
+/// checks 1 to 6.
 ///
-/// Returns `Ok` with a report whose verdict is valid or broken (a tampered or damaged bundle
-/// is a verdict, not an error). In a bundle every signature line of the checkpoint must come
-/// from a trusted key: a line by an unknown key breaks check 5 or 6, since a bundle is closed
+/// Returns `Ok` with a report whose verdict is valid or broken: a tampered, damaged or
+/// truncated bundle is a verdict, not an error (a file holding only the magic is broken at
+/// check 1, format). In a bundle every signature line of the checkpoint must come from a
+/// trusted key: a line by an unknown key breaks check 5 or 6, since a bundle is closed
 /// evidence and must contain nothing unaccounted for.
 ///
+/// The checks are decided in number order, checks 1 to 3 entry by entry (entry 0's checks
+/// 1, 2, 3, then entry 1's, ..., the first failing entry ending them), then nothing after the
+/// last entry (check 1), then 4, 5 and 6; the first failure is the verdict and every later
+/// check is reported not run ([`CheckList`]).
+///
 /// # Errors
-/// [`LogError::NotABundle`] if the input does not start with the magic (including an empty
-/// input), [`LogError::UnsupportedVersion`], [`LogError::Usage`] if `trusted` is empty,
-/// [`LogError::Io`] if reading fails.
+/// [`LogError::NotABundle`] if the input does not start with the 8-byte magic (including an
+/// empty or shorter input), [`LogError::UnsupportedVersion`] for a version other than
+/// [`BUNDLE_VERSION`], [`LogError::Usage`] if `trusted` is empty, [`LogError::Io`] if reading
+/// fails.
 pub fn verify_bundle(
     reader: impl Read,
     trusted: &[NoteVerifier],
 ) -> Result<BundleReport, LogError> {
-    verify_bundle_with_progress(reader, trusted, None, &mut |_, _| {})
+    run(reader, trusted, Hook::None, &mut |_, _| {})
 }
 
-/// [`verify_bundle`], also calling `on_entry` for each entry, in order, once its format,
-/// chain and signature checks passed. An `Err(reason)` from it breaks the bundle at that
-/// entry (check 7, "entry rules") and stops verification.
+/// [`verify_bundle`], also calling `on_entry` for each entry, in order, once its checks 1 to 3
+/// passed; its results are check 7, "entry rules", decided after checks 1 to 6. An
+/// `Err(reason)` from it breaks the bundle at that entry (unless checks 1 to 6 fail, which
+/// are decided first) and it is not called again; checks 1 to 4 go on to the end.
 ///
 /// # Errors
 /// As [`verify_bundle`].
@@ -73,12 +295,13 @@ pub fn verify_bundle_with(
     trusted: &[NoteVerifier],
     on_entry: &mut dyn FnMut(&Entry) -> Result<(), String>,
 ) -> Result<BundleReport, LogError> {
-    verify_bundle_with_progress(reader, trusted, Some(on_entry), &mut |_, _| {})
+    run(reader, trusted, Hook::Check(on_entry), &mut |_, _| {})
 }
 
-/// The general form: optional entry callback, and `progress(entries_done, total)` called
-/// after every verified chunk (total is the header's entry count; the first call, with 0,
-/// comes once the header is read — drive a progress bar with it).
+/// The general form of [`verify_bundle`] and [`verify_bundle_with`]: optional entry check,
+/// and `progress(entries_done, total)` called after every verified chunk (total is the
+/// header's entry count; the first call, with 0, comes once the header is read — drive a
+/// progress bar with it).
 ///
 /// # Errors
 /// As [`verify_bundle`].
@@ -88,6 +311,44 @@ pub fn verify_bundle_with_progress(
     on_entry: Option<EntryCheck<'_>>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<BundleReport, LogError> {
+    let hook = match on_entry {
+        Some(f) => Hook::Check(f),
+        None => Hook::None,
+    };
+    run(reader, trusted, hook, progress)
+}
+
+/// [`verify_bundle`] (checks 1 to 6 only), showing `observe` each entry, in order, once its
+/// checks 1 to 3 passed, up to the first entry that fails them. For a caller that decides
+/// its own checks after the log's: it continues the report with
+/// [`CheckList::resume`]`(report.checks, report.verdict)`.
+///
+/// # Errors
+/// As [`verify_bundle`].
+pub fn verify_bundle_observing(
+    reader: impl Read,
+    trusted: &[NoteVerifier],
+    observe: &mut dyn FnMut(&Entry),
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<BundleReport, LogError> {
+    run(reader, trusted, Hook::Observe(observe), progress)
+}
+
+/// What is done with each entry that passed checks 1 to 3.
+enum Hook<'a> {
+    None,
+    /// Check 7, "entry rules".
+    Check(EntryCheck<'a>),
+    /// Shown, no check of ours.
+    Observe(&'a mut dyn FnMut(&Entry)),
+}
+
+fn run(
+    reader: impl Read,
+    trusted: &[NoteVerifier],
+    mut hook: Hook<'_>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<BundleReport, LogError> {
     if trusted.is_empty() {
         return Err(LogError::Usage("no trusted keys given".into()));
     }
@@ -95,28 +356,31 @@ pub fn verify_bundle_with_progress(
         inner: BufReader::with_capacity(1 << 16, reader),
         hasher: Sha256::new(),
     };
+    // Not a bundle at all (an error): fewer than 8 bytes, or not the magic.
     let mut magic = [0u8; 8];
     if !read_full(&mut r, &mut magic)? || magic != BUNDLE_MAGIC {
         return Err(LogError::NotABundle(
             "the input does not start with SCRUTLOG".into(),
         ));
     }
-    let mut v = [0u8; 2];
-    if !read_full(&mut r, &mut v)? {
-        return Err(LogError::NotABundle("truncated before the version".into()));
-    }
-    let version = u16::from_be_bytes(v);
-    if version != BUNDLE_VERSION {
-        return Err(LogError::UnsupportedVersion(version));
-    }
-    let mut v = Verifier::new(trusted, on_entry.is_some());
-    match read_header(&mut r)? {
-        Err(reason) => v.fail(None, 1, reason),
-        Ok((header, cp)) => {
-            v.origin = header.origin;
-            v.check_checkpoint(&cp);
-            v.checkpoint = Some(cp);
-            v.stream(&mut r, header.entries, on_entry, progress)?;
+    let mut v = Verifier::new(trusted, matches!(hook, Hook::Check(_)));
+    let mut version = [0u8; 2];
+    if !read_full(&mut r, &mut version)? {
+        // A bundle cut short (a verdict): the magic is there, the version is not.
+        v.header_failure = Some("the bundle ends before its version".into());
+    } else {
+        let version = u16::from_be_bytes(version);
+        if version != BUNDLE_VERSION {
+            return Err(LogError::UnsupportedVersion(version));
+        }
+        match read_header(&mut r)? {
+            Err(reason) => v.header_failure = Some(reason),
+            Ok((header, cp)) => {
+                v.origin = header.origin;
+                v.check_checkpoint(&cp);
+                v.checkpoint = Some(cp);
+                v.stream(&mut r, header.entries, &mut hook, progress)?;
+            }
         }
     }
     // Hash the rest of the input so the digest covers the whole file even when broken.
@@ -131,7 +395,7 @@ fn read_header(
 ) -> Result<Result<(BundleHeader, SignedCheckpoint), String>, LogError> {
     let mut len = [0u8; 4];
     if !read_full(r, &mut len)? {
-        return Ok(Err("truncated before the header".into()));
+        return Ok(Err("the bundle ends before the header".into()));
     }
     let len = u32::from_be_bytes(len) as usize;
     if len > MAX_HEADER_BYTES {
@@ -139,9 +403,11 @@ fn read_header(
             "header length {len} exceeds the limit of {MAX_HEADER_BYTES}"
         )));
     }
-    let mut buf = vec![0u8; len];
-    if !read_full(r, &mut buf)? {
-        return Ok(Err("truncated header".into()));
+    let mut buf = Vec::new();
+    // As for entries: grow with the bytes present, not with the length claimed.
+    r.by_ref().take(len as u64).read_to_end(&mut buf)?;
+    if buf.len() != len {
+        return Ok(Err("the bundle ends inside the header".into()));
     }
     let header = match codec::decode_header(&buf) {
         Ok(h) => h,
@@ -151,6 +417,8 @@ fn read_header(
         Ok(cp) => cp,
         Err(e) => return Ok(Err(format!("checkpoint: {e}"))),
     };
+    // The header repeats two fields of the signed checkpoint; a header that disagrees with
+    // its own checkpoint is malformed (check 1), whatever the signatures say.
     if cp.checkpoint.origin != header.origin {
         return Ok(Err(format!(
             "header origin {:?} differs from the checkpoint's {:?}",
@@ -174,9 +442,10 @@ struct Pending {
     msg: Vec<u8>,
 }
 
+/// The first entry failing check 1, 2 or 3.
 struct Failure {
-    at: Option<u64>,
-    check: u8,
+    at: u64,
+    check: u32,
     reason: String,
 }
 
@@ -185,13 +454,22 @@ struct Verifier<'t> {
     with_rules: bool,
     origin: String,
     checkpoint: Option<SignedCheckpoint>,
-    /// Entry-level failure (or a header-level format failure).
-    failure: Option<Failure>,
+    /// A check 1 failure of the bundle before its entries (version, header, checkpoint note).
+    header_failure: Option<String>,
+    /// The first entry failing check 1, 2 or 3.
+    entry_failure: Option<Failure>,
+    /// A check 1 failure after the last entry (bytes follow it).
+    trailing: Option<String>,
     /// Results of checks 4-6 (None: not run).
     merkle: Option<Result<String, String>>,
     cp_sig: Option<Result<String, String>>,
     cosigs: Option<Result<String, String>>,
+    /// The first entry the caller's check refused (check 7).
+    rules_failure: Option<(u64, String)>,
+    /// Entries that passed checks 1 to 3.
     verified: u64,
+    /// Entries that passed checks 1 to 3 and the caller's check (when given).
+    accepted: u64,
     head: Option<Hash>,
     root: Option<Hash>,
     keys: HashMap<[u8; 32], Option<VerifyingKey>>,
@@ -204,23 +482,20 @@ impl<'t> Verifier<'t> {
             with_rules,
             origin: String::new(),
             checkpoint: None,
-            failure: None,
+            header_failure: None,
+            entry_failure: None,
+            trailing: None,
             merkle: None,
             cp_sig: None,
             cosigs: None,
+            rules_failure: None,
             verified: 0,
+            accepted: 0,
             head: None,
             root: None,
             keys: HashMap::new(),
         }
     }
-
-    fn fail(&mut self, at: Option<u64>, check: u8, reason: String) {
-        if self.failure.is_none() {
-            self.failure = Some(Failure { at, check, reason });
-        }
-    }
-
     fn check_checkpoint(&mut self, cp: &SignedCheckpoint) {
         let lines = cp.check(self.trusted);
         let v = &lines.verdict;
@@ -278,7 +553,7 @@ impl<'t> Verifier<'t> {
         &mut self,
         r: &mut impl Read,
         total: u64,
-        mut on_entry: Option<EntryCheck<'_>>,
+        hook: &mut Hook<'_>,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<(), LogError> {
         progress(0, total);
@@ -302,26 +577,26 @@ impl<'t> Verifier<'t> {
                 }
             }
             if chunk.len() >= CHUNK_ENTRIES || chunk_bytes >= CHUNK_BYTES {
-                self.finish_chunk(&mut chunk, &mut on_entry);
+                self.finish_chunk(&mut chunk, hook);
                 chunk_bytes = 0;
                 progress(self.verified, total);
-                if self.failure.is_some() {
+                if self.entry_failure.is_some() {
                     return Ok(());
                 }
             }
         }
-        self.finish_chunk(&mut chunk, &mut on_entry);
+        self.finish_chunk(&mut chunk, hook);
         progress(self.verified, total);
-        if self.failure.is_some() {
+        if self.entry_failure.is_some() {
             return Ok(());
         }
         if let Some(f) = pending_failure {
-            self.failure = Some(f);
+            self.entry_failure = Some(f);
             return Ok(());
         }
         let mut extra = [0u8; 1];
         if read_full(r, &mut extra)? {
-            self.fail(None, 1, format!("bytes follow the last of {total} entries"));
+            self.trailing = Some(format!("bytes follow the last of {total} entries"));
             return Ok(());
         }
         let root = frontier.root();
@@ -348,22 +623,22 @@ impl<'t> Verifier<'t> {
         prev: &mut Hash,
         last_time: &mut u64,
     ) -> Result<Result<Pending, Failure>, LogError> {
-        let fail = |check: u8, reason: String| {
+        let fail = |check: u32, reason: String| {
             Ok(Err(Failure {
-                at: Some(i),
+                at: i,
                 check,
                 reason,
             }))
         };
         let mut len = [0u8; 4];
         if !read_full(r, &mut len)? {
-            return fail(1, format!("bundle ends before entry {i}"));
+            return fail(1, format!("the bundle ends before entry {i}"));
         }
         let len = u32::from_be_bytes(len) as usize;
         if len > MAX_ENTRY_BYTES {
             return fail(
                 1,
-                format!("entry length {len} exceeds the limit of {MAX_ENTRY_BYTES}"),
+                format!("entry {i}: entry length {len} exceeds the limit of {MAX_ENTRY_BYTES}"),
             );
         }
         buf.clear();
@@ -371,11 +646,11 @@ impl<'t> Verifier<'t> {
         // a short file allocates nothing in advance.
         r.by_ref().take(len as u64).read_to_end(buf)?;
         if buf.len() != len {
-            return fail(1, format!("bundle ends inside entry {i}"));
+            return fail(1, format!("the bundle ends inside entry {i}"));
         }
         let w = match codec::decode_entry(buf) {
             Ok(w) => w,
-            Err(e) => return fail(1, e.to_string()),
+            Err(e) => return fail(1, format!("entry {i}: {e}")),
         };
         if w.index != i {
             return fail(2, format!("entry {i} carries index {}", w.index));
@@ -398,6 +673,7 @@ impl<'t> Verifier<'t> {
                 ),
             );
         }
+        // An author that is not a valid Ed25519 key can verify no signature: check 3.
         let Some(key) = self.key(&w.author) else {
             return fail(3, format!("entry {i}: author is not a valid Ed25519 key"));
         };
@@ -423,133 +699,98 @@ impl<'t> Verifier<'t> {
     }
 
     /// Verifies the chunk's signatures in parallel, then passes the entries in order to the
-    /// callback, stopping at the first failure.
-    fn finish_chunk(&mut self, chunk: &mut Vec<Pending>, on_entry: &mut Option<EntryCheck<'_>>) {
+    /// hook, stopping at the first entry whose signature fails. A refusal by the caller's
+    /// check is recorded (check 7) and the hook is not called again; the log's own checks go
+    /// on.
+    fn finish_chunk(&mut self, chunk: &mut Vec<Pending>, hook: &mut Hook<'_>) {
         let first_bad = verify_parallel(chunk);
         for (pos, p) in chunk.iter().enumerate() {
             let i = p.entry.index;
             if first_bad == Some(pos) {
-                self.fail(
-                    Some(i),
-                    3,
-                    format!("signature of entry {i} does not verify"),
-                );
+                self.entry_failure = Some(Failure {
+                    at: i,
+                    check: 3,
+                    reason: format!("signature of entry {i} does not verify"),
+                });
                 break;
             }
-            if let Some(f) = on_entry.as_mut() {
-                if let Err(reason) = f(&p.entry) {
-                    self.fail(Some(i), 7, reason);
-                    break;
+            self.verified += 1;
+            if self.rules_failure.is_some() {
+                continue;
+            }
+            match hook {
+                Hook::None => {}
+                Hook::Observe(f) => f(&p.entry),
+                Hook::Check(f) => {
+                    if let Err(reason) = f(&p.entry) {
+                        self.rules_failure = Some((i, reason));
+                        continue;
+                    }
                 }
             }
-            self.verified += 1;
+            self.accepted += 1;
             self.head = Some(p.leaf);
         }
         chunk.clear();
     }
 
+    /// The report: the checks recorded in the order they are decided (see
+    /// [`verify_bundle`]).
     fn report(self, digest: Hash) -> BundleReport {
-        let size = self.checkpoint.as_ref().map(|c| c.checkpoint.size);
-        let mut checks: Vec<CheckResult> = Vec::new();
-        let mut push = |n: u8, status: CheckStatus, detail: String| {
-            checks.push(CheckResult {
-                number: n,
-                name: CHECK_NAMES[usize::from(n - 1)].to_owned(),
-                status,
-                detail,
-            })
-        };
-        // Entry-level checks 1, 2, 3 and 7, in pipeline order.
-        let entry_checks: &[u8] = if self.with_rules {
-            &[1, 2, 3, 7]
-        } else {
-            &[1, 2, 3]
-        };
-        let header_ok = self.checkpoint.is_some();
-        let mut results: Vec<(u8, CheckStatus, String)> = Vec::new();
-        for &n in entry_checks {
-            let r = match &self.failure {
-                _ if !header_ok && n != 1 => (CheckStatus::NotRun, "header unreadable".into()),
-                Some(f) if f.check == n => (
-                    CheckStatus::Failed,
-                    match f.at {
-                        Some(i) => format!("entry {i}: {}", f.reason),
-                        None => f.reason.clone(),
-                    },
-                ),
-                Some(Failure {
-                    at: Some(i), check, ..
-                }) if pipeline(n) < pipeline(*check) => {
-                    (CheckStatus::Passed, format!("entries 0 to {i}"))
-                }
-                Some(Failure { at: Some(i), .. }) => {
-                    (CheckStatus::NotRun, format!("stopped at entry {i}"))
-                }
-                Some(Failure { at: None, .. }) => (
-                    CheckStatus::Passed,
-                    format!("all {} entries", size.unwrap_or(0)),
-                ),
-                None => (
-                    CheckStatus::Passed,
-                    format!("all {} entries", size.unwrap_or(0)),
-                ),
-            };
-            results.push((n, r.0, r.1));
+        let size = self.checkpoint.as_ref().map_or(0, |c| c.checkpoint.size);
+        let mut list = CheckList::new();
+        let mut last = 6;
+        if self.with_rules {
+            last = 7;
         }
-        let as_check = |r: &Option<Result<String, String>>, why: &str| match r {
-            Some(Ok(d)) => (CheckStatus::Passed, d.clone()),
-            Some(Err(d)) => (CheckStatus::Failed, d.clone()),
-            None => (CheckStatus::NotRun, why.to_owned()),
-        };
-        let merkle = as_check(&self.merkle, "entries incomplete");
-        let cp_sig = as_check(&self.cp_sig, "header unreadable");
-        let cosigs = as_check(&self.cosigs, "header unreadable");
-        results.push((4, merkle.0, merkle.1));
-        results.push((5, cp_sig.0, cp_sig.1));
-        results.push((6, cosigs.0, cosigs.1));
-        results.sort_by_key(|r| r.0);
-        for (n, s, d) in results.iter().cloned() {
-            push(n, s, d);
-        }
-        let verdict = if let Some(f) = &self.failure {
-            Verdict::Broken {
-                at_entry: f.at,
-                check: CHECK_NAMES[usize::from(f.check - 1)].to_owned(),
-                reason: f.reason.clone(),
+        if let Some(reason) = &self.header_failure {
+            list.fail(1, name(1), None, reason.clone());
+        } else if let Some(f) = &self.entry_failure {
+            for n in 1..f.check {
+                list.pass(n, name(n), format!("entries 0 to {}", f.at));
             }
-        } else if let Some(c) = checks.iter().find(|c| c.status == CheckStatus::Failed) {
-            Verdict::Broken {
-                at_entry: None,
-                check: c.name.clone(),
-                reason: c.detail.clone(),
-            }
+            list.fail(f.check, name(f.check), Some(f.at), f.reason.clone());
+        } else if let Some(reason) = &self.trailing {
+            list.pass(2, name(2), format!("all {size} entries"));
+            list.pass(3, name(3), format!("all {size} entries"));
+            list.fail(1, name(1), None, reason.clone());
         } else {
-            match (size, self.root) {
-                (Some(size), Some(root)) => Verdict::Valid { size, root },
-                _ => Verdict::Broken {
-                    at_entry: None,
-                    check: "format".into(),
-                    reason: "incomplete verification".into(),
-                },
+            for n in 1..=3 {
+                list.pass(n, name(n), format!("all {size} entries"));
             }
-        };
+        }
+        for (n, result) in [(4, &self.merkle), (5, &self.cp_sig), (6, &self.cosigs)] {
+            match result {
+                Some(Ok(d)) => list.pass(n, name(n), d.clone()),
+                Some(Err(d)) => list.fail(n, name(n), None, d.clone()),
+                None => list.not_run(n, name(n), "not run"),
+            }
+        }
+        if self.with_rules {
+            match &self.rules_failure {
+                Some((i, reason)) => list.fail(7, name(7), Some(*i), reason.clone()),
+                None => list.pass(7, name(7), format!("all {size} entries")),
+            }
+        }
+        // Checks the failure above left unrecorded (those after a header failure, the
+        // entry checks after the failing one) are not run.
+        for n in 1..=last {
+            if !list.checks.iter().any(|c| c.number == n) {
+                list.not_run(n, name(n), "not run");
+            }
+        }
+        let (checks, verdict) = list.finish();
+        let valid = verdict.is_valid();
         BundleReport {
             verdict,
             checks,
             origin: self.origin,
-            entries: self.verified,
+            entries: self.accepted,
             checkpoint: self.checkpoint,
             head: self.head,
+            root: if valid { self.root } else { None },
             digest,
         }
-    }
-}
-
-/// Order in which the per-entry checks run.
-fn pipeline(check: u8) -> u8 {
-    match check {
-        7 => 4,
-        n => n,
     }
 }
 

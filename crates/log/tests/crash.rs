@@ -170,11 +170,7 @@ fn kill_9_while_appending_loses_nothing_acknowledged() {
     let mut b = Vec::new();
     log.export(&cp, &mut b).unwrap();
     let r = verify_bundle(&b[..], &[registrar().verifier()]).unwrap();
-    assert!(
-        matches!(r.verdict, Verdict::Valid { .. }),
-        "{:?}",
-        r.verdict
-    );
+    assert!(r.verdict == Verdict::Valid, "{:?}", r.verdict);
 }
 
 #[test]

@@ -1,70 +1,107 @@
 //! The self-contained HTML verification report (`scrutin verify --report`): one file, inline
 //! CSS and inline SVG, no external resources, every string from the bundle HTML-escaped.
 //! Deterministic: the same bundle and keys give the same bytes (no clock in the page).
+//!
+//! An embedder renders it from a [`VerifyReport`] and what the report cannot know (the
+//! bundle's name, the trusted keys, a comparison with published figures):
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let trust: Vec<scrutin::log::NoteVerifier> = Vec::new();
+//! let file = std::fs::File::open("meeting.bundle")?;
+//! let report = scrutin::verify_bundle(file, &trust, &mut |_, _| {})?;
+//! let html = scrutin::report::render_html(
+//!     &report,
+//!     &scrutin::report::ReportInput { bundle: "meeting.bundle", trusted: &trust, comparison: None },
+//! );
+//! std::fs::write("report.html", html)?;
+//! # Ok(()) }
+//! ```
 
 use std::fmt::Write as _;
 
+use scrutin_log::{CheckStatus, NoteVerifier, SignedCheckpoint};
 use scrutin_model::{group_thousands, MeetingConvened, Resolution};
 use scrutin_tally::{ResolutionTally, Tally};
 
-/// The result of one numbered check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Status {
-    Passed,
-    Failed,
-    NotRun,
+use crate::{TallyComparison, VerifyReport};
+
+/// What the HTML report shows beyond the [`VerifyReport`].
+#[derive(Debug, Clone, Copy)]
+pub struct ReportInput<'a> {
+    /// The bundle's name as shown (its file name, say).
+    pub bundle: &'a str,
+    /// The keys the bundle was verified against (listed as vkey strings).
+    pub trusted: &'a [NoteVerifier],
+    /// The comparison with a claimed (published) tally, if one was made.
+    pub comparison: Option<ReportComparison<'a>>,
 }
 
-impl Status {
-    pub(crate) fn word(self) -> &'static str {
-        match self {
-            Status::Passed => "passed",
-            Status::Failed => "FAILED",
-            Status::NotRun => "not run",
-        }
-    }
+/// A comparison of claimed figures with the recomputed tally, as the report shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportComparison<'a> {
+    /// The claimed tally's name as shown (its file name, say).
+    pub file: &'a str,
+    /// What matched and what differs ([`crate::compare_tally`]).
+    pub result: &'a TallyComparison,
 }
 
-/// One numbered check as shown.
-#[derive(Debug, Clone)]
-pub(crate) struct CheckRow {
-    pub(crate) number: u32,
-    pub(crate) name: String,
-    pub(crate) status: Status,
-    pub(crate) detail: String,
-}
-
-/// The `--expect` comparison as shown.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Comparison {
-    pub(crate) file: String,
-    pub(crate) matched: Vec<String>,
-    /// (path, claimed, recomputed)
-    pub(crate) differences: Vec<(String, String, String)>,
+/// Renders the whole report: the meeting, the bundle and its checkpoint, the numbered checks
+/// and the verdict, attendance, the poll results with bar charts, the votes disregarded and
+/// the comparison. The verdict reads VALID only when the bundle is valid and no claimed
+/// figure differs. Every string from the bundle, the keys or the comparison is escaped
+/// ([`escape_html`]).
+pub fn render_html(report: &VerifyReport, input: &ReportInput<'_>) -> String {
+    render(&View {
+        bundle: input.bundle,
+        valid: report.is_valid()
+            && input
+                .comparison
+                .as_ref()
+                .is_none_or(|c| c.result.is_match()),
+        verdict: report.verdict_line(),
+        meeting: report.meeting.as_ref(),
+        resolutions: &report.resolutions,
+        digest: &report.digest,
+        entries: report.entries,
+        checkpoint_note: report
+            .checkpoint
+            .as_ref()
+            .map(SignedCheckpoint::to_note_text),
+        cosigners: &report.cosigners,
+        trusted: input
+            .trusted
+            .iter()
+            .map(NoteVerifier::to_vkey_string)
+            .collect(),
+        checks: &report.checks,
+        tally: report.tally.as_ref(),
+        comparison: input.comparison,
+        announcement: report.announcement.as_deref(),
+    })
 }
 
 /// Everything the report shows.
-#[derive(Debug)]
-pub(crate) struct ReportInput<'a> {
-    pub(crate) bundle: String,
-    pub(crate) valid: bool,
-    pub(crate) verdict: String,
-    pub(crate) meeting: Option<&'a MeetingConvened>,
+struct View<'a> {
+    bundle: &'a str,
+    valid: bool,
+    verdict: String,
+    meeting: Option<&'a MeetingConvened>,
     /// The resolutions as proposed (for their titles).
-    pub(crate) resolutions: &'a [Resolution],
-    pub(crate) digest: String,
-    pub(crate) entries: u64,
-    pub(crate) checkpoint_note: Option<String>,
-    pub(crate) cosigners: Vec<String>,
-    pub(crate) trusted: Vec<String>,
-    pub(crate) checks: Vec<CheckRow>,
-    pub(crate) tally: Option<&'a Tally>,
-    pub(crate) comparison: Option<Comparison>,
-    pub(crate) announcement: Option<&'a str>,
+    resolutions: &'a [Resolution],
+    digest: &'a str,
+    entries: u64,
+    checkpoint_note: Option<String>,
+    cosigners: &'a [String],
+    trusted: Vec<String>,
+    checks: &'a [crate::Check],
+    tally: Option<&'a Tally>,
+    comparison: Option<ReportComparison<'a>>,
+    announcement: Option<&'a str>,
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub(crate) fn esc(s: &str) -> String {
+/// Escapes text for HTML element content and attribute values (`&`, `<`, `>`, `"`, `'`).
+pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -99,8 +136,7 @@ pre.ann{font-family:Georgia,serif;font-size:13px;white-space:pre-wrap;word-break
 @media print{body{margin:0}.res{break-inside:avoid}}
 ";
 
-/// Renders the whole report.
-pub(crate) fn render(r: &ReportInput<'_>) -> String {
+fn render(r: &View<'_>) -> String {
     let mut h = String::with_capacity(16 * 1024);
     let title = match r.meeting {
         Some(m) => format!(
@@ -115,14 +151,14 @@ pub(crate) fn render(r: &ReportInput<'_>) -> String {
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
-        esc(&title)
+        escape_html(&title)
     );
-    let _ = writeln!(h, "<h1>{}</h1>", esc(&title));
+    let _ = writeln!(h, "<h1>{}</h1>", escape_html(&title));
     let _ = writeln!(
         h,
         "<p class=\"sub\">Independent verification of the meeting ledger bundle <span class=\"mono\">{}</span> by <code>scrutin verify</code> {}.</p>",
-        esc(&r.bundle),
-        esc(env!("CARGO_PKG_VERSION"))
+        escape_html(r.bundle),
+        escape_html(env!("CARGO_PKG_VERSION"))
     );
     let (cls, word) = if r.valid {
         ("ok", "VALID")
@@ -132,7 +168,7 @@ pub(crate) fn render(r: &ReportInput<'_>) -> String {
     let _ = writeln!(
         h,
         "<div class=\"verdict {cls}\">{word}: {}</div>",
-        esc(&r.verdict)
+        escape_html(&r.verdict)
     );
     meeting_section(&mut h, r);
     bundle_section(&mut h, r);
@@ -151,7 +187,7 @@ pub(crate) fn render(r: &ReportInput<'_>) -> String {
         let _ = writeln!(
             h,
             "<h2>Appendix: the announcement recomputed from the ledger</h2>\n<pre class=\"ann\">{}</pre>",
-            esc(a)
+            escape_html(a)
         );
     }
     let _ = writeln!(
@@ -160,16 +196,21 @@ pub(crate) fn render(r: &ReportInput<'_>) -> String {
          re-running <code>scrutin verify</code> on the same bundle with the same keys reproduces every number in this report. \
          Counts are votes (shares &times; votes per share); percentages are rounded half-up at the meeting&#39;s decimals; \
          pass or fail is decided on exact integers.</p>\n</body>\n</html>",
-        esc(env!("CARGO_PKG_VERSION"))
+        escape_html(env!("CARGO_PKG_VERSION"))
     );
     h
 }
 
 fn row(h: &mut String, k: &str, v: &str) {
-    let _ = writeln!(h, "<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(v));
+    let _ = writeln!(
+        h,
+        "<tr><th>{}</th><td>{}</td></tr>",
+        escape_html(k),
+        escape_html(v)
+    );
 }
 
-fn meeting_section(h: &mut String, r: &ReportInput<'_>) {
+fn meeting_section(h: &mut String, r: &View<'_>) {
     h.push_str("<h2>1. The meeting</h2>\n");
     let Some(m) = r.meeting else {
         h.push_str("<p>The bundle does not start with a readable meeting record.</p>\n");
@@ -219,13 +260,13 @@ fn meeting_section(h: &mut String, r: &ReportInput<'_>) {
     h.push_str("</table>\n");
 }
 
-fn bundle_section(h: &mut String, r: &ReportInput<'_>) {
+fn bundle_section(h: &mut String, r: &View<'_>) {
     h.push_str("<h2>2. The bundle and its checkpoint</h2>\n<table>\n");
-    row(h, "Bundle file", &r.bundle);
+    row(h, "Bundle file", r.bundle);
     let _ = writeln!(
         h,
         "<tr><th>Bundle digest (SHA-256)</th><td class=\"mono\">{}</td></tr>",
-        esc(&r.digest)
+        escape_html(r.digest)
     );
     row(h, "Entries", &group_thousands(u128::from(r.entries)));
     let cos = if r.cosigners.is_empty() {
@@ -239,33 +280,33 @@ fn bundle_section(h: &mut String, r: &ReportInput<'_>) {
         if i > 0 {
             h.push_str("<br>");
         }
-        h.push_str(&esc(t));
+        h.push_str(&escape_html(t));
     }
     h.push_str("</td></tr>\n</table>\n");
     if let Some(note) = &r.checkpoint_note {
         let _ = writeln!(
             h,
             "<h3>Signed checkpoint (C2SP signed note)</h3>\n<pre>{}</pre>",
-            esc(note)
+            escape_html(note)
         );
     }
 }
 
-fn checks_section(h: &mut String, r: &ReportInput<'_>) {
+fn checks_section(h: &mut String, r: &View<'_>) {
     h.push_str("<h2>3. Checks</h2>\n<table>\n<tr><th>#</th><th>Check</th><th>Result</th><th>Detail</th></tr>\n");
-    for c in &r.checks {
+    for c in r.checks {
         let cls = match c.status {
-            Status::Passed => "passed",
-            Status::Failed => "failed",
-            Status::NotRun => "notrun",
+            CheckStatus::Passed => "passed",
+            CheckStatus::Failed => "failed",
+            CheckStatus::NotRun => "notrun",
         };
         let _ = writeln!(
             h,
             "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"{cls}\">{}</td><td>{}</td></tr>",
             c.number,
-            esc(&c.name),
+            escape_html(&c.name),
             c.status.word(),
-            esc(&c.detail)
+            escape_html(&c.detail)
         );
     }
     h.push_str("</table>\n");
@@ -277,10 +318,10 @@ fn attendance_section(h: &mut String, t: &Tally) {
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}%</td></tr>",
-            esc(&c.id),
+            escape_html(&c.id),
             group_thousands(c.entitled),
             group_thousands(c.represented),
-            esc(&c.represented_pct)
+            escape_html(&c.represented_pct)
         );
     }
     let _ = writeln!(
@@ -288,7 +329,7 @@ fn attendance_section(h: &mut String, t: &Tally) {
         "<tr><th>Total</th><td class=\"n\"><b>{}</b></td><td class=\"n\"><b>{}</b></td><td class=\"n\"><b>{}%</b></td></tr>\n</table>",
         group_thousands(t.entitled),
         group_thousands(t.represented),
-        esc(&t.represented_pct)
+        escape_html(&t.represented_pct)
     );
 }
 
@@ -306,7 +347,7 @@ fn bars(r: &ResolutionTally) -> String {
     let _ = write!(
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"900\" height=\"96\" viewBox=\"0 0 900 96\" role=\"img\" aria-label=\"votes for, against and abstaining on resolution {}\">",
-        esc(&r.id)
+        escape_html(&r.id)
     );
     for (i, (label, votes, pct, colour)) in parts.iter().enumerate() {
         let y = 6 + i * 30;
@@ -324,7 +365,7 @@ fn bars(r: &ResolutionTally) -> String {
             70 + W + 8,
             y + 15,
             group_thousands(*votes),
-            esc(pct)
+            escape_html(pct)
         );
     }
     s.push_str("</svg>");
@@ -343,11 +384,11 @@ fn results_section(h: &mut String, t: &Tally, proposed: &[Resolution]) {
         let _ = writeln!(
             h,
             "<div class=\"res\">\n<h3>Resolution {} ({} resolution): <span class=\"{cls}\">{verdict}</span></h3>",
-            esc(&r.id),
-            esc(&r.kind)
+            escape_html(&r.id),
+            escape_html(&r.kind)
         );
         if !title.is_empty() {
-            let _ = writeln!(h, "<p class=\"title\">{}</p>", esc(title));
+            let _ = writeln!(h, "<p class=\"title\">{}</p>", escape_html(title));
         }
         let _ = writeln!(
             h,
@@ -386,15 +427,15 @@ fn split_table(h: &mut String, r: &ResolutionTally) {
         group_thousands(r.for_),
         group_thousands(r.against),
         group_thousands(r.abstain),
-        esc(&r.for_pct),
-        esc(&r.against_pct),
-        esc(&r.abstain_pct)
+        escape_html(&r.for_pct),
+        escape_html(&r.against_pct),
+        escape_html(&r.abstain_pct)
     );
     for (class, v) in &r.by_class {
         let _ = writeln!(
             h,
             "<tr><th>Class {}</th><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            esc(class),
+            escape_html(class),
             group_thousands(v.for_),
             group_thousands(v.against),
             group_thousands(v.abstain)
@@ -419,11 +460,11 @@ fn candidates_table(h: &mut String, r: &ResolutionTally) {
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"{}\">{}</td><td><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"16\" role=\"img\" aria-label=\"votes for candidate {}\"><rect x=\"0\" y=\"2\" width=\"{W}\" height=\"12\" fill=\"#f0f0f0\"/><rect x=\"0\" y=\"2\" width=\"{w}\" height=\"12\" fill=\"{colour}\"/></svg></td></tr>",
-            esc(&c.id),
+            escape_html(&c.id),
             group_thousands(c.votes),
             if c.elected { "passed" } else { "notrun" },
             if c.elected { "elected" } else { "not elected" },
-            esc(&c.id)
+            escape_html(&c.id)
         );
     }
     let _ = writeln!(
@@ -451,21 +492,22 @@ fn disregarded_section(h: &mut String, t: &Tally) {
             let _ = writeln!(
                 h,
                 "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                esc(&r.id),
-                esc(&d.voter),
+                escape_html(&r.id),
+                escape_html(&d.voter),
                 group_thousands(d.votes),
-                esc(&d.reason)
+                escape_html(&d.reason)
             );
         }
     }
     h.push_str("</table>\n");
 }
 
-fn comparison_section(h: &mut String, c: &Comparison) {
+fn comparison_section(h: &mut String, c: &ReportComparison<'_>) {
+    let (file, c) = (c.file, c.result);
     let _ = writeln!(
         h,
         "<h2>7. Published figures compared with the recomputed tally</h2>\n<p>Claimed tally: <span class=\"mono\">{}</span>. {} figure(s) match; {} differ.</p>",
-        esc(&c.file),
+        escape_html(file),
         c.matched.len(),
         c.differences.len()
     );
@@ -473,13 +515,13 @@ fn comparison_section(h: &mut String, c: &Comparison) {
         h.push_str(
             "<table>\n<tr><th>Field</th><th>Claimed</th><th>Recomputed from the ledger</th></tr>\n",
         );
-        for (path, claimed, recomputed) in &c.differences {
+        for d in &c.differences {
             let _ = writeln!(
                 h,
                 "<tr><td class=\"mono\">{}</td><td class=\"n failed\">{}</td><td class=\"n\">{}</td></tr>",
-                esc(path),
-                esc(claimed),
-                esc(recomputed)
+                escape_html(&d.path),
+                escape_html(&d.claimed),
+                escape_html(&d.recomputed)
             );
         }
         h.push_str("</table>\n");
@@ -488,44 +530,7 @@ fn comparison_section(h: &mut String, c: &Comparison) {
         let _ = writeln!(
             h,
             "<h3>Matching figures</h3>\n<p class=\"mono\">{}</p>",
-            esc(&c.matched.join(", "))
+            escape_html(&c.matched.join(", "))
         );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_everything_from_the_bundle() {
-        assert_eq!(esc("<b>&\"'"), "&lt;b&gt;&amp;&quot;&#39;");
-        let input = ReportInput {
-            bundle: "<evil>.bundle".into(),
-            valid: false,
-            verdict: "entry 7: <script>".into(),
-            meeting: None,
-            resolutions: &[],
-            digest: "ab".into(),
-            entries: 9,
-            checkpoint_note: Some("o\n1\n<x>\n".into()),
-            cosigners: vec![],
-            trusted: vec!["k+1+AAA".into()],
-            checks: vec![CheckRow {
-                number: 1,
-                name: "format".into(),
-                status: Status::Passed,
-                detail: "<ok>".into(),
-            }],
-            tally: None,
-            comparison: None,
-            announcement: Some("<a> & b"),
-        };
-        let html = render(&input);
-        assert!(!html.contains("<script>"));
-        assert!(!html.contains("<evil>"));
-        assert!(html.contains("NOT VALID"));
-        assert!(!html.contains("src="), "no external resources");
-        assert!(html.contains("&lt;a&gt; &amp; b"));
     }
 }
