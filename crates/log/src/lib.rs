@@ -23,6 +23,7 @@
 //! # Ok(()) }
 //! ```
 
+mod batch;
 mod bundle;
 mod checkpoint;
 mod codec;
