@@ -287,4 +287,34 @@ mod tests {
         assert!(!batch_ok(&items[..MAX_BATCH]));
         assert_eq!(first_invalid(&items), Some(200));
     }
+
+    #[test]
+    fn small_order_key_is_refused_although_the_equation_holds() {
+        // A = identity: [k]A = 0 for every message, so R = [r]B, S = r satisfies the
+        // equation for any message; only the key check refuses it.
+        let weak = VerifyingKey::from_bytes(&EdwardsPoint::default().compress().0).unwrap();
+        let r = Scalar::from(99u64);
+        let mut sig = [0u8; 64];
+        sig[..32].copy_from_slice(&(ED25519_BASEPOINT_POINT * r).compress().0);
+        sig[32..].copy_from_slice(r.as_bytes());
+        let good_key = SigningKey::from_bytes(&[5; 32]);
+        let good_vk = good_key.verifying_key();
+        let msgs: Vec<Vec<u8>> = (0..100u32).map(|i| i.to_be_bytes().to_vec()).collect();
+        let sigs: Vec<[u8; 64]> = msgs.iter().map(|m| good_key.sign(m).to_bytes()).collect();
+        assert!(!verify_one(&weak, b"anything", &sig));
+        let mut items: Vec<SigItem<'_>> = (0..100)
+            .map(|i| SigItem {
+                key: &good_vk,
+                msg: &msgs[i],
+                sig: &sigs[i],
+            })
+            .collect();
+        items[70] = SigItem {
+            key: &weak,
+            msg: b"anything",
+            sig: &sig,
+        };
+        assert!(!batch_ok(&items));
+        assert_eq!(first_invalid(&items), Some(70));
+    }
 }
