@@ -49,10 +49,11 @@ fn hram(r: &[u8; 32], a: &[u8; 32], msg: &[u8]) -> Scalar {
 
 /// A point of order 8.
 fn torsion8() -> EdwardsPoint {
-    let bytes: [u8; 32] = hex::decode("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05")
-        .unwrap()
-        .try_into()
-        .unwrap();
+    let bytes: [u8; 32] =
+        hex::decode("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05")
+            .unwrap()
+            .try_into()
+            .unwrap();
     let t = CompressedEdwardsY(bytes).decompress().unwrap();
     assert!(t.is_small_order());
     assert_ne!(t + t + t + t, EdwardsPoint::default(), "order 8, not 4");
@@ -171,7 +172,10 @@ fn small_order_or_non_canonical_author_key_is_refused() {
             }
         }
     }
-    assert!(found > 0, "no non-canonical encoding of a large-order point found");
+    assert!(
+        found > 0,
+        "no non-canonical encoding of a large-order point found"
+    );
 }
 
 #[test]
@@ -179,7 +183,13 @@ fn torsion_in_r_is_accepted_under_the_cofactored_rule_by_both_paths() {
     let (reg, _, mut e) = entries();
     let i = 222usize;
     let msg = e[i].signed_message();
-    let sig = sign_with_r(1, &reg.public_key(), &msg, Scalar::from(12345u64), torsion8());
+    let sig = sign_with_r(
+        1,
+        &reg.public_key(),
+        &msg,
+        Scalar::from(12345u64),
+        torsion8(),
+    );
     // verify_strict refuses it: [S]B - [k]A is R minus its torsion part.
     let vk = ed25519_dalek::VerifyingKey::from_bytes(reg.public_key().as_bytes()).unwrap();
     assert!(vk
