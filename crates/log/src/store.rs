@@ -129,7 +129,8 @@ fn open_sled(dir: &Path, create: bool) -> Result<sled::Db, LogError> {
             .path(dir)
             .create_new(create)
             .cache_capacity(CACHE_BYTES)
-            .open() {
+            .open()
+        {
             Ok(db) => return Ok(db),
             Err(sled::Error::Io(ref io)) if io.to_string().contains("could not acquire lock") => {
                 if started.elapsed() >= LOCK_WAIT {
