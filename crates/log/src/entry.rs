@@ -9,8 +9,8 @@ use crate::keys::{PublicKey, Signer};
 ///
 /// Invariants checked by [`Entry::decode`] and by the bundle verifier: `index` counts from 0
 /// without gaps, `prev` is the previous entry's [`Entry::hash`] ([`Hash::ZERO`] for entry 0),
-/// `recorded_at_ms` never decreases, and `signature` is the author's Ed25519 signature
-/// (checked with `verify_strict`) over [`Entry::signed_message`].
+/// `recorded_at_ms` never decreases, and `signature` is the author's Ed25519 signature over
+/// [`Entry::signed_message`] (checked under the entry-signature rule of `docs/FORMAT.md`).
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Entry {
     /// Position in the log, from 0.
@@ -123,14 +123,15 @@ impl Entry {
         })
     }
 
-    /// Checks the signature with `verify_strict` (rejects non-canonical and small-order
-    /// signature components as well as weak keys).
+    /// Checks the signature under the entry-signature rule (`docs/FORMAT.md`, "Signature
+    /// verification in batches"): canonical `S`, `R` and key, neither `R` nor the key of
+    /// small order, cofactored equation; the bundle verifier's batches accept exactly the same.
     ///
     /// # Errors
     /// [`LogError::BadSignature`] if it does not verify.
     pub fn verify_signature(&self) -> Result<(), LogError> {
         self.author
-            .verify(&self.signed_message(), &self.signature)
+            .verify_entry(&self.signed_message(), &self.signature)
             .map_err(|_| LogError::BadSignature(format!("entry {}", self.index)))
     }
 }

@@ -21,9 +21,14 @@ impl PublicKey {
     /// Checks and wraps a 32-byte Ed25519 public key.
     ///
     /// # Errors
-    /// [`LogError::InvalidKey`] if the bytes are not a point on the curve or are a weak
-    /// (small-order) key.
+    /// [`LogError::InvalidKey`] if the bytes are not the canonical encoding of a point on the
+    /// curve or are a weak (small-order) key.
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<PublicKey, LogError> {
+        if !crate::batch::canonical_y(bytes) {
+            return Err(LogError::InvalidKey(
+                "not a canonical Ed25519 public key encoding".into(),
+            ));
+        }
         let vk = VerifyingKey::from_bytes(bytes)
             .map_err(|_| LogError::InvalidKey("not an Ed25519 public key".into()))?;
         if vk.is_weak() {
@@ -56,7 +61,18 @@ impl PublicKey {
             .map_err(|_| LogError::InvalidKey("not an Ed25519 public key".into()))
     }
 
-    /// `verify_strict` of `sig` over `msg`.
+    /// An entry signature under the entry-signature rule (`batch.rs`; the same rule the
+    /// bundle verifier applies in batches).
+    pub(crate) fn verify_entry(&self, msg: &[u8], sig: &[u8; 64]) -> Result<(), LogError> {
+        let vk = self.verifying_key()?;
+        if crate::batch::verify_one(&vk, msg, sig) {
+            Ok(())
+        } else {
+            Err(LogError::BadSignature("signature does not verify".into()))
+        }
+    }
+
+    /// `verify_strict` of `sig` over `msg` (note signatures and cosignatures).
     pub(crate) fn verify(&self, msg: &[u8], sig: &[u8; 64]) -> Result<(), LogError> {
         let vk = self.verifying_key()?;
         vk.verify_strict(msg, &ed25519_dalek::Signature::from_bytes(sig))

@@ -24,6 +24,7 @@
 //! # Ok(()) }
 //! ```
 
+mod batch;
 mod bundle;
 mod checkpoint;
 mod codec;

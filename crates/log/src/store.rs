@@ -117,10 +117,20 @@ fn check_origin(origin: &str) -> Result<(), LogError> {
 /// threads wind down; a lock held by another live writer is still reported after this wait.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// sled's page cache, in bytes (sled's default is 1 GiB, which a reader of a large log
+/// fills: a scan or a replay then holds that much memory for nothing, since it reads each
+/// page once).
+const CACHE_BYTES: u64 = 64 << 20;
+
 fn open_sled(dir: &Path, create: bool) -> Result<sled::Db, LogError> {
     let started = std::time::Instant::now();
     loop {
-        match sled::Config::new().path(dir).create_new(create).open() {
+        match sled::Config::new()
+            .path(dir)
+            .create_new(create)
+            .cache_capacity(CACHE_BYTES)
+            .open()
+        {
             Ok(db) => return Ok(db),
             Err(sled::Error::Io(ref io)) if io.to_string().contains("could not acquire lock") => {
                 if started.elapsed() >= LOCK_WAIT {

@@ -18,7 +18,6 @@ use ed25519_dalek::VerifyingKey;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::{self, BufReader, Read};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Entries verified per parallel chunk, and the payload bytes a chunk may hold.
 const CHUNK_ENTRIES: usize = 512;
@@ -794,45 +793,19 @@ impl<'t> Verifier<'t> {
     }
 }
 
-/// `verify_strict` of the pending entries' signatures on all available cores; returns the
-/// position of the first that fails, if any.
-///
-/// Workers take positions in order from a shared counter and stop once a failure at a lower
-/// position is known, so after a failure little work is wasted. Every position below the
-/// returned one was verified: a position is skipped only when a smaller failing position was
-/// already recorded, and the recorded minimum only decreases.
+/// The pending entries' signatures checked under the entry-signature rule, in batches on
+/// all available cores (`batch.rs`); returns the position of the first that fails, if any.
+/// Every position below the returned one verified.
 fn verify_parallel(chunk: &[Pending]) -> Option<usize> {
-    let next = AtomicUsize::new(0);
-    let first_bad = AtomicUsize::new(usize::MAX);
-    let work = || loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        if i >= chunk.len() || i > first_bad.load(Ordering::Relaxed) {
-            break;
-        }
-        let p = &chunk[i];
-        let sig = ed25519_dalek::Signature::from_bytes(&p.entry.signature);
-        if p.key.verify_strict(&p.msg, &sig).is_err() {
-            first_bad.fetch_min(i, Ordering::Relaxed);
-        }
-    };
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
-    if threads < 2 || chunk.len() < 8 {
-        work();
-    } else {
-        std::thread::scope(|s| {
-            for _ in 1..threads {
-                s.spawn(work);
-            }
-            work();
-        });
-    }
-    match first_bad.into_inner() {
-        usize::MAX => None,
-        i => Some(i),
-    }
+    let items: Vec<crate::batch::SigItem<'_>> = chunk
+        .iter()
+        .map(|p| crate::batch::SigItem {
+            key: &p.key,
+            msg: &p.msg,
+            sig: &p.entry.signature,
+        })
+        .collect();
+    crate::batch::first_invalid(&items)
 }
 
 /// A cosignature's Unix time as RFC 3339 UTC (`2026-11-24T04:36:37Z`), or the raw seconds
