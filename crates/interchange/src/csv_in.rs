@@ -80,9 +80,41 @@ impl CsvKind {
     }
 }
 
+/// Every column of a file's header that scrutin reads (1-based; 0 when the file has no such
+/// column).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Columns {
+    /// `holder` (the appointing holder in a proxies file).
+    pub holder: u32,
+    /// `proxy` (proxies file) or `voter` (ballots file): who the row is about.
+    pub who: u32,
+    /// `class`.
+    pub class: u32,
+    /// `shares`.
+    pub shares: u32,
+    /// `resolution`.
+    pub resolution: u32,
+    /// `restriction`.
+    pub restriction: u32,
+    /// `instruction`.
+    pub instruction: u32,
+    /// `for`.
+    pub for_: u32,
+    /// `against`.
+    pub against: u32,
+    /// `abstain`.
+    pub abstain: u32,
+    /// `candidate`.
+    pub candidate: u32,
+    /// `votes`.
+    pub votes: u32,
+    /// `lodged_at`.
+    pub lodged_at: u32,
+}
+
 /// Where an event came from: its first CSV line and the columns of its parts (1-based; 0 when
 /// the file has no such column).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Origin {
     /// The row's line in the file (the header is line 1).
     pub line: u64,
@@ -94,6 +126,12 @@ pub struct Origin {
     pub class: u32,
     /// The column of the numbers (shares, the vote split, votes, the restriction).
     pub amount: u32,
+    /// Every column of the file's header.
+    pub columns: Columns,
+    /// For an event grouped from several rows, the line of each part, in the event's order:
+    /// of each instruction of a `ProxyLodged`, of each allocation of a cumulative ballot.
+    /// Empty for an event of one row.
+    pub parts: Vec<u64>,
 }
 
 /// The events of one CSV file, with their origins (same length, same order).

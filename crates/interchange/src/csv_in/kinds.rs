@@ -8,7 +8,7 @@ use scrutin_model::{
     ProxyInstruction, ProxyLodged, ResolutionId, Restriction, Shares, UtcMillis, Voter, Votes,
 };
 
-use super::{col, CsvImport, CsvKind, Header, Origin, Row};
+use super::{col, Columns, CsvImport, CsvKind, Header, Origin, Row};
 use crate::error::{ImportError, Rule};
 
 /// The state of one file's parse: the header's columns and the groups built so far.
@@ -16,6 +16,8 @@ pub(crate) struct Parsing {
     kind: CsvKind,
     now: UtcMillis,
     c: Cols,
+    /// `c` as reported in each origin.
+    columns: Columns,
     out: CsvImport,
     /// Proxy id -> index in `out` (proxies group rows by proxy).
     proxies: BTreeMap<ProxyId, usize>,
@@ -97,10 +99,32 @@ impl Parsing {
                 }
             }
         }
+        let columns = Columns {
+            holder: col(
+                (kind != CsvKind::Ballots).then_some(if kind == CsvKind::Proxies {
+                    c.holder
+                } else {
+                    c.who
+                }),
+            ),
+            who: col(Some(c.who)),
+            class: col(c.class),
+            shares: col(c.shares),
+            resolution: col((kind != CsvKind::Register).then_some(c.resolution)),
+            restriction: col((kind == CsvKind::Abstentions).then_some(c.restriction)),
+            instruction: col(c.instruction),
+            for_: col(c.for_),
+            against: col(c.against),
+            abstain: col(c.abstain),
+            candidate: col(c.candidate),
+            votes: col(c.votes),
+            lodged_at: col(c.lodged_at),
+        };
         Ok(Parsing {
             kind,
             now,
             c,
+            columns,
             out: CsvImport::default(),
             proxies: BTreeMap::new(),
             cumulative: BTreeMap::new(),
@@ -141,6 +165,8 @@ impl Parsing {
             class: col(c.class),
             amount: col(c.shares),
             resolution: 0,
+            columns: self.columns,
+            parts: Vec::new(),
         };
         let name = r.text(c.name).to_owned();
         self.push(
@@ -181,6 +207,8 @@ impl Parsing {
             resolution: col(Some(c.resolution)),
             class: 0,
             amount: col(Some(c.restriction)),
+            columns: self.columns,
+            parts: Vec::new(),
         };
         let reason = r.text(c.reason).to_owned();
         self.push(
@@ -314,6 +342,7 @@ impl Parsing {
                     ));
                 }
                 p.instructions.push(i);
+                self.out.origins[idx].parts.push(r.line);
             }
             return Ok(());
         }
@@ -323,6 +352,8 @@ impl Parsing {
             resolution: col(Some(c.resolution)),
             class: col(c.class),
             amount: col(c.shares.or(c.instruction)),
+            columns: self.columns,
+            parts: instruction.iter().map(|_| r.line).collect(),
         };
         self.proxies.insert(proxy.clone(), self.out.events.len());
         self.push(
@@ -353,6 +384,8 @@ impl Parsing {
             resolution: col(Some(c.resolution)),
             class: col(c.class),
             amount: col(if cumulative { c.votes } else { c.for_ }),
+            columns: self.columns,
+            parts: if cumulative { vec![r.line] } else { Vec::new() },
         };
         // A row is split or cumulative, never both: a number in the other form's columns
         // would otherwise be dropped without a word.
@@ -425,6 +458,7 @@ impl Parsing {
                     ));
                 }
                 allocs.push(alloc);
+                self.out.origins[idx].parts.push(r.line);
             }
             return Ok(());
         }
