@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use scrutin_model::{group_thousands, MeetingConvened, Resolution};
-use scrutin_tally::{ResolutionTally, Tally};
+use scrutin::model::{group_thousands, MeetingConvened, Resolution};
+use scrutin::tally::{ResolutionTally, Tally};
 
 /// The result of one numbered check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,8 +195,8 @@ fn meeting_section(h: &mut String, r: &ReportInput<'_>) {
             rules.ordinary,
             rules.special,
             match rules.denominator {
-                scrutin_model::Denominator::ForAgainst => "votes for + against",
-                scrutin_model::Denominator::ForAgainstAbstain => "votes for + against + abstain",
+                scrutin::model::Denominator::ForAgainst => "votes for + against",
+                scrutin::model::Denominator::ForAgainstAbstain => "votes for + against + abstain",
             },
             rules.decimals
         ),

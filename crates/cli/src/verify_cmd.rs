@@ -7,11 +7,11 @@ use std::io::BufReader;
 use std::path::Path;
 use std::process::ExitCode;
 
+use scrutin::log::{NoteVerifier, Pin};
 use scrutin::{
     compare_tally, verify_bundle_pinned, verify_receipt_pinned, CheckStatus, Verdict, VerifyReport,
     VoteReceipt,
 };
-use scrutin_log::{NoteVerifier, Pin};
 
 use crate::error::{io_err, CliError};
 use crate::escape::{self, field};
@@ -301,7 +301,7 @@ fn report_input<'a>(
         checkpoint_note: r
             .checkpoint
             .as_ref()
-            .map(scrutin_log::SignedCheckpoint::to_note_text),
+            .map(scrutin::log::SignedCheckpoint::to_note_text),
         cosigners: r.cosigners.clone(),
         trusted: trust.iter().map(NoteVerifier::to_vkey_string).collect(),
         checks: r

@@ -1,7 +1,9 @@
 //! The four CSV interchange files -> events, each remembering the line and the columns it
 //! came from so a refusal can name `FILE:LINE:COLUMN`.
 
-use scrutin_model::{ClassId, Event, HolderId, ProxyId, ResolutionId, UtcMillis, Voter};
+use scrutin_model::{
+    CandidateId, ClassId, Event, HolderId, ProxyId, ResolutionId, UtcMillis, Voter,
+};
 
 use crate::error::{shown, ImportError, Rule};
 use crate::near::near_miss;
@@ -128,10 +130,28 @@ pub struct Origin {
     pub amount: u32,
     /// Every column of the file's header.
     pub columns: Columns,
-    /// For an event grouped from several rows, the line of each part, in the event's order:
-    /// of each instruction of a `ProxyLodged`, of each allocation of a cumulative ballot.
-    /// Empty for an event of one row.
-    pub parts: Vec<u64>,
+    /// For an event grouped from rows, where each part came from, in the event's order: each
+    /// instruction of a `ProxyLodged`, each allocation of a cumulative ballot. Empty for any
+    /// other event.
+    pub parts: Vec<Part>,
+}
+
+/// One part of a grouped event, and the line it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// Which part.
+    pub key: PartKey,
+    /// The row's line in the file.
+    pub line: u64,
+}
+
+/// What a part of a grouped event is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartKey {
+    /// A proxy form's instruction on this resolution.
+    Instruction(ResolutionId),
+    /// A cumulative ballot's allocation to this candidate.
+    Allocation(CandidateId),
 }
 
 /// The events of one CSV file, with their origins (same length, same order).

@@ -8,7 +8,7 @@ use scrutin_model::{
     ProxyInstruction, ProxyLodged, ResolutionId, Restriction, Shares, UtcMillis, Voter, Votes,
 };
 
-use super::{col, Columns, CsvImport, CsvKind, Header, Origin, Row};
+use super::{col, Columns, CsvImport, CsvKind, Header, Origin, Part, PartKey, Row};
 use crate::error::{ImportError, Rule};
 
 /// The state of one file's parse: the header's columns and the groups built so far.
@@ -331,6 +331,10 @@ impl Parsing {
                 return Err(differs("lodged_at", c.lodged_at));
             }
             if let Some(i) = instruction {
+                let part = Part {
+                    key: PartKey::Instruction(i.resolution.clone()),
+                    line: r.line,
+                };
                 if p.instructions.iter().any(|x| x.resolution == i.resolution) {
                     return Err(r.err(
                         c.resolution,
@@ -342,7 +346,7 @@ impl Parsing {
                     ));
                 }
                 p.instructions.push(i);
-                self.out.origins[idx].parts.push(r.line);
+                self.out.origins[idx].parts.push(part);
             }
             return Ok(());
         }
@@ -353,7 +357,13 @@ impl Parsing {
             class: col(c.class),
             amount: col(c.shares.or(c.instruction)),
             columns: self.columns,
-            parts: instruction.iter().map(|_| r.line).collect(),
+            parts: instruction
+                .iter()
+                .map(|i| Part {
+                    key: PartKey::Instruction(i.resolution.clone()),
+                    line: r.line,
+                })
+                .collect(),
         };
         self.proxies.insert(proxy.clone(), self.out.events.len());
         self.push(
@@ -378,14 +388,14 @@ impl Parsing {
         let class = r.class(c.class)?;
         let candidate_text = r.text(c.candidate);
         let cumulative = !candidate_text.is_empty();
-        let origin = Origin {
+        let mut origin = Origin {
             line: r.line,
             who: col(Some(c.who)),
             resolution: col(Some(c.resolution)),
             class: col(c.class),
             amount: col(if cumulative { c.votes } else { c.for_ }),
             columns: self.columns,
-            parts: if cumulative { vec![r.line] } else { Vec::new() },
+            parts: Vec::new(),
         };
         // A row is split or cumulative, never both: a number in the other form's columns
         // would otherwise be dropped without a word.
@@ -457,12 +467,19 @@ impl Parsing {
                         ),
                     ));
                 }
+                self.out.origins[idx].parts.push(Part {
+                    key: PartKey::Allocation(alloc.candidate.clone()),
+                    line: r.line,
+                });
                 allocs.push(alloc);
-                self.out.origins[idx].parts.push(r.line);
             }
             return Ok(());
         }
         self.cumulative.insert(key, self.out.events.len());
+        origin.parts.push(Part {
+            key: PartKey::Allocation(alloc.candidate.clone()),
+            line: r.line,
+        });
         self.push(
             Event::VoteCast(Ballot {
                 voter,
