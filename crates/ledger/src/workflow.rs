@@ -330,9 +330,11 @@ fn locate(origin: &Origin, subject: &Subject) -> (u64, u32) {
         Subject::Tendered if cumulative => (origin.line, c.votes),
         Subject::Tendered => (
             origin.line,
+            // The first cell of the split, as the file lays it out.
             [c.for_, c.against, c.abstain]
                 .into_iter()
-                .find(|&x| x != 0)
+                .filter(|&x| x != 0)
+                .min()
                 .unwrap_or(0),
         ),
         Subject::VoteColumn(_) if cumulative => (origin.line, c.votes),
