@@ -1,4 +1,4 @@
-//! Command-line arguments. Command names and flags are a contract (DESIGN.md, docs/CLI.md):
+//! Command-line arguments. Command names and flags are a contract (docs/CLI.md):
 //! options are added, never renamed.
 
 use std::path::PathBuf;
@@ -102,7 +102,7 @@ pub(crate) enum Command {
         /// The ledger directory.
         #[arg(long)]
         db: PathBuf,
-        /// Print the DESIGN.md tally JSON.
+        /// Print the tally JSON (docs/CLI.md).
         #[arg(long)]
         json: bool,
     },

@@ -80,7 +80,13 @@ pub use verify::{verify_bundle, Check, CheckStatus, Verdict, VerifyReport};
 pub use witness_state::{origin_dir_name, OriginState, WitnessState};
 pub use workflow::{AfterClose, CloseOutcome, ImportOptions, Imported};
 
+/// The README's example, compiled and run as a doctest so that it cannot drift from the API.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// The crates the ledger is built on, re-exported so that embedders use the same versions.
+/// The meeting file and CSV parsers (`meeting.toml`, register, abstentions, proxies, ballots).
 pub use scrutin_interchange as interchange;
 pub use scrutin_log as log;
 pub use scrutin_model as model;

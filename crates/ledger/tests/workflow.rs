@@ -2,7 +2,9 @@
 //! refusals name the row and cell through the violation's typed subject, idempotent close,
 //! atomic export, and the log-only reads.
 
-use std::io::Write as _;
+// `LedgerError` carries a `RuleViolation` inline, as the library API does.
+#![allow(clippy::result_large_err)]
+
 use std::path::Path;
 
 use scrutin::interchange::{parse_csv, parse_meeting, CsvKind, MeetingPlan};
