@@ -1,11 +1,35 @@
-//! Command-line arguments. Command names and flags are a contract (DESIGN.md, docs/CLI.md):
+//! Command-line arguments. Command names and flags are a contract (docs/CLI.md):
 //! options are added, never renamed.
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::csv_in::CsvKind;
+use scrutin::interchange;
+
+/// Which CSV file is imported (the `import` argument).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum CsvKind {
+    /// `holder,name,class,shares`
+    Register,
+    /// `holder,resolution,restriction,reason`
+    Abstentions,
+    /// `proxy,holder,proxy_name,shares,resolution,instruction,for,against,abstain`
+    Proxies,
+    /// `voter,resolution,for,against,abstain` or `voter,resolution,candidate,votes`
+    Ballots,
+}
+
+impl From<CsvKind> for interchange::CsvKind {
+    fn from(k: CsvKind) -> Self {
+        match k {
+            CsvKind::Register => interchange::CsvKind::Register,
+            CsvKind::Abstentions => interchange::CsvKind::Abstentions,
+            CsvKind::Proxies => interchange::CsvKind::Proxies,
+            CsvKind::Ballots => interchange::CsvKind::Ballots,
+        }
+    }
+}
 
 /// scrutin: a verifiable ledger of a shareholder meeting's poll.
 #[derive(Debug, Parser)]
@@ -78,7 +102,7 @@ pub(crate) enum Command {
         /// The ledger directory.
         #[arg(long)]
         db: PathBuf,
-        /// Print the DESIGN.md tally JSON.
+        /// Print the tally JSON (docs/CLI.md).
         #[arg(long)]
         json: bool,
     },

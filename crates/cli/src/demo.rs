@@ -7,15 +7,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use scrutin::log::{Pin, SignedCheckpoint, Signer};
 use scrutin::Ledger;
-use scrutin_log::{SignedCheckpoint, Signer};
 
-use crate::commands::{self, checkpoint_on, close_on, export_on, import_into};
-use crate::csv_in::CsvKind;
+use crate::args::CsvKind;
+use crate::commands::{self, close_on, import_into, write_note};
 use crate::error::{io_err, CliError};
 use crate::verify_cmd::{self, VerifyArgs};
 use crate::{keys, witness};
-use scrutin_log::Pin;
 
 const MEETING: &str = include_str!("../fixtures/jlmag/meeting.toml");
 const REGISTER: &str = include_str!("../fixtures/jlmag/register.csv");
@@ -121,6 +120,14 @@ pub(crate) fn run(
     }
 }
 
+/// Exports the open ledger to `bundle` with a progress bar; returns the entries.
+fn export(ledger: &Ledger, bundle: &Path) -> Result<u64, CliError> {
+    let pb = crate::progress::bar(0, "exporting", false);
+    let r = ledger.export_to(bundle, &mut crate::progress::track(&pb));
+    pb.finish_and_clear();
+    commands::exported(bundle, r)
+}
+
 fn step(title: &str) {
     println!("\n== {title}");
 }
@@ -156,35 +163,17 @@ fn seed(dir: &Path, report_path: &Path) -> Result<ExitCode, CliError> {
     commands::init(&db, &meeting, &registrar_key)?;
     let ledger = commands::open(&db, false)?;
     step("import register, proxies, ballots");
-    import_into(
-        &ledger,
-        &registrar,
-        CsvKind::Register,
-        &register,
-        false,
-        false,
-    )?;
-    import_into(
-        &ledger,
-        &registrar,
-        CsvKind::Proxies,
-        &proxies,
-        false,
-        false,
-    )?;
-    import_into(
-        &ledger,
-        &registrar,
-        CsvKind::Ballots,
-        &ballots,
-        false,
-        false,
-    )?;
+    import_into(&ledger, &registrar, CsvKind::Register, &register, false)?;
+    import_into(&ledger, &registrar, CsvKind::Proxies, &proxies, false)?;
+    import_into(&ledger, &registrar, CsvKind::Ballots, &ballots, false)?;
     step("close the poll and declare the result");
-    close_on(&ledger, &registrar, None, false)?;
+    close_on(&ledger, &registrar, None)?;
     step("checkpoint (signed by the registrar's log key)");
     let note_file = dir.join("checkpoint.txt");
-    let note = checkpoint_on(&ledger, &registrar, &db, Some(&note_file))?;
+    let cp = ledger
+        .checkpoint(&registrar)
+        .map_err(commands::ledger_err)?;
+    let note = write_note(&cp, &db, Some(&note_file))?;
     print!("{}", crate::escape::lines(&note));
     step("cosign as scrutineer (witness)");
     let state = dir.join("witness-state");
@@ -204,7 +193,7 @@ fn seed(dir: &Path, report_path: &Path) -> Result<ExitCode, CliError> {
     store_cosigned(&ledger, &note_file)?;
     step("export");
     let bundle = dir.join("meeting.bundle");
-    export_on(&ledger, &bundle, false)?;
+    export(&ledger, &bundle)?;
     step("announcement");
     print!("{}", crate::escape::lines(&ledger.announcement()));
     step("receipt for HKSCC NOMINEES (H0001), which voted through its proxy P0002");
@@ -357,18 +346,22 @@ fn scaled(dir: &Path, n: u64, report_path: &Path) -> Result<ExitCode, CliError> 
             (CsvKind::Proxies, &proxies),
             (CsvKind::Ballots, &ballots),
         ] {
-            events += import_into(&ledger, &registrar, kind, file, false, false)?.events;
+            let done = import_into(&ledger, &registrar, kind, file, false)?;
+            events += done.entries.end - done.entries.start;
         }
         Ok(((), events))
     })?;
     phase(&mut phases, "close", || {
-        close_on(&ledger, &registrar, None, false)?;
+        close_on(&ledger, &registrar, None)?;
         Ok(((), ledger.len()))
     })?;
     let note_file = dir.join("checkpoint.txt");
     let log_vkey = registrar.verifier().to_vkey_string();
     phase(&mut phases, "checkpoint", || {
-        checkpoint_on(&ledger, &registrar, &db, Some(&note_file))?;
+        let cp = ledger
+            .checkpoint(&registrar)
+            .map_err(commands::ledger_err)?;
+        write_note(&cp, &db, Some(&note_file))?;
         witness::cosign(&witness::CosignArgs {
             checkpoint: &note_file,
             key: &scrutineer_key,
@@ -383,7 +376,7 @@ fn scaled(dir: &Path, n: u64, report_path: &Path) -> Result<ExitCode, CliError> 
     })?;
     let bundle = dir.join("meeting.bundle");
     phase(&mut phases, "export", || {
-        Ok(((), export_on(&ledger, &bundle, false)?))
+        Ok(((), export(&ledger, &bundle)?))
     })?;
     drop(ledger);
     let trust = vec![log_vkey, scrutineer.verifier().to_cosigner_vkey_string()];

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-/// Why a command failed. The variant decides the exit code (DESIGN.md, docs/CLI.md):
+/// Why a command failed. The variant decides the exit code (docs/CLI.md):
 /// 1 when the input was understood and refused or found invalid, 2 when it could not be used.
 #[derive(Debug)]
 pub(crate) enum CliError {

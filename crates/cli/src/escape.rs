@@ -2,18 +2,18 @@
 //! or TOML file) goes through here first, so that a crafted name cannot clear the screen, move
 //! the cursor or start an output line of its own ("VALID: ..." under a bundle that is not).
 //!
-//! One rule, `scrutin_log::is_display_hazard` (control characters, bidirectional controls,
+//! One rule, `scrutin::log::is_display_hazard` (control characters, bidirectional controls,
 //! line and paragraph separators), applied three ways: a value on one line ([`field`]), text
 //! laid out in lines by the binary itself ([`lines`]), and JSON ([`json`]).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use scrutin_log::is_display_hazard;
+use scrutin::log::is_display_hazard;
 
 /// A value printed within a line: every hazard, newline included, written as `\u{hex}`.
 pub(crate) fn field(s: &str) -> Cow<'_, str> {
-    scrutin_log::escape_for_display(s)
+    scrutin::log::escape_for_display(s)
 }
 
 /// Text the binary laid out in lines: each line escaped as a [`field`], the line breaks kept.

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use scrutin_log::{NoteVerifier, Signer};
+use scrutin::log::{NoteVerifier, Signer};
 
 use crate::error::{io_err, CliError};
 

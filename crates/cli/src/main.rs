@@ -5,12 +5,10 @@
 
 mod args;
 mod commands;
-mod csv_in;
 mod demo;
 mod error;
 mod escape;
 mod keys;
-mod meeting_file;
 mod progress;
 mod table;
 mod verify_cmd;
@@ -89,7 +87,7 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
             db,
             key,
             open,
-        } => commands::import(kind, &file, &db, &key, open, false).map(|_| ExitCode::SUCCESS),
+        } => commands::import(kind, &file, &db, &key, open),
         Command::Close {
             db,
             key,

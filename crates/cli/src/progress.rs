@@ -52,3 +52,11 @@ pub(crate) fn spinner(msg: &str, quiet: bool) -> ProgressBar {
     pb.enable_steady_tick(Duration::from_millis(120));
     pb
 }
+
+/// A `progress(done, total)` callback that moves `pb`.
+pub(crate) fn track(pb: &ProgressBar) -> impl FnMut(u64, u64) + '_ {
+    |done, total| {
+        pb.set_length(total);
+        pb.set_position(done);
+    }
+}

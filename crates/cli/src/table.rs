@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use scrutin_model::group_thousands;
-use scrutin_tally::Tally;
+use scrutin::model::group_thousands;
+use scrutin::tally::Tally;
 
 use crate::escape::field;
 

@@ -7,12 +7,12 @@ use std::io::BufReader;
 use std::path::Path;
 use std::process::ExitCode;
 
+use scrutin::log::Pin;
 use scrutin::report::{render_html, ReportComparison, ReportInput};
 use scrutin::{
     compare_tally, verify_bundle_pinned, verify_receipt_pinned, Difference, TallyComparison,
     Verdict, VerifyReport, VoteReceipt,
 };
-use scrutin_log::Pin;
 
 use crate::error::{io_err, CliError};
 use crate::escape::{self, field};

@@ -5,14 +5,13 @@
 //! docs/CLI.md): it locks the origin, checks the checkpoint and records it durably before it
 //! hands back the cosignature, and only then is the cosigned note written out.
 
-use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use scrutin::{LedgerError, WitnessState};
-use scrutin_log::{Hash, SignedCheckpoint};
+use scrutin::log::{Hash, SignedCheckpoint};
+use scrutin::{write_atomic, LedgerError, WitnessState};
 
-use crate::commands::{ledger_err, open};
+use crate::commands::{ledger_err, open_log};
 use crate::error::{io_err, CliError};
 use crate::keys;
 
@@ -64,7 +63,7 @@ pub(crate) fn cosign(a: &CosignArgs<'_>) -> Result<ExitCode, CliError> {
     let mut origin = state.lock(&cp.checkpoint.origin).map_err(state_err)?;
     let given = a.log_key.map(keys::parse_trust).transpose()?;
     origin.resolve_log_key(given.as_ref()).map_err(state_err)?;
-    let ledger = a.db.map(|d| open(d, a.quiet)).transpose()?;
+    let ledger = a.db.map(open_log).transpose()?;
     let last = origin.size();
     let proof = if last > 0 && last < cp.checkpoint.size {
         if let Some(p) = a.proof {
@@ -104,12 +103,7 @@ pub(crate) fn cosign(a: &CosignArgs<'_>) -> Result<ExitCode, CliError> {
     // The witness state now records this checkpoint durably: publishing is safe.
     cp.add_cosignature(c);
     let note = cp.to_note_text();
-    let tmp = a.checkpoint.with_extension("cosigning");
-    let mut f = std::fs::File::create(&tmp).map_err(|e| io_err(&tmp, e))?;
-    f.write_all(note.as_bytes()).map_err(|e| io_err(&tmp, e))?;
-    f.sync_all().map_err(|e| io_err(&tmp, e))?;
-    drop(f);
-    std::fs::rename(&tmp, a.checkpoint).map_err(|e| io_err(a.checkpoint, e))?;
+    write_atomic(a.checkpoint, note.as_bytes()).map_err(ledger_err)?;
     if let Some(l) = &ledger {
         l.store_checkpoint(&cp).map_err(ledger_err)?;
     }

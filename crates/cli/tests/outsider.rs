@@ -1,4 +1,4 @@
-//! The binary as an outside user meets it: files written from DESIGN.md alone, the way a
+//! The binary as an outside user meets it: files written from docs/CLI.md alone, the way a
 //! registrar's spreadsheet exports them (UTF-8 BOM, CRLF, quoted grouped numbers, extra
 //! columns, empty optional cells), commands on a missing ledger, and output piped to a reader
 //! that stops early.

@@ -1,7 +1,9 @@
 //! The four CSV interchange files -> events, each remembering the line and the columns it
 //! came from so a refusal can name `FILE:LINE:COLUMN`.
 
-use scrutin_model::{ClassId, Event, HolderId, ProxyId, ResolutionId, UtcMillis, Voter};
+use scrutin_model::{
+    CandidateId, ClassId, Event, HolderId, ProxyId, ResolutionId, UtcMillis, Voter,
+};
 
 use crate::error::{shown, ImportError, Rule};
 use crate::near::near_miss;
@@ -80,9 +82,41 @@ impl CsvKind {
     }
 }
 
+/// Every column of a file's header that scrutin reads (1-based; 0 when the file has no such
+/// column).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Columns {
+    /// `holder` (the appointing holder in a proxies file).
+    pub holder: u32,
+    /// `proxy` (proxies file) or `voter` (ballots file): who the row is about.
+    pub who: u32,
+    /// `class`.
+    pub class: u32,
+    /// `shares`.
+    pub shares: u32,
+    /// `resolution`.
+    pub resolution: u32,
+    /// `restriction`.
+    pub restriction: u32,
+    /// `instruction`.
+    pub instruction: u32,
+    /// `for`.
+    pub for_: u32,
+    /// `against`.
+    pub against: u32,
+    /// `abstain`.
+    pub abstain: u32,
+    /// `candidate`.
+    pub candidate: u32,
+    /// `votes`.
+    pub votes: u32,
+    /// `lodged_at`.
+    pub lodged_at: u32,
+}
+
 /// Where an event came from: its first CSV line and the columns of its parts (1-based; 0 when
 /// the file has no such column).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Origin {
     /// The row's line in the file (the header is line 1).
     pub line: u64,
@@ -94,6 +128,30 @@ pub struct Origin {
     pub class: u32,
     /// The column of the numbers (shares, the vote split, votes, the restriction).
     pub amount: u32,
+    /// Every column of the file's header.
+    pub columns: Columns,
+    /// For an event grouped from rows, where each part came from, in the event's order: each
+    /// instruction of a `ProxyLodged`, each allocation of a cumulative ballot. Empty for any
+    /// other event.
+    pub parts: Vec<Part>,
+}
+
+/// One part of a grouped event, and the line it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// Which part.
+    pub key: PartKey,
+    /// The row's line in the file.
+    pub line: u64,
+}
+
+/// What a part of a grouped event is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartKey {
+    /// A proxy form's instruction on this resolution.
+    Instruction(ResolutionId),
+    /// A cumulative ballot's allocation to this candidate.
+    Allocation(CandidateId),
 }
 
 /// The events of one CSV file, with their origins (same length, same order).

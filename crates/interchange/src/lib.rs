@@ -5,6 +5,8 @@ mod error;
 mod meeting;
 mod near;
 
-pub use csv_in::{parse_csv, parse_csv_with_progress, CsvImport, CsvKind, Origin};
+pub use csv_in::{
+    parse_csv, parse_csv_with_progress, Columns, CsvImport, CsvKind, Origin, Part, PartKey,
+};
 pub use error::{ImportError, Rule};
 pub use meeting::{parse_meeting, MeetingPlan};

@@ -35,7 +35,7 @@ pub struct Difference {
 
 const ABSENT: &str = "(absent)";
 
-/// Compares a claimed tally (the JSON of DESIGN.md's tally contract, possibly partial or
+/// Compares a claimed tally (the tally JSON of docs/CLI.md's contract, possibly partial or
 /// wrong, e.g. typed in from a published announcement) with the recomputed one.
 ///
 /// Every field present in `claimed` is compared; fields it omits are not. Arrays of

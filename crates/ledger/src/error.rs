@@ -37,6 +37,60 @@ pub enum LedgerError {
         /// The digest of the tally JSON recomputed at that point (hex).
         expected: String,
     },
+    /// A meeting's creation was refused by the rules: nothing was created. `part` names the
+    /// part of the meeting refused (`meeting`, `authorities`, `resolution 3`).
+    #[error("{part}: {violation}")]
+    MeetingRefused {
+        /// The part of the meeting refused, in words.
+        part: String,
+        /// The rule it breaks.
+        violation: Box<RuleViolation>,
+    },
+    /// A row of an imported file was refused by the rules; nothing from the file was recorded.
+    /// `line` and `column` point at the row and cell the violation's subject came from.
+    #[error("{file}:{line}:{column}: {violation} (nothing from {file} was recorded)")]
+    RowRefused {
+        /// The file's name, as given.
+        file: String,
+        /// 1-based line of the row.
+        line: u64,
+        /// 1-based column (CSV cell) of the part refused.
+        column: u64,
+        /// The rule it breaks.
+        violation: Box<RuleViolation>,
+    },
+    /// Importing a ballots file opens every poll not yet open in the same batch, and that
+    /// opening was refused; nothing was recorded.
+    #[error("{file}: could not open the poll: {violation} (nothing recorded)")]
+    PollNotOpened {
+        /// The file's name, as given.
+        file: String,
+        /// The rule it breaks.
+        violation: Box<RuleViolation>,
+    },
+    /// Importing a register closes it in the same batch, and closing was refused; nothing
+    /// was recorded. `line` is the file's last row.
+    #[error(
+        "{file}:{line}:1: could not close the register: {violation} (nothing from {file} was \
+         recorded)"
+    )]
+    RegisterNotClosed {
+        /// The file's name, as given.
+        file: String,
+        /// 1-based line of the file's last row.
+        line: u64,
+        /// The rule it breaks.
+        violation: Box<RuleViolation>,
+    },
+    /// `close` closed every poll, but the signer could not declare the result.
+    #[error(
+        "polls closed, but the result could not be declared with this key: {violation} (run \
+         `scrutin close` again with the scrutineer's key)"
+    )]
+    NotDeclared {
+        /// The rule the declaration breaks.
+        violation: Box<RuleViolation>,
+    },
     /// The genesis signer's key is not the registrar named in `MeetingConvened`.
     #[error(
         "the genesis must be signed by the meeting's registrar key {registrar}, not by {signer}"

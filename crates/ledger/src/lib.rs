@@ -54,9 +54,11 @@
 //! `examples/embed.rs` runs a whole small meeting this way. `docs/ARCHITECTURE.md` describes
 //! the design and the receipt file.
 
+mod atomic;
 mod compare;
 mod error;
 mod ledger;
+mod log_only;
 mod pin;
 mod receipt;
 mod receipt_verify;
@@ -65,18 +67,29 @@ pub mod report;
 mod scan;
 mod verify;
 mod witness_state;
+mod workflow;
 
+pub use atomic::{write_atomic, write_atomic_with};
 pub use compare::{compare_tally, Difference, TallyComparison};
 pub use error::LedgerError;
 pub use ledger::{origin_for, tally_digest, Ledger};
+pub use log_only::{LedgerLog, PollsState};
 pub use pin::{verify_bundle_pinned, verify_receipt_pinned, CHECK_PINNING};
 pub use receipt::{ReceiptEntry, VoteReceipt, RECEIPT_FORMAT};
 pub use receipt_verify::{verify_receipt, ReceiptBallot, ReceiptReport, ReceiptVerdict};
 pub use scrutin_log::{Check, CheckList, CheckStatus, Verdict};
 pub use verify::{verify_bundle, VerifyReport, MEETING_CHECKS};
 pub use witness_state::{origin_dir_name, OriginState, WitnessState};
+pub use workflow::{AfterClose, CloseOutcome, ImportOptions, Imported};
+
+/// The README's example, compiled and run as a doctest so that it cannot drift from the API.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 /// The crates the ledger is built on, re-exported so that embedders use the same versions.
+/// The meeting file and CSV parsers (`meeting.toml`, register, abstentions, proxies, ballots).
+pub use scrutin_interchange as interchange;
 pub use scrutin_log as log;
 pub use scrutin_model as model;
 pub use scrutin_tally as tally;

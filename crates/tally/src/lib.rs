@@ -57,12 +57,14 @@ mod error;
 mod fxhash;
 mod meeting;
 mod plan;
+mod subject;
 mod tally;
 
 pub use announce::{render_announcement, PROVISIONAL};
 pub use check::MAX_CLASSES;
 pub use error::RuleViolation;
 pub use meeting::{Abstention, BallotStatus, Meeting, Planned};
+pub use subject::{Subject, VoteColumn};
 pub use tally::{
     percent, CandidateResult, ClassAttendance, ClassVotes, Disregarded, ResolutionTally,
     SchemeTests, Tally,

@@ -1,4 +1,4 @@
-//! The count: per resolution, per class and in total. Serialises to the tally JSON of DESIGN.md.
+//! The count: per resolution, per class and in total. Serialises to the tally JSON of docs/CLI.md.
 
 use std::collections::BTreeMap;
 
@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// The result of a meeting's poll as derived from its events. Counts are votes (shares times
 /// votes per share) as exact integers; percentages are strings with the meeting's decimals.
 ///
-/// The JSON form (`to_json`) is the `scrutin tally --json` contract of DESIGN.md; fields beyond
+/// The JSON form (`to_json`) is the `scrutin tally --json` contract of docs/CLI.md; fields beyond
 /// the contract are additions, never renames.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {

@@ -1,4 +1,4 @@
-//! The four real announcements in `shared/samples/` as fixtures: each builds an event stream
+//! Four real poll-results announcements as fixtures: each builds an event stream
 //! whose register and ballots sum to the published figures, and asserts that the tally
 //! reproduces every published count, every printed percentage at the announcement's decimals,
 //! the attendance figures and pass/fail.

@@ -8,7 +8,7 @@ use scrutin_model::{
     ProxyInstruction, ProxyLodged, ResolutionId, Restriction, Shares, UtcMillis, Voter, Votes,
 };
 
-use super::{col, CsvImport, CsvKind, Header, Origin, Row};
+use super::{col, Columns, CsvImport, CsvKind, Header, Origin, Part, PartKey, Row};
 use crate::error::{ImportError, Rule};
 
 /// The state of one file's parse: the header's columns and the groups built so far.
@@ -16,6 +16,8 @@ pub(crate) struct Parsing {
     kind: CsvKind,
     now: UtcMillis,
     c: Cols,
+    /// `c` as reported in each origin.
+    columns: Columns,
     out: CsvImport,
     /// Proxy id -> index in `out` (proxies group rows by proxy).
     proxies: BTreeMap<ProxyId, usize>,
@@ -97,10 +99,32 @@ impl Parsing {
                 }
             }
         }
+        let columns = Columns {
+            holder: col(
+                (kind != CsvKind::Ballots).then_some(if kind == CsvKind::Proxies {
+                    c.holder
+                } else {
+                    c.who
+                }),
+            ),
+            who: col(Some(c.who)),
+            class: col(c.class),
+            shares: col(c.shares),
+            resolution: col((kind != CsvKind::Register).then_some(c.resolution)),
+            restriction: col((kind == CsvKind::Abstentions).then_some(c.restriction)),
+            instruction: col(c.instruction),
+            for_: col(c.for_),
+            against: col(c.against),
+            abstain: col(c.abstain),
+            candidate: col(c.candidate),
+            votes: col(c.votes),
+            lodged_at: col(c.lodged_at),
+        };
         Ok(Parsing {
             kind,
             now,
             c,
+            columns,
             out: CsvImport::default(),
             proxies: BTreeMap::new(),
             cumulative: BTreeMap::new(),
@@ -141,6 +165,8 @@ impl Parsing {
             class: col(c.class),
             amount: col(c.shares),
             resolution: 0,
+            columns: self.columns,
+            parts: Vec::new(),
         };
         let name = r.text(c.name).to_owned();
         self.push(
@@ -181,6 +207,8 @@ impl Parsing {
             resolution: col(Some(c.resolution)),
             class: 0,
             amount: col(Some(c.restriction)),
+            columns: self.columns,
+            parts: Vec::new(),
         };
         let reason = r.text(c.reason).to_owned();
         self.push(
@@ -303,6 +331,10 @@ impl Parsing {
                 return Err(differs("lodged_at", c.lodged_at));
             }
             if let Some(i) = instruction {
+                let part = Part {
+                    key: PartKey::Instruction(i.resolution.clone()),
+                    line: r.line,
+                };
                 if p.instructions.iter().any(|x| x.resolution == i.resolution) {
                     return Err(r.err(
                         c.resolution,
@@ -314,6 +346,7 @@ impl Parsing {
                     ));
                 }
                 p.instructions.push(i);
+                self.out.origins[idx].parts.push(part);
             }
             return Ok(());
         }
@@ -323,6 +356,14 @@ impl Parsing {
             resolution: col(Some(c.resolution)),
             class: col(c.class),
             amount: col(c.shares.or(c.instruction)),
+            columns: self.columns,
+            parts: instruction
+                .iter()
+                .map(|i| Part {
+                    key: PartKey::Instruction(i.resolution.clone()),
+                    line: r.line,
+                })
+                .collect(),
         };
         self.proxies.insert(proxy.clone(), self.out.events.len());
         self.push(
@@ -347,12 +388,14 @@ impl Parsing {
         let class = r.class(c.class)?;
         let candidate_text = r.text(c.candidate);
         let cumulative = !candidate_text.is_empty();
-        let origin = Origin {
+        let mut origin = Origin {
             line: r.line,
             who: col(Some(c.who)),
             resolution: col(Some(c.resolution)),
             class: col(c.class),
             amount: col(if cumulative { c.votes } else { c.for_ }),
+            columns: self.columns,
+            parts: Vec::new(),
         };
         // A row is split or cumulative, never both: a number in the other form's columns
         // would otherwise be dropped without a word.
@@ -424,11 +467,19 @@ impl Parsing {
                         ),
                     ));
                 }
+                self.out.origins[idx].parts.push(Part {
+                    key: PartKey::Allocation(alloc.candidate.clone()),
+                    line: r.line,
+                });
                 allocs.push(alloc);
             }
             return Ok(());
         }
         self.cumulative.insert(key, self.out.events.len());
+        origin.parts.push(Part {
+            key: PartKey::Allocation(alloc.candidate.clone()),
+            line: r.line,
+        });
         self.push(
             Event::VoteCast(Ballot {
                 voter,

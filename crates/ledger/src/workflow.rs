@@ -1,0 +1,355 @@
+//! The registrar's workflow on a [`Ledger`]: create a meeting's ledger whole from its meeting
+//! file, import a CSV file as one all-or-nothing batch (a refusal names its row and cell),
+//! close the polls and declare the result (idempotently).
+
+use std::ops::Range;
+use std::path::Path;
+
+use scrutin_interchange::{CsvImport, CsvKind, MeetingPlan, Origin, PartKey};
+use scrutin_log::{Log, LogError, Signer};
+use scrutin_model::{encode_event, Event, ResolutionId, Role, UtcMillis};
+use scrutin_tally::{Meeting, Subject, VoteColumn};
+
+use crate::atomic::{parent_of, sync_dir, temporary_beside};
+use crate::ledger::author_of;
+use crate::{origin_for, Ledger, LedgerError};
+
+/// What an import recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    /// Records read from the file (events built from its rows).
+    pub records: usize,
+    /// The entries appended, the poll opening and register closing included.
+    pub entries: Range<u64>,
+    /// The entry that opened every poll not yet open (a ballots file with rows does).
+    pub poll_opened: Option<u64>,
+    /// The entry that closed the register (a register file does, unless kept open).
+    pub register_closed: Option<u64>,
+}
+
+/// How an import treats the steps around the file's own events.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Leave the register open after a register file (more register files follow).
+    pub keep_register_open: bool,
+}
+
+/// What `close` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseOutcome {
+    /// The result was already declared at this entry: the log is sealed, nothing recorded.
+    AlreadyDeclared {
+        /// The declaration's entry.
+        at: u64,
+    },
+    /// Polls were closed (or already were) and this is where the meeting stands.
+    Closed {
+        /// The `PollClosed` entry, or `None` if every poll was already closed.
+        poll_closed: Option<u64>,
+        /// What followed.
+        then: AfterClose,
+    },
+}
+
+/// What follows the closing of polls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterClose {
+    /// Other polls are still open: the result is declared when the last one closes.
+    OthersOpen,
+    /// Every poll is closed, but the signer does not hold the scrutineer authority: the
+    /// result is still to be declared (by the scrutineer's `close`).
+    NotScrutineer,
+    /// The result was declared at this entry.
+    Declared {
+        /// The declaration's entry.
+        at: u64,
+    },
+}
+
+fn now() -> UtcMillis {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    UtcMillis(u64::try_from(ms).unwrap_or(u64::MAX))
+}
+
+/// Refuses a `dir` that cannot become a new ledger: a file, a ledger already, or a directory
+/// holding other things (the ledger's files would be scattered among them).
+fn check_new_dir(dir: &Path) -> Result<(), LedgerError> {
+    if dir.is_file() {
+        return Err(LedgerError::Usage(format!(
+            "{}: is a file; give the directory to create the ledger in",
+            dir.display()
+        )));
+    }
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let mut entries =
+        std::fs::read_dir(dir).map_err(|e| LedgerError::Io(format!("{}: {e}", dir.display())))?;
+    if entries.next().is_none() {
+        return Ok(());
+    }
+    match Log::open(dir) {
+        Err(LogError::NotFound(_)) => Err(LedgerError::Usage(format!(
+            "{}: the directory is not empty and holds no ledger; give a new or empty directory",
+            dir.display()
+        ))),
+        _ => Err(LogError::AlreadyExists(dir.display().to_string()).into()),
+    }
+}
+
+fn part_of(event: &Event) -> String {
+    match event {
+        Event::MeetingConvened(_) => "meeting".to_owned(),
+        Event::ResolutionProposed(r) => format!("resolution {}", r.id),
+        _ => "authorities".to_owned(),
+    }
+}
+
+impl Ledger {
+    /// Creates the ledger of the meeting `plan` describes in `dir`, signed by `registrar`:
+    /// the genesis, the authorities and the resolutions in one durable batch.
+    ///
+    /// All or nothing: the ledger is built in a temporary directory beside `dir` and renamed
+    /// into place only once complete and durable, so a refused meeting (or a crash) leaves no
+    /// `dir` and no half ledger behind. `dir` must not exist or be an empty directory.
+    ///
+    /// # Errors
+    /// [`LedgerError::Usage`] if `dir` is a file or a directory holding other things;
+    /// [`scrutin_log::LogError::AlreadyExists`] if it holds a ledger;
+    /// [`LedgerError::RegistrarMismatch`] if `registrar` is not the plan's registrar;
+    /// [`LedgerError::MeetingRefused`] naming the part the rules refuse; log and I/O errors.
+    pub fn create_meeting(
+        dir: &Path,
+        plan: &MeetingPlan,
+        registrar: &Signer,
+    ) -> Result<Ledger, LedgerError> {
+        let author = author_of(registrar);
+        if author != plan.convened.registrar {
+            return Err(LedgerError::RegistrarMismatch {
+                registrar: plan.convened.registrar.to_string(),
+                signer: author.to_string(),
+            });
+        }
+        check_new_dir(dir)?;
+        let mut events = vec![Event::MeetingConvened(plan.convened.clone())];
+        events.extend(plan.events_after_genesis());
+        let tmp = temporary_beside(dir, "creating");
+        let built = (|| {
+            let log = Log::create(&tmp, &origin_for(&plan.convened.id))?;
+            let at = log.next_time();
+            let mut meeting = Meeting::new();
+            let mut payloads = Vec::with_capacity(events.len());
+            for event in &events {
+                meeting
+                    .submit(event, &author, UtcMillis(at))
+                    .map_err(|violation| LedgerError::MeetingRefused {
+                        part: part_of(event),
+                        violation: Box::new(violation),
+                    })?;
+                payloads
+                    .push(encode_event(event).map_err(|e| LedgerError::Malformed(e.to_string()))?);
+            }
+            log.append_batch_at(registrar, payloads, at)?;
+            Ok::<_, LedgerError>(())
+        })();
+        if let Err(e) = built {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+        // `rename` replaces an empty directory; the parent's fsync makes the name durable.
+        if let Err(e) = std::fs::rename(&tmp, dir) {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(LedgerError::Io(format!("{}: {e}", dir.display())));
+        }
+        sync_dir(&parent_of(dir))?;
+        Ledger::open(dir)
+    }
+
+    /// The lodging time a proxy form that states none is taken to state when it is imported
+    /// at `now`: now, or the proxy deadline if that has passed. Recording a form before the
+    /// polls open is the registrar's attestation that it was received in time; a form
+    /// recorded once a poll has opened is late whatever it states (docs/RULES.md,
+    /// "late-proxy").
+    pub fn default_lodged_at(&self, now: UtcMillis) -> UtcMillis {
+        self.with_meeting(|m| m.convened().map_or(now, |c| now.min(c.proxy_deadline)))
+    }
+
+    /// Records a parsed CSV file as ONE all-or-nothing batch, signed by `signer`. A ballots
+    /// file with rows first opens every poll not yet open (in the same batch, so a refused
+    /// file opens nothing); a register file then closes the register unless
+    /// `options.keep_register_open`.
+    ///
+    /// # Errors
+    /// [`LedgerError::RowRefused`] naming the file's row and the cell of the part the rules
+    /// refuse ([`RuleViolation::subject`]); [`LedgerError::PollNotOpened`];
+    /// [`LedgerError::RegisterNotClosed`]; log errors. Nothing is recorded then.
+    pub fn import(
+        &self,
+        signer: &Signer,
+        kind: CsvKind,
+        file: &str,
+        parsed: CsvImport,
+        options: ImportOptions,
+    ) -> Result<Imported, LedgerError> {
+        let records = parsed.events.len();
+        let mut events = parsed.events;
+        let origins = parsed.origins;
+        let author = author_of(signer);
+        let mut opened = false;
+        // A ballots file with no rows (a header alone, an export of nothing) records nothing:
+        // opening every poll is the chair's act, not a side effect of an empty file.
+        if kind == CsvKind::Ballots && records > 0 {
+            let open_all = Event::PollOpened { resolution: None };
+            if self.with_meeting(|m| m.check(&open_all, &author, now()).is_ok()) {
+                events.insert(0, open_all);
+                opened = true;
+            }
+        }
+        let close_register = kind == CsvKind::Register && !options.keep_register_open;
+        if close_register {
+            events.push(Event::RegisterClosed);
+        }
+        let prefix = usize::from(opened);
+        let result = self.submit_batch(signer, events);
+        let violation = match result {
+            Ok(entries) => {
+                return Ok(Imported {
+                    records,
+                    poll_opened: opened.then_some(entries.start),
+                    register_closed: close_register.then(|| entries.end - 1),
+                    entries,
+                })
+            }
+            Err(LedgerError::Rejected {
+                position,
+                violation,
+            }) => (position, violation),
+            Err(other) => return Err(other),
+        };
+        let (position, violation) = violation;
+        let file = file.to_owned();
+        let violation = Box::new(violation);
+        if position < prefix {
+            return Err(LedgerError::PollNotOpened { file, violation });
+        }
+        let i = position - prefix;
+        let Some(origin) = origins.get(i) else {
+            return Err(LedgerError::RegisterNotClosed {
+                file,
+                line: origins.last().map_or(1, |o| o.line),
+                violation,
+            });
+        };
+        let (line, column) = locate(origin, &violation.subject());
+        Err(LedgerError::RowRefused {
+            file,
+            line,
+            column: u64::from(column),
+            violation,
+        })
+    }
+
+    /// Closes the poll on `resolution` (every open poll if `None`); when no poll stays open
+    /// and `signer` holds the scrutineer authority, declares the result.
+    ///
+    /// Idempotent: once the result is declared the log is sealed and `close` records nothing
+    /// ([`CloseOutcome::AlreadyDeclared`]); when every poll is already closed (an earlier
+    /// `close` by a key that could not declare) it goes on to the declaration.
+    ///
+    /// # Errors
+    /// [`LedgerError::Rejected`] if the poll cannot be closed (the rule is inside);
+    /// [`LedgerError::NotDeclared`] if the polls closed but the declaration was refused; log
+    /// errors.
+    pub fn close(
+        &self,
+        signer: &Signer,
+        resolution: Option<ResolutionId>,
+    ) -> Result<CloseOutcome, LedgerError> {
+        if let Some(at) = self.with_meeting(Meeting::declared_at) {
+            return Ok(CloseOutcome::AlreadyDeclared { at });
+        }
+        let whole = resolution.is_none();
+        let poll_closed = match self.submit(signer, Event::PollClosed { resolution }) {
+            Ok(at) => Some(at),
+            Err(LedgerError::Rejected { .. })
+                if whole && self.with_meeting(Meeting::all_polls_closed) =>
+            {
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let then = if !self.with_meeting(Meeting::all_polls_closed) {
+            AfterClose::OthersOpen
+        } else if !self.with_meeting(|m| m.roles(&author_of(signer)).contains(&Role::Scrutineer)) {
+            AfterClose::NotScrutineer
+        } else {
+            match self.declare_result(signer) {
+                Ok(at) => AfterClose::Declared { at },
+                Err(LedgerError::Rejected { violation, .. }) => {
+                    return Err(LedgerError::NotDeclared {
+                        violation: Box::new(violation),
+                    })
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        Ok(CloseOutcome::Closed { poll_closed, then })
+    }
+}
+
+/// The line and cell of a refused event's `subject`, from the event's origin: the row of the
+/// part concerned (a proxy's instruction, a cumulative ballot's allocation) and its column,
+/// or the row's first line and its `who` column when the file has no column for it.
+fn locate(origin: &Origin, subject: &Subject) -> (u64, u32) {
+    let c = &origin.columns;
+    let cumulative = origin
+        .parts
+        .iter()
+        .any(|p| matches!(p.key, PartKey::Allocation(_)));
+    let line_of = |key: &PartKey| {
+        origin
+            .parts
+            .iter()
+            .find(|p| &p.key == key)
+            .map_or(origin.line, |p| p.line)
+    };
+    let split_cell = |v: VoteColumn| match v {
+        VoteColumn::For => c.for_,
+        VoteColumn::Against => c.against,
+        VoteColumn::Abstain => c.abstain,
+        VoteColumn::Votes => c.votes,
+    };
+    let (line, column) = match subject {
+        Subject::Holder(_) => (origin.line, c.holder),
+        Subject::Resolution(r) => (line_of(&PartKey::Instruction(r.clone())), c.resolution),
+        Subject::Class(_) => (origin.line, c.class),
+        Subject::Shares => (origin.line, c.shares),
+        Subject::LodgedAt => (origin.line, c.lodged_at),
+        Subject::Instruction(r) => (
+            line_of(&PartKey::Instruction(r.clone())),
+            if c.instruction == 0 {
+                c.resolution
+            } else {
+                c.instruction
+            },
+        ),
+        Subject::Candidate(id) => (line_of(&PartKey::Allocation(id.clone())), c.candidate),
+        Subject::Tendered if cumulative => (origin.line, c.votes),
+        Subject::Tendered => (
+            origin.line,
+            // The first cell of the split, as the file lays it out.
+            [c.for_, c.against, c.abstain]
+                .into_iter()
+                .filter(|&x| x != 0)
+                .min()
+                .unwrap_or(0),
+        ),
+        Subject::VoteColumn(_) if cumulative => (origin.line, c.votes),
+        Subject::VoteColumn(v) => (origin.line, split_cell(*v)),
+        // The event as a whole, its author, who attends or votes, the proxy.
+        _ => (origin.line, c.who),
+    };
+    (line, if column == 0 { c.who.max(1) } else { column })
+}
