@@ -129,6 +129,33 @@ pub(crate) enum Command {
         /// Also write the note to this file.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Send the checkpoint to this witness (C2SP tlog-witness URL prefix); repeat for several.
+        #[arg(long, value_name = "URL")]
+        witness: Vec<String>,
+        /// A witness's verifier key (vkey string or file): its cosignatures are kept.
+        #[arg(long = "witness-key", value_name = "VKEY", requires = "witness")]
+        witness_key: Vec<String>,
+        /// Exit 1 unless at least K witnesses cosigned.
+        #[arg(long, value_name = "K", default_value_t = 0, requires = "witness")]
+        quorum: usize,
+    },
+    /// Witness over HTTP (C2SP tlog-witness).
+    Witness {
+        /// What to do.
+        #[command(subcommand)]
+        command: WitnessCommand,
+    },
+    /// Serve ledgers as C2SP tlog-tiles (read-only), each under its origin's path.
+    Serve {
+        /// The ledger directories.
+        #[arg(long, num_args = 1.., required = true)]
+        db: Vec<PathBuf>,
+        /// The address to listen on (e.g. 127.0.0.1:8080).
+        #[arg(long)]
+        listen: String,
+        /// Worker threads.
+        #[arg(long, default_value_t = 8)]
+        threads: usize,
     },
     /// Witness: cosign a checkpoint file if it is consistent with the last one cosigned.
     Cosign {
@@ -150,14 +177,18 @@ pub(crate) enum Command {
         #[arg(long)]
         proof: Option<PathBuf>,
     },
-    /// Export the ledger as one bundle file (needs a checkpoint of the current size).
+    /// Export the ledger as one bundle file (needs a checkpoint of the current size), or as
+    /// C2SP tlog-tiles with --tiles.
     Export {
         /// The ledger directory.
         #[arg(long)]
         db: PathBuf,
         /// The bundle file to write.
-        #[arg(long)]
-        out: PathBuf,
+        #[arg(long, required_unless_present = "tiles")]
+        out: Option<PathBuf>,
+        /// Write the tlog-tiles layout of the latest checkpoint into this directory.
+        #[arg(long, value_name = "OUTDIR")]
+        tiles: Option<PathBuf>,
     },
     /// Verify a bundle offline against trusted keys: exit 0 valid, 1 invalid, 2 usage/I/O.
     Verify {
@@ -221,6 +252,10 @@ pub(crate) enum Command {
         /// checkpoint's signer): fewer is NOT VALID.
         #[arg(long, value_name = "K", default_value_t = 0)]
         quorum: usize,
+        /// Also check the receipt's checkpoint against the log's current one (tlog-tiles URL
+        /// or directory) through a consistency proof built from its tiles.
+        #[arg(long, value_name = "URL|DIR")]
+        log: Option<String>,
     },
     /// Replay the seed meeting (JL MAG EGM 2022) end to end, or a synthetic one of N holders.
     Demo {
@@ -233,5 +268,28 @@ pub(crate) enum Command {
         /// Keep the demo's ledger, keys and files in this directory instead of a temporary one.
         #[arg(long)]
         dir: Option<PathBuf>,
+    },
+}
+
+/// `scrutin witness ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum WitnessCommand {
+    /// Serve POST /add-checkpoint (C2SP tlog-witness) for the logs of --log-key.
+    Serve {
+        /// The witness's key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// The witness's state directory (as for `scrutin cosign`).
+        #[arg(long)]
+        state: PathBuf,
+        /// The address to listen on (e.g. 127.0.0.1:7380).
+        #[arg(long)]
+        listen: String,
+        /// A log key: VKEY (any origin it signs) or ORIGIN=VKEY (that origin only); repeat.
+        #[arg(long = "log-key", value_name = "VKEY", required = true)]
+        log_key: Vec<String>,
+        /// Worker threads.
+        #[arg(long, default_value_t = 8)]
+        threads: usize,
     },
 }

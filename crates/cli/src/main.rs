@@ -9,6 +9,7 @@ mod demo;
 mod error;
 mod escape;
 mod keys;
+mod net_cmd;
 mod progress;
 mod table;
 mod verify_cmd;
@@ -18,7 +19,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, WitnessCommand};
 use crate::error::CliError;
 
 fn main() -> ExitCode {
@@ -96,7 +97,37 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
         Command::Tally { db, json } => commands::tally(&db, json),
         Command::Announce { db } => commands::announce(&db),
         Command::Status { db } => commands::status(&db),
-        Command::Checkpoint { db, key, out } => commands::checkpoint(&db, &key, out.as_deref()),
+        Command::Checkpoint {
+            db,
+            key,
+            out,
+            witness,
+            witness_key,
+            quorum,
+        } if !witness.is_empty() => net_cmd::checkpoint(&net_cmd::CheckpointArgs {
+            db: &db,
+            key: &key,
+            out: out.as_deref(),
+            witnesses: &witness,
+            witness_keys: &witness_key,
+            quorum,
+        }),
+        Command::Checkpoint { db, key, out, .. } => commands::checkpoint(&db, &key, out.as_deref()),
+        Command::Witness {
+            command:
+                WitnessCommand::Serve {
+                    key,
+                    state,
+                    listen,
+                    log_key,
+                    threads,
+                },
+        } => net_cmd::witness_serve(&key, &state, &listen, &log_key, threads),
+        Command::Serve {
+            db,
+            listen,
+            threads,
+        } => net_cmd::serve(&db, &listen, threads),
         Command::Cosign {
             checkpoint,
             key,
@@ -113,7 +144,37 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
             proof: proof.as_deref(),
             quiet: false,
         }),
-        Command::Export { db, out } => commands::export(&db, &out),
+        Command::Export {
+            db,
+            tiles: Some(tiles),
+            out,
+        } => net_cmd::export_tiles(&db, &tiles, out.as_deref()),
+        Command::Export { db, out, .. } => match out {
+            Some(out) => commands::export(&db, &out),
+            None => Err(error::CliError::Usage(
+                "export needs --out FILE or --tiles DIR".into(),
+            )),
+        },
+        Command::Verify {
+            file,
+            trust,
+            json,
+            report,
+            expect,
+            tally_out,
+            origin,
+            meeting,
+            quorum,
+        } if net_cmd::is_tiles(&file) => net_cmd::verify_tiles(&verify_cmd::VerifyArgs {
+            file: &file,
+            trust: &trust,
+            json,
+            report: report.as_deref(),
+            expect: expect.as_deref(),
+            tally_out: tally_out.as_deref(),
+            quiet: json,
+            pin: verify_cmd::pin_of(origin.as_deref(), meeting.as_deref(), quorum),
+        }),
         Command::Verify {
             file,
             trust,
@@ -142,12 +203,14 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
             origin,
             meeting,
             quorum,
-        } => verify_cmd::verify_receipt_cmd(
-            &file,
-            &trust,
-            json,
-            &verify_cmd::pin_of(origin.as_deref(), meeting.as_deref(), quorum),
-        ),
+            log,
+        } => {
+            let pin = verify_cmd::pin_of(origin.as_deref(), meeting.as_deref(), quorum);
+            match log {
+                Some(log) => net_cmd::verify_receipt_log(&file, &trust, json, &pin, &log),
+                None => verify_cmd::verify_receipt_cmd(&file, &trust, json, &pin),
+            }
+        }
         Command::Demo {
             holders,
             report,

@@ -7,7 +7,7 @@ use std::io::BufReader;
 use std::path::Path;
 use std::process::ExitCode;
 
-use scrutin::log::Pin;
+use scrutin::log::{NoteVerifier, Pin};
 use scrutin::report::{render_html, ReportComparison, ReportInput};
 use scrutin::{
     compare_tally, verify_bundle_pinned, verify_receipt_pinned, Difference, TallyComparison,
@@ -66,6 +66,27 @@ impl VerifyOutcome {
 
 /// Runs the verification and renders the text summary (and the HTML report if asked).
 pub(crate) fn run(a: &VerifyArgs<'_>) -> Result<VerifyOutcome, CliError> {
+    run_with(a, &mut |trust, progress| {
+        let f = File::open(a.file).map_err(|e| io_err(a.file, e))?;
+        verify_bundle_pinned(
+            BufReader::with_capacity(1 << 20, f),
+            trust,
+            &a.pin,
+            progress,
+        )
+        .map_err(|e| CliError::Io(format!("{}: could not verify: {e}", a.file.display())))
+    })
+}
+
+/// How a report is obtained: from the trusted keys, with a progress callback.
+pub(crate) type Obtain<'a> =
+    dyn FnMut(&[NoteVerifier], &mut dyn FnMut(u64, u64)) -> Result<VerifyReport, CliError> + 'a;
+
+/// [`run`] with the report obtained by `obtain` (a bundle file, or tiles: `net_cmd`).
+pub(crate) fn run_with(
+    a: &VerifyArgs<'_>,
+    obtain: &mut Obtain<'_>,
+) -> Result<VerifyOutcome, CliError> {
     let trust = keys::parse_trusts(a.trust)?;
     let claimed = match a.expect {
         Some(p) => {
@@ -84,20 +105,13 @@ pub(crate) fn run(a: &VerifyArgs<'_>) -> Result<VerifyOutcome, CliError> {
         }
         None => None,
     };
-    let f = File::open(a.file).map_err(|e| io_err(a.file, e))?;
     let pb = progress::bar(0, "verifying", a.quiet);
-    let r = verify_bundle_pinned(
-        BufReader::with_capacity(1 << 20, f),
-        &trust,
-        &a.pin,
-        &mut |done, total| {
-            pb.set_length(total);
-            pb.set_position(done);
-        },
-    );
+    let r = obtain(&trust, &mut |done, total| {
+        pb.set_length(total);
+        pb.set_position(done);
+    });
     pb.finish_and_clear();
-    let report =
-        r.map_err(|e| CliError::Io(format!("{}: could not verify: {e}", a.file.display())))?;
+    let report = r?;
     let comparison = match (&claimed, a.expect) {
         (Some(v), Some(p)) => Some(match &report.tally {
             Some(t) => {
@@ -162,6 +176,11 @@ pub(crate) fn run(a: &VerifyArgs<'_>) -> Result<VerifyOutcome, CliError> {
 /// `scrutin verify`.
 pub(crate) fn verify(a: &VerifyArgs<'_>) -> Result<ExitCode, CliError> {
     let out = run(a)?;
+    present(a, &out)
+}
+
+/// Prints a verification's outcome; exit 0 valid, 1 not.
+pub(crate) fn present(a: &VerifyArgs<'_>, out: &VerifyOutcome) -> Result<ExitCode, CliError> {
     if a.json {
         print!("{}", escape::json(&out.report.to_json()));
         if let Some(c) = &out.comparison {

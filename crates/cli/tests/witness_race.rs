@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use scrutin_log::{
+use scrutin::log::{
     consistency_proof, leaf_hash, root_of, Checkpoint, Hash, SignedCheckpoint, Signer,
 };
 use std::path::{Path, PathBuf};

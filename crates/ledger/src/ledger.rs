@@ -294,6 +294,41 @@ impl Ledger {
         Ok(self.log.latest_checkpoint()?)
     }
 
+    /// The stored checkpoint of exactly `size` entries, if any.
+    ///
+    /// # Errors
+    /// Log errors.
+    pub fn checkpoint_at(&self, size: u64) -> Result<Option<SignedCheckpoint>, LedgerError> {
+        Ok(self.log.checkpoint_at(size)?)
+    }
+
+    /// The sizes of every stored checkpoint, ascending.
+    ///
+    /// # Errors
+    /// Log errors.
+    pub fn checkpoint_sizes(&self) -> Result<Vec<u64>, LedgerError> {
+        Ok(self.log.checkpoint_sizes()?)
+    }
+
+    /// The first `width` hashes of a stored Merkle tile (C2SP tlog-tiles layout; see
+    /// [`scrutin_log::Log::tile`]).
+    ///
+    /// # Errors
+    /// Log errors.
+    pub fn tile(&self, level: u8, index: u64, width: usize) -> Result<Vec<u8>, LedgerError> {
+        Ok(self.log.tile(level, index, width)?)
+    }
+
+    /// The entries in `range` (decoded; their signatures are not checked here).
+    pub fn entries(
+        &self,
+        range: std::ops::Range<u64>,
+    ) -> impl Iterator<Item = Result<scrutin_log::Entry, LedgerError>> + '_ {
+        self.log
+            .entries(range)
+            .map(|r| r.map_err(LedgerError::from))
+    }
+
     /// Stores a checkpoint of this log (e.g. one that witnesses have cosigned).
     ///
     /// # Errors

@@ -147,6 +147,23 @@ pub fn write_bundle(
     w.finish(cp)
 }
 
+/// The bytes a bundle of `cp` starts with: magic, version, header length and header (origin,
+/// entry count, checkpoint note). Followed by `cp.checkpoint.size` times an entry length
+/// (u32 BE) and the canonical entry bytes, they make a bundle: this lets a reader that gets
+/// entries from elsewhere (C2SP tlog-tiles entry bundles) stream them to the verifier.
+///
+/// # Errors
+/// A [`LogError`] if the header does not encode (too large).
+pub fn bundle_header(cp: &SignedCheckpoint) -> Result<Vec<u8>, LogError> {
+    let mut out = Vec::new();
+    {
+        let w = BundleWriter::begin(cp, &mut out)?;
+        let mut inner = w.w.inner;
+        inner.flush()?;
+    }
+    Ok(out)
+}
+
 struct BundleWriter<W: Write> {
     w: HashingWriter<BufWriter<W>>,
     entries: u64,

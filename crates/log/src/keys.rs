@@ -73,7 +73,10 @@ impl PublicKey {
     }
 
     /// `verify_strict` of `sig` over `msg` (note signatures and cosignatures).
-    pub(crate) fn verify(&self, msg: &[u8], sig: &[u8; 64]) -> Result<(), LogError> {
+    ///
+    /// # Errors
+    /// [`LogError::InvalidKey`] or [`LogError::BadSignature`]-class errors if it does not verify.
+    pub fn verify(&self, msg: &[u8], sig: &[u8; 64]) -> Result<(), LogError> {
         let vk = self.verifying_key()?;
         vk.verify_strict(msg, &ed25519_dalek::Signature::from_bytes(sig))
             .map_err(|_| LogError::BadSignature("signature does not verify".into()))

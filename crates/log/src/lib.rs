@@ -42,7 +42,8 @@ mod verify;
 mod witness;
 
 pub use bundle::{
-    write_bundle, BundleReport, BundleSummary, EntryCheck, BUNDLE_MAGIC, BUNDLE_VERSION,
+    bundle_header, write_bundle, BundleReport, BundleSummary, EntryCheck, BUNDLE_MAGIC,
+    BUNDLE_VERSION,
 };
 pub use checkpoint::{Checkpoint, CheckpointVerdict, Cosignature, NoteSignature, SignedCheckpoint};
 pub use codec::MAX_PAYLOAD_BYTES;

@@ -681,6 +681,49 @@ impl Log {
         }
     }
 
+    /// The sizes of every stored checkpoint, ascending (C2SP tlog-tiles: a log serves the
+    /// partial tiles of every size it produced a checkpoint for).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn checkpoint_sizes(&self) -> Result<Vec<u64>, LogError> {
+        let mut out = Vec::new();
+        for r in self.db.scan_prefix(b"c") {
+            let (k, _) = r.map_err(storage)?;
+            let bytes: [u8; 8] = k
+                .get(1..9)
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| LogError::Damaged("bad checkpoint key".into()))?;
+            out.push(u64::from_be_bytes(bytes));
+        }
+        Ok(out)
+    }
+
+    /// The first `width` hashes (1 to 256) of the stored Merkle tile at `level`, `index`, in
+    /// the C2SP tlog-tiles layout: the tile's hashes are the nodes at tree height `8 * level`
+    /// with indices `256 * index ..`, concatenated (32 bytes each). Only hashes of complete
+    /// subtrees are stored, so the bytes never change once written.
+    ///
+    /// # Errors
+    /// [`LogError::InvalidRange`] for a width outside 1..=256 or a level above 63;
+    /// [`LogError::OutOfRange`] if the tile holds fewer than `width` hashes; storage errors.
+    pub fn tile(&self, level: u8, index: u64, width: usize) -> Result<Vec<u8>, LogError> {
+        if width == 0 || width > TILE_WIDTH || level > 63 {
+            return Err(LogError::InvalidRange(format!(
+                "tile level {level} width {width}"
+            )));
+        }
+        let stored = self.db.get(tile_key(level, index)).map_err(storage)?;
+        let have = stored.as_ref().map_or(0, |t| t.len() / 32);
+        match stored {
+            Some(t) if have >= width => Ok(t[..width * 32].to_vec()),
+            _ => Err(LogError::OutOfRange {
+                index: index.saturating_mul(TILE_WIDTH as u64) + width as u64,
+                size: index.saturating_mul(TILE_WIDTH as u64) + have as u64,
+            }),
+        }
+    }
+
     /// Stores `cp` (e.g. after witnesses cosigned it), replacing any stored checkpoint of the
     /// same size. It must describe this log: same origin, size at most `len()`, and the root
     /// of this log at that size.
