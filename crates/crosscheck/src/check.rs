@@ -62,7 +62,13 @@ pub(crate) fn compare(parsed: &Parsed, rec: &Recomputed<'_>) -> CrossCheck {
             None => {
                 let path = format!("resolutions[id={}]", row.label);
                 cx.claim(&path, row.line, &row_summary(row));
-                cx.diff(&path, Some(row.line), row_summary(row), ABSENT.into(), DifferenceKind::Extra);
+                cx.diff(
+                    &path,
+                    Some(row.line),
+                    row_summary(row),
+                    ABSENT.into(),
+                    DifferenceKind::Extra,
+                );
             }
         }
     }
@@ -110,8 +116,19 @@ fn map_rows(rows: &[Row], rec: &Recomputed<'_>) -> Vec<Option<String>> {
         .iter()
         .filter(|t| !ids.iter().flatten().any(|id| *id == t.id))
         .collect();
-    if let ([i], [t]) = (unmatched_rows.as_slice(), unmatched_ledger.as_slice()) {
-        ids[*i] = Some(t.id.clone());
+    // One resolution left on the ledger's side: the only row left, or the first row printed
+    // as a paragraph, "(a)", rather than a number.
+    if let [t] = unmatched_ledger.as_slice() {
+        let row = match unmatched_rows.as_slice() {
+            [i] => Some(*i),
+            many => many
+                .iter()
+                .copied()
+                .find(|&i| rows[i].label.starts_with('(')),
+        };
+        if let Some(i) = row {
+            ids[i] = Some(t.id.clone());
+        }
     }
     ids
 }
@@ -126,7 +143,9 @@ fn row_summary(row: &Row) -> String {
     let cells: Vec<String> = figs
         .map(|f| f.cells.iter().map(cell_text).collect())
         .unwrap_or_default();
-    format!("{} {}", row.label, cells.join(" | ")).trim().to_owned()
+    format!("{} {}", row.label, cells.join(" | "))
+        .trim()
+        .to_owned()
 }
 
 fn cell_text(c: &Cell) -> String {
@@ -238,12 +257,13 @@ impl Ctx<'_> {
         }
     }
 
-    fn basis(&self, counts: [u128; 3]) -> RowBasis {
+    fn basis(&self, counts: [u128; 3], entitled: u128) -> RowBasis {
         RowBasis {
             counts,
             denominator: self.rec.rules.denominator,
             decimals: u32::from(self.rec.rules.decimals),
             represented: self.rec.tally.represented,
+            entitled,
         }
     }
 
@@ -266,7 +286,7 @@ impl Ctx<'_> {
             .map(|(c, v)| (v.for_ + v.against + v.abstain) / self.vps(&t.id, c))
             .sum();
         if let Some(f) = total {
-            let basis = self.basis([t.for_, t.against, t.abstain]);
+            let basis = self.basis([t.for_, t.against, t.abstain], t.entitled);
             self.figures(&prefix, f, &row.columns, &basis, (shares, votes), row.cut);
         }
         let mut printed_classes = BTreeSet::new();
@@ -277,7 +297,7 @@ impl Ctx<'_> {
                     printed_classes.insert(c.clone());
                     let v = t.by_class.get(c).cloned().unwrap_or_default();
                     let cast = v.for_ + v.against + v.abstain;
-                    let basis = self.basis([v.for_, v.against, v.abstain]);
+                    let basis = self.basis([v.for_, v.against, v.abstain], 0);
                     let trailing = (cast / self.vps(&t.id, c), cast);
                     let p = format!("{prefix}.by_class.{c}");
                     self.figures(&p, f, &row.columns, &basis, trailing, row.cut);
@@ -286,7 +306,13 @@ impl Ctx<'_> {
                     let p = format!("{prefix}.by_class.{l}");
                     let cells: Vec<String> = f.cells.iter().map(cell_text).collect();
                     self.claim(&p, f.line, &cells.join(" | "));
-                    self.diff(&p, Some(f.line), cells.join(" | "), ABSENT.into(), DifferenceKind::Extra);
+                    self.diff(
+                        &p,
+                        Some(f.line),
+                        cells.join(" | "),
+                        ABSENT.into(),
+                        DifferenceKind::Extra,
+                    );
                 }
             }
         }
@@ -346,7 +372,13 @@ impl Ctx<'_> {
                     self.check(&path, f.line, &text, &rec_pct, verdict[1][i]);
                 }
                 None if any_pct => {
-                    self.diff(&path, Some(f.line), ABSENT.into(), rec_pct, DifferenceKind::Missing);
+                    self.diff(
+                        &path,
+                        Some(f.line),
+                        ABSENT.into(),
+                        rec_pct,
+                        DifferenceKind::Missing,
+                    );
                 }
                 None => {}
             }
@@ -399,7 +431,13 @@ impl Ctx<'_> {
         ids: &[Option<String>],
         named: &BTreeSet<String>,
     ) -> Option<(Vec<String>, Vec<String>)> {
-        let all: Vec<String> = self.rec.tally.resolutions.iter().map(|t| t.id.clone()).collect();
+        let all: Vec<String> = self
+            .rec
+            .tally
+            .resolutions
+            .iter()
+            .map(|t| t.id.clone())
+            .collect();
         match scope {
             Scope::All => Some((all, Vec::new())),
             Scope::Others => Some((
@@ -472,7 +510,9 @@ impl Ctx<'_> {
                     targets.extend(res);
                     targets.push(meeting);
                 }
-                let hit = targets.iter().find(|(_, acc, _)| acc.contains(&count.value));
+                let hit = targets
+                    .iter()
+                    .find(|(_, acc, _)| acc.contains(&count.value));
                 match hit {
                     Some((path, _, _)) => {
                         let path = path.clone();
@@ -493,7 +533,14 @@ impl Ctx<'_> {
                 let rec = group_thousands(tally.represented);
                 self.check("represented", line, &count.text, &rec, kind);
                 if let Some(p) = pct {
-                    self.percent("represented_pct", line, p, tally.represented, tally.entitled, decimals);
+                    self.percent(
+                        "represented_pct",
+                        line,
+                        p,
+                        tally.represented,
+                        tally.entitled,
+                        decimals,
+                    );
                 }
             }
             Stmt::ClassRepresented {
@@ -502,16 +549,31 @@ impl Ctx<'_> {
                 count,
                 pct,
             } => {
-                let Some(c) = class.as_ref().and_then(|c| tally.classes.iter().find(|x| x.id == *c)) else {
+                let Some(c) = class
+                    .as_ref()
+                    .and_then(|c| tally.classes.iter().find(|x| x.id == *c))
+                else {
                     let path = format!("classes[id={label}].represented");
                     self.claim(&path, line, &count.text);
-                    self.diff(&path, Some(line), count.text.clone(), ABSENT.into(), DifferenceKind::Extra);
+                    self.diff(
+                        &path,
+                        Some(line),
+                        count.text.clone(),
+                        ABSENT.into(),
+                        DifferenceKind::Extra,
+                    );
                     return;
                 };
                 let (id, represented, entitled) = (c.id.clone(), c.represented, c.entitled);
                 let kind = (count.value != represented).then_some(DifferenceKind::Typo);
                 let path = format!("classes[id={id}].represented");
-                self.check(&path, line, &count.text, &group_thousands(represented), kind);
+                self.check(
+                    &path,
+                    line,
+                    &count.text,
+                    &group_thousands(represented),
+                    kind,
+                );
                 if let Some(p) = pct {
                     let path = format!("classes[id={id}].represented_pct");
                     self.percent(&path, line, p, represented, entitled, decimals);
@@ -533,7 +595,11 @@ impl Ctx<'_> {
                 pct,
             } => {
                 let k = usize::from(*against_only);
-                let field = if *against_only { "against_only" } else { "must_abstain" };
+                let field = if *against_only {
+                    "against_only"
+                } else {
+                    "must_abstain"
+                };
                 let Some((found, unknown)) = self.resolve(scope, line, rows, ids, &named[k]) else {
                     self.out.unparsed.push(Unparsed {
                         line,
@@ -543,13 +609,27 @@ impl Ctx<'_> {
                 };
                 for u in unknown {
                     let path = format!("resolutions[id={u}].{field}");
-                    let claimed = count.as_ref().map_or("(stated)".to_owned(), |c| c.text.clone());
+                    let claimed = count
+                        .as_ref()
+                        .map_or("(stated)".to_owned(), |c| c.text.clone());
                     self.claim(&path, line, &claimed);
-                    self.diff(&path, Some(line), claimed, ABSENT.into(), DifferenceKind::Extra);
+                    self.diff(
+                        &path,
+                        Some(line),
+                        claimed,
+                        ABSENT.into(),
+                        DifferenceKind::Extra,
+                    );
                 }
                 for id in found {
-                    let Some(t) = self.resolution(&id).cloned() else { continue };
-                    let votes = if *against_only { t.against_only } else { t.must_abstain };
+                    let Some(t) = self.resolution(&id).cloned() else {
+                        continue;
+                    };
+                    let votes = if *against_only {
+                        t.against_only
+                    } else {
+                        t.must_abstain
+                    };
                     let shares = self.shares_of(&id, votes);
                     let path = format!("resolutions[id={id}].{field}");
                     if *negative {
@@ -586,7 +666,8 @@ impl Ctx<'_> {
                 passed,
                 kind,
             } => {
-                let Some((found, unknown)) = self.resolve(scope, line, rows, ids, &BTreeSet::new()) else {
+                let Some((found, unknown)) = self.resolve(scope, line, rows, ids, &BTreeSet::new())
+                else {
                     self.out.unparsed.push(Unparsed {
                         line,
                         text: "a pass statement: cannot tell which resolution".into(),
@@ -596,16 +677,30 @@ impl Ctx<'_> {
                 for u in unknown {
                     let path = format!("resolutions[id={u}].passed");
                     self.claim(&path, line, &passed.to_string());
-                    self.diff(&path, Some(line), passed.to_string(), ABSENT.into(), DifferenceKind::Extra);
+                    self.diff(
+                        &path,
+                        Some(line),
+                        passed.to_string(),
+                        ABSENT.into(),
+                        DifferenceKind::Extra,
+                    );
                 }
                 for id in found {
-                    let Some(t) = self.resolution(&id).cloned() else { continue };
+                    let Some(t) = self.resolution(&id).cloned() else {
+                        continue;
+                    };
                     let path = format!("resolutions[id={id}].passed");
                     let k = (t.passed != *passed).then(|| self.pass_kind(&t, *passed));
                     self.check(&path, line, &passed.to_string(), &t.passed.to_string(), k);
                     if let Some(kind) = kind {
                         let k = (*kind != t.kind).then_some(DifferenceKind::Typo);
-                        self.check(&format!("resolutions[id={id}].kind"), line, kind, &t.kind, k);
+                        self.check(
+                            &format!("resolutions[id={id}].kind"),
+                            line,
+                            kind,
+                            &t.kind,
+                            k,
+                        );
                     }
                 }
             }
@@ -620,7 +715,11 @@ impl Ctx<'_> {
                 } else {
                     Some(DifferenceKind::Typo)
                 };
-                let rec = if ours.is_empty() { ABSENT.to_owned() } else { ours };
+                let rec = if ours.is_empty() {
+                    ABSENT.to_owned()
+                } else {
+                    ours
+                };
                 self.check("scrutineer", line, text, &rec, kind);
             }
         }
@@ -649,7 +748,13 @@ impl Ctx<'_> {
             None => {
                 let path = format!("classes[id={label}].{field}");
                 self.claim(&path, line, &c.text);
-                self.diff(&path, Some(line), c.text.clone(), ABSENT.into(), DifferenceKind::Extra);
+                self.diff(
+                    &path,
+                    Some(line),
+                    c.text.clone(),
+                    ABSENT.into(),
+                    DifferenceKind::Extra,
+                );
             }
         }
     }

@@ -145,7 +145,8 @@ pub fn classify_percent(p: &Printed, ctx: &PercentContext<'_>) -> Option<Differe
             return Some(DifferenceKind::Decimals);
         }
         if ctx.other_dens.iter().any(|&d| {
-            roundings(ctx.num, d, p.places).is_some_and(|r| r[0] == p.mantissa || r[1] == p.mantissa)
+            roundings(ctx.num, d, p.places)
+                .is_some_and(|r| r[0] == p.mantissa || r[1] == p.mantissa)
         }) {
             return Some(DifferenceKind::Denominator);
         }
@@ -164,7 +165,8 @@ pub fn classify_percent(p: &Printed, ctx: &PercentContext<'_>) -> Option<Differe
     }
     if ctx.other_dens.iter().any(|&d| {
         d != ctx.den
-            && roundings(ctx.num, d, p.places).is_some_and(|r| r[0] == p.mantissa || r[1] == p.mantissa)
+            && roundings(ctx.num, d, p.places)
+                .is_some_and(|r| r[0] == p.mantissa || r[1] == p.mantissa)
     }) {
         return Some(DifferenceKind::Denominator);
     }

@@ -2,7 +2,9 @@
 //! abstentions, pass statements, the scrutineer). Nothing is compared here.
 
 use crate::classify::Printed;
-use crate::text::{is_grouped_count, normalise, parse_count, parse_percent, squash, tokens, words, Token};
+use crate::text::{
+    is_grouped_count, normalise, parse_count, parse_percent, squash, tokens, words, Token,
+};
 use crate::Unparsed;
 
 /// A column of the results table.
@@ -394,11 +396,13 @@ impl State<'_> {
         if w[0] == "total" {
             return Some(ClassLabel::Total);
         }
-        class_of(&text, self.hints).map(ClassLabel::Class).or_else(|| {
-            let shares = w.iter().any(|x| x.starts_with("share") || x == "class");
-            let pending_classes = self.pending.as_ref().is_some_and(|p| !p.classes.is_empty());
-            (shares && pending_classes).then(|| ClassLabel::Unknown(text.trim().to_owned()))
-        })
+        class_of(&text, self.hints)
+            .map(ClassLabel::Class)
+            .or_else(|| {
+                let shares = w.iter().any(|x| x.starts_with("share") || x == "class");
+                let pending_classes = self.pending.as_ref().is_some_and(|p| !p.classes.is_empty());
+                (shares && pending_classes).then(|| ClassLabel::Unknown(text.trim().to_owned()))
+            })
     }
 }
 
@@ -450,7 +454,9 @@ fn parse_label(lead: &[Token]) -> Option<(String, String)> {
     let is_sub = |s: &str| {
         s.strip_prefix('(')
             .and_then(|x| x.strip_suffix(')'))
-            .is_some_and(|x| !x.is_empty() && x.len() <= 4 && x.chars().all(|c| c.is_ascii_lowercase()))
+            .is_some_and(|x| {
+                !x.is_empty() && x.len() <= 4 && x.chars().all(|c| c.is_ascii_lowercase())
+            })
     };
     let rest_from = |i: usize| {
         lead[i..]
@@ -564,7 +570,10 @@ fn split_figures(toks: &[Token]) -> (&[Token], Vec<Cell>) {
     if s > 0 && !toks[s].column_start {
         if let Some(k) = (s..toks.len()).find(|&k| toks[k].column_start) {
             s = k;
-        } else if toks.iter().any(|t| t.column_start && !std::ptr::eq(t, &toks[0])) {
+        } else if toks
+            .iter()
+            .any(|t| t.column_start && !std::ptr::eq(t, &toks[0]))
+        {
             // Columns are separated on this line but no column holds only figures.
             return (toks, Vec::new());
         }
@@ -608,7 +617,8 @@ fn split_figures(toks: &[Token]) -> (&[Token], Vec<Cell>) {
         i += 1;
     }
     // A lone bare number ("... for 2021") is a title's, not a figure.
-    let lone_bare = matches!(cells.as_slice(), [Cell { count: Some(c), pct: None }] if !c.text.contains(','));
+    let lone_bare =
+        matches!(cells.as_slice(), [Cell { count: Some(c), pct: None }] if !c.text.contains(','));
     if cells.is_empty() || lone_bare {
         return (toks, Vec::new());
     }
@@ -639,7 +649,7 @@ fn sentences(p: &str) -> Vec<(usize, String)> {
             let word = p[word_start..i]
                 .trim_start_matches(['(', '"', '\''])
                 .to_ascii_lowercase();
-            if !ABBREV.contains(&word.as_str()) && !(word.len() == 1 && b == b'.') {
+            if !(ABBREV.contains(&word.as_str()) || (word.len() == 1 && b == b'.')) {
                 out.push((start, p[start..=i].trim().to_owned()));
                 start = i + 2;
             }
@@ -690,10 +700,7 @@ fn figures(sentence: &str) -> (Vec<String>, Vec<(usize, Fig)>) {
             }
         } else if w.ends_with('%') {
             if let Some((p, _)) = parse_percent(w) {
-                figs.push((
-                    i + 1,
-                    Fig::Pct(Pct { printed: p }),
-                ));
+                figs.push((i + 1, Fig::Pct(Pct { printed: p })));
             }
         }
     }
@@ -807,7 +814,7 @@ fn statement(sentence: &str, hints: &[ClassHint]) -> Option<Reading> {
             return Some(Reading::Stmts(vec![Stmt::Issued { count }]));
         }
     }
-    if has("scrutineer") {
+    if has("scrutineer") && ws.len() > 3 {
         return Some(Reading::Stmts(vec![Stmt::Scrutineer {
             text: sentence.trim().to_owned(),
             not_named: has("not named") || has("no scrutineer"),
@@ -878,7 +885,11 @@ fn scope(l: &str, specific: bool) -> Scope {
         for t in &ws[i + 1..] {
             let t = t.trim_end_matches([',', '.', ':', ';']);
             let t = t.trim_start_matches(['(', '"']);
-            let t = t.trim_end_matches(')');
+            let t = if t.contains('(') {
+                t
+            } else {
+                t.trim_end_matches(')')
+            };
             match t {
                 "no" | "nos" | "no." | "nos." | "numbered" | "number" | "numbers" => continue,
                 "and" | "&" => continue,
@@ -947,7 +958,8 @@ mod tests {
 
     #[test]
     fn sentences_split_but_not_after_abbreviations() {
-        let s = sentences("As at the date, Mr. Chen held 1,000 Shares. The total was 2,000 Shares.");
+        let s =
+            sentences("As at the date, Mr. Chen held 1,000 Shares. The total was 2,000 Shares.");
         assert_eq!(s.len(), 2, "{s:?}");
         assert!(s[0].1.starts_with("As at"));
         assert_eq!(s[1].0, 44);
@@ -957,11 +969,18 @@ mod tests {
     fn scopes() {
         assert_eq!(
             scope("for resolutions numbered 1 to 3, 5 and 7 to 9 above", true),
-            Scope::Ids(["1", "2", "3", "5", "7", "8", "9"].map(String::from).to_vec())
+            Scope::Ids(
+                ["1", "2", "3", "5", "7", "8", "9"]
+                    .map(String::from)
+                    .to_vec()
+            )
         );
         assert_eq!(scope("on any other resolution", false), Scope::Others);
         assert_eq!(scope("on any resolution proposed", false), Scope::All);
         assert_eq!(scope("the above resolution is", true), Scope::The);
-        assert_eq!(scope("on resolution 2(a).", true), Scope::Ids(vec!["2(a)".into()]));
+        assert_eq!(
+            scope("on resolution 2(a).", true),
+            Scope::Ids(vec!["2(a)".into()])
+        );
     }
 }

@@ -4,7 +4,9 @@
 
 use scrutin_model::Denominator;
 
-use crate::classify::{classify_percent, half_up, sums_to_100, DifferenceKind, PercentContext, Printed};
+use crate::classify::{
+    classify_percent, half_up, sums_to_100, DifferenceKind, PercentContext, Printed,
+};
 
 /// The figures a text or a claimed tally gives for one row, by column (0 for, 1 against,
 /// 2 abstain); `None` where it gives none.
@@ -29,6 +31,9 @@ pub struct RowBasis {
     /// Shares represented at the meeting (another denominator a publisher may have used;
     /// 0 when unknown).
     pub represented: u128,
+    /// Votes entitled to be cast on the resolution (another denominator a publisher may have
+    /// used: the shares entitled to vote; 0 when unknown).
+    pub entitled: u128,
 }
 
 impl RowBasis {
@@ -57,6 +62,7 @@ pub type RowVerdict = [[Option<DifferenceKind>; 3]; 2];
 /// Classifies every claimed figure of a row. Columns interchanged (both ways) are `swapped`;
 /// a count that differs otherwise is a `typo`; a percentage is classified by
 /// [`classify_percent`], knowing whether the printed row was forced to total 100.
+#[allow(clippy::needless_range_loop)] // three parallel arrays indexed by column
 pub fn classify_row(claimed: &ClaimedRow, basis: &RowBasis) -> RowVerdict {
     let mut out: RowVerdict = [[None; 3]; 2];
     let rec_p: [Printed; 3] = [basis.printed(0), basis.printed(1), basis.printed(2)];
@@ -103,7 +109,7 @@ pub fn classify_row(claimed: &ClaimedRow, basis: &RowBasis) -> RowVerdict {
             continue;
         }
         let den = basis.base(i);
-        let others: Vec<u128> = [f + a, f + a + b, basis.represented]
+        let others: Vec<u128> = [f + a, f + a + b, basis.represented, basis.entitled]
             .into_iter()
             .filter(|&d| d != 0 && d != den)
             .collect();

@@ -185,7 +185,10 @@ mod tests {
         assert_eq!((p.mantissa, p.places), (5331, 2));
         let (p, sign) = parse_percent("(99.6149)").unwrap();
         assert_eq!((p.mantissa, p.places, sign), (996_149, 4, false));
-        assert_eq!(parse_percent("Approximately 61.7219 %").unwrap().0.text(), "61.7219");
+        assert_eq!(
+            parse_percent("Approximately 61.7219 %").unwrap().0.text(),
+            "61.7219"
+        );
         assert!(parse_percent("(the Company)").is_none());
         assert!(parse_percent("1,000").is_none());
     }
@@ -196,7 +199,14 @@ mod tests {
         let texts: Vec<&str> = t.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(
             texts,
-            ["1.", "To", "approve", "it", "516,237,845", "(approximately 99.9955%)"]
+            [
+                "1.",
+                "To",
+                "approve",
+                "it",
+                "516,237,845",
+                "(approximately 99.9955%)"
+            ]
         );
         let starts: Vec<bool> = t.iter().map(|t| t.column_start).collect();
         assert_eq!(starts, [true, true, false, true, true, false]);
