@@ -41,8 +41,8 @@ impl RowBasis {
     pub fn base(&self, i: usize) -> u128 {
         let [f, a, b] = self.counts;
         match (i, self.denominator) {
-            (0 | 1, Denominator::ForAgainst) => f + a,
-            _ => f + a + b,
+            (0 | 1, Denominator::ForAgainst) => f.saturating_add(a),
+            _ => f.saturating_add(a).saturating_add(b),
         }
     }
 
@@ -109,10 +109,15 @@ pub fn classify_row(claimed: &ClaimedRow, basis: &RowBasis) -> RowVerdict {
             continue;
         }
         let den = basis.base(i);
-        let others: Vec<u128> = [f + a, f + a + b, basis.represented, basis.entitled]
-            .into_iter()
-            .filter(|&d| d != 0 && d != den)
-            .collect();
+        let others: Vec<u128> = [
+            f.saturating_add(a),
+            f.saturating_add(a).saturating_add(b),
+            basis.represented,
+            basis.entitled,
+        ]
+        .into_iter()
+        .filter(|&d| d != 0 && d != den)
+        .collect();
         out[1][i] = classify_percent(
             p,
             &PercentContext {

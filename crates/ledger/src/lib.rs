@@ -75,6 +75,7 @@ pub use verify::{verify_bundle, Check, CheckStatus, Verdict, VerifyReport};
 pub use witness_state::{origin_dir_name, OriginState, WitnessState};
 
 /// The crates the ledger is built on, re-exported so that embedders use the same versions.
+pub use scrutin_crosscheck as crosscheck;
 pub use scrutin_log as log;
 pub use scrutin_model as model;
 pub use scrutin_tally as tally;
