@@ -61,7 +61,7 @@ pub(crate) fn compare(parsed: &Parsed, rec: &Recomputed<'_>) -> CrossCheck {
             Some(t) => cx.row(row, t),
             None => {
                 let path = format!("resolutions[id={}]", row.label);
-                cx.claim(&path, row.line, &row_summary(row));
+                cx.claim(&path, row.line, &row_summary(row), ABSENT);
                 cx.diff(
                     &path,
                     Some(row.line),
@@ -170,11 +170,12 @@ fn tally_summary(t: &ResolutionTally) -> String {
 }
 
 impl Ctx<'_> {
-    fn claim(&mut self, path: &str, line: usize, claimed: &str) {
+    fn claim(&mut self, path: &str, line: usize, claimed: &str, recomputed: &str) {
         self.out.claims.push(Claim {
             path: path.to_owned(),
             line,
             claimed: claimed.to_owned(),
+            recomputed: recomputed.to_owned(),
         });
     }
 
@@ -210,7 +211,7 @@ impl Ctx<'_> {
         recomputed: &str,
         kind: Option<DifferenceKind>,
     ) {
-        self.claim(path, line, claimed);
+        self.claim(path, line, claimed, recomputed);
         match kind {
             None => self.ok(path),
             Some(k) => self.diff(path, Some(line), claimed.into(), recomputed.into(), k),
@@ -305,7 +306,7 @@ impl Ctx<'_> {
                 ClassLabel::Unknown(l) => {
                     let p = format!("{prefix}.by_class.{l}");
                     let cells: Vec<String> = f.cells.iter().map(cell_text).collect();
-                    self.claim(&p, f.line, &cells.join(" | "));
+                    self.claim(&p, f.line, &cells.join(" | "), ABSENT);
                     self.diff(
                         &p,
                         Some(f.line),
@@ -516,7 +517,7 @@ impl Ctx<'_> {
                 match hit {
                     Some((path, _, _)) => {
                         let path = path.clone();
-                        self.check(&path, line, &count.text, "", None);
+                        self.check(&path, line, &count.text, &count.text, None);
                     }
                     None => {
                         let (path, _, shown) = targets[0].clone();
@@ -554,7 +555,7 @@ impl Ctx<'_> {
                     .and_then(|c| tally.classes.iter().find(|x| x.id == *c))
                 else {
                     let path = format!("classes[id={label}].represented");
-                    self.claim(&path, line, &count.text);
+                    self.claim(&path, line, &count.text, ABSENT);
                     self.diff(
                         &path,
                         Some(line),
@@ -581,10 +582,16 @@ impl Ctx<'_> {
             }
             Stmt::Issued { count } => {
                 if count.value == tally.entitled {
-                    self.check("entitled", line, &count.text, "", None);
+                    let rec = group_thousands(tally.entitled);
+                    self.check("entitled", line, &count.text, &rec, None);
                 } else {
                     // Issued shares include treasury shares, which carry no vote: not compared.
-                    self.claim("issued", line, &count.text);
+                    self.claim(
+                        "issued",
+                        line,
+                        &count.text,
+                        "(not compared: issued shares include treasury shares, which carry no vote)",
+                    );
                 }
             }
             Stmt::Restricted {
@@ -612,7 +619,7 @@ impl Ctx<'_> {
                     let claimed = count
                         .as_ref()
                         .map_or("(stated)".to_owned(), |c| c.text.clone());
-                    self.claim(&path, line, &claimed);
+                    self.claim(&path, line, &claimed, ABSENT);
                     self.diff(
                         &path,
                         Some(line),
@@ -651,7 +658,8 @@ impl Ctx<'_> {
                         }
                         None => {
                             let kind = (votes == 0).then_some(DifferenceKind::Extra);
-                            self.check(&path, line, "(stated)", "0", kind);
+                            let rec = group_thousands(shares);
+                            self.check(&path, line, "(stated)", &rec, kind);
                         }
                     }
                     if let Some(p) = pct {
@@ -676,7 +684,7 @@ impl Ctx<'_> {
                 };
                 for u in unknown {
                     let path = format!("resolutions[id={u}].passed");
-                    self.claim(&path, line, &passed.to_string());
+                    self.claim(&path, line, &passed.to_string(), ABSENT);
                     self.diff(
                         &path,
                         Some(line),
@@ -747,7 +755,7 @@ impl Ctx<'_> {
             }
             None => {
                 let path = format!("classes[id={label}].{field}");
-                self.claim(&path, line, &c.text);
+                self.claim(&path, line, &c.text, ABSENT);
                 self.diff(
                     &path,
                     Some(line),

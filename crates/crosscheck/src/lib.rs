@@ -82,6 +82,8 @@ pub struct Claim {
     pub line: usize,
     /// The figure or statement as printed (a percentage without its `%`).
     pub claimed: String,
+    /// The recomputed figure it was compared with (`(absent)` when the ledger has none).
+    pub recomputed: String,
 }
 
 /// A claim that differs from the recomputed meeting, and why.
