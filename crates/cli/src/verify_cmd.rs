@@ -122,7 +122,7 @@ pub(crate) fn run(a: &VerifyArgs<'_>) -> Result<VerifyOutcome, CliError> {
                     differences: c
                         .differences
                         .into_iter()
-                        .map(|d| (d.path, d.claimed, d.recomputed))
+                        .map(|d| (d.path, d.claimed, format!("{} ({})", d.recomputed, d.kind)))
                         .collect(),
                 }
             }
@@ -174,7 +174,7 @@ pub(crate) fn verify(a: &VerifyArgs<'_>) -> Result<ExitCode, CliError> {
     })
 }
 
-fn comparison_text(c: &Comparison) -> String {
+pub(crate) fn comparison_text(c: &Comparison) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
