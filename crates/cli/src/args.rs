@@ -206,6 +206,10 @@ pub(crate) enum Command {
         /// Compare the recomputed tally with this claimed tally JSON.
         #[arg(long)]
         expect: Option<PathBuf>,
+        /// Cross-check a published poll-results announcement (text copied from the issuer's
+        /// PDF or web page) against the recomputed tally: every difference is named.
+        #[arg(long, value_name = "FILE")]
+        announcement: Option<PathBuf>,
         /// Write the recomputed tally JSON (exactly as `scrutin tally --json`) to this file.
         #[arg(long = "tally-out")]
         tally_out: Option<PathBuf>,

@@ -5,6 +5,7 @@
 
 mod args;
 mod commands;
+mod crosscheck_cmd;
 mod demo;
 mod error;
 mod escape;
@@ -165,6 +166,7 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
             origin,
             meeting,
             quorum,
+            announcement: None,
         } if net_cmd::is_tiles(&file) => net_cmd::verify_tiles(&verify_cmd::VerifyArgs {
             file: &file,
             trust: &trust,
@@ -181,20 +183,27 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
             json,
             report,
             expect,
+            announcement,
             tally_out,
             origin,
             meeting,
             quorum,
-        } => verify_cmd::verify(&verify_cmd::VerifyArgs {
-            file: &file,
-            trust: &trust,
-            json,
-            report: report.as_deref(),
-            expect: expect.as_deref(),
-            tally_out: tally_out.as_deref(),
-            quiet: json,
-            pin: verify_cmd::pin_of(origin.as_deref(), meeting.as_deref(), quorum),
-        }),
+        } => {
+            let args = verify_cmd::VerifyArgs {
+                file: &file,
+                trust: &trust,
+                json,
+                report: report.as_deref(),
+                expect: expect.as_deref(),
+                tally_out: tally_out.as_deref(),
+                quiet: json,
+                pin: verify_cmd::pin_of(origin.as_deref(), meeting.as_deref(), quorum),
+            };
+            match announcement {
+                Some(text) => crosscheck_cmd::verify(&args, &text),
+                None => verify_cmd::verify(&args),
+            }
+        }
         Command::Receipt { db, holder, out } => commands::receipt(&db, &holder, &out),
         Command::VerifyReceipt {
             file,

@@ -138,6 +138,7 @@ pub(crate) fn run_with(
                         path: "(whole tally)".into(),
                         claimed: "as claimed".into(),
                         recomputed: "none: the bundle is not valid".into(),
+                        kind: scrutin::crosscheck::DifferenceKind::Missing,
                     }],
                 },
             },
@@ -199,7 +200,7 @@ pub(crate) fn present(a: &VerifyArgs<'_>, out: &VerifyOutcome) -> Result<ExitCod
     })
 }
 
-fn comparison_text(c: &Comparison) -> String {
+pub(crate) fn comparison_text(c: &Comparison) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -211,10 +212,11 @@ fn comparison_text(c: &Comparison) -> String {
     for d in &c.result.differences {
         let _ = writeln!(
             s,
-            "  DIFFERS {}: claimed {}, recomputed {}",
+            "  DIFFERS {}: claimed {}, recomputed {} ({})",
             field(&d.path),
             field(&d.claimed),
-            field(&d.recomputed)
+            field(&d.recomputed),
+            d.kind
         );
     }
     if !c.result.matched.is_empty() {

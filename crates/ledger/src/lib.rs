@@ -87,6 +87,8 @@ pub use workflow::{AfterClose, CloseOutcome, ImportOptions, Imported};
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+/// The announcement cross-check: a published poll-results text against the recomputed tally.
+pub use scrutin_crosscheck as crosscheck;
 /// The crates the ledger is built on, re-exported so that embedders use the same versions.
 /// The meeting file and CSV parsers (`meeting.toml`, register, abstentions, proxies, ballots).
 pub use scrutin_interchange as interchange;
