@@ -257,7 +257,7 @@ pub(crate) fn close_on(
                 "result declared (entry {at}, tally SHA-256 {})",
                 hex(&scrutin::tally_digest(&t))
             );
-            print!("{}", table::render(&t));
+            print!("{}", table::render(&t, true));
         }
     }
     Ok(())
@@ -269,11 +269,18 @@ fn hex(bytes: &[u8]) -> String {
 
 /// `scrutin tally`.
 pub(crate) fn tally(db: &Path, json: bool) -> Result<ExitCode, CliError> {
-    let t = open(db, json)?.tally();
+    let ledger = open(db, json)?;
+    let t = ledger.tally();
+    let declared = ledger.with_meeting(|m| m.result_declared());
     if json {
+        // The JSON is the contract the declaration hashes: it stays as it is, and the
+        // provisional standing goes to stderr.
+        if !declared {
+            eprintln!("scrutin: provisional, no result declared: the count may still change");
+        }
         print!("{}", escape::json(&t.to_json()));
     } else {
-        print!("{}", table::render(&t));
+        print!("{}", table::render(&t, declared));
     }
     Ok(ExitCode::SUCCESS)
 }

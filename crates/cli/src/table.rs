@@ -8,9 +8,13 @@ use scrutin::tally::Tally;
 use crate::escape::field;
 
 /// Renders the tally: attendance, then one row per resolution, candidates and disregarded
-/// ballots under their resolution. Deterministic.
-pub(crate) fn render(t: &Tally) -> String {
+/// ballots under their resolution. Deterministic. Until the result is `declared` the table
+/// says it is provisional and states no outcome.
+pub(crate) fn render(t: &Tally, declared: bool) -> String {
     let mut s = String::new();
+    if !declared {
+        s.push_str("PROVISIONAL: no result declared; the count below may still change\n");
+    }
     let _ = writeln!(
         s,
         "meeting {}: {} of {} shares represented ({}%)",
@@ -40,7 +44,12 @@ pub(crate) fn render(t: &Tally) -> String {
                 cell(r.for_, &r.for_pct),
                 cell(r.against, &r.against_pct),
                 cell(r.abstain, &r.abstain_pct),
-                if r.passed { "passed" } else { "NOT passed" }.to_owned(),
+                match (declared, r.passed) {
+                    (false, _) => "provisional",
+                    (true, true) => "passed",
+                    (true, false) => "NOT passed",
+                }
+                .to_owned(),
             ]
         })
         .collect();

@@ -271,6 +271,9 @@ fn render_text(file: &Path, r: &VerifyReport, c: Option<&Comparison>) -> String 
         );
     }
     match &r.verdict {
+        Verdict::Valid if r.declared_at.is_none() => {
+            let _ = writeln!(s, "VALID, {}", r.verdict_line());
+        }
         Verdict::Valid => s.push_str("VALID: every check passed\n"),
         Verdict::Broken {
             at_entry,
@@ -282,7 +285,7 @@ fn render_text(file: &Path, r: &VerifyReport, c: Option<&Comparison>) -> String 
         }
     }
     if let Some(t) = &r.tally {
-        s.push_str(&escape::lines(&table::render(t)));
+        s.push_str(&escape::lines(&table::render(t, r.declared_at.is_some())));
     }
     if let Some(c) = c {
         s.push_str(&comparison_text(c));

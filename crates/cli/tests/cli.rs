@@ -1183,3 +1183,39 @@ fn forms_without_a_lodging_time_of_a_past_meeting_import() {
         m.key(),
     ]);
 }
+
+/// Before the declaration nothing is presented as a result: `tally`, `announce` and `verify`
+/// say provisional, and no resolution is said to have passed.
+#[test]
+fn a_meeting_not_yet_declared_is_provisional_everywhere() {
+    let m = before_ballots();
+    ok(&[
+        "import",
+        "ballots",
+        s(&fixture("ballots.csv")),
+        "--db",
+        m.db(),
+        "--key",
+        m.key(),
+    ]);
+    let table = ok(&["tally", "--db", m.db()]);
+    assert!(table.contains("PROVISIONAL"), "{table}");
+    assert!(!table.contains("passed"), "{table}");
+    let text = ok(&["announce", "--db", m.db()]);
+    assert!(text.contains("PROVISIONAL COUNT"), "{text}");
+    assert!(!text.contains("passed"), "{text}");
+    ok(&["checkpoint", "--db", m.db(), "--key", m.key()]);
+    let bundle = m.path("provisional.bundle");
+    ok(&["export", "--db", m.db(), "--out", s(&bundle)]);
+    let registrar_pub = format!("{}.pub", m.key());
+    let out = ok(&["verify", s(&bundle), "--trust", &registrar_pub]);
+    assert!(
+        out.contains("VALID, provisional, no result declared"),
+        "{out}"
+    );
+    let results = &out[out.find("resolution").unwrap_or(0)..];
+    assert!(!results.contains("passed"), "{out}");
+    let json = ok(&["verify", s(&bundle), "--trust", &registrar_pub, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["result"]["status"], "provisional");
+}

@@ -78,7 +78,7 @@ pub use pin::{verify_bundle_pinned, verify_receipt_pinned, CHECK_PINNING};
 pub use receipt::{ReceiptEntry, VoteReceipt, RECEIPT_FORMAT};
 pub use receipt_verify::{verify_receipt, ReceiptBallot, ReceiptReport, ReceiptVerdict};
 pub use scrutin_log::{Check, CheckList, CheckStatus, Verdict};
-pub use verify::{verify_bundle, VerifyReport, MEETING_CHECKS};
+pub use verify::{verify_bundle, VerifyReport, MEETING_CHECKS, PROVISIONAL_LINE};
 pub use witness_state::{origin_dir_name, OriginState, WitnessState};
 pub use workflow::{AfterClose, CloseOutcome, ImportOptions, Imported};
 

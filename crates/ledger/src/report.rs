@@ -78,6 +78,7 @@ pub fn render_html(report: &VerifyReport, input: &ReportInput<'_>) -> String {
         tally: report.tally.as_ref(),
         comparison: input.comparison,
         announcement: report.announcement.as_deref(),
+        declared: report.declared_at.is_some(),
     })
 }
 
@@ -98,6 +99,8 @@ struct View<'a> {
     tally: Option<&'a Tally>,
     comparison: Option<ReportComparison<'a>>,
     announcement: Option<&'a str>,
+    /// Whether the result is declared: until then no outcome is stated.
+    declared: bool,
 }
 
 /// Escapes text for HTML element content and attribute values (`&`, `<`, `>`, `"`, `'`).
@@ -160,7 +163,9 @@ fn render(r: &View<'_>) -> String {
         escape_html(r.bundle),
         escape_html(env!("CARGO_PKG_VERSION"))
     );
-    let (cls, word) = if r.valid {
+    let (cls, word) = if r.valid && !r.declared {
+        ("notrun", "VALID, PROVISIONAL")
+    } else if r.valid {
         ("ok", "VALID")
     } else {
         ("bad", "NOT VALID")
@@ -175,7 +180,7 @@ fn render(r: &View<'_>) -> String {
     checks_section(&mut h, r);
     if let Some(t) = r.tally {
         attendance_section(&mut h, t);
-        results_section(&mut h, t, r.resolutions);
+        results_section(&mut h, t, r.resolutions, r.declared);
         disregarded_section(&mut h, t);
     } else {
         h.push_str("<h2>4. Poll results</h2>\n<p>No tally: the bundle is not valid, so no count derived from it can be relied on.</p>\n");
@@ -372,15 +377,18 @@ fn bars(r: &ResolutionTally) -> String {
     s
 }
 
-fn results_section(h: &mut String, t: &Tally, proposed: &[Resolution]) {
+fn results_section(h: &mut String, t: &Tally, proposed: &[Resolution], declared: bool) {
     h.push_str("<h2>5. Poll results</h2>\n");
     for r in &t.resolutions {
         let title = proposed
             .iter()
             .find(|p| p.id.as_str() == r.id)
             .map_or("", |p| p.title.as_str());
-        let verdict = if r.passed { "PASSED" } else { "NOT PASSED" };
-        let cls = if r.passed { "passed" } else { "failed" };
+        let (verdict, cls) = match (declared, r.passed) {
+            (false, _) => ("PROVISIONAL: NO RESULT DECLARED", "notrun"),
+            (true, true) => ("PASSED", "passed"),
+            (true, false) => ("NOT PASSED", "failed"),
+        };
         let _ = writeln!(
             h,
             "<div class=\"res\">\n<h3>Resolution {} ({} resolution): <span class=\"{cls}\">{verdict}</span></h3>",

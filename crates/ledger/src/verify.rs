@@ -48,7 +48,16 @@ pub struct VerifyReport {
     pub digest: String,
     /// Every ballot not counted: (resolution id, who, votes, why). Only when valid.
     pub disregarded: Vec<(String, Disregarded)>,
+    /// The entry of the result declaration, when the bundle has one. It is final (it seals the
+    /// log); without it the tally is a provisional count, never presented as a result.
+    pub declared_at: Option<u64>,
 }
+
+/// What a valid bundle without a result declaration is, in one line: its log and events check
+/// out, but its count is provisional and states no outcome.
+pub const PROVISIONAL_LINE: &str = "provisional, no result declared: the log and every recorded \
+event check out, but the polls are not closed and declared, so the count below is provisional \
+and states no outcome";
 
 /// Number and name of the meeting's checks, decided after the log's 1 to 6.
 pub const MEETING_CHECKS: [(u32, &str); 3] = [
@@ -63,9 +72,16 @@ impl VerifyReport {
         self.verdict.is_valid()
     }
 
-    /// The verdict in one line: `every check passed`, or `entry N: <check>: <reason>`.
+    /// Whether the bundle is valid and its result declared: only then is its tally a result.
+    pub fn is_declared(&self) -> bool {
+        self.is_valid() && self.declared_at.is_some()
+    }
+
+    /// The verdict in one line: `every check passed`, the provisional line for a valid bundle
+    /// with no declaration ([`PROVISIONAL_LINE`]), or `entry N: <check>: <reason>`.
     pub fn verdict_line(&self) -> String {
         match &self.verdict {
+            Verdict::Valid if self.declared_at.is_none() => PROVISIONAL_LINE.into(),
             Verdict::Valid => "every check passed".into(),
             Verdict::Broken {
                 at_entry,
@@ -81,7 +97,7 @@ impl VerifyReport {
     /// The report as pretty JSON text, ending in a newline: `valid`, `verdict`, `entries`,
     /// `digest`, `meeting` (its registrar key in hex), `resolutions`, `checkpoint` (signed-note text),
     /// `cosigners`, `witnesses_silent`, `checks`, `tally` (the contract tally JSON), `disregarded`,
-    /// `announcement`, in this order.
+    /// `announcement`, `result` (declared at an entry, or provisional), in this order.
     pub fn to_json(&self) -> String {
         let meeting = self.meeting.as_ref().map(|m| {
             let mut v = serde_json::to_value(m).unwrap_or(serde_json::Value::Null);
@@ -137,6 +153,11 @@ impl VerifyReport {
                 })
                 .collect(),
             announcement: self.announcement.as_deref(),
+            result: match (self.is_valid(), self.declared_at) {
+                (false, _) => JsonResult::None,
+                (true, Some(at)) => JsonResult::Declared { declared_at: at },
+                (true, None) => JsonResult::Provisional,
+            },
         };
         let mut s = serde_json::to_string_pretty(&view)
             .unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()));
@@ -161,6 +182,18 @@ struct JsonReport<'a> {
     tally: Option<&'a Tally>,
     disregarded: Vec<JsonDisregarded<'a>>,
     announcement: Option<&'a str>,
+    result: JsonResult,
+}
+
+/// The JSON shape of the result's standing: `{"status": "declared", "declared_at": N}`, or
+/// `{"status": "provisional"}` (no declaration: the tally is no result), or
+/// `{"status": "none"}` for a bundle that is not valid.
+#[derive(Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+enum JsonResult {
+    Declared { declared_at: u64 },
+    Provisional,
+    None,
 }
 
 /// The JSON shape of a verdict: `{"status": "valid"}` or `{"status": "broken", "at_entry",
@@ -340,6 +373,7 @@ fn assemble(log: BundleReport, replay: Replay<'_>, trust: &[NoteVerifier]) -> Ve
         entries: replay.entries.min(log.entries),
         digest: log.digest.to_hex(),
         disregarded,
+        declared_at: replay.meeting.declared_at(),
     }
 }
 

@@ -162,3 +162,47 @@ fn the_ledger_refuses_every_event_after_the_declaration() {
     assert_eq!(ledger.len(), len);
     assert_eq!(ledger.tally(), before);
 }
+
+/// A bundle with no declaration verifies, but is never presented as a result: the verdict
+/// says provisional, the JSON's `result` is provisional, and neither the report nor the
+/// announcement states an outcome.
+#[test]
+fn a_bundle_without_a_declaration_is_provisional_not_a_result() {
+    let events = closed_meeting();
+    let bundle = raw_bundle(&events);
+    let trust = [registrar().verifier()];
+    let report = verify_bundle(&bundle[..], &trust, &mut |_, _| {}).unwrap();
+    assert_eq!(report.verdict, Verdict::Valid, "{}", report.to_json());
+    assert_eq!(report.declared_at, None);
+    assert!(!report.is_declared());
+    assert!(report
+        .verdict_line()
+        .starts_with("provisional, no result declared"));
+    assert!(!report.verdict_line().contains("passed"));
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(json["result"]["status"], "provisional");
+    let html = scrutin::report::render_html(
+        &report,
+        &scrutin::report::ReportInput {
+            bundle: "b",
+            trusted: &trust,
+            comparison: None,
+        },
+    );
+    assert!(html.contains("VALID, PROVISIONAL"));
+    assert!(!html.contains("PASSED"), "no outcome is stated");
+    let text = report.announcement.as_deref().unwrap();
+    assert!(text.contains("PROVISIONAL COUNT: NO RESULT HAS BEEN DECLARED"));
+    assert!(!text.contains("duly passed"), "{text}");
+
+    // Declared, the same meeting is a result.
+    let mut events = closed_meeting();
+    events.push(declaration_after(&events));
+    let bundle = raw_bundle(&events);
+    let report = verify_bundle(&bundle[..], &trust, &mut |_, _| {}).unwrap();
+    assert!(report.is_declared());
+    assert_eq!(report.declared_at, Some(events.len() as u64 - 1));
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(json["result"]["status"], "declared");
+    assert_eq!(report.verdict_line(), "every check passed");
+}
