@@ -6,8 +6,14 @@ use libfuzzer_sys::fuzz_target;
 use scrutin_interchange::{parse_csv, parse_meeting, CsvKind, ImportError};
 use scrutin_model::{AuthorKey, UtcMillis};
 
+/// Lines as an editor counts them: `\n`, and a `\r` not followed by `\n`.
 fn lines_of(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1
+    let breaks = bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, b)| *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .count();
+    breaks as u64 + 1
 }
 
 fn check_position(e: &ImportError, bytes: &[u8], file: &str) {
