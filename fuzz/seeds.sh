@@ -79,6 +79,11 @@ if S init --db "$w/db" --meeting "$w/meeting.toml" --key "$w/registrar.key"; the
       && seed receipt_verify "$h" < "$w/receipt-$h.json"
   done
 fi
+# Reproducers of crashes found before (also regression tests in the owning crates).
+for d in "$here"/regressions/*/; do
+  t=$(basename "$d")
+  for f in "$d"*; do seed "$t" "regression-$(basename "$f")" < "$f"; done
+done
 for t in "$corpus"/*; do
   printf '%-16s %3d seeds %7d bytes\n' "$(basename "$t")" "$(ls "$t" | wc -l)" "$(cat "$t"/* 2>/dev/null | wc -c)"
 done

@@ -36,7 +36,13 @@ fuzz_target!(|data: &[u8]| {
         let Ok(payload) = encode_event(&event) else {
             return;
         };
-        let entry = Entry::sign(&keys.signers[author], entries.len() as u64, prev, at.0, payload);
+        let entry = Entry::sign(
+            &keys.signers[author],
+            entries.len() as u64,
+            prev,
+            at.0,
+            payload,
+        );
         prev = entry.hash();
         entries.push(entry);
         // After the first refused event the verifier stops: nothing more to generate.
@@ -57,7 +63,8 @@ fuzz_target!(|data: &[u8]| {
     let mut bundle = Vec::new();
     write_bundle(&signed, entries, &mut bundle).expect("a bundle writes to memory");
     let trust = [keys.signers[0].verifier()];
-    let report = verify_bundle(&bundle[..], &trust, &mut |_, _| {}).expect("the bundle is readable");
+    let report =
+        verify_bundle(&bundle[..], &trust, &mut |_, _| {}).expect("the bundle is readable");
     let _ = report.to_json();
     assert_eq!(
         report.is_valid(),

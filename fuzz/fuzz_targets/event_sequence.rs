@@ -10,15 +10,13 @@ use scrutin_fuzz::{genesis, keys, step, START_MS};
 use scrutin_model::{Event, ResolutionId, UtcMillis};
 use scrutin_tally::{render_announcement, Meeting, Tally};
 
-const MAX_STEPS: usize = 96;
+const MAX_STEPS: usize = 64;
 
 fn closed(meeting: &Meeting, tally: &Tally) -> Vec<(String, String)> {
     tally
         .resolutions
         .iter()
-        .filter(|r| {
-            ResolutionId::new(r.id.as_str()).is_ok_and(|id| meeting.poll_closed(&id))
-        })
+        .filter(|r| ResolutionId::new(r.id.as_str()).is_ok_and(|id| meeting.poll_closed(&id)))
         .map(|r| (r.id.clone(), format!("{r:?}")))
         .collect()
 }
@@ -59,12 +57,21 @@ fuzz_target!(|data: &[u8]| {
             applied.apply(&s.event, author, s.at);
         }
         let after = submitted.tally();
-        assert_eq!(after, applied.tally(), "check+apply and submit diverge after {:?}", s.event);
+        assert_eq!(
+            after,
+            applied.tally(),
+            "check+apply and submit diverge after {:?}",
+            s.event
+        );
         match result {
             Err(_) => assert_eq!(after, before, "a refused {:?} changed the tally", s.event),
             Ok(()) => {
                 if declared_before {
-                    assert_eq!(after, before, "{:?} accepted after the declaration changed the tally", s.event);
+                    assert_eq!(
+                        after, before,
+                        "{:?} accepted after the declaration changed the tally",
+                        s.event
+                    );
                 }
                 let closed_after = closed(&submitted, &after);
                 for (id, was) in &closed_before {

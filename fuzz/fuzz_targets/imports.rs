@@ -18,7 +18,10 @@ fn lines_of(bytes: &[u8]) -> u64 {
 
 fn check_position(e: &ImportError, bytes: &[u8], file: &str) {
     assert_eq!(e.file, file);
-    assert!(e.line >= 1 && e.line <= lines_of(bytes), "line out of the input: {e}");
+    assert!(
+        e.line >= 1 && e.line <= lines_of(bytes),
+        "line out of the input: {e}"
+    );
     assert!(e.column >= 1, "column 0: {e}");
 }
 
@@ -65,7 +68,10 @@ fuzz_target!(|data: &[u8]| {
                 }
                 Err(e) => {
                     check_position(&e, rest, "in.csv");
-                    assert!(e.column <= rest.len() as u64 + 2, "column past the input: {e}");
+                    assert!(
+                        e.column <= rest.len() as u64 + 2,
+                        "column past the input: {e}"
+                    );
                 }
             }
         }

@@ -28,7 +28,10 @@ fuzz_target!(|data: &[u8]| {
         let reparsed = SignedCheckpoint::parse_note(&again).expect("a parsed note re-parses");
         assert_eq!(reparsed, note);
         assert_eq!(reparsed.to_note_text(), again);
-        assert_eq!(Checkpoint::parse(&note.checkpoint.body_text()).as_ref(), Ok(&note.checkpoint));
+        assert_eq!(
+            Checkpoint::parse(&note.checkpoint.body_text()).as_ref(),
+            Ok(&note.checkpoint)
+        );
         let _ = note.verify(trusted());
         let _ = note.verify(&[]);
     }
