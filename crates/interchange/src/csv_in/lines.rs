@@ -6,7 +6,8 @@ pub(crate) struct LineIndex<'a> {
     bytes: &'a [u8],
     /// Bytes before this offset have been counted.
     at: usize,
-    /// `\n` bytes before `at`.
+    /// Line breaks before `at`: `\n`, and a `\r` not followed by `\n` (a classic Mac
+    /// line end, which the csv crate also ends a record at).
     newlines: u64,
 }
 
@@ -29,9 +30,12 @@ impl<'a> LineIndex<'a> {
             end += 1;
         }
         if end > self.at {
-            let counted = self.bytes[self.at..end]
-                .iter()
-                .filter(|b| **b == b'\n')
+            let counted = (self.at..end)
+                .filter(|&i| match self.bytes[i] {
+                    b'\n' => true,
+                    b'\r' => self.bytes.get(i + 1) != Some(&b'\n'),
+                    _ => false,
+                })
                 .count();
             self.newlines += counted as u64;
             self.at = end;
