@@ -10,8 +10,8 @@ use std::process::ExitCode;
 use scrutin::log::{NoteVerifier, Pin};
 use scrutin::report::{render_html, ReportComparison, ReportInput};
 use scrutin::{
-    compare_tally, verify_bundle_pinned, verify_receipt_pinned, Difference, TallyComparison,
-    VerifyReport, VoteReceipt,
+    compare_claim, parse_claimed_tally, verify_bundle_pinned, verify_receipt_pinned,
+    TallyComparison, VerifyReport, VoteReceipt,
 };
 
 use crate::error::{io_err, CliError};
@@ -91,17 +91,14 @@ pub(crate) fn run_with(
     let claimed = match a.expect {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| io_err(p, e))?;
-            // A claim typed in Notepad starts with a byte-order mark, which JSON does not allow.
-            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-            let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            Some(parse_claimed_tally(&text).map_err(|e| {
                 CliError::Usage(format!(
                     "{}:{}:{}: not JSON: {e}",
                     p.display(),
                     e.line(),
                     e.column()
                 ))
-            })?;
-            Some(v)
+            })?)
         }
         None => None,
     };
@@ -113,35 +110,15 @@ pub(crate) fn run_with(
     pb.finish_and_clear();
     let report = r?;
     let comparison = match (&claimed, a.expect) {
-        (Some(v), Some(p)) => Some(match &report.tally {
-            Some(t) => {
-                let c = compare_tally(v, t);
-                // `{}` or `{"resolutions": []}` compares nothing: printing "0 differ" and
-                // exiting 0 would let an empty or mistyped claim pass as confirmed.
-                if c.matched.is_empty() && c.differences.is_empty() {
-                    return Err(CliError::Usage(format!(
-                        "{}: the claimed tally names no figure to compare (expected the tally \
-                         JSON of `scrutin tally --json`, complete or partial)",
-                        p.display()
-                    )));
-                }
-                Comparison {
-                    file: p.display().to_string(),
-                    result: c,
-                }
-            }
-            None => Comparison {
-                file: p.display().to_string(),
-                result: TallyComparison {
-                    matched: Vec::new(),
-                    differences: vec![Difference {
-                        path: "(whole tally)".into(),
-                        claimed: "as claimed".into(),
-                        recomputed: "none: the bundle is not valid".into(),
-                        kind: scrutin::crosscheck::DifferenceKind::Missing,
-                    }],
-                },
-            },
+        (Some(v), Some(p)) => Some(Comparison {
+            file: p.display().to_string(),
+            result: compare_claim(v, report.tally.as_ref()).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "{}: the claimed tally names no figure to compare (expected the tally \
+                     JSON of `scrutin tally --json`, complete or partial)",
+                    p.display()
+                ))
+            })?,
         }),
         _ => None,
     };

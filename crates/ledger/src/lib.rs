@@ -75,7 +75,7 @@ mod workflow;
 
 pub use atomic::{write_atomic, write_atomic_with};
 pub use checkpoints::{read_proof_file, write_checkpoint_note, CHECKPOINT_NOTE};
-pub use compare::{compare_tally, Difference, TallyComparison};
+pub use compare::{compare_claim, compare_tally, parse_claimed_tally, Difference, TallyComparison};
 pub use error::LedgerError;
 pub use ledger::{origin_for, tally_digest, Ledger};
 pub use log_only::{LedgerLog, PollsState};

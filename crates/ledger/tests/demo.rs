@@ -8,7 +8,10 @@ use scrutin::keys::{author_from_vkey, author_of};
 use scrutin::log::Signer;
 use scrutin::model::UtcMillis;
 use scrutin::text::tally_table;
-use scrutin::{AfterClose, CloseOutcome, ImportOptions, Ledger};
+use scrutin::{
+    compare_claim, parse_claimed_tally, verify_bundle, AfterClose, CloseOutcome, ImportOptions,
+    Ledger,
+};
 
 #[test]
 fn the_synthetic_meeting_imports_closes_and_passes() {
@@ -69,4 +72,26 @@ fn the_synthetic_meeting_imports_closes_and_passes() {
         .find(|l| l.starts_with("1 "))
         .expect("a row for resolution 1");
     assert!(row.ends_with("passed") && !row.contains("NOT"), "{row}");
+
+    // --expect: the whole tally as claimed matches; an empty claim compares nothing; a claim
+    // against a bundle that gave no tally is one difference; a claim may start with a BOM.
+    let claim = parse_claimed_tally(&format!("\u{feff}{}", t.to_json())).expect("JSON");
+    assert!(compare_claim(&claim, Some(&t)).expect("figures").is_match());
+    let empty = parse_claimed_tally("{}").expect("JSON");
+    assert_eq!(compare_claim(&empty, Some(&t)), None);
+    let none = compare_claim(&claim, None).expect("a difference");
+    assert_eq!(none.differences.len(), 1);
+    assert!(!none.is_match());
+    // The verification summary, from the exported bundle.
+    ledger.checkpoint(&signer).expect("checkpoint");
+    let mut bundle = Vec::new();
+    ledger.export(&mut bundle, &mut |_, _| {}).expect("export");
+    let report = verify_bundle(&bundle[..], &[signer.verifier()], &mut |_, _| {}).expect("verify");
+    let text = report.to_text("x\u{1b}.bundle", Some(("claim.json", &none)));
+    assert!(text.starts_with("bundle x\\u{1b}.bundle\nmeeting synthetic-egm: "), "{text}");
+    assert!(text.contains("\nVALID: every check passed\n"), "{text}");
+    assert!(text.contains(&table), "the declared table is in the summary");
+    assert!(text.ends_with(&none.to_text("claim.json")), "{text}");
+    let check = report.cross_check("").expect("a verified tally to compare with");
+    assert!(!check.is_clean(), "an empty announcement claims nothing: {check:?}");
 }
