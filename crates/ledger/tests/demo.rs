@@ -88,10 +88,21 @@ fn the_synthetic_meeting_imports_closes_and_passes() {
     ledger.export(&mut bundle, &mut |_, _| {}).expect("export");
     let report = verify_bundle(&bundle[..], &[signer.verifier()], &mut |_, _| {}).expect("verify");
     let text = report.to_text("x\u{1b}.bundle", Some(("claim.json", &none)));
-    assert!(text.starts_with("bundle x\\u{1b}.bundle\nmeeting synthetic-egm: "), "{text}");
+    assert!(
+        text.starts_with("bundle x\\u{1b}.bundle\nmeeting synthetic-egm: "),
+        "{text}"
+    );
     assert!(text.contains("\nVALID: every check passed\n"), "{text}");
-    assert!(text.contains(&table), "the declared table is in the summary");
+    assert!(
+        text.contains(&table),
+        "the declared table is in the summary"
+    );
     assert!(text.ends_with(&none.to_text("claim.json")), "{text}");
-    let check = report.cross_check("").expect("a verified tally to compare with");
-    assert!(!check.is_clean(), "an empty announcement claims nothing: {check:?}");
+    let check = report
+        .cross_check("")
+        .expect("a verified tally to compare with");
+    assert!(
+        !check.is_clean(),
+        "an empty announcement claims nothing: {check:?}"
+    );
 }
