@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use scrutin::interchange::{self, ImportError, MeetingPlan};
-use scrutin::log::{BundleSummary, NoteVerifier, SignedCheckpoint, Signer};
+use scrutin::log::{BundleSummary, SignedCheckpoint, Signer};
 use scrutin::model::{AuthorKey, HolderId, ResolutionId, UtcMillis};
 use scrutin::{
     write_atomic, AfterClose, CloseOutcome, ImportOptions, Imported, Ledger, LedgerError, LedgerLog,
@@ -15,7 +15,7 @@ use scrutin::{
 use crate::args::CsvKind;
 use crate::error::{io_err, CliError};
 use crate::escape::{self, field};
-use crate::{keys, progress, table};
+use crate::{keys, progress};
 
 /// Maps a library error to the binary's exit-code classes.
 pub(crate) fn ledger_err(e: LedgerError) -> CliError {
@@ -44,10 +44,6 @@ fn import_err(e: &ImportError) -> CliError {
     } else {
         CliError::Usage(e.to_string())
     }
-}
-
-fn author_of(s: &Signer) -> AuthorKey {
-    AuthorKey(*s.public_key().as_bytes())
 }
 
 /// Now, as the proxies' default lodging time.
@@ -87,13 +83,9 @@ pub(crate) fn open_log(db: &Path) -> Result<LedgerLog, CliError> {
 fn load_meeting(path: &Path, registrar: AuthorKey) -> Result<MeetingPlan, CliError> {
     let text = std::fs::read_to_string(path).map_err(|e| io_err(path, e))?;
     let file = path.display().to_string();
-    let vkey = |text: &str| {
-        NoteVerifier::parse(text)
-            .map(|v| AuthorKey(*v.public_key().as_bytes()))
-            .map_err(|e| e.to_string())
-    };
-    let plan = interchange::parse_meeting(&file, &text, registrar, &vkey)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let plan =
+        interchange::parse_meeting(&file, &text, registrar, &scrutin::keys::author_from_vkey)
+            .map_err(|e| CliError::Usage(e.to_string()))?;
     for w in &plan.ignored_fields {
         eprintln!(
             "scrutin: warning: {}: {}: not a field scrutin reads (ignored)",
@@ -107,7 +99,7 @@ fn load_meeting(path: &Path, registrar: AuthorKey) -> Result<MeetingPlan, CliErr
 /// `scrutin init`: the whole meeting in one durable batch; a refusal leaves no directory.
 pub(crate) fn init(db: &Path, meeting: &Path, key: &Path) -> Result<ExitCode, CliError> {
     let signer = keys::read_signer(key)?;
-    let plan = load_meeting(meeting, author_of(&signer))?;
+    let plan = load_meeting(meeting, scrutin::keys::author_of(&signer))?;
     let ledger = Ledger::create_meeting(db, &plan, &signer).map_err(|e| match e {
         LedgerError::MeetingRefused { .. } => {
             CliError::Refused(format!("{}: {e}", meeting.display()))
@@ -257,7 +249,7 @@ pub(crate) fn close_on(
                 "result declared (entry {at}, tally SHA-256 {})",
                 hex(&scrutin::tally_digest(&t))
             );
-            print!("{}", table::render(&t, true));
+            print!("{}", scrutin::text::tally_table(&t, true));
         }
     }
     Ok(())
@@ -280,7 +272,7 @@ pub(crate) fn tally(db: &Path, json: bool) -> Result<ExitCode, CliError> {
         }
         print!("{}", escape::json(&t.to_json()));
     } else {
-        print!("{}", table::render(&t, declared));
+        print!("{}", scrutin::text::tally_table(&t, declared));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -341,11 +333,7 @@ pub(crate) fn write_note(
     db: &Path,
     out: Option<&Path>,
 ) -> Result<String, CliError> {
-    let note = cp.to_note_text();
-    for path in std::iter::once(db.join("checkpoint.txt").as_path()).chain(out) {
-        write_atomic(path, note.as_bytes()).map_err(ledger_err)?;
-    }
-    Ok(note)
+    scrutin::write_checkpoint_note(cp, db, out).map_err(ledger_err)
 }
 
 /// `scrutin export`: from the log alone.

@@ -2,7 +2,6 @@
 //! through the same code paths as the commands, or a synthetic meeting of N holders with the
 //! time, throughput and peak memory of each phase.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -30,10 +29,8 @@ fn write(dir: &Path, name: &str, text: &str) -> Result<PathBuf, CliError> {
 
 /// The key pair files of one demo actor.
 fn actor(dir: &Path, name: &str) -> Result<(Signer, PathBuf), CliError> {
-    let s = keys::generate(name)?;
     let p = dir.join(format!("{name}.key"));
-    keys::write_new_key(&p, &s)?;
-    Ok((s, p))
+    Ok((keys::new_key(name, &p)?, p))
 }
 
 /// Memory figures of the current process from /proc (Linux); zero elsewhere.
@@ -230,93 +227,6 @@ fn seed(dir: &Path, report_path: &Path) -> Result<ExitCode, CliError> {
     })
 }
 
-/// A tiny deterministic generator (SplitMix64): the same N always gives the same meeting.
-struct Mix(u64);
-
-impl Mix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
-
-/// Writes the synthetic meeting's CSV files: N holders (four in five of class A), one in ten
-/// appointing the chairman as proxy with an instruction, seven in ten voting in person (mostly
-/// for, some split), two in ten absent. Returns (register, proxies, ballots) paths.
-fn synthetic(dir: &Path, n: u64) -> Result<(PathBuf, PathBuf, PathBuf), CliError> {
-    let mut rng = Mix(n);
-    let mut reg = String::with_capacity(usize::try_from(n).unwrap_or(0).saturating_mul(40));
-    let mut px = String::from(
-        "proxy,holder,proxy_name,shares,resolution,instruction,for,against,abstain,lodged_at\n",
-    );
-    let mut bal = String::with_capacity(usize::try_from(n).unwrap_or(0).saturating_mul(30));
-    reg.push_str("holder,name,class,shares\n");
-    bal.push_str("voter,resolution,for,against,abstain\n");
-    for i in 0..n {
-        let class = if i % 5 == 4 { "H" } else { "A" };
-        let shares = 100 + rng.next() % 100_000;
-        let _ = writeln!(reg, "S{i:08},Holder {i},{class},{shares}");
-        match i % 10 {
-            0 => {
-                let _ = writeln!(
-                    px,
-                    "P{i:08},S{i:08},Chairman of the meeting,,1,for,,,,2022-08-22T09:00:00+08:00"
-                );
-                let _ = writeln!(bal, "proxy:P{i:08},1,{shares},0,0");
-            }
-            8 | 9 => {}
-            _ => {
-                let r = rng.next() % 100;
-                let (f, a, b) = if r < 90 {
-                    (shares, 0, 0)
-                } else if r < 96 {
-                    (0, shares, 0)
-                } else {
-                    let f = shares / 2;
-                    let a = shares / 4;
-                    (f, a, shares - f - a)
-                };
-                let _ = writeln!(bal, "S{i:08},1,{f},{a},{b}");
-            }
-        }
-    }
-    let _ = writeln!(reg, "treasury,Treasury shares,A,1000000");
-    Ok((
-        write(dir, "register.csv", &reg)?,
-        write(dir, "proxies.csv", &px)?,
-        write(dir, "ballots.csv", &bal)?,
-    ))
-}
-
-const SYNTH_MEETING: &str = r#"[meeting]
-id = "synthetic-egm"
-issuer = "SYNTHETIC HOLDINGS LIMITED"
-stock_code = "09999"
-kind = "EGM"
-date = "2022-08-24"
-rules = "prc"
-decimals = 4
-record_date = "2022-08-18"
-proxy_deadline = "2022-08-23T14:00:00+08:00"
-scrutineer = "Synthetic Registrar Services Limited"
-
-[[classes]]
-id = "A"
-name = "A shares"
-
-[[classes]]
-id = "H"
-name = "H shares"
-
-[[resolutions]]
-id = "1"
-kind = "ordinary"
-title = "To approve the synthetic resolution"
-"#;
-
 fn scaled(dir: &Path, n: u64, report_path: &Path) -> Result<ExitCode, CliError> {
     if n == 0 {
         return Err(CliError::Usage("--holders must be at least 1".into()));
@@ -326,8 +236,11 @@ fn scaled(dir: &Path, n: u64, report_path: &Path) -> Result<ExitCode, CliError> 
         dir.display()
     );
     let t0 = Instant::now();
-    let meeting = write(dir, "meeting.toml", SYNTH_MEETING)?;
-    let (register, proxies, ballots) = synthetic(dir, n)?;
+    let meeting = write(dir, "meeting.toml", scrutin::demo::SYNTHETIC_MEETING)?;
+    let files = scrutin::demo::synthetic(n);
+    let register = write(dir, "register.csv", &files.register)?;
+    let proxies = write(dir, "proxies.csv", &files.proxies)?;
+    let ballots = write(dir, "ballots.csv", &files.ballots)?;
     println!(
         "generated the CSV files in {:.2} s",
         t0.elapsed().as_secs_f64()

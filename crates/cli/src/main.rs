@@ -12,7 +12,6 @@ mod escape;
 mod keys;
 mod net_cmd;
 mod progress;
-mod table;
 mod verify_cmd;
 mod witness;
 
@@ -69,16 +68,15 @@ fn quiet_on_closed_stdout() {
 fn run(cmd: Command) -> Result<ExitCode, CliError> {
     match cmd {
         Command::Keygen { out, name } => {
-            let name = name.unwrap_or_else(|| keys::default_name(&out));
-            let signer = keys::generate(&name)?;
-            keys::write_new_key(&out, &signer)?;
+            let name = name.unwrap_or_else(|| scrutin::keys::default_key_name(&out));
+            let signer = keys::new_key(&name, &out)?;
             println!("{}", signer.verifier().to_vkey_string());
             eprintln!(
                 "wrote {} (secret), {} (this key as signer) and {} (this key as a witness: \
                  give verifiers this one for a witness, it can only cosign)",
                 out.display(),
-                keys::pub_path(&out).display(),
-                keys::cosigner_pub_path(&out).display()
+                scrutin::keys::pub_path(&out).display(),
+                scrutin::keys::cosigner_pub_path(&out).display()
             );
             Ok(ExitCode::SUCCESS)
         }

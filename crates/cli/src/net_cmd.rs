@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use scrutin::log::{NoteVerifier, Pin, SignedCheckpoint};
+use scrutin::log::{Pin, SignedCheckpoint};
 use scrutin::{Ledger, VoteReceipt, WitnessState};
 use scrutin_net::{Client, LogCheck, LogKey, NetError, Outcome};
 
@@ -37,24 +37,6 @@ pub(crate) struct CheckpointArgs<'a> {
     pub(crate) quorum: usize,
 }
 
-/// The size a witness last cosigned, as far as the ledger knows: the largest stored checkpoint
-/// (up to `size`) carrying a cosignature by `key`; 0 if none.
-fn last_cosigned(ledger: &Ledger, key: &NoteVerifier, size: u64) -> Result<u64, CliError> {
-    let sizes = ledger.checkpoint_sizes().map_err(ledger_err)?;
-    for s in sizes.into_iter().rev().filter(|&s| s <= size) {
-        if let Some(cp) = ledger.checkpoint_at(s).map_err(ledger_err)? {
-            if cp
-                .cosigners()
-                .iter()
-                .any(|c| c.name == key.name() && c.key_id == key.cosigner_key_id())
-            {
-                return Ok(s);
-            }
-        }
-    }
-    Ok(0)
-}
-
 /// `scrutin checkpoint --witness URL...`: signs (or reuses) the checkpoint of the ledger's
 /// current size, asks each witness to cosign it (tlog-witness add-checkpoint), stores the
 /// cosignatures in the ledger and reports each answer. Exit 1 if fewer than `quorum` cosigned.
@@ -69,10 +51,9 @@ pub(crate) fn checkpoint(a: &CheckpointArgs<'_>) -> Result<ExitCode, CliError> {
         ));
     }
     let ledger = open(a.db, true)?;
-    let mut cp: SignedCheckpoint = match ledger.latest_checkpoint().map_err(ledger_err)? {
-        Some(cp) if cp.checkpoint.size == ledger.len() => cp,
-        _ => ledger.checkpoint(&signer).map_err(ledger_err)?,
-    };
+    let mut cp = ledger
+        .checkpoint_of_current_size(&signer)
+        .map_err(ledger_err)?;
     let size = cp.checkpoint.size;
     let client = Client::default();
     let mut cosigned = Vec::new();
@@ -80,7 +61,9 @@ pub(crate) fn checkpoint(a: &CheckpointArgs<'_>) -> Result<ExitCode, CliError> {
         // With as many keys as witnesses, in the same order, each starts from the size the
         // ledger knows it cosigned; otherwise from 0 (the witness's 409 tells the size).
         let old = if wkeys.len() == a.witnesses.len() {
-            last_cosigned(&ledger, &wkeys[i], size)?
+            ledger
+                .last_cosigned_by(&wkeys[i], size)
+                .map_err(ledger_err)?
         } else {
             0
         };
@@ -130,12 +113,7 @@ pub(crate) fn checkpoint(a: &CheckpointArgs<'_>) -> Result<ExitCode, CliError> {
         }
     }
     ledger.store_checkpoint(&cp).map_err(ledger_err)?;
-    let note = cp.to_note_text();
-    let path = a.db.join("checkpoint.txt");
-    std::fs::write(&path, &note).map_err(|e| io_err(&path, e))?;
-    if let Some(o) = a.out {
-        std::fs::write(o, &note).map_err(|e| io_err(o, e))?;
-    }
+    let note = scrutin::write_checkpoint_note(&cp, a.db, a.out).map_err(ledger_err)?;
     print!("{}", escape::lines(&note));
     println!(
         "{} of {} witnesses cosigned{}",

@@ -10,13 +10,13 @@ use std::process::ExitCode;
 use scrutin::log::{NoteVerifier, Pin};
 use scrutin::report::{render_html, ReportComparison, ReportInput};
 use scrutin::{
-    compare_tally, verify_bundle_pinned, verify_receipt_pinned, Difference, TallyComparison,
-    Verdict, VerifyReport, VoteReceipt,
+    compare_claim, parse_claimed_tally, verify_bundle_pinned, verify_receipt_pinned,
+    TallyComparison, VerifyReport, VoteReceipt,
 };
 
 use crate::error::{io_err, CliError};
 use crate::escape::{self, field};
-use crate::{keys, progress, table};
+use crate::{keys, progress};
 
 /// The options of `scrutin verify`.
 #[derive(Debug)]
@@ -91,17 +91,14 @@ pub(crate) fn run_with(
     let claimed = match a.expect {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| io_err(p, e))?;
-            // A claim typed in Notepad starts with a byte-order mark, which JSON does not allow.
-            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-            let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            Some(parse_claimed_tally(&text).map_err(|e| {
                 CliError::Usage(format!(
                     "{}:{}:{}: not JSON: {e}",
                     p.display(),
                     e.line(),
                     e.column()
                 ))
-            })?;
-            Some(v)
+            })?)
         }
         None => None,
     };
@@ -113,39 +110,22 @@ pub(crate) fn run_with(
     pb.finish_and_clear();
     let report = r?;
     let comparison = match (&claimed, a.expect) {
-        (Some(v), Some(p)) => Some(match &report.tally {
-            Some(t) => {
-                let c = compare_tally(v, t);
-                // `{}` or `{"resolutions": []}` compares nothing: printing "0 differ" and
-                // exiting 0 would let an empty or mistyped claim pass as confirmed.
-                if c.matched.is_empty() && c.differences.is_empty() {
-                    return Err(CliError::Usage(format!(
-                        "{}: the claimed tally names no figure to compare (expected the tally \
-                         JSON of `scrutin tally --json`, complete or partial)",
-                        p.display()
-                    )));
-                }
-                Comparison {
-                    file: p.display().to_string(),
-                    result: c,
-                }
-            }
-            None => Comparison {
-                file: p.display().to_string(),
-                result: TallyComparison {
-                    matched: Vec::new(),
-                    differences: vec![Difference {
-                        path: "(whole tally)".into(),
-                        claimed: "as claimed".into(),
-                        recomputed: "none: the bundle is not valid".into(),
-                        kind: scrutin::crosscheck::DifferenceKind::Missing,
-                    }],
-                },
-            },
+        (Some(v), Some(p)) => Some(Comparison {
+            file: p.display().to_string(),
+            result: compare_claim(v, report.tally.as_ref()).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "{}: the claimed tally names no figure to compare (expected the tally \
+                     JSON of `scrutin tally --json`, complete or partial)",
+                    p.display()
+                ))
+            })?,
         }),
         _ => None,
     };
-    let text = render_text(a.file, &report, comparison.as_ref());
+    let text = report.to_text(
+        &a.file.display().to_string(),
+        comparison.as_ref().map(|c| (c.file.as_str(), &c.result)),
+    );
     if let (Some(path), Some(t)) = (a.tally_out, &report.tally) {
         std::fs::write(path, t.to_json()).map_err(|e| io_err(path, e))?;
     }
@@ -200,97 +180,9 @@ pub(crate) fn present(a: &VerifyArgs<'_>, out: &VerifyOutcome) -> Result<ExitCod
     })
 }
 
+/// The `--expect` comparison as text.
 pub(crate) fn comparison_text(c: &Comparison) -> String {
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "comparison with {}: {} figures match, {} differ",
-        field(&c.file),
-        c.result.matched.len(),
-        c.result.differences.len()
-    );
-    for d in &c.result.differences {
-        let _ = writeln!(
-            s,
-            "  DIFFERS {}: claimed {}, recomputed {} ({})",
-            field(&d.path),
-            field(&d.claimed),
-            field(&d.recomputed),
-            d.kind
-        );
-    }
-    if !c.result.matched.is_empty() {
-        let _ = writeln!(s, "  matched: {}", field(&c.result.matched.join(", ")));
-    }
-    s
-}
-
-fn render_text(file: &Path, r: &VerifyReport, c: Option<&Comparison>) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "bundle {}", field(&file.display().to_string()));
-    if let Some(m) = &r.meeting {
-        let _ = writeln!(
-            s,
-            "meeting {}: {} ({}) {} on {}",
-            field(&m.id),
-            field(&m.issuer),
-            field(&m.stock_code),
-            m.kind.name(),
-            field(&m.date.to_string())
-        );
-    }
-    let _ = writeln!(s, "entries {}, SHA-256 {}", r.entries, r.digest);
-    if let Some(cp) = &r.checkpoint {
-        let _ = writeln!(
-            s,
-            "checkpoint {} size {} root {}",
-            field(&cp.checkpoint.origin),
-            cp.checkpoint.size,
-            cp.checkpoint.root
-        );
-    }
-    if !r.cosigners.is_empty() {
-        let _ = writeln!(s, "cosigned by {}", field(&r.cosigners.join(", ")));
-    }
-    if !r.witnesses_silent.is_empty() {
-        let _ = writeln!(
-            s,
-            "trusted witnesses that did not cosign: {}",
-            field(&r.witnesses_silent.join(", "))
-        );
-    }
-    s.push_str("checks:\n");
-    for ch in &r.checks {
-        let _ = writeln!(
-            s,
-            "  {}. {:<22} {:<8} {}",
-            ch.number,
-            field(&ch.name),
-            ch.status.word(),
-            field(&ch.detail)
-        );
-    }
-    match &r.verdict {
-        Verdict::Valid if r.declared_at.is_none() => {
-            let _ = writeln!(s, "VALID, {}", r.verdict_line());
-        }
-        Verdict::Valid => s.push_str("VALID: every check passed\n"),
-        Verdict::Broken {
-            at_entry,
-            check,
-            reason,
-        } => {
-            let at = at_entry.map_or(String::new(), |i| format!(" at entry {i}"));
-            let _ = writeln!(s, "NOT VALID{at}: {}: {}", field(check), field(reason));
-        }
-    }
-    if let Some(t) = &r.tally {
-        s.push_str(&escape::lines(&table::render(t, r.declared_at.is_some())));
-    }
-    if let Some(c) = c {
-        s.push_str(&comparison_text(c));
-    }
-    s
+    c.result.to_text(&c.file)
 }
 
 /// `scrutin verify-receipt`.

@@ -8,30 +8,12 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use scrutin::log::{Hash, SignedCheckpoint};
+use scrutin::log::SignedCheckpoint;
 use scrutin::{write_atomic, LedgerError, WitnessState};
 
 use crate::commands::{ledger_err, open_log};
 use crate::error::{io_err, CliError};
 use crate::keys;
-
-/// Reads a proof file: one hash per line, 64 hex digits or base64.
-fn read_proof(path: &Path) -> Result<Vec<Hash>, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|e| io_err(path, e))?;
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .enumerate()
-        .map(|(i, l)| {
-            let h = if l.len() == 64 && l.bytes().all(|b| b.is_ascii_hexdigit()) {
-                Hash::from_hex(l)
-            } else {
-                Hash::from_base64(l)
-            };
-            h.map_err(|e| CliError::Usage(format!("{}:{}:1: bad hash: {e}", path.display(), i + 1)))
-        })
-        .collect()
-}
 
 /// The options of `scrutin cosign`.
 #[derive(Debug)]
@@ -67,7 +49,10 @@ pub(crate) fn cosign(a: &CosignArgs<'_>) -> Result<ExitCode, CliError> {
     let last = origin.size();
     let proof = if last > 0 && last < cp.checkpoint.size {
         if let Some(p) = a.proof {
-            read_proof(p)?
+            scrutin::read_proof_file(p).map_err(|e| match e {
+                LedgerError::Io(m) => CliError::Io(m),
+                other => CliError::Usage(other.to_string()),
+            })?
         } else if let Some(l) = &ledger {
             l.prove_consistency(last, cp.checkpoint.size)
                 .map_err(ledger_err)?
@@ -141,24 +126,5 @@ fn state_err(e: LedgerError) -> CliError {
         )),
         LedgerError::DamagedWitnessState { .. } | LedgerError::Io(_) => CliError::Io(e.to_string()),
         other => ledger_err(other),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn proof_files_take_hex_or_base64() {
-        let dir = tempfile::tempdir().unwrap();
-        let h = Hash::digest(b"x");
-        let p = dir.path().join("proof.txt");
-        std::fs::write(&p, format!("{}\n\n{}\n", h.to_hex(), h.to_base64())).unwrap();
-        assert_eq!(read_proof(&p).unwrap(), vec![h, h]);
-        std::fs::write(&p, "zz\n").unwrap();
-        assert!(read_proof(&p)
-            .unwrap_err()
-            .to_string()
-            .contains(":1:1: bad hash"));
     }
 }

@@ -43,6 +43,36 @@ pub struct Difference {
     pub kind: DifferenceKind,
 }
 
+/// Reads a claimed tally's JSON text (a byte-order mark, as a claim typed in Notepad starts
+/// with, is dropped: JSON does not allow it).
+///
+/// # Errors
+/// The JSON parser's error, with its line and column.
+pub fn parse_claimed_tally(text: &str) -> Result<Value, serde_json::Error> {
+    serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// The comparison `verify --expect` reports: the claimed tally against the verified one, or,
+/// when verification gave no tally (the bundle is not valid), one difference for the whole
+/// tally. `None` when the claim names no figure at all (`{}`, `{"resolutions": []}`):
+/// reporting "0 differ" would let an empty or mistyped claim pass as confirmed.
+#[must_use]
+pub fn compare_claim(claimed: &Value, recomputed: Option<&Tally>) -> Option<TallyComparison> {
+    let Some(t) = recomputed else {
+        return Some(TallyComparison {
+            matched: Vec::new(),
+            differences: vec![Difference {
+                path: "(whole tally)".into(),
+                claimed: "as claimed".into(),
+                recomputed: "none: the bundle is not valid".into(),
+                kind: DifferenceKind::Missing,
+            }],
+        });
+    };
+    let c = compare_tally(claimed, t);
+    (!c.matched.is_empty() || !c.differences.is_empty()).then_some(c)
+}
+
 const ABSENT: &str = "(absent)";
 
 /// Compares a claimed tally (the tally JSON of docs/CLI.md's contract, possibly partial or

@@ -175,6 +175,84 @@ pub enum LedgerError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A key file could not be read or written (`scrutin::keys`).
+    #[error("{path}: {reason}")]
+    KeyFileIo {
+        /// The key file.
+        path: String,
+        /// The operating system's message.
+        reason: String,
+    },
+    /// A private key file does not hold a C2SP private key string.
+    #[error("{path}: not a scrutin key file: {reason}")]
+    NotAKeyFile {
+        /// The key file.
+        path: String,
+        /// Why the key string does not parse.
+        reason: String,
+    },
+    /// A key name that C2SP notes do not allow (whitespace, `+`, control characters, empty).
+    #[error("key name {name:?}: {reason}")]
+    BadKeyName {
+        /// The name asked for.
+        name: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// No generated key read back from its own key strings (never seen; kept as a guard).
+    #[error("could not generate a key that round-trips")]
+    KeyGeneration,
+    /// A verifier key file whose first key line does not parse.
+    #[error("{path}: not a verifier key file: {reason}")]
+    NotAVerifierKeyFile {
+        /// The file.
+        path: String,
+        /// Why its key line does not parse.
+        reason: String,
+    },
+    /// A trusted-key value that is neither a file nor a verifier key string.
+    #[error("{value:?}: neither a file nor a verifier key string: {reason}")]
+    NotAVerifierKey {
+        /// The value as given.
+        value: String,
+        /// Why it does not parse as a verifier key string.
+        reason: String,
+    },
+    /// A line of a trust file that is not a verifier key.
+    #[error("{path}:{line}: not a verifier key: {reason}")]
+    BadTrustLine {
+        /// The trust file.
+        path: String,
+        /// Its 1-based line number.
+        line: usize,
+        /// Why the line does not parse.
+        reason: String,
+    },
+    /// A trust file that holds a secret signing key where a verifier key belongs.
+    #[error("{path}: is a secret signing key, not a verifier key")]
+    SecretKeyAsVerifier {
+        /// The file.
+        path: String,
+    },
+    /// A trust file with no verifier key in it.
+    #[error("{path}: holds no verifier key")]
+    NoVerifierKey {
+        /// The file.
+        path: String,
+    },
+    /// No trusted verifier key was given.
+    #[error("no trusted verifier key given")]
+    NoTrustedKey,
+    /// A line of a consistency-proof file that is not a hash.
+    #[error("{path}:{line}:1: bad hash: {reason}")]
+    BadProofHash {
+        /// The proof file.
+        path: String,
+        /// Its 1-based line number, counting only non-blank lines.
+        line: usize,
+        /// Why the line is not a hash.
+        reason: String,
+    },
 }
 
 impl From<std::io::Error> for LedgerError {

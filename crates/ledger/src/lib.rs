@@ -55,8 +55,11 @@
 //! the design and the receipt file.
 
 mod atomic;
+mod checkpoints;
 mod compare;
+pub mod demo;
 mod error;
+pub mod keys;
 mod ledger;
 mod log_only;
 mod pin;
@@ -65,12 +68,14 @@ mod receipt_verify;
 mod replay;
 pub mod report;
 mod scan;
+pub mod text;
 mod verify;
 mod witness_state;
 mod workflow;
 
 pub use atomic::{write_atomic, write_atomic_with};
-pub use compare::{compare_tally, Difference, TallyComparison};
+pub use checkpoints::{read_proof_file, write_checkpoint_note, CHECKPOINT_NOTE};
+pub use compare::{compare_claim, compare_tally, parse_claimed_tally, Difference, TallyComparison};
 pub use error::LedgerError;
 pub use ledger::{origin_for, tally_digest, Ledger};
 pub use log_only::{LedgerLog, PollsState};
