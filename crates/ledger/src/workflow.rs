@@ -183,7 +183,7 @@ impl Ledger {
     ///
     /// # Errors
     /// [`LedgerError::RowRefused`] naming the file's row and the cell of the part the rules
-    /// refuse ([`RuleViolation::subject`]); [`LedgerError::PollNotOpened`];
+    /// refuse ([`scrutin_tally::RuleViolation::subject`]); [`LedgerError::PollNotOpened`];
     /// [`LedgerError::RegisterNotClosed`]; log errors. Nothing is recorded then.
     pub fn import(
         &self,
