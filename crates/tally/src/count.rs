@@ -366,7 +366,7 @@ pub(crate) fn count(m: &Meeting) -> Tally {
             candidates: Vec::new(),
             scheme: None,
         };
-        // The cumulative minimum's base: the voting shares present (docs/DOMAIN.md), i.e. shares
+        // The cumulative minimum's base: the voting shares present (docs/POLLS.md), i.e. shares
         // represented and entitled on this resolution, whether or not they cast a ballot on it.
         let mut min_base = 0u128;
         // Every voting class has its `by_class` entry: this loop costs what the output holds.
@@ -469,7 +469,7 @@ pub(crate) fn count(m: &Meeting) -> Tally {
     }
 
     // A class meeting is a meeting of the classes its resolutions put to the vote: another
-    // class on the register neither attends nor counts in its totals (docs/DOMAIN.md: "a class
+    // class on the register neither attends nor counts in its totals (docs/POLLS.md: "a class
     // meeting counts only that class, with the class's totals as denominators").
     let class_meeting = conv.kind == MeetingKind::Class && !m.res.is_empty();
     let mut in_meeting = vec![!class_meeting; nc];

@@ -419,7 +419,7 @@ pub(crate) fn naive(events: &[Event]) -> (u128, u128, Vec<NRes>) {
             }
         }
         if !names.is_empty() {
-            // The minimum's base: voting shares present on r (docs/DOMAIN.md), ballot or not: each
+            // The minimum's base: voting shares present on r (docs/POLLS.md), ballot or not: each
             // present holder's own shares and each present active proxy's appointed shares,
             // in the classes voting on r, less must-abstain holders'.
             for ((h, c), s) in &lines {

@@ -141,7 +141,7 @@ fn a_tie_straddling_the_last_seat_elects_neither() {
     assert!(r6.passed);
 }
 
-/// docs/DOMAIN.md: the minimum is over the voting shares *present*, so a holder present but casting
+/// docs/POLLS.md: the minimum is over the voting shares *present*, so a holder present but casting
 /// no ballot on the election still raises it (not only the shares that voted on it).
 #[test]
 fn the_minimum_to_elect_is_over_all_voting_shares_present() {

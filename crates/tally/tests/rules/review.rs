@@ -1,4 +1,4 @@
-//! Reviewer's probes of docs/DOMAIN.md sentences not pinned elsewhere: each test names its rule.
+//! Reviewer's probes of docs/POLLS.md sentences not pinned elsewhere: each test names its rule.
 
 use super::*;
 use scrutin_tally::percent;
