@@ -426,6 +426,26 @@ pub enum RuleViolation {
         /// Shares abstaining.
         abstain: u64,
     },
+    /// A proxy with a split instruction voted fewer shares of some part than instructed
+    /// (each part within, but not all of it): a proxy votes as instructed, so the ballot is
+    /// refused, naming the shortfall.
+    #[error("proxy-instruction: proxy {proxy} was instructed {} on resolution {resolution} but voted for {}, against {}, abstain {}: {} shares short of the instruction (a proxy votes every instructed share as instructed)", instruction_words(.instruction), n(.for_), n(.against), n(.abstain), n128(.short))]
+    ProxyShortfall {
+        /// The proxy.
+        proxy: ProxyId,
+        /// The resolution.
+        resolution: ResolutionId,
+        /// The split instruction on the form.
+        instruction: Instruction,
+        /// Shares voted for.
+        for_: u64,
+        /// Shares voted against.
+        against: u64,
+        /// Shares abstaining.
+        abstain: u64,
+        /// Shares instructed but not voted (instructed total less the ballot's total).
+        short: u128,
+    },
     /// An allocation to someone not standing in the resolution's pool.
     #[error("unknown-candidate: {} allocated votes to {candidate}, who is not a candidate in resolution {resolution}", who(.voter))]
     UnknownCandidate {
@@ -565,6 +585,7 @@ impl RuleViolation {
             RuleViolation::OverVoting { .. } => "over-voting",
             RuleViolation::DuplicateBallot { .. } => "duplicate-ballot",
             RuleViolation::ProxyInstruction { .. } => "proxy-instruction",
+            RuleViolation::ProxyShortfall { .. } => "proxy-instruction",
             RuleViolation::UnknownCandidate { .. } => "unknown-candidate",
             RuleViolation::DuplicateCandidate { .. } => "duplicate-candidate",
             RuleViolation::ProxyLodgedInFuture { .. } => "proxy-lodged-in-future",

@@ -396,6 +396,22 @@ impl Meeting {
                             abstain: x,
                         });
                     }
+                    // A split instruction is an instruction on each part: voting fewer shares
+                    // of a part than instructed disobeys it as much as voting more.
+                    if let Instr::Split(sf, sa, sx) = *ins {
+                        if (f, a, x) != (sf, sa, sx) {
+                            return Err(RuleViolation::ProxyShortfall {
+                                proxy: pid.clone(),
+                                resolution: b.resolution.clone(),
+                                instruction: instr_to_model(*ins),
+                                for_: f,
+                                against: a,
+                                abstain: x,
+                                short: (u128::from(sf) + u128::from(sa) + u128::from(sx))
+                                    - (u128::from(f) + u128::from(a) + u128::from(x)),
+                            });
+                        }
+                    }
                 }
                 None
             }

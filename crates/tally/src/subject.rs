@@ -142,6 +142,13 @@ impl RuleViolation {
                 against,
                 abstain,
                 ..
+            }
+            | V::ProxyShortfall {
+                instruction,
+                for_,
+                against,
+                abstain,
+                ..
             } => Subject::VoteColumn(contradicted(instruction, *for_, *against, *abstain)),
             V::UnknownCandidate { candidate, .. } | V::DuplicateCandidate { candidate, .. } => {
                 Subject::Candidate(candidate.clone())
