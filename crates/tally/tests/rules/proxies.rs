@@ -463,7 +463,11 @@ fn a_proxy_voting_fewer_shares_than_its_split_instruction_is_refused() {
         &[("1", instructed.clone())],
     ));
     fx.ok_as(open(None), CHAIR);
-    let err = fx.err(vote(vp("PN"), "1", split(250_000_000, 40_000_000, 9_000_000)));
+    let err = fx.err(vote(
+        vp("PN"),
+        "1",
+        split(250_000_000, 40_000_000, 9_000_000),
+    ));
     assert_eq!(
         err,
         RuleViolation::ProxyShortfall {
@@ -477,10 +481,11 @@ fn a_proxy_voting_fewer_shares_than_its_split_instruction_is_refused() {
         }
     );
     assert_eq!(err.rule(), "proxy-instruction");
-    assert!(
-        err.to_string().contains("1,000,000 shares short"),
-        "{err}"
-    );
-    fx.ok(vote(vp("PN"), "1", split(250_000_000, 40_000_000, 10_000_000)));
+    assert!(err.to_string().contains("1,000,000 shares short"), "{err}");
+    fx.ok(vote(
+        vp("PN"),
+        "1",
+        split(250_000_000, 40_000_000, 10_000_000),
+    ));
     assert_eq!(res(&fx.tally(), "1").abstain, 10_000_000);
 }
