@@ -29,6 +29,11 @@ fn list(classes: &[ClassId]) -> String {
     }
 }
 
+fn proxy_list(proxies: &[ProxyId]) -> String {
+    let names: Vec<&str> = proxies.iter().map(ProxyId::as_str).collect();
+    names.join(", ")
+}
+
 fn instruction_words(i: &Instruction) -> String {
     match i {
         Instruction::For => "for".to_owned(),
@@ -400,6 +405,26 @@ pub enum RuleViolation {
         /// a proxy's appointed shares).
         entitled: u64,
     },
+    /// A holder voting in person while its active proxies hold every one of its shares of
+    /// the class: the proxies vote those shares until the holder attends (which revokes
+    /// them) or they are revoked.
+    #[error("over-voting: holder {holder} tendered {} shares on resolution {resolution} (class {class}) but is entitled to {} in person: {} of its shares are held by its proxies {} (to vote them in person, record the holder's attendance, which revokes its proxies, or revoke the proxies first)", n128(.tendered), n(.entitled), n(.appointed), proxy_list(.proxies))]
+    SharesWithProxy {
+        /// The holder.
+        holder: HolderId,
+        /// The resolution.
+        resolution: ResolutionId,
+        /// The class voted.
+        class: ClassId,
+        /// Shares tendered (for + against + abstain).
+        tendered: u128,
+        /// Shares the holder may vote itself (not appointed to active proxies).
+        entitled: u64,
+        /// Shares of the class appointed to its active proxies.
+        appointed: u64,
+        /// Those proxies, in lodging order.
+        proxies: Vec<ProxyId>,
+    },
     /// A second ballot by the same voter on the same resolution and class.
     #[error("duplicate-ballot: {} has already voted on resolution {resolution} (class {class})", who(.voter))]
     DuplicateBallot {
@@ -583,6 +608,7 @@ impl RuleViolation {
             RuleViolation::ChoiceKindMismatch { .. } => "choice-kind",
             RuleViolation::EmptyBallot { .. } => "empty-ballot",
             RuleViolation::OverVoting { .. } => "over-voting",
+            RuleViolation::SharesWithProxy { .. } => "over-voting",
             RuleViolation::DuplicateBallot { .. } => "duplicate-ballot",
             RuleViolation::ProxyInstruction { .. } => "proxy-instruction",
             RuleViolation::ProxyShortfall { .. } => "proxy-instruction",

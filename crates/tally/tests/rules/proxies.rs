@@ -125,15 +125,26 @@ fn a_proxy_of_a_multi_class_holder_names_its_class() {
             classes: vec![c("A"), c("H")]
         }
     );
+    // Z's proxy holds all its H shares: the refusal says so rather than "entitled to 0".
+    let held = fx.err(vote_class(vh("Z"), "1", "H", split(1, 0, 0)));
     assert_eq!(
-        fx.err(vote_class(vh("Z"), "1", "H", split(1, 0, 0))),
-        RuleViolation::OverVoting {
-            voter: vh("Z"),
+        held,
+        RuleViolation::SharesWithProxy {
+            holder: h("Z"),
             resolution: r("1"),
             class: c("H"),
             tendered: 1,
-            entitled: 0
+            entitled: 0,
+            appointed: 900,
+            proxies: vec![p("P1")],
         }
+    );
+    assert_eq!(held.rule(), "over-voting");
+    let message = held.to_string();
+    assert!(
+        message.contains("900 of its shares are held by its proxies P1")
+            && message.contains("record the holder's attendance, which revokes its proxies"),
+        "{message}"
     );
     fx.ok(vote_class(vp("P1"), "1", "A", split(100, 0, 0)));
     fx.ok(vote_class(vp("P1"), "1", "H", split(0, 900, 0)));

@@ -417,7 +417,7 @@ fn the_announcement_states_the_13_39_5_items_of_every_resolution() {
         "attend and vote on resolution 2 was 10,100 Shares",
         // (b) 13.40 and (c) must-abstain shares, stated or denied for each resolution.
         "holding 100 Shares were entitled to attend but had to abstain from voting in favour of resolution 1",
-        "holding 500 Shares were required under the Listing Rules to abstain from voting on resolution 2",
+        "holding 500 Shares were required under the Listing Rules to abstain and had abstained from voting on resolution 2",
         "no Shareholder was required to abstain from voting on any other resolution",
         "no Shareholder who was entitled to attend had to abstain from voting in favour of any other resolution",
         "Scrutineer Ltd acted as the scrutineer",
