@@ -279,6 +279,14 @@ fn names(kind: Option<MeetingKind>) -> Names {
             long: "CLASS MEETING",
             short: "Class Meeting",
         },
+        Some(MeetingKind::Sgm) => Names {
+            long: "SPECIAL GENERAL MEETING",
+            short: "SGM",
+        },
+        Some(MeetingKind::Court) => Names {
+            long: "COURT MEETING",
+            short: "Court Meeting",
+        },
         None => Names {
             long: "MEETING",
             short: "Meeting",

@@ -617,3 +617,37 @@ fn thresholds_with_the_largest_fractions_decide_huge_counts_exactly() {
     // Against: 2^32 - 1 votes, far within (2^32 - 2)/(2^32 - 1) of all disinterested votes.
     assert!(s.against_limit_passed);
 }
+
+/// Issue 9 item 8: an SGM and a court meeting are announced under their own headings.
+#[test]
+fn sgm_and_court_meetings_have_their_announcement_headings() {
+    for (kind, heading, short) in [
+        (
+            MeetingKind::Sgm,
+            "POLL RESULTS OF THE SPECIAL GENERAL MEETING HELD ON",
+            "ATTENDANCE OF THE SGM",
+        ),
+        (
+            MeetingKind::Court,
+            "POLL RESULTS OF THE COURT MEETING HELD ON",
+            "ATTENDANCE OF THE COURT MEETING",
+        ),
+    ] {
+        let mut fx = Fx::new(convened(
+            kind,
+            RulesProfile::preset(Preset::Hk, 4),
+            &[("H", 1)],
+        ));
+        fx.ok(Event::ResolutionProposed(resolution(
+            "1",
+            ResolutionKind::Scheme,
+        )));
+        fx.ok(register("A", "H", 1_000));
+        fx.ok(Event::RegisterClosed);
+        let text = scrutin_tally::render_announcement(&fx.m, &fx.tally());
+        assert!(
+            text.contains(heading) && text.contains(short),
+            "{kind:?}:\n{text}"
+        );
+    }
+}
