@@ -34,6 +34,19 @@ fn proxy_list(proxies: &[ProxyId]) -> String {
     names.join(", ")
 }
 
+/// Shares a split instruction covers beyond a ballot's total (0 for other instructions).
+fn shortfall(i: &Instruction, for_: u64, against: u64, abstain: u64) -> u128 {
+    match i {
+        Instruction::Split {
+            for_: f,
+            against: a,
+            abstain: x,
+        } => (u128::from(f.0) + u128::from(a.0) + u128::from(x.0))
+            .saturating_sub(u128::from(for_) + u128::from(against) + u128::from(abstain)),
+        _ => 0,
+    }
+}
+
 fn instruction_words(i: &Instruction) -> String {
     match i {
         Instruction::For => "for".to_owned(),
@@ -408,7 +421,7 @@ pub enum RuleViolation {
     /// A holder voting in person while its active proxies hold every one of its shares of
     /// the class: the proxies vote those shares until the holder attends (which revokes
     /// them) or they are revoked.
-    #[error("over-voting: holder {holder} tendered {} shares on resolution {resolution} (class {class}) but is entitled to {} in person: {} of its shares are held by its proxies {} (to vote them in person, record the holder's attendance, which revokes its proxies, or revoke the proxies first)", n128(.tendered), n(.entitled), n(.appointed), proxy_list(.proxies))]
+    #[error("over-voting: holder {holder} tendered {} shares on resolution {resolution} (class {class}) but is entitled to 0 in person: all its shares of class {class} are held by its proxies {} (to vote them in person, record the holder's attendance, which revokes its proxies, or revoke the proxies first)", n128(.tendered), proxy_list(.proxies))]
     SharesWithProxy {
         /// The holder.
         holder: HolderId,
@@ -418,12 +431,8 @@ pub enum RuleViolation {
         class: ClassId,
         /// Shares tendered (for + against + abstain).
         tendered: u128,
-        /// Shares the holder may vote itself (not appointed to active proxies).
-        entitled: u64,
-        /// Shares of the class appointed to its active proxies.
-        appointed: u64,
-        /// Those proxies, in lodging order.
-        proxies: Vec<ProxyId>,
+        /// Those proxies, in lodging order (boxed, to keep the error small).
+        proxies: Box<[ProxyId]>,
     },
     /// A second ballot by the same voter on the same resolution and class.
     #[error("duplicate-ballot: {} has already voted on resolution {resolution} (class {class})", who(.voter))]
@@ -454,7 +463,7 @@ pub enum RuleViolation {
     /// A proxy with a split instruction voted fewer shares of some part than instructed
     /// (each part within, but not all of it): a proxy votes as instructed, so the ballot is
     /// refused, naming the shortfall.
-    #[error("proxy-instruction: proxy {proxy} was instructed {} on resolution {resolution} but voted for {}, against {}, abstain {}: {} shares short of the instruction (a proxy votes every instructed share as instructed)", instruction_words(.instruction), n(.for_), n(.against), n(.abstain), n128(.short))]
+    #[error("proxy-instruction: proxy {proxy} was instructed {} on resolution {resolution} but voted for {}, against {}, abstain {}: {} shares short of the instruction (a proxy votes every instructed share as instructed)", instruction_words(.instruction), n(.for_), n(.against), n(.abstain), n128(&shortfall(.instruction, *.for_, *.against, *.abstain)))]
     ProxyShortfall {
         /// The proxy.
         proxy: ProxyId,
@@ -468,8 +477,6 @@ pub enum RuleViolation {
         against: u64,
         /// Shares abstaining.
         abstain: u64,
-        /// Shares instructed but not voted (instructed total less the ballot's total).
-        short: u128,
     },
     /// An allocation to someone not standing in the resolution's pool.
     #[error("unknown-candidate: {} allocated votes to {candidate}, who is not a candidate in resolution {resolution}", who(.voter))]

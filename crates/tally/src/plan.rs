@@ -410,8 +410,6 @@ impl Meeting {
                                 for_: f,
                                 against: a,
                                 abstain: x,
-                                short: (u128::from(sf) + u128::from(sa) + u128::from(sx))
-                                    - (u128::from(f) + u128::from(a) + u128::from(x)),
                             });
                         }
                     }
@@ -480,19 +478,12 @@ impl Meeting {
             return None;
         }
         let mut proxies = Vec::new();
-        let mut appointed: u64 = 0;
         let mut q = self.holders.get(voter)?.first_proxy;
         while let Some(rec) = self.proxies.get(q) {
-            if rec.status == ProxyStatus::Active {
-                let in_class: u64 = self
-                    .appointments_of(rec)
-                    .filter(|&(c, _)| c == class)
-                    .map(|(_, s)| s)
-                    .fold(0u64, u64::saturating_add);
-                if in_class > 0 {
-                    appointed = appointed.saturating_add(in_class);
-                    proxies.extend(self.proxy_ix.id(q).cloned());
-                }
+            if rec.status == ProxyStatus::Active
+                && self.appointments_of(rec).any(|(c, s)| c == class && s > 0)
+            {
+                proxies.extend(self.proxy_ix.id(q).cloned());
             }
             q = rec.next_of_holder;
         }
@@ -508,9 +499,7 @@ impl Meeting {
             resolution: b.resolution.clone(),
             class: self.class_id(class)?.clone(),
             tendered,
-            entitled,
-            appointed,
-            proxies,
+            proxies: proxies.into_boxed_slice(),
         })
     }
 }

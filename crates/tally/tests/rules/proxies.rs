@@ -134,15 +134,13 @@ fn a_proxy_of_a_multi_class_holder_names_its_class() {
             resolution: r("1"),
             class: c("H"),
             tendered: 1,
-            entitled: 0,
-            appointed: 900,
-            proxies: vec![p("P1")],
+            proxies: vec![p("P1")].into_boxed_slice(),
         }
     );
     assert_eq!(held.rule(), "over-voting");
     let message = held.to_string();
     assert!(
-        message.contains("900 of its shares are held by its proxies P1")
+        message.contains("all its shares of class H are held by its proxies P1")
             && message.contains("record the holder's attendance, which revokes its proxies"),
         "{message}"
     );
@@ -488,7 +486,6 @@ fn a_proxy_voting_fewer_shares_than_its_split_instruction_is_refused() {
             for_: 250_000_000,
             against: 40_000_000,
             abstain: 9_000_000,
-            short: 1_000_000,
         }
     );
     assert_eq!(err.rule(), "proxy-instruction");
