@@ -18,6 +18,10 @@ pub(crate) enum CsvKind {
     Proxies,
     /// `voter,resolution,for,against,abstain` or `voter,resolution,candidate,votes`
     Ballots,
+    /// `voter,sitting,attended_at` (`sitting`, `attended_at` optional)
+    Attendance,
+    /// `proxy,revoked_at,reason` (`revoked_at`, `reason` optional)
+    Revocations,
 }
 
 impl From<CsvKind> for interchange::CsvKind {
@@ -27,6 +31,8 @@ impl From<CsvKind> for interchange::CsvKind {
             CsvKind::Abstentions => interchange::CsvKind::Abstentions,
             CsvKind::Proxies => interchange::CsvKind::Proxies,
             CsvKind::Ballots => interchange::CsvKind::Ballots,
+            CsvKind::Attendance => interchange::CsvKind::Attendance,
+            CsvKind::Revocations => interchange::CsvKind::Revocations,
         }
     }
 }

@@ -191,6 +191,13 @@ pub(crate) fn import_into(
     if let Some(at) = done.register_closed {
         println!("register closed (entry {at})");
     }
+    for w in &done.warnings {
+        eprintln!(
+            "scrutin: warning: {}: {}",
+            field(&label),
+            field(&w.to_string())
+        );
+    }
     Ok(done)
 }
 

@@ -27,14 +27,21 @@ pub enum CsvKind {
     /// `voter,resolution,for,against,abstain` or `voter,resolution,candidate,votes`
     /// (`class` optional)
     Ballots,
+    /// `voter` (`sitting`, `attended_at` optional): who is present at the meeting, a holder
+    /// in person or `proxy:ID`.
+    Attendance,
+    /// `proxy` (`revoked_at`, `reason` optional): proxy appointments revoked.
+    Revocations,
 }
 
 impl CsvKind {
     /// Every kind, in the order a meeting imports them.
-    pub const ALL: [CsvKind; 4] = [
+    pub const ALL: [CsvKind; 6] = [
         CsvKind::Register,
         CsvKind::Abstentions,
         CsvKind::Proxies,
+        CsvKind::Revocations,
+        CsvKind::Attendance,
         CsvKind::Ballots,
     ];
 
@@ -46,6 +53,8 @@ impl CsvKind {
             CsvKind::Abstentions => "abstentions",
             CsvKind::Proxies => "proxies",
             CsvKind::Ballots => "ballots",
+            CsvKind::Attendance => "attendance",
+            CsvKind::Revocations => "revocations",
         }
     }
 
@@ -78,6 +87,8 @@ impl CsvKind {
                 "votes",
                 "class",
             ],
+            CsvKind::Attendance => &["voter", "sitting", "attended_at"],
+            CsvKind::Revocations => &["proxy", "revoked_at", "reason"],
         }
     }
 }
@@ -187,6 +198,9 @@ const READ_COLUMNS: &[&str] = &[
     "voter",
     "candidate",
     "votes",
+    "sitting",
+    "attended_at",
+    "revoked_at",
 ];
 
 /// The header: its cells in file order (trimmed, lowercased for matching) and its line.

@@ -49,6 +49,9 @@ pub enum Rule {
     /// A meeting file field is a near miss of one scrutin reads (`decimal` for `decimals`):
     /// `misspelt-field`.
     MisspeltField,
+    /// A row names a sitting the meeting does not hold (a meeting is one general sitting
+    /// until sittings are modelled): `unknown-sitting`.
+    UnknownSitting,
 }
 
 impl Rule {
@@ -73,6 +76,7 @@ impl Rule {
             Rule::BadValue => "bad-value",
             Rule::MissingField => "missing-field",
             Rule::MisspeltField => "misspelt-field",
+            Rule::UnknownSitting => "unknown-sitting",
         }
     }
 

@@ -403,11 +403,13 @@ pub fn parse_meeting(
         "AGM" => MeetingKind::Agm,
         "EGM" => MeetingKind::Egm,
         "CLASS" => MeetingKind::Class,
+        "SGM" => MeetingKind::Sgm,
+        "COURT" => MeetingKind::Court,
         other => {
             return Err(cx.bad(
                 &at("kind"),
                 Rule::BadValue,
-                format!("{other:?} is not AGM|EGM|CLASS"),
+                format!("{other:?} is not AGM|EGM|SGM|CLASS|COURT"),
             ))
         }
     };

@@ -123,3 +123,31 @@ fn control_characters_from_the_header_are_escaped() {
     assert!(!e.to_string().contains('\x1b'), "{e}");
     assert!(e.message.contains("\\u{1b}"), "{e}");
 }
+
+/// Issue 9 item 5: the attendance and revocation files obey the header rules of every kind:
+/// their required column, and near misses of their optional ones refused.
+#[test]
+fn attendance_and_revocation_headers_follow_the_header_rules() {
+    let e = run(CsvKind::Attendance, "holder,attended_at\nH1,\n").unwrap_err();
+    assert_eq!((e.line, e.column, e.rule), (1, 3, Rule::MissingColumn));
+    assert!(e.message.contains("no `voter` column"), "{e}");
+    let e = run(CsvKind::Attendance, "voter,atended_at\nH1,\n").unwrap_err();
+    assert_eq!((e.column, e.rule), (2, Rule::MisspeltColumn));
+    assert!(e.message.contains("did you mean `attended_at`"), "{e}");
+    let e = run(CsvKind::Attendance, "voter,siting\nH1,\n").unwrap_err();
+    assert_eq!((e.column, e.rule), (2, Rule::MisspeltColumn));
+    let e = run(CsvKind::Revocations, "proxy,reveked_at\nP1,\n").unwrap_err();
+    assert_eq!((e.column, e.rule), (2, Rule::MisspeltColumn));
+    assert!(e.message.contains("did you mean `revoked_at`"), "{e}");
+    let e = run(CsvKind::Revocations, "voter,reason\nP1,x\n").unwrap_err();
+    assert_eq!(e.rule, Rule::MissingColumn);
+    // A bad time is refused where it stands; a voter may be a proxy.
+    let e = run(
+        CsvKind::Attendance,
+        "voter,attended_at\nproxy:P1,yesterday\n",
+    )
+    .unwrap_err();
+    assert_eq!((e.line, e.column, e.rule), (2, 2, Rule::BadTime));
+    let ok = run(CsvKind::Attendance, "voter\nproxy:P1\nH1\n").expect("parses");
+    assert_eq!(ok.events.len(), 2);
+}

@@ -268,3 +268,21 @@ fn far_unknown_fields_are_warnings_in_file_order() {
     );
     assert_eq!(plan.convened.rules.decimals, 2);
 }
+
+/// Issue 9 item 8: `SGM` and `COURT` (any case) besides AGM, EGM and CLASS; anything else is
+/// refused listing the five.
+#[test]
+fn meeting_kinds_sgm_and_court_are_read() {
+    use scrutin_model::MeetingKind;
+    for (written, kind) in [
+        ("SGM", MeetingKind::Sgm),
+        ("court", MeetingKind::Court),
+        ("AGM", MeetingKind::Agm),
+    ] {
+        let text = CUSTOM.replace("kind = \"AGM\"", &format!("kind = \"{written}\""));
+        assert_eq!(run(&text).expect("parses").convened.kind, kind, "{written}");
+    }
+    let e = run(&CUSTOM.replace("kind = \"AGM\"", "kind = \"GM\"")).expect_err("refused");
+    assert_eq!(e.rule, Rule::BadValue);
+    assert!(e.message.contains("AGM|EGM|SGM|CLASS|COURT"), "{e}");
+}

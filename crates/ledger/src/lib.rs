@@ -85,7 +85,7 @@ pub use receipt_verify::{verify_receipt, ReceiptBallot, ReceiptReport, ReceiptVe
 pub use scrutin_log::{Check, CheckList, CheckStatus, Verdict};
 pub use verify::{verify_bundle, VerifyReport, MEETING_CHECKS, PROVISIONAL_LINE};
 pub use witness_state::{origin_dir_name, OriginState, WitnessState};
-pub use workflow::{AfterClose, CloseOutcome, ImportOptions, Imported};
+pub use workflow::{AfterClose, CloseOutcome, ImportOptions, ImportWarning, Imported};
 
 /// The README's example, compiled and run as a doctest so that it cannot drift from the API.
 #[doc = include_str!("../../../README.md")]

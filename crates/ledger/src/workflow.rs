@@ -7,7 +7,7 @@ use std::path::Path;
 
 use scrutin_interchange::{CsvImport, CsvKind, MeetingPlan, Origin, PartKey};
 use scrutin_log::{Log, LogError, Signer};
-use scrutin_model::{encode_event, Event, ResolutionId, Role, UtcMillis};
+use scrutin_model::{encode_event, Event, HolderId, ResolutionId, Role, UtcMillis, Voter};
 use scrutin_tally::{Meeting, Subject, VoteColumn};
 
 use crate::atomic::{parent_of, sync_dir, temporary_beside};
@@ -25,6 +25,70 @@ pub struct Imported {
     pub poll_opened: Option<u64>,
     /// The entry that closed the register (a register file does, unless kept open).
     pub register_closed: Option<u64>,
+    /// What was recorded but deserves the registrar's attention at once, in file order.
+    pub warnings: Vec<ImportWarning>,
+}
+
+/// Something an import recorded, as the rules require, that the registrar should see at once
+/// rather than only in the tally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ImportWarning {
+    /// A ballot whose shares belong to a holder required to abstain on its resolution: it is
+    /// recorded (it was tendered) and disregarded by the count (docs/RULES.md, "must
+    /// abstain").
+    MustAbstainBallot {
+        /// The ballot's line in the file.
+        line: u64,
+        /// Who cast it (the holder, or a proxy of the holder).
+        voter: Voter,
+        /// The holder required to abstain.
+        holder: HolderId,
+        /// The resolution.
+        resolution: ResolutionId,
+        /// The restriction's reason, as recorded (unescaped: escape it to print it).
+        reason: String,
+    },
+}
+
+impl ImportWarning {
+    /// The rule behind the warning, as docs/RULES.md names it (`must-abstain`).
+    pub fn rule(&self) -> &'static str {
+        match self {
+            ImportWarning::MustAbstainBallot { .. } => "must-abstain",
+        }
+    }
+}
+
+impl std::fmt::Display for ImportWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportWarning::MustAbstainBallot {
+                line,
+                voter,
+                holder,
+                resolution,
+                reason,
+            } => {
+                let by = match voter {
+                    Voter::Holder(_) => String::new(),
+                    Voter::Proxy(p) => format!(" (cast by proxy {p})"),
+                };
+                write!(
+                    f,
+                    "line {line}: {}: the ballot of holder {holder}{by} on resolution \
+                     {resolution} is recorded but not counted: the holder is required to abstain \
+                     on it",
+                    self.rule()
+                )?;
+                if reason.is_empty() {
+                    Ok(())
+                } else {
+                    write!(f, " ({reason})")
+                }
+            }
+        }
+    }
 }
 
 /// How an import treats the steps around the file's own events.
@@ -212,6 +276,7 @@ impl Ledger {
             events.push(Event::RegisterClosed);
         }
         let prefix = usize::from(opened);
+        let ballots: Vec<(u64, Voter, ResolutionId)> = ballots_of(&events[prefix..], &origins);
         let result = self.submit_batch(signer, events);
         let violation = match result {
             Ok(entries) => {
@@ -220,6 +285,7 @@ impl Ledger {
                     poll_opened: opened.then_some(entries.start),
                     register_closed: close_register.then(|| entries.end - 1),
                     entries,
+                    warnings: self.with_meeting(|m| must_abstain_warnings(m, ballots)),
                 })
             }
             Err(LedgerError::Rejected {
@@ -297,6 +363,39 @@ impl Ledger {
         };
         Ok(CloseOutcome::Closed { poll_closed, then })
     }
+}
+
+/// The ballots of a file's events, with their lines.
+fn ballots_of(events: &[Event], origins: &[Origin]) -> Vec<(u64, Voter, ResolutionId)> {
+    events
+        .iter()
+        .zip(origins)
+        .filter_map(|(e, o)| match e {
+            Event::VoteCast(b) => Some((o.line, b.voter.clone(), b.resolution.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A warning for each recorded ballot whose shares are required to abstain.
+fn must_abstain_warnings(
+    m: &Meeting,
+    ballots: Vec<(u64, Voter, ResolutionId)>,
+) -> Vec<ImportWarning> {
+    ballots
+        .into_iter()
+        .filter_map(|(line, voter, resolution)| {
+            let (holder, reason) = m.must_abstain_holder(&voter, &resolution)?;
+            let (holder, reason) = (holder.clone(), reason.to_owned());
+            Some(ImportWarning::MustAbstainBallot {
+                line,
+                voter,
+                holder,
+                resolution,
+                reason,
+            })
+        })
+        .collect()
 }
 
 /// The line and cell of a refused event's `subject`, from the event's origin: the row of the

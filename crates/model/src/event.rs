@@ -21,15 +21,23 @@ pub enum MeetingKind {
     Egm,
     /// A class meeting (e.g. of H-share holders).
     Class,
+    /// Special general meeting (Bermuda and Cayman issuers' name for an EGM). Added after
+    /// `Class`, so every earlier encoding keeps its meaning.
+    Sgm,
+    /// A meeting convened by order of the court (the scheme shareholders' meeting on a scheme
+    /// of arrangement).
+    Court,
 }
 
 impl MeetingKind {
-    /// The kind as written in `meeting.toml` (`AGM`, `EGM`, `CLASS`).
+    /// The kind as written in `meeting.toml` (`AGM`, `EGM`, `CLASS`, `SGM`, `COURT`).
     pub fn name(self) -> &'static str {
         match self {
             MeetingKind::Agm => "AGM",
             MeetingKind::Egm => "EGM",
             MeetingKind::Class => "CLASS",
+            MeetingKind::Sgm => "SGM",
+            MeetingKind::Court => "COURT",
         }
     }
 }

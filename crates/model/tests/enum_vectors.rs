@@ -91,6 +91,14 @@ fn values() -> Vec<(&'static str, Event)> {
             convened(MeetingKind::Class, RulesProfile::preset(Preset::Cayman, 2)),
         ),
         (
+            "MeetingKind-Sgm",
+            convened(MeetingKind::Sgm, RulesProfile::preset(Preset::Bermuda, 4)),
+        ),
+        (
+            "MeetingKind-Court",
+            convened(MeetingKind::Court, RulesProfile::preset(Preset::Hk, 4)),
+        ),
+        (
             "Preset-Bermuda",
             convened(MeetingKind::Egm, RulesProfile::preset(Preset::Bermuda, 6)),
         ),
@@ -207,6 +215,8 @@ fn variant_numbers_are_those_the_spec_states() {
     for (name, kind, preset) in [
         ("MeetingKind-Agm", 0, 0),
         ("MeetingKind-Class", 2, 2),
+        ("MeetingKind-Sgm", 3, 3),
+        ("MeetingKind-Court", 4, 0),
         ("Preset-Bermuda", 1, 3),
         ("Preset-Custom", 1, 4),
     ] {

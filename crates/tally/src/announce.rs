@@ -44,13 +44,19 @@ pub fn render_announcement(meeting: &Meeting, tally: &Tally) -> String {
             }
         })
         .collect();
-    let ctx = Context::new(
+    let mut ctx = Context::new(
         Some(meeting),
         meeting.convened(),
         resolutions,
         restricted,
         meeting.result_declared(),
     );
+    ctx.tendered_by_abstainers = ctx
+        .resolutions
+        .iter()
+        .filter(|r| meeting.must_abstain_tendered(&r.id))
+        .map(|r| r.id.as_str().to_owned())
+        .collect();
     render(&ctx, tally)
 }
 
@@ -71,6 +77,9 @@ struct Context<'a> {
     /// Whether the result has been declared: until then the text is a provisional count and
     /// states no outcome.
     declared: bool,
+    /// Resolutions on which a holder required to abstain (or its proxy) tendered a ballot:
+    /// the text may not say they "had abstained" there.
+    tendered_by_abstainers: std::collections::HashSet<String>,
 }
 
 /// A holder restricted on one resolution, as the announcement names it.
@@ -118,6 +127,7 @@ impl<'a> Context<'a> {
             restricted,
             restricted_on,
             declared,
+            tendered_by_abstainers: std::collections::HashSet::new(),
         }
     }
 
@@ -269,6 +279,14 @@ fn names(kind: Option<MeetingKind>) -> Names {
             long: "CLASS MEETING",
             short: "Class Meeting",
         },
+        Some(MeetingKind::Sgm) => Names {
+            long: "SPECIAL GENERAL MEETING",
+            short: "SGM",
+        },
+        Some(MeetingKind::Court) => Names {
+            long: "COURT MEETING",
+            short: "Court Meeting",
+        },
         None => Names {
             long: "MEETING",
             short: "Meeting",
@@ -331,11 +349,26 @@ fn attendance(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tally)
     };
     let _ = writeln!(out, "ATTENDANCE OF THE {}", short.to_uppercase());
     out.push('\n');
-    let mut para = format!(
-        "As at the date of the {short}, the total number of Shares entitling the holders to \
-         attend and vote on {what} proposed at the {short} is {} Shares",
-        group_thousands(tally.entitled)
-    );
+    // The meeting's total entitles the holders to vote on every resolution only when each
+    // resolution's own total is the same: otherwise (holders required to abstain, classes
+    // voting on some resolutions only) it is the total entitling them to attend, and each
+    // resolution's own total follows in the restrictions paragraph.
+    let meeting_total = format!("{} Shares", group_thousands(tally.entitled));
+    let uniform = tally.resolutions.iter().all(|r| {
+        r.must_abstain == 0
+            && count_in_shares(ctx, ctx.resolution(&r.id), r.entitled) == meeting_total
+    });
+    let mut para = if uniform {
+        format!(
+            "As at the date of the {short}, the total number of Shares entitling the holders to \
+             attend and vote on {what} proposed at the {short} is {meeting_total}"
+        )
+    } else {
+        format!(
+            "As at the date of the {short}, the total number of Shares entitling the holders to \
+             attend the {short} is {meeting_total}"
+        )
+    };
     if tally.classes.len() > 1 {
         let parts: Vec<String> = tally
             .classes
@@ -396,15 +429,30 @@ fn restrictions(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tall
     } else {
         for r in &abstaining {
             let res = ctx.resolution(&r.id);
+            // As announcements say it, but only when true: a ballot tendered by one of them
+            // was recorded (and not counted), so they did not all abstain.
+            let tendered = ctx.tendered_by_abstainers.contains(&r.id);
             let _ = write!(
                 out,
-                "Shareholders {} were required under the Listing Rules to abstain from voting on \
-                 resolution {}",
+                "Shareholders {} were required under the Listing Rules to abstain {}from voting \
+                 on resolution {}",
                 holding(ctx, res, r.must_abstain),
+                if tendered { "" } else { "and had abstained " },
                 r.id,
             );
             named(out, ctx, &r.id, Restriction::Abstain);
-            let _ = writeln!(out, " {}", entitled_sentence(ctx, res, r));
+            if tendered {
+                out.pop();
+                out.push_str(
+                    "; the votes tendered on their Shares were not counted (see VOTES NOT COUNTED \
+                     below).",
+                );
+            }
+            let _ = writeln!(
+                out,
+                " {}",
+                entitled_sentence(ctx, res, r, "the Independent Shareholders")
+            );
         }
         if abstaining.len() < tally.resolutions.len() {
             // Rule 13.39(5) asks for the must-abstain shares of every resolution: deny the rest.
@@ -421,7 +469,7 @@ fn restrictions(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tall
     for r in tally.resolutions.iter().filter(|r| r.must_abstain == 0) {
         let res = ctx.resolution(&r.id);
         if count_in_shares(ctx, res, r.entitled) != meeting_total {
-            let _ = writeln!(out, "{}", entitled_sentence(ctx, res, r));
+            let _ = writeln!(out, "{}", entitled_sentence(ctx, res, r, "the holders"));
         }
     }
     let against_only: Vec<&ResolutionTally> = tally
@@ -463,17 +511,24 @@ fn restrictions(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tall
 /// "The total number of Shares entitling the holders to attend and vote on resolution 2 was
 /// 10,100 Shares." or, when the voting classes carry different weights, "The Shares entitling
 /// the holders to attend and vote on resolution 8 carried 1,218,151,140 votes."
-fn entitled_sentence(ctx: &Context<'_>, res: Option<&Resolution>, r: &ResolutionTally) -> String {
+///
+/// `who` names the holders: "the holders", or "the Independent Shareholders" when holders
+/// required to abstain are left out of the total.
+fn entitled_sentence(
+    ctx: &Context<'_>,
+    res: Option<&Resolution>,
+    r: &ResolutionTally,
+    who: &str,
+) -> String {
     match ctx.shares_of_votes(res, r.entitled) {
         Some(shares) => format!(
-            "The total number of Shares entitling the holders to attend and vote on resolution \
-             {} was {} Shares.",
+            "The total number of Shares entitling {who} to attend and vote on resolution {} was \
+             {} Shares.",
             r.id,
             group_thousands(shares)
         ),
         None => format!(
-            "The Shares entitling the holders to attend and vote on resolution {} carried {} \
-             votes.",
+            "The Shares entitling {who} to attend and vote on resolution {} carried {} votes.",
             r.id,
             group_thousands(r.entitled)
         ),

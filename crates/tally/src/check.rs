@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use scrutin_model::{
     AuthorKey, ClassId, Event, EventKind, HolderId, MeetingConvened, MeetingKind, Resolution,
-    ResolutionId, ResolutionKind, Role, UtcMillis, Voter,
+    ResolutionId, ResolutionKind, Restriction, Role, UtcMillis, Voter,
 };
 
 use crate::meeting::{Instr, Meeting, Poll, ProxyStatus};
@@ -58,6 +58,65 @@ pub(crate) fn proxy_reason(meeting: &Meeting, status: ProxyStatus) -> String {
 }
 
 impl Meeting {
+    /// The holder required to abstain on `resolution` whose shares a ballot of `voter` votes
+    /// (the holder itself, or the holder who appointed the proxy), with the restriction's
+    /// reason; `None` when the voter's shares are not required to abstain there (or the
+    /// voter or resolution is unknown). Such a ballot is accepted and disregarded
+    /// (docs/RULES.md, "must abstain"); the ledger's import warns of it.
+    pub fn must_abstain_holder(
+        &self,
+        voter: &Voter,
+        resolution: &ResolutionId,
+    ) -> Option<(&HolderId, &str)> {
+        let r = self.res_index.get(resolution)?;
+        let h = match voter {
+            Voter::Holder(id) => self.holder_ix.get(id)?,
+            Voter::Proxy(id) => self.proxies.get(self.proxy_ix.get(id)?)?.holder,
+        };
+        let rec = self.restrictions.get(&(h, r))?;
+        if rec.restriction != Restriction::Abstain {
+            return None;
+        }
+        Some((self.holder_ix.id(h)?, rec.reason.as_str()))
+    }
+
+    /// Whether any holder required to abstain on `resolution`, or a proxy of one, tendered a
+    /// ballot on it (accepted and disregarded): then the announcement may not say they "had
+    /// abstained".
+    pub fn must_abstain_tendered(&self, resolution: &ResolutionId) -> bool {
+        let Some(r) = self.res_index.get(resolution) else {
+            return false;
+        };
+        let on_r = |mut b: u32| {
+            while let Some(rec) = self.ballots.get(b) {
+                if rec.res == r {
+                    return true;
+                }
+                b = rec.prev;
+            }
+            false
+        };
+        self.restrictions
+            .iter()
+            .filter(|(&(_, rr), rec)| rr == r && rec.restriction == Restriction::Abstain)
+            .any(|(&(h, _), _)| {
+                let Some(holder) = self.holders.get(h) else {
+                    return false;
+                };
+                if on_r(holder.last_ballot) {
+                    return true;
+                }
+                let mut q = holder.first_proxy;
+                while let Some(p) = self.proxies.get(q) {
+                    if on_r(p.last_ballot) {
+                        return true;
+                    }
+                    q = p.next_of_holder;
+                }
+                false
+            })
+    }
+
     fn has_role(&self, key: &AuthorKey, pred: impl Fn(&Role) -> bool) -> bool {
         self.authority
             .get(key)

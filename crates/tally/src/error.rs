@@ -29,6 +29,24 @@ fn list(classes: &[ClassId]) -> String {
     }
 }
 
+fn proxy_list(proxies: &[ProxyId]) -> String {
+    let names: Vec<&str> = proxies.iter().map(ProxyId::as_str).collect();
+    names.join(", ")
+}
+
+/// Shares a split instruction covers beyond a ballot's total (0 for other instructions).
+fn shortfall(i: &Instruction, for_: u64, against: u64, abstain: u64) -> u128 {
+    match i {
+        Instruction::Split {
+            for_: f,
+            against: a,
+            abstain: x,
+        } => (u128::from(f.0) + u128::from(a.0) + u128::from(x.0))
+            .saturating_sub(u128::from(for_) + u128::from(against) + u128::from(abstain)),
+        _ => 0,
+    }
+}
+
 fn instruction_words(i: &Instruction) -> String {
     match i {
         Instruction::For => "for".to_owned(),
@@ -400,6 +418,22 @@ pub enum RuleViolation {
         /// a proxy's appointed shares).
         entitled: u64,
     },
+    /// A holder voting in person while its active proxies hold every one of its shares of
+    /// the class: the proxies vote those shares until the holder attends (which revokes
+    /// them) or they are revoked.
+    #[error("over-voting: holder {holder} tendered {} shares on resolution {resolution} (class {class}) but is entitled to 0 in person: all its shares of class {class} are held by its proxies {} (to vote them in person, record the holder's attendance, which revokes its proxies, or revoke the proxies first)", n128(.tendered), proxy_list(.proxies))]
+    SharesWithProxy {
+        /// The holder.
+        holder: HolderId,
+        /// The resolution.
+        resolution: ResolutionId,
+        /// The class voted.
+        class: ClassId,
+        /// Shares tendered (for + against + abstain).
+        tendered: u128,
+        /// Those proxies, in lodging order (boxed, to keep the error small).
+        proxies: Box<[ProxyId]>,
+    },
     /// A second ballot by the same voter on the same resolution and class.
     #[error("duplicate-ballot: {} has already voted on resolution {resolution} (class {class})", who(.voter))]
     DuplicateBallot {
@@ -420,6 +454,24 @@ pub enum RuleViolation {
         /// The instruction on the form.
         instruction: Instruction,
         /// Shares voted for (for a cumulative ballot: votes allocated).
+        for_: u64,
+        /// Shares voted against.
+        against: u64,
+        /// Shares abstaining.
+        abstain: u64,
+    },
+    /// A proxy with a split instruction voted fewer shares of some part than instructed
+    /// (each part within, but not all of it): a proxy votes as instructed, so the ballot is
+    /// refused, naming the shortfall.
+    #[error("proxy-instruction: proxy {proxy} was instructed {} on resolution {resolution} but voted for {}, against {}, abstain {}: {} shares short of the instruction (a proxy votes every instructed share as instructed)", instruction_words(.instruction), n(.for_), n(.against), n(.abstain), n128(&shortfall(.instruction, *.for_, *.against, *.abstain)))]
+    ProxyShortfall {
+        /// The proxy.
+        proxy: ProxyId,
+        /// The resolution.
+        resolution: ResolutionId,
+        /// The split instruction on the form.
+        instruction: Instruction,
+        /// Shares voted for.
         for_: u64,
         /// Shares voted against.
         against: u64,
@@ -563,8 +615,10 @@ impl RuleViolation {
             RuleViolation::ChoiceKindMismatch { .. } => "choice-kind",
             RuleViolation::EmptyBallot { .. } => "empty-ballot",
             RuleViolation::OverVoting { .. } => "over-voting",
+            RuleViolation::SharesWithProxy { .. } => "over-voting",
             RuleViolation::DuplicateBallot { .. } => "duplicate-ballot",
             RuleViolation::ProxyInstruction { .. } => "proxy-instruction",
+            RuleViolation::ProxyShortfall { .. } => "proxy-instruction",
             RuleViolation::UnknownCandidate { .. } => "unknown-candidate",
             RuleViolation::DuplicateCandidate { .. } => "duplicate-candidate",
             RuleViolation::ProxyLodgedInFuture { .. } => "proxy-lodged-in-future",

@@ -369,6 +369,9 @@ impl Meeting {
                     });
                 }
                 if tendered > u128::from(entitled) {
+                    if let Some(v) = self.shares_with_proxies(b, voter, proxy, class, tendered) {
+                        return Err(v);
+                    }
                     return Err(RuleViolation::OverVoting {
                         voter: b.voter.clone(),
                         resolution: b.resolution.clone(),
@@ -395,6 +398,20 @@ impl Meeting {
                             against: a,
                             abstain: x,
                         });
+                    }
+                    // A split instruction is an instruction on each part: voting fewer shares
+                    // of a part than instructed disobeys it as much as voting more.
+                    if let Instr::Split(sf, sa, sx) = *ins {
+                        if (f, a, x) != (sf, sa, sx) {
+                            return Err(RuleViolation::ProxyShortfall {
+                                proxy: pid.clone(),
+                                resolution: b.resolution.clone(),
+                                instruction: instr_to_model(*ins),
+                                for_: f,
+                                against: a,
+                                abstain: x,
+                            });
+                        }
                     }
                 }
                 None
@@ -438,6 +455,51 @@ impl Meeting {
                 } => (for_.0, against.0, abstain.0),
                 Choice::Cumulative(_) => (0, 0, 0),
             },
+        })
+    }
+}
+
+impl Meeting {
+    /// A holder voting in person none of whose shares of the class are free because its
+    /// active proxies hold them: the refusal says so and how to vote them in person (`None`
+    /// for a proxy, or a holder with free shares of the class or no active proxy in it).
+    fn shares_with_proxies(
+        &self,
+        b: &Ballot,
+        voter: u32,
+        proxy: bool,
+        class: u32,
+        tendered: u128,
+    ) -> Option<RuleViolation> {
+        let Voter::Holder(holder) = &b.voter else {
+            return None;
+        };
+        if proxy {
+            return None;
+        }
+        let mut proxies = Vec::new();
+        let mut q = self.holders.get(voter)?.first_proxy;
+        while let Some(rec) = self.proxies.get(q) {
+            if rec.status == ProxyStatus::Active
+                && self.appointments_of(rec).any(|(c, s)| c == class && s > 0)
+            {
+                proxies.extend(self.proxy_ix.id(q).cloned());
+            }
+            q = rec.next_of_holder;
+        }
+        let (_, line) = self.line_of(voter, class)?;
+        let entitled = line.shares - line.appointed.min(line.shares);
+        // "Entitled to 0" misleads a holder whose proxies hold every share of the class; with
+        // some shares free, the over-voting message's figure is already the one to act on.
+        if proxies.is_empty() || entitled > 0 {
+            return None;
+        }
+        Some(RuleViolation::SharesWithProxy {
+            holder: holder.clone(),
+            resolution: b.resolution.clone(),
+            class: self.class_id(class)?.clone(),
+            tendered,
+            proxies: proxies.into_boxed_slice(),
         })
     }
 }

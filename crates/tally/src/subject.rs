@@ -133,10 +133,18 @@ impl RuleViolation {
             V::DuplicateAttendance { attendee } => Subject::Voter(attendee.clone()),
             V::DuplicateBallot { voter, .. } => Subject::Voter(voter.clone()),
             V::AttendanceClosed { subject, .. } => Subject::Voter(subject.clone()),
-            V::ChoiceKindMismatch { .. } | V::EmptyBallot { .. } | V::OverVoting { .. } => {
-                Subject::Tendered
-            }
+            V::ChoiceKindMismatch { .. }
+            | V::EmptyBallot { .. }
+            | V::OverVoting { .. }
+            | V::SharesWithProxy { .. } => Subject::Tendered,
             V::ProxyInstruction {
+                instruction,
+                for_,
+                against,
+                abstain,
+                ..
+            }
+            | V::ProxyShortfall {
                 instruction,
                 for_,
                 against,

@@ -247,17 +247,26 @@ fn dongxiang_egm_reproduces_the_published_poll_and_abstention() {
         &text,
         &[
             "China Dongxiang (Group) Co., Ltd.\n(Stock Code: 3818)\n",
+            // The meeting's total entitles the holders to attend; the resolution's own total
+            // (the Independent Shareholders') follows, as the published text has it.
+            "As at the date of the EGM, the total number of Shares entitling the holders to \
+             attend the EGM is 5,886,121,025 Shares.",
             "Shareholders holding 2,294,174,742 Shares were required under the Listing Rules to \
-             abstain from voting on resolution 1: CHEN FAMILY VEHICLE holding 2,000,000,000 \
-             Shares and CHEN YIHONG holding 294,174,742 Shares (Rule 14A.36: Mr. Chen Yiliang",
-            "The total number of Shares entitling the holders to attend and vote on resolution 1 \
-             was 3,591,946,283 Shares.",
+             abstain and had abstained from voting on resolution 1: CHEN FAMILY VEHICLE holding \
+             2,000,000,000 Shares and CHEN YIHONG holding 294,174,742 Shares (Rule 14A.36: Mr. \
+             Chen Yiliang",
+            "The total number of Shares entitling the Independent Shareholders to attend and \
+             vote on resolution 1 was 3,591,946,283 Shares.",
             "No Shareholder who was entitled to attend had to abstain from voting in favour of \
              any resolution at the EGM pursuant to Rule 13.40",
             "\t1,393,292,169 (97.164425%)\t40,660,808 (2.835575%)\t",
             "As more than one half of the votes were cast in favour of resolution 1, the \
              resolution was duly passed as an ordinary resolution.",
         ],
+    );
+    assert!(
+        !text.contains("attend and vote on the resolution proposed at the EGM is 5,886,121,025"),
+        "the meeting's total is not the total entitled to vote on resolution 1:\n{text}"
     );
     assert_deterministic(&stream, &meeting, &tally);
 }
@@ -275,10 +284,16 @@ fn dongxiang_vote_tendered_by_a_must_abstain_holder_is_disregarded() {
     let tally = meeting.tally();
     assert_row_with_disregarded(&tally);
     let text = render_announcement(&meeting, &tally);
+    assert!(
+        !text.contains("had abstained"),
+        "CHEN2 tendered a ballot:\n{text}"
+    );
     assert_contains(
         &text,
         &[
             "VOTES NOT COUNTED",
+            "CHEN YIHONG holding 294,174,742 Shares (Rule 14A.36: Mr. Chen Yiliang",
+            "; the votes tendered on their Shares were not counted (see VOTES NOT COUNTED below).",
             "Resolution 1: 294,174,742 votes tendered by CHEN2 were not counted (",
             "\t1,393,292,169 (97.164425%)\t40,660,808 (2.835575%)\t",
         ],

@@ -317,12 +317,20 @@ fn abstentions_disregarded_votes_and_failures_are_stated() {
         ],
         true,
     );
+    let mut ctx = ctx;
+    // CHEN's ballot was tendered (and not counted): they did not all abstain.
+    ctx.tendered_by_abstainers.insert("1".into());
     let text = render(&ctx, &tally);
+    assert!(!text.contains("had abstained"), "{text}");
     for line in [
+        "As at the date of the EGM, the total number of Shares entitling the holders to attend \
+         the EGM is 5,886,121,025 Shares.",
         "Shareholders holding 2,294,174,742 Shares were required under the Listing Rules to \
          abstain from voting on resolution 1: CHEN FAMILY VEHICLE holding 2,000,000,000 Shares \
-         and CHEN YIHONG holding 294,174,742 Shares (connected). The total number of Shares entitling the holders to attend and vote on resolution 1 was 3,591,946,283 \
-         Shares.",
+         and CHEN YIHONG holding 294,174,742 Shares (connected); the votes tendered on their \
+         Shares were not counted (see VOTES NOT COUNTED below). The total number of Shares \
+         entitling the Independent Shareholders to attend and vote on resolution 1 was \
+         3,591,946,283 Shares.",
         "Shareholders holding 10 Shares were entitled to attend but had to abstain from voting \
          in favour of resolution 2 pursuant to Rule 13.40",
         "1.\tFramework agreement\t1,393,292,169 (97.164425%)\t40,660,808 (2.835575%)\t0 \

@@ -125,15 +125,24 @@ fn a_proxy_of_a_multi_class_holder_names_its_class() {
             classes: vec![c("A"), c("H")]
         }
     );
+    // Z's proxy holds all its H shares: the refusal says so rather than "entitled to 0".
+    let held = fx.err(vote_class(vh("Z"), "1", "H", split(1, 0, 0)));
     assert_eq!(
-        fx.err(vote_class(vh("Z"), "1", "H", split(1, 0, 0))),
-        RuleViolation::OverVoting {
-            voter: vh("Z"),
+        held,
+        RuleViolation::SharesWithProxy {
+            holder: h("Z"),
             resolution: r("1"),
             class: c("H"),
             tendered: 1,
-            entitled: 0
+            proxies: vec![p("P1")].into_boxed_slice(),
         }
+    );
+    assert_eq!(held.rule(), "over-voting");
+    let message = held.to_string();
+    assert!(
+        message.contains("all its shares of class H are held by its proxies P1")
+            && message.contains("record the holder's attendance, which revokes its proxies"),
+        "{message}"
     );
     fx.ok(vote_class(vp("P1"), "1", "A", split(100, 0, 0)));
     fx.ok(vote_class(vp("P1"), "1", "H", split(0, 900, 0)));
@@ -435,4 +444,56 @@ fn a_proxy_votes_as_instructed() {
     let t = fx.tally();
     assert_eq!(res(&t, "1").for_, 1_001);
     assert_eq!(res(&t, "2").abstain, 1_001);
+}
+
+/// Issue 9 item 4: a proxy instructed 250M for, 40M against, 10M abstain that votes 250M, 40M
+/// and 9M disobeys its instruction by 1M shares: refused, naming the shortfall. The ballot as
+/// instructed is accepted.
+#[test]
+fn a_proxy_voting_fewer_shares_than_its_split_instruction_is_refused() {
+    let mut fx = Fx::new(convened(
+        MeetingKind::Egm,
+        RulesProfile::preset(Preset::Hk, 4),
+        &[("H", 1)],
+    ));
+    fx.ok(Event::ResolutionProposed(resolution(
+        "1",
+        ResolutionKind::Ordinary,
+    )));
+    fx.ok(register("N", "H", 400_000_000));
+    fx.ok(Event::RegisterClosed);
+    let instructed = Instruction::Split {
+        for_: Shares(250_000_000),
+        against: Shares(40_000_000),
+        abstain: Shares(10_000_000),
+    };
+    fx.ok(with_instructions(
+        proxy("PN", "N", None, Some(300_000_000)),
+        &[("1", instructed.clone())],
+    ));
+    fx.ok_as(open(None), CHAIR);
+    let err = fx.err(vote(
+        vp("PN"),
+        "1",
+        split(250_000_000, 40_000_000, 9_000_000),
+    ));
+    assert_eq!(
+        err,
+        RuleViolation::ProxyShortfall {
+            proxy: p("PN"),
+            resolution: r("1"),
+            instruction: instructed,
+            for_: 250_000_000,
+            against: 40_000_000,
+            abstain: 9_000_000,
+        }
+    );
+    assert_eq!(err.rule(), "proxy-instruction");
+    assert!(err.to_string().contains("1,000,000 shares short"), "{err}");
+    fx.ok(vote(
+        vp("PN"),
+        "1",
+        split(250_000_000, 40_000_000, 10_000_000),
+    ));
+    assert_eq!(res(&fx.tally(), "1").abstain, 10_000_000);
 }

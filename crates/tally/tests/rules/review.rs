@@ -417,7 +417,7 @@ fn the_announcement_states_the_13_39_5_items_of_every_resolution() {
         "attend and vote on resolution 2 was 10,100 Shares",
         // (b) 13.40 and (c) must-abstain shares, stated or denied for each resolution.
         "holding 100 Shares were entitled to attend but had to abstain from voting in favour of resolution 1",
-        "holding 500 Shares were required under the Listing Rules to abstain from voting on resolution 2",
+        "holding 500 Shares were required under the Listing Rules to abstain and had abstained from voting on resolution 2",
         "no Shareholder was required to abstain from voting on any other resolution",
         "no Shareholder who was entitled to attend had to abstain from voting in favour of any other resolution",
         "Scrutineer Ltd acted as the scrutineer",
@@ -616,4 +616,38 @@ fn thresholds_with_the_largest_fractions_decide_huge_counts_exactly() {
     let s = res(&t, "2").scheme.clone().unwrap();
     // Against: 2^32 - 1 votes, far within (2^32 - 2)/(2^32 - 1) of all disinterested votes.
     assert!(s.against_limit_passed);
+}
+
+/// Issue 9 item 8: an SGM and a court meeting are announced under their own headings.
+#[test]
+fn sgm_and_court_meetings_have_their_announcement_headings() {
+    for (kind, heading, short) in [
+        (
+            MeetingKind::Sgm,
+            "POLL RESULTS OF THE SPECIAL GENERAL MEETING HELD ON",
+            "ATTENDANCE OF THE SGM",
+        ),
+        (
+            MeetingKind::Court,
+            "POLL RESULTS OF THE COURT MEETING HELD ON",
+            "ATTENDANCE OF THE COURT MEETING",
+        ),
+    ] {
+        let mut fx = Fx::new(convened(
+            kind,
+            RulesProfile::preset(Preset::Hk, 4),
+            &[("H", 1)],
+        ));
+        fx.ok(Event::ResolutionProposed(resolution(
+            "1",
+            ResolutionKind::Scheme,
+        )));
+        fx.ok(register("A", "H", 1_000));
+        fx.ok(Event::RegisterClosed);
+        let text = scrutin_tally::render_announcement(&fx.m, &fx.tally());
+        assert!(
+            text.contains(heading) && text.contains(short),
+            "{kind:?}:\n{text}"
+        );
+    }
 }
