@@ -37,6 +37,17 @@ pub(crate) fn verify(a: &VerifyArgs<'_>, announcement: &Path) -> Result<ExitCode
         // Nothing verified to compare with: the bundle is not valid.
         _ => None,
     };
+    let name = announcement.display().to_string();
+    let trust = crate::keys::parse_trusts(a.trust)?;
+    verify_cmd::write_report(
+        a,
+        &trust,
+        &out,
+        check.as_ref().map(|c| scrutin::report::ReportAnnouncement {
+            file: &name,
+            result: c,
+        }),
+    )?;
     if a.json {
         print!(
             "{}",
