@@ -189,7 +189,7 @@ fn the_expect_comparison_is_a_claimed_vs_recomputed_table_with_kinds() {
             ..ReportInput::new("b", &trust)
         },
     );
-    assert!(page.contains("<tr><th>Figure</th><th>Claimed</th><th>Recomputed from the ledger</th><th>Result</th></tr>"));
+    assert!(page.contains("<table class=\"cmp\">\n<colgroup><col style=\"width:31%\"><col style=\"width:27%\"><col style=\"width:27%\"><col style=\"width:15%\"></colgroup>\n<thead><tr><th>Figure</th><th>Claimed</th><th>Recomputed from the ledger</th><th>Result</th></tr></thead>"));
     assert!(page.contains(&format!(
         "<tr><td title=\"resolutions[id=1].for\">Resolution 1: votes for</td><td class=\"n failed\">{}</td><td class=\"n\">{}</td><td class=\"failed\">differs: {}</td></tr>",
         r1.for_ + 1,
@@ -264,9 +264,21 @@ fn the_announcement_cross_check_is_a_table_with_lines_and_kinds() {
         "<tr><td class=\"n\">20</td><td class=\"mono\">&lt;b&gt;garbled 12%&lt;/b&gt;</td></tr>"
     ));
     assert!(page.contains("<div class=\"verdict bad\">NOT VALID"));
-    // The recomputed announcement keeps its columns: monospace, never wrapped.
-    assert!(page.contains("<pre class=\"ann\" style=\"font-size:"));
-    assert!(page.contains("pre.ann{font-family:'Courier New',monospace;white-space:pre;"));
+    // The recomputed announcement keeps its columns: its tab-separated rows are table rows,
+    // each figure in its own cell on one line.
+    let ann = report.announcement.as_deref().unwrap();
+    let row = ann.lines().find(|l| l.starts_with("1.\t")).unwrap();
+    let cells: Vec<&str> = row.split('\t').collect();
+    assert!(page.contains("<table class=\"ann\">"));
+    assert!(
+        page.contains(&format!(
+            "<tr><td class=\"n\">1.</td><td>{}</td><td class=\"n\">{}</td>",
+            cells[1].trim(),
+            cells[2].trim()
+        )),
+        "{row}"
+    );
+    assert!(page.contains("table.ann td.n,table.ann th{white-space:nowrap}"));
 }
 
 /// A whole meeting whose checkpoint the witness cosigned, and a holder's receipt from it.
