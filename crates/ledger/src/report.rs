@@ -854,9 +854,8 @@ fn restricted_section(h: &mut String, r: &View<'_>) {
     h.push_str("</table>\n");
 }
 
-/// A figure's path (`resolutions[id=2].for_pct`) in words (`Resolution 2: for (%)`).
-pub fn figure_label(path: &str) -> String {
-    let mut parts: Vec<String> = Vec::new();
+/// A path's segments, split at the dots outside brackets (`resolutions[id=1.a]`, `for`).
+fn split_path(path: &str) -> Vec<String> {
     let mut seg = String::new();
     let mut depth = 0u32;
     let mut segs = Vec::new();
@@ -875,6 +874,13 @@ pub fn figure_label(path: &str) -> String {
         }
     }
     segs.push(seg);
+    segs
+}
+
+/// A figure's path (`resolutions[id=2].for_pct`) in words (`Resolution 2: for (%)`).
+pub fn figure_label(path: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let segs = split_path(path);
     for s in segs {
         let (name, key) = match s.split_once('[') {
             Some((n, k)) => (n.to_owned(), Some(k.trim_end_matches(']').to_owned())),
@@ -926,24 +932,7 @@ pub fn figure_label(path: &str) -> String {
 /// the comparison keeps only their paths).
 fn lookup(tally: &serde_json::Value, path: &str) -> Option<String> {
     let mut v = tally;
-    let mut seg = String::new();
-    let mut depth = 0u32;
-    let mut segs = Vec::new();
-    for c in path.chars() {
-        match c {
-            '[' => {
-                depth += 1;
-                seg.push(c);
-            }
-            ']' => {
-                depth = depth.saturating_sub(1);
-                seg.push(c);
-            }
-            '.' if depth == 0 => segs.push(std::mem::take(&mut seg)),
-            c => seg.push(c),
-        }
-    }
-    segs.push(seg);
+    let segs = split_path(path);
     for s in segs {
         let (name, key) = match s.split_once('[') {
             Some((n, k)) => (n, Some(k.trim_end_matches(']'))),
@@ -952,8 +941,8 @@ fn lookup(tally: &serde_json::Value, path: &str) -> Option<String> {
         if !name.is_empty() {
             v = v.get(name)?;
         }
-        match key {
-            Some(k) => match k.strip_prefix("id=") {
+        if let Some(k) = key {
+            match k.strip_prefix("id=") {
                 Some(id) => {
                     v = v
                         .as_array()?
@@ -961,8 +950,7 @@ fn lookup(tally: &serde_json::Value, path: &str) -> Option<String> {
                         .find(|x| x.get("id").and_then(|i| i.as_str()) == Some(id))?;
                 }
                 None => v = v.get(k.parse::<usize>().ok()?)?,
-            },
-            None => {}
+            }
         }
     }
     Some(match v {
