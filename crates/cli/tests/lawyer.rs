@@ -150,7 +150,7 @@ fn verify_receipt_speaks_plainly_and_names_an_untrusted_cosigner() {
         "{out}"
     );
     assert!(!out.contains("nobody"), "{out}");
-    assert!(!out.contains("Technical details"), "{out}");
+    assert!(!out.contains("Ballots as recorded:"), "{out}");
 
     let o = scrutin(&[
         "verify-receipt",
@@ -167,7 +167,8 @@ fn verify_receipt_speaks_plainly_and_names_an_untrusted_cosigner() {
         o.stdout
     );
     assert!(
-        o.stdout.contains("Technical details (what was checked):\n"),
+        o.stdout
+            .contains("Ballots as recorded:\n  ballot at entry "),
         "{}",
         o.stdout
     );

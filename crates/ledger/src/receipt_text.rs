@@ -1,6 +1,7 @@
 //! A verified receipt in plain words (`scrutin verify-receipt`): first what a shareholder
 //! wants to know (who, how much, each resolution, how the vote went in, whether it counted,
-//! the outcome), then the technical lines (entries, proofs, keys) under `verbose`.
+//! the outcome), then the technical lines (entries, proofs, keys) after it, with more under
+//! `verbose`.
 //! Every value from the receipt is escaped for display (`scrutin_log::escape_for_display`),
 //! so no line of it can pass for a line of the output.
 
@@ -21,8 +22,10 @@ impl ReceiptReport {
     /// and its title, how the vote was cast (directly, or by which proxy), when it was
     /// recorded (at the offset set by [`ReceiptReport::set_offset`]), whether it was counted
     /// or why not, and the declared outcome; then whether the receipt verified and who signed
-    /// and cosigned (naming cosigners whose key was not trusted). With `verbose`, every check
-    /// performed follows (entries, proofs, keys). Each line ends in a newline.
+    /// and cosigned (naming cosigners whose key was not trusted); then, after it, every check
+    /// performed, in words. With `verbose`, each ballot as recorded (entry, time, voter,
+    /// choice, status) and the checkpoint's signers and cosigners by key name follow. Each line
+    /// ends in a newline.
     pub fn to_text(&self, verbose: bool) -> String {
         let mut s = String::new();
         let _ = writeln!(s, "Vote receipt for meeting {}", f(&self.origin));
@@ -44,16 +47,18 @@ impl ReceiptReport {
             ballot_text(&mut s, b);
         }
         verdict_text(&mut s, self);
+        s.push_str("\nChecks made:\n");
+        for l in &self.lines {
+            let _ = writeln!(s, "  {}", f(l));
+        }
         if verbose {
-            s.push_str("\nTechnical details (what was checked):\n");
-            for l in &self.lines {
-                let _ = writeln!(s, "  {}", f(l));
-            }
+            s.push_str("Ballots as recorded:\n");
             for b in &self.ballots {
                 let _ = writeln!(
                     s,
-                    "  ballot at entry {}: {} on resolution {}{}: {} -> {}",
+                    "  ballot at entry {} (recorded {}): {} on resolution {}{}: {} -> {}",
                     b.index,
+                    f(&b.recorded_at),
                     f(&b.voter),
                     f(&b.resolution),
                     b.class
@@ -63,8 +68,21 @@ impl ReceiptReport {
                     f(&b.status)
                 );
             }
-        } else {
-            s.push_str("(run with --verbose for the entries, proofs and keys checked)\n");
+            let keys = |v: &[String]| {
+                if v.is_empty() {
+                    "none".to_owned()
+                } else {
+                    f(&v.join(", ")).into_owned()
+                }
+            };
+            let _ = writeln!(s, "Checkpoint of {} entries", self.checkpoint_size);
+            let _ = writeln!(s, "  signed by (trusted): {}", keys(&self.signed_by));
+            let _ = writeln!(s, "  cosigned by (trusted): {}", keys(&self.cosigned_by));
+            let _ = writeln!(
+                s,
+                "  cosigned by keys not trusted: {}",
+                keys(&self.cosigned_untrusted)
+            );
         }
         s
     }
@@ -154,11 +172,8 @@ fn verdict_text(s: &mut String, r: &ReceiptReport) {
             );
         }
         ReceiptVerdict::Invalid { reason } => {
-            let _ = writeln!(
-                s,
-                "NOT VALID: this receipt does not prove your vote: {}",
-                f(reason)
-            );
+            let _ = writeln!(s, "NOT VALID: {}", f(reason));
+            s.push_str("This receipt does not prove your vote: a check failed (above).\n");
         }
     }
     if !r.witnesses_silent.is_empty() {

@@ -315,15 +315,19 @@ fn a_proxy_voted_receipt_reads_in_plain_words() {
     assert!(text.contains("+08:00\n  Counted\n"), "{text}");
     assert!(text.contains("  Outcome: the resolution was "), "{text}");
     assert!(text.contains("VALID: your ballots are in the meeting's log signed by registrar.example (cosigned by witness.example)"), "{text}");
-    // The technical lines only with verbose.
-    assert!(
-        !text.contains("inclusion") && !text.contains("entry 0: meeting"),
-        "{text}"
-    );
+    // The plain words first, the technical lines after them; more with verbose.
+    let plain_end = text.find("VALID: your ballots").unwrap();
+    let checks = text.find("Checks made:\n  checkpoint of ").unwrap();
+    assert!(plain_end < checks, "{text}");
+    assert!(text.contains("  entry 0: meeting TEST-EGM-2026"), "{text}");
+    assert!(!text.contains("Ballots as recorded:"), "{text}");
     let verbose = report.to_text(true);
-    assert!(verbose.contains("Technical details"), "{verbose}");
     assert!(
-        verbose.contains("entry 0: meeting TEST-EGM-2026"),
+        verbose.contains("Ballots as recorded:\n  ballot at entry "),
+        "{verbose}"
+    );
+    assert!(
+        verbose.contains("  cosigned by (trusted): witness.example\n"),
         "{verbose}"
     );
     // Times at the offset in the JSON too.
