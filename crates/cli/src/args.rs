@@ -229,6 +229,12 @@ pub(crate) enum Command {
         /// checkpoint's signer): fewer is NOT VALID.
         #[arg(long, value_name = "K", default_value_t = 0)]
         quorum: usize,
+        /// Fill the HTML report's attestation block: name and firm of who attests it.
+        #[arg(long, value_name = "NAME, FIRM", requires = "report")]
+        attest: Option<String>,
+        /// Show times at this UTC offset (the meeting's own, e.g. +08:00; default UTC).
+        #[arg(long, value_name = "OFFSET", value_parser = parse_tz)]
+        tz: Option<scrutin::report::DisplayOffset>,
     },
     /// Write a holder's vote receipt (inclusion proofs of its ballots).
     Receipt {
@@ -266,6 +272,12 @@ pub(crate) enum Command {
         /// or directory) through a consistency proof built from its tiles.
         #[arg(long, value_name = "URL|DIR")]
         log: Option<String>,
+        /// Also print every check made (entries, proofs, keys) after the plain-language receipt.
+        #[arg(long)]
+        verbose: bool,
+        /// Show times at this UTC offset (the meeting's own, e.g. +08:00; default UTC).
+        #[arg(long, value_name = "OFFSET", value_parser = parse_tz)]
+        tz: Option<scrutin::report::DisplayOffset>,
     },
     /// Replay the seed meeting (JL MAG EGM 2022) end to end, or a synthetic one of N holders.
     Demo {
@@ -302,4 +314,9 @@ pub(crate) enum WitnessCommand {
         #[arg(long, default_value_t = 8)]
         threads: usize,
     },
+}
+
+/// `--tz`: `Z`, `UTC` or `+HH:MM` / `-HH:MM`.
+fn parse_tz(s: &str) -> Result<scrutin::report::DisplayOffset, String> {
+    scrutin::report::DisplayOffset::parse(s).map_err(|e| e.to_string())
 }

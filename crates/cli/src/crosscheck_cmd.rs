@@ -27,6 +27,17 @@ pub(crate) fn verify(a: &VerifyArgs<'_>, announcement: &Path) -> Result<ExitCode
     let text = read_text(announcement)?;
     let out = verify_cmd::run(a)?;
     let check = out.report.cross_check(&text);
+    let name = announcement.display().to_string();
+    let trust = crate::keys::parse_trusts(a.trust)?;
+    verify_cmd::write_report(
+        a,
+        &trust,
+        &out,
+        check.as_ref().map(|c| scrutin::report::ReportAnnouncement {
+            file: &name,
+            result: c,
+        }),
+    )?;
     if a.json {
         print!(
             "{}",

@@ -201,8 +201,13 @@ fn seed(dir: &Path, report_path: &Path) -> Result<ExitCode, CliError> {
         log_vkey.clone(),
         scrutineer.verifier().to_cosigner_vkey_string(),
     ];
-    if verify_cmd::verify_receipt_cmd(&receipt, &trust_both, false, &Pin::default())?
-        != ExitCode::SUCCESS
+    if verify_cmd::verify_receipt_cmd(
+        &receipt,
+        &trust_both,
+        false,
+        &Pin::default(),
+        verify_cmd::ReceiptView::default(),
+    )? != ExitCode::SUCCESS
     {
         return Err(CliError::Invalid("the receipt does not verify".into()));
     }
@@ -217,6 +222,7 @@ fn seed(dir: &Path, report_path: &Path) -> Result<ExitCode, CliError> {
         tally_out: None,
         quiet: false,
         pin: Pin::default(),
+        shown: verify_cmd::Shown::default(),
     })?;
     print!("{}", crate::escape::lines(&out.text));
     println!("\nHTML report: {}", report_path.display());
@@ -303,6 +309,7 @@ fn scaled(dir: &Path, n: u64, report_path: &Path) -> Result<ExitCode, CliError> 
             tally_out: None,
             quiet: false,
             pin: Pin::default(),
+            shown: verify_cmd::Shown::default(),
         })?;
         let entries = out.report.entries;
         Ok((out, entries))

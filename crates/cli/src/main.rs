@@ -165,6 +165,8 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
             meeting,
             quorum,
             announcement: None,
+            attest,
+            tz,
         } if net_cmd::is_tiles(&file) => net_cmd::verify_tiles(&verify_cmd::VerifyArgs {
             file: &file,
             trust: &trust,
@@ -174,6 +176,7 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
             tally_out: tally_out.as_deref(),
             quiet: json,
             pin: verify_cmd::pin_of(origin.as_deref(), meeting.as_deref(), quorum),
+            shown: verify_cmd::Shown::now(attest.as_deref(), tz, None),
         }),
         Command::Verify {
             file,
@@ -186,6 +189,8 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
             origin,
             meeting,
             quorum,
+            attest,
+            tz,
         } => {
             let args = verify_cmd::VerifyArgs {
                 file: &file,
@@ -196,9 +201,10 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
                 tally_out: tally_out.as_deref(),
                 quiet: json,
                 pin: verify_cmd::pin_of(origin.as_deref(), meeting.as_deref(), quorum),
+                shown: verify_cmd::Shown::now(attest.as_deref(), tz, announcement.as_deref()),
             };
-            match announcement {
-                Some(text) => crosscheck_cmd::verify(&args, &text),
+            match announcement.as_deref() {
+                Some(text) => crosscheck_cmd::verify(&args, text),
                 None => verify_cmd::verify(&args),
             }
         }
@@ -211,11 +217,17 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
             meeting,
             quorum,
             log,
+            verbose,
+            tz,
         } => {
             let pin = verify_cmd::pin_of(origin.as_deref(), meeting.as_deref(), quorum);
+            let view = verify_cmd::ReceiptView {
+                verbose,
+                tz: tz.unwrap_or_default(),
+            };
             match log {
-                Some(log) => net_cmd::verify_receipt_log(&file, &trust, json, &pin, &log),
-                None => verify_cmd::verify_receipt_cmd(&file, &trust, json, &pin),
+                Some(log) => net_cmd::verify_receipt_log(&file, &trust, json, &pin, &log, view),
+                None => verify_cmd::verify_receipt_cmd(&file, &trust, json, &pin, view),
             }
         }
         Command::Demo {

@@ -236,8 +236,9 @@ pub(crate) fn verify_receipt_log(
     json: bool,
     pin: &Pin,
     log: &str,
+    view: verify_cmd::ReceiptView,
 ) -> Result<ExitCode, CliError> {
-    let code = verify_cmd::verify_receipt_cmd(file, trust, json, pin)?;
+    let code = verify_cmd::verify_receipt_cmd(file, trust, json, pin, view)?;
     if code != ExitCode::SUCCESS {
         return Ok(code);
     }

@@ -1,14 +1,16 @@
 //! `scrutin verify` and `scrutin verify-receipt`: offline checks, exit 0 valid, 1 invalid,
 //! 2 when the check could not run (usage, I/O).
 
-use std::fmt::Write as _;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 use std::process::ExitCode;
 
 use scrutin::log::{NoteVerifier, Pin};
-use scrutin::report::{render_html, ReportComparison, ReportInput};
+use scrutin::model::UtcMillis;
+use scrutin::report::{
+    render_html, DisplayOffset, ReportAnnouncement, ReportComparison, ReportInput,
+};
 use scrutin::{
     compare_claim, parse_claimed_tally, verify_bundle_pinned, verify_receipt_pinned,
     TallyComparison, VerifyReport, VoteReceipt,
@@ -30,6 +32,46 @@ pub(crate) struct VerifyArgs<'a> {
     pub(crate) quiet: bool,
     /// `--origin` / `--meeting` and `--quorum`.
     pub(crate) pin: Pin,
+    /// What the HTML report shows beyond the verification (`--attest`, `--tz`, when).
+    pub(crate) shown: Shown<'a>,
+}
+
+/// The HTML report's inputs from the command line: `--attest`, `--tz`, the time of the
+/// verification, and the `--announcement` file (whose cross-check the report waits for).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Shown<'a> {
+    pub(crate) attest: Option<&'a str>,
+    pub(crate) tz: DisplayOffset,
+    pub(crate) verified_at: Option<UtcMillis>,
+    pub(crate) announcement: Option<&'a Path>,
+}
+
+impl<'a> Shown<'a> {
+    /// The options given, verified now.
+    pub(crate) fn now(
+        attest: Option<&'a str>,
+        tz: Option<DisplayOffset>,
+        announcement: Option<&'a Path>,
+    ) -> Shown<'a> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .and_then(|d| u64::try_from(d.as_millis()).ok())
+            .map(UtcMillis);
+        Shown {
+            attest,
+            tz: tz.unwrap_or_default(),
+            verified_at: now,
+            announcement,
+        }
+    }
+}
+
+/// How `verify-receipt` shows its report: `--verbose`, `--tz`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ReceiptView {
+    pub(crate) verbose: bool,
+    pub(crate) tz: DisplayOffset,
 }
 
 /// The pin of `--origin ORIGIN` or `--meeting ID` (origin `scrutin/ID`) and `--quorum K`.
@@ -129,29 +171,49 @@ pub(crate) fn run_with(
     if let (Some(path), Some(t)) = (a.tally_out, &report.tally) {
         std::fs::write(path, t.to_json()).map_err(|e| io_err(path, e))?;
     }
-    if let Some(path) = a.report {
-        let bundle = a.file.file_name().map_or_else(
-            || a.file.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        let html = render_html(
-            &report,
-            &ReportInput {
-                bundle: &bundle,
-                trusted: &trust,
-                comparison: comparison.as_ref().map(|c| ReportComparison {
-                    file: &c.file,
-                    result: &c.result,
-                }),
-            },
-        );
-        std::fs::write(path, html).map_err(|e| io_err(path, e))?;
-    }
-    Ok(VerifyOutcome {
+    let out = VerifyOutcome {
         report,
         comparison,
         text,
-    })
+    };
+    // With --announcement, the report waits for the cross-check (`crosscheck_cmd`).
+    if a.shown.announcement.is_none() {
+        write_report(a, &trust, &out, None)?;
+    }
+    Ok(out)
+}
+
+/// Writes the HTML report of `--report`, if asked, with the cross-check of `--announcement`
+/// when one was made.
+pub(crate) fn write_report(
+    a: &VerifyArgs<'_>,
+    trust: &[NoteVerifier],
+    out: &VerifyOutcome,
+    announcement: Option<ReportAnnouncement<'_>>,
+) -> Result<(), CliError> {
+    let Some(path) = a.report else {
+        return Ok(());
+    };
+    let bundle = a.file.file_name().map_or_else(
+        || a.file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let html = render_html(
+        &out.report,
+        &ReportInput {
+            comparison: out.comparison.as_ref().map(|c| ReportComparison {
+                file: &c.file,
+                result: &c.result,
+            }),
+            announcement,
+            verified_at: a.shown.verified_at,
+            offset: a.shown.tz,
+            attest: a.shown.attest,
+            ..ReportInput::new(&bundle, trust)
+        },
+    );
+    scrutin::write_atomic(path, html.as_bytes())
+        .map_err(|e| CliError::Io(format!("{}: {e}", path.display())))
 }
 
 /// `scrutin verify`.
@@ -185,91 +247,31 @@ pub(crate) fn comparison_text(c: &Comparison) -> String {
     c.result.to_text(&c.file)
 }
 
-/// `scrutin verify-receipt`.
+/// `scrutin verify-receipt`: the receipt in plain words (`ReceiptReport::to_text`), the
+/// checks made after it with `--verbose`; times at `--tz`.
 pub(crate) fn verify_receipt_cmd(
     file: &Path,
     trust: &[String],
     json: bool,
     pin: &Pin,
+    view: ReceiptView,
 ) -> Result<ExitCode, CliError> {
     let trust = keys::parse_trusts(trust)?;
     let text = std::fs::read_to_string(file).map_err(|e| io_err(file, e))?;
     let receipt = VoteReceipt::from_json(&text)
         .map_err(|e| CliError::Usage(format!("{}: not a vote receipt: {e}", file.display())))?;
-    let report = verify_receipt_pinned(&receipt, &trust, pin)
+    let mut report = verify_receipt_pinned(&receipt, &trust, pin)
         .map_err(|e| CliError::Io(format!("{}: could not verify: {e}", file.display())))?;
+    report.set_offset(view.tz);
     if json {
         print!("{}", escape::json(&report.to_json()));
     } else {
-        print!("{}", escape::lines(&receipt_text(file, &report)));
+        println!("receipt {}", field(&file.display().to_string()));
+        print!("{}", escape::lines(&report.to_text(view.verbose)));
     }
     Ok(if report.is_valid() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
-}
-
-/// The text report of `verify-receipt`: every value from the receipt escaped.
-fn receipt_text(file: &Path, report: &scrutin::ReceiptReport) -> String {
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "receipt {} of holder {} ({})",
-        field(&file.display().to_string()),
-        field(&report.holder),
-        field(&report.origin)
-    );
-    for l in &report.lines {
-        let _ = writeln!(s, "  {}", field(l));
-    }
-    for b in &report.ballots {
-        let _ = writeln!(
-            s,
-            "  ballot at entry {}: {} on resolution {}{}: {} -> {}",
-            b.index,
-            field(&b.voter),
-            field(&b.resolution),
-            b.class
-                .as_ref()
-                .map_or(String::new(), |c| format!(" (class {})", field(c))),
-            field(&b.choice),
-            field(&b.status)
-        );
-    }
-    if !report.witnesses_silent.is_empty() {
-        let _ = writeln!(
-            s,
-            "  trusted witnesses that did not cosign: {}",
-            field(&report.witnesses_silent.join(", "))
-        );
-    }
-    match &report.verdict {
-        scrutin::ReceiptVerdict::Valid if report.final_result => {
-            let _ = writeln!(
-                s,
-                "VALID: the ballots are in the log signed by {} (checkpoint size {}) before the \
-                 final result declared at entry {}, its last entry",
-                field(&report.signed_by.join(", ")),
-                report.checkpoint_size,
-                report.declaration_index
-            );
-        }
-        scrutin::ReceiptVerdict::Valid => {
-            let _ = writeln!(
-                s,
-                "VALID, PROVISIONAL RESULT: the ballots are in the log signed by {} (checkpoint \
-                 size {}) before the result declared at entry {}, which is not final (the poll \
-                 on resolution(s) {} was not shown closed): a later declaration may change it",
-                field(&report.signed_by.join(", ")),
-                report.checkpoint_size,
-                report.declaration_index,
-                field(&report.polls_not_closed.join(", "))
-            );
-        }
-        scrutin::ReceiptVerdict::Invalid { reason } => {
-            let _ = writeln!(s, "NOT VALID: {}", field(reason));
-        }
-    }
-    s
 }

@@ -13,7 +13,7 @@ use scrutin::{write_atomic, LedgerError, WitnessState};
 
 use crate::commands::{ledger_err, open_log};
 use crate::error::{io_err, CliError};
-use crate::keys;
+use crate::{escape, keys};
 
 /// The options of `scrutin cosign`.
 #[derive(Debug)]
@@ -105,7 +105,12 @@ pub(crate) fn cosign(a: &CosignArgs<'_>) -> Result<ExitCode, CliError> {
                 ""
             }
         );
-        println!("witness key: {}", verifier.to_vkey_string());
+        // Verifiers must be given the cosigner key (type 0x04): trusting the signer form
+        // (0x01) of a witness would also let it sign checkpoints and a genesis.
+        println!(
+            "witness cosigner key (give verifiers this with --trust): {}",
+            escape::field(&verifier.to_cosigner_vkey_string())
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

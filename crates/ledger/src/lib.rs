@@ -64,6 +64,7 @@ mod ledger;
 mod log_only;
 mod pin;
 mod receipt;
+mod receipt_text;
 mod receipt_verify;
 mod replay;
 pub mod report;
@@ -81,9 +82,11 @@ pub use ledger::{origin_for, tally_digest, Ledger};
 pub use log_only::{LedgerLog, PollsState};
 pub use pin::{verify_bundle_pinned, verify_receipt_pinned, CHECK_PINNING};
 pub use receipt::{ReceiptEntry, VoteReceipt, RECEIPT_FORMAT};
-pub use receipt_verify::{verify_receipt, ReceiptBallot, ReceiptReport, ReceiptVerdict};
+pub use receipt_verify::{
+    verify_receipt, ReceiptBallot, ReceiptHolding, ReceiptReport, ReceiptVerdict,
+};
 pub use scrutin_log::{Check, CheckList, CheckStatus, Verdict};
-pub use verify::{verify_bundle, VerifyReport, MEETING_CHECKS, PROVISIONAL_LINE};
+pub use verify::{verify_bundle, Restricted, VerifyReport, MEETING_CHECKS, PROVISIONAL_LINE};
 pub use witness_state::{origin_dir_name, OriginState, WitnessState};
 pub use workflow::{AfterClose, CloseOutcome, ImportOptions, ImportWarning, Imported};
 

@@ -57,6 +57,12 @@ pub struct VoteReceipt {
     pub declaration: ReceiptEntry,
     /// The tally JSON whose SHA-256 the declaration certifies.
     pub tally: String,
+    /// What a reader needs to say the receipt in words, each entry proved like the others:
+    /// the holder's register lines (`ShareRegistered`, role `register`: its name and holding)
+    /// and the proposal of each resolution it voted on (`ResolutionProposed`, role
+    /// `resolution`: the title), in log order. Absent from receipts made before it was added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub context: Vec<ReceiptEntry>,
 }
 
 /// One entry of a receipt, with its inclusion proof.
@@ -77,6 +83,11 @@ pub struct ReceiptEntry {
     /// and requires it to be exactly that.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// The same inclusion proof as a C2SP `tlog-proof` (ballots only; see
+    /// [`VoteReceipt::tlog_proof`]), for tools that know only the transparency-log standards.
+    /// The verifier requires it to be exactly the one the receipt's proof and checkpoint give.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tlog_proof: Option<String>,
 }
 
 impl VoteReceipt {
@@ -98,6 +109,54 @@ impl VoteReceipt {
     pub fn from_json(text: &str) -> Result<VoteReceipt, LedgerError> {
         serde_json::from_str(text).map_err(|e| LedgerError::Malformed(format!("receipt: {e}")))
     }
+
+    /// The inclusion proof of `entry` (one of this receipt's) as a C2SP `tlog-proof`
+    /// (c2sp.org/tlog-proof): `c2sp.org/tlog-proof@v1`, `extra` with the entry's leaf bytes
+    /// (base64 of its encoding without the trailing 64-byte signature: the record hash is
+    /// SHA-256(0x00 || them), the RFC 6962 leaf hash), `index N`, the proof's
+    /// hashes in base64 one per line from the leaf's sibling up, an empty line, and the
+    /// receipt's checkpoint verbatim with its signatures and cosignatures.
+    ///
+    /// # Errors
+    /// [`LedgerError::Malformed`] when the entry is not base64 of an entry or a proof hash is
+    /// not a hash.
+    pub fn tlog_proof(&self, entry: &ReceiptEntry) -> Result<String, LedgerError> {
+        tlog_proof_text(&self.checkpoint, entry)
+    }
+}
+
+/// [`VoteReceipt::tlog_proof`] from the checkpoint note text.
+pub(crate) fn tlog_proof_text(
+    checkpoint: &str,
+    entry: &ReceiptEntry,
+) -> Result<String, LedgerError> {
+    // The record is the entry's leaf bytes (its encoding without the 64-byte signature,
+    // which lies outside the Merkle leaf): SHA-256(0x00 || extra) is the leaf hash.
+    let bytes = B64
+        .decode(entry.entry.as_bytes())
+        .map_err(|e| LedgerError::Malformed(format!("entry {}: not base64: {e}", entry.index)))?;
+    let leaf = bytes
+        .len()
+        .checked_sub(64)
+        .and_then(|n| bytes.get(..n))
+        .ok_or_else(|| LedgerError::Malformed(format!("entry {}: too short", entry.index)))?;
+    let mut s = format!(
+        "c2sp.org/tlog-proof@v1\nextra {}\nindex {}\n",
+        B64.encode(leaf),
+        entry.index
+    );
+    for h in &entry.proof {
+        let h = Hash::from_hex(h)
+            .map_err(|e| LedgerError::Malformed(format!("entry {}: proof: {e}", entry.index)))?;
+        s.push_str(&B64.encode(h.as_bytes()));
+        s.push('\n');
+    }
+    s.push('\n');
+    s.push_str(checkpoint);
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
+    Ok(s)
 }
 
 fn proof_hex(proof: &[Hash]) -> Vec<String> {
@@ -234,6 +293,9 @@ pub(crate) fn build_receipt(
     let mut picked: Vec<(u64, &'static str)> = Vec::new();
     let mut declaration: Option<DeclarationAt> = None;
     let mut genesis = false;
+    let mut register: Vec<u64> = Vec::new();
+    let mut proposals: BTreeMap<ResolutionId, u64> = BTreeMap::new();
+    let mut voted: Vec<ResolutionId> = Vec::new();
     // Latest grant of the scrutineer authority, per key.
     let mut grants: BTreeMap<AuthorKey, u64> = BTreeMap::new();
     for_each_event(log, 0..len, |index, author, at, event| {
@@ -247,6 +309,11 @@ pub(crate) fn build_receipt(
             }
             Event::VoteCast(b) if is_ours(&b.voter, holder, proxies) => {
                 picked.push((index, "ballot"));
+                voted.push(b.resolution.clone());
+            }
+            Event::ShareRegistered { holder: h, .. } if h == holder => register.push(index),
+            Event::ResolutionProposed(r) => {
+                proposals.entry(r.id.clone()).or_insert(index);
             }
             Event::ProxyLodged(p) if p.holder == *holder => {
                 picked.push((index, "proxy"));
@@ -299,6 +366,7 @@ pub(crate) fn build_receipt(
         )));
     }
     let tally = &decl.tally;
+    let cp_text = cp.to_note_text();
     let mut entries = Vec::with_capacity(picked.len());
     for (index, role) in picked {
         let (mut e, event) = receipt_entry(log, index, role, size)?;
@@ -309,6 +377,7 @@ pub(crate) fn build_receipt(
                 b.resolution.as_str(),
                 decl.is_final,
             ));
+            e.tlog_proof = Some(tlog_proof_text(&cp_text, &e)?);
         }
         entries.push(e);
     }
@@ -327,6 +396,20 @@ pub(crate) fn build_receipt(
             _ => e,
         });
     }
+    let mut context_ix: Vec<(u64, &str)> = register.iter().map(|i| (*i, "register")).collect();
+    context_ix.extend(
+        voted
+            .iter()
+            .filter_map(|r| proposals.get(r))
+            .map(|i| (*i, "resolution")),
+    );
+    context_ix.retain(|(i, _)| *i < decl.index);
+    context_ix.sort_unstable();
+    context_ix.dedup();
+    let mut context = Vec::with_capacity(context_ix.len());
+    for (index, role) in context_ix {
+        context.push(receipt_entry(log, index, role, size)?.0);
+    }
     Ok(VoteReceipt {
         format: RECEIPT_FORMAT.to_string(),
         origin: log.origin().to_string(),
@@ -338,6 +421,7 @@ pub(crate) fn build_receipt(
         polls,
         declaration: receipt_entry(log, decl.index, "declaration", size)?.0,
         tally: decl.tally_json,
+        context,
     })
 }
 
@@ -360,6 +444,7 @@ fn receipt_entry(
             proof: proof_hex(&log.prove_inclusion(index, size)?),
             event: event_json(&event),
             status: None,
+            tlog_proof: None,
         },
         event,
     ))

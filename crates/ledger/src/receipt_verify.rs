@@ -4,15 +4,20 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use serde::Serialize;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use scrutin_log::{verify_inclusion, Entry, Hash, NoteVerifier, SignedCheckpoint};
-use scrutin_model::{decode_event, AuthorKey, Choice, Event, ProxyId, ResolutionId, Role};
+use scrutin_model::{
+    decode_event, group_thousands, AuthorKey, Choice, Event, ProxyId, ResolutionId, Role, UtcMillis,
+};
 use scrutin_tally::Tally;
 use sha2::{Digest, Sha256};
 
 use crate::ledger::origin_for;
-use crate::receipt::{ballot_status, event_json, is_ours, ReceiptEntry, RECEIPT_FORMAT};
+use crate::receipt::{
+    ballot_status, event_json, is_ours, tlog_proof_text, ReceiptEntry, RECEIPT_FORMAT,
+};
+use crate::report::DisplayOffset;
 use crate::{LedgerError, VoteReceipt};
 
 /// Whether a receipt verified.
@@ -46,6 +51,27 @@ pub struct ReceiptBallot {
     /// `counted`, or `disregarded: ...` with the votes and the reason, from the declared tally;
     /// prefixed with `provisional: ` when the declared result is not final.
     pub status: String,
+    /// When the ballot was recorded (the entry's time), RFC 3339 at the display offset
+    /// ([`ReceiptReport::set_offset`]; UTC until set).
+    pub recorded_at: String,
+    /// The entry's time in UTC milliseconds.
+    pub recorded_at_ms: u64,
+    /// The proxy's name as on the form, when a proxy cast the ballot.
+    pub proxy_name: Option<String>,
+    /// The resolution's title, when the receipt carries its proposal.
+    pub title: Option<String>,
+    /// The declared outcome of the resolution: `passed` or `not passed` (`provisional` when
+    /// the declared result is not final).
+    pub outcome: String,
+}
+
+/// One register line of the holder, from a proved `ShareRegistered` entry of the receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceiptHolding {
+    /// The share class.
+    pub class: String,
+    /// The shares held.
+    pub shares: u128,
 }
 
 /// The result of [`verify_receipt`].
@@ -78,6 +104,15 @@ pub struct ReceiptReport {
     pub polls_not_closed: Vec<String>,
     /// The ballots, in log order (those checked before a failure).
     pub ballots: Vec<ReceiptBallot>,
+    /// The holder's name as on the register, when the receipt carries its register lines.
+    pub holder_name: Option<String>,
+    /// The holder's register lines carried by the receipt.
+    pub holdings: Vec<ReceiptHolding>,
+    /// Cosignature lines by keys not in the trusted set (`name+keyid`): witnesses that did
+    /// cosign but whose key the verifier was not given.
+    pub cosigned_untrusted: Vec<String>,
+    /// The offset the times are shown in (`Z`, `+08:00`).
+    pub offset: String,
     /// Each check performed, in words, in order.
     pub lines: Vec<String>,
 }
@@ -86,6 +121,14 @@ impl ReceiptReport {
     /// Whether the receipt verified.
     pub fn is_valid(&self) -> bool {
         self.verdict == ReceiptVerdict::Valid
+    }
+
+    /// Shows every time at `offset` (the meeting's own; the genesis stores UTC only).
+    pub fn set_offset(&mut self, offset: DisplayOffset) {
+        self.offset = offset.suffix();
+        for b in &mut self.ballots {
+            b.recorded_at = offset.format(UtcMillis(b.recorded_at_ms));
+        }
     }
 
     /// The report as pretty JSON text, ending in a newline.
@@ -103,10 +146,15 @@ fn choice_text(choice: &Choice) -> String {
             for_,
             against,
             abstain,
-        } => format!("for {for_} against {against} abstain {abstain}"),
+        } => format!(
+            "for {} against {} abstain {}",
+            group_thousands(u128::from(for_.0)),
+            group_thousands(u128::from(against.0)),
+            group_thousands(u128::from(abstain.0))
+        ),
         Choice::Cumulative(allocs) => allocs
             .iter()
-            .map(|a| format!("{} {}", a.candidate, a.votes))
+            .map(|a| format!("{} {}", a.candidate, group_thousands(u128::from(a.votes.0))))
             .collect::<Vec<_>>()
             .join(", "),
     }
@@ -312,6 +360,10 @@ pub fn verify_receipt(
         polls_not_closed: Vec::new(),
         ballots: Vec::new(),
         lines: Vec::new(),
+        holder_name: None,
+        holdings: Vec::new(),
+        cosigned_untrusted: Vec::new(),
+        offset: DisplayOffset::UTC.suffix(),
     };
     if let Err(reason) = run_checks(receipt, trust, &mut report) {
         report.lines.push(format!("FAILED: {reason}"));
@@ -340,6 +392,12 @@ fn run_checks(
     report.signed_by = verdict.signed_by.clone();
     report.cosigned_by = verdict.cosigned_by.iter().map(|(n, _)| n.clone()).collect();
     report.witnesses_silent = cp.witnessing(trust).silent;
+    report.cosigned_untrusted = cp
+        .cosigners()
+        .iter()
+        .filter(|c| !report.cosigned_by.contains(&c.name))
+        .map(|c| format!("{}+{}", c.name, hex::encode(c.key_id)))
+        .collect();
     if cp.checkpoint.origin != receipt.origin {
         return Err(format!(
             "checkpoint origin {:?} is not the receipt's {:?}",
@@ -350,10 +408,21 @@ fn run_checks(
         "checkpoint of {} entries signed by {} (cosigned by {})",
         cp.checkpoint.size,
         report.signed_by.join(", "),
-        if report.cosigned_by.is_empty() {
-            "nobody".to_string()
-        } else {
-            report.cosigned_by.join(", ")
+        match (
+            report.cosigned_by.is_empty(),
+            report.cosigned_untrusted.is_empty()
+        ) {
+            (true, true) => "nobody".to_string(),
+            (true, false) => format!(
+                "no trusted witness; cosigned by {}, whose key is not in the trusted set",
+                report.cosigned_untrusted.join(", ")
+            ),
+            (false, true) => report.cosigned_by.join(", "),
+            (false, false) => format!(
+                "{}; also by {}, whose key is not in the trusted set",
+                report.cosigned_by.join(", "),
+                report.cosigned_untrusted.join(", ")
+            ),
         }
     ));
     let size = cp.checkpoint.size;
@@ -490,13 +559,72 @@ fn run_checks(
     report.final_result = is_final;
     report.polls_not_closed = not_closed;
 
+    let mut titles: BTreeMap<String, String> = BTreeMap::new();
+    let mut last_context = None;
+    for e in &receipt.context {
+        in_order(&mut last_context, e.index, "context entries")?;
+        let (_, event) = check_entry(e, size, &root, None)?;
+        if e.index >= decl_entry.index {
+            return Err(format!(
+                "entry {}: a context entry after the declaration at entry {}",
+                e.index, decl_entry.index
+            ));
+        }
+        match (&event, e.role.as_str()) {
+            (
+                Event::ShareRegistered {
+                    holder,
+                    name,
+                    class,
+                    shares,
+                },
+                "register",
+            ) if *holder == receipt.holder => {
+                report.holder_name = Some(name.clone());
+                report.holdings.push(ReceiptHolding {
+                    class: class.to_string(),
+                    shares: u128::from(shares.0),
+                });
+                report.lines.push(format!(
+                    "entry {}: register line of {} ({name}): {} class {class} shares",
+                    e.index,
+                    holder,
+                    group_thousands(u128::from(shares.0))
+                ));
+            }
+            (Event::ResolutionProposed(r), "resolution") => {
+                titles.insert(r.id.to_string(), r.title.clone());
+                report
+                    .lines
+                    .push(format!("entry {}: resolution {} proposed", e.index, r.id));
+            }
+            (other, role) => {
+                return Err(format!(
+                    "entry {}: a {} is not a {role} context entry of holder {}",
+                    e.index,
+                    other.kind(),
+                    receipt.holder
+                ));
+            }
+        }
+    }
+    let mut proxy_names: BTreeMap<String, String> = BTreeMap::new();
     let mut proxies: Vec<ProxyId> = Vec::new();
     let mut ballots = 0usize;
     let mut last_index: Option<u64> = None;
     for e in &receipt.entries {
         // In log order, each once: a repeated ballot would read as a second vote.
         in_order(&mut last_index, e.index, "entries")?;
-        let (_, event) = check_entry(e, size, &root, None)?;
+        let (entry, event) = check_entry(e, size, &root, None)?;
+        if let Some(t) = &e.tlog_proof {
+            if tlog_proof_text(&receipt.checkpoint, e).ok().as_ref() != Some(t) {
+                return Err(format!(
+                    "entry {}: its tlog-proof is not the inclusion proof and checkpoint the \
+                     receipt carries",
+                    e.index
+                ));
+            }
+        }
         match (&event, e.role.as_str()) {
             (Event::ProxyLodged(p), "proxy") => {
                 if p.holder != receipt.holder {
@@ -506,6 +634,14 @@ fn run_checks(
                     ));
                 }
                 proxies.push(p.proxy.clone());
+                proxy_names.insert(
+                    format!("proxy:{}", p.proxy),
+                    if p.proxy_name.trim().is_empty() {
+                        "the chairman of the meeting".to_owned()
+                    } else {
+                        p.proxy_name.clone()
+                    },
+                );
                 report.lines.push(format!(
                     "entry {}: proxy {} ({}) appointed by {} is in the log",
                     e.index, p.proxy, p.proxy_name, p.holder
@@ -548,13 +684,31 @@ fn run_checks(
                      declaration: {status}",
                     e.index, b.voter, b.resolution
                 ));
+                let voter = b.voter.to_string();
+                let outcome = match (
+                    is_final,
+                    tally
+                        .resolutions
+                        .iter()
+                        .find(|r| r.id == b.resolution.as_str()),
+                ) {
+                    (false, _) => "provisional".to_owned(),
+                    (true, Some(r)) if r.passed => "passed".to_owned(),
+                    (true, Some(_)) => "not passed".to_owned(),
+                    (true, None) => "not in the declared tally".to_owned(),
+                };
                 report.ballots.push(ReceiptBallot {
                     index: e.index,
-                    voter: b.voter.to_string(),
+                    proxy_name: proxy_names.get(&voter).cloned(),
+                    voter,
                     resolution: b.resolution.to_string(),
                     class: b.class.as_ref().map(ToString::to_string),
                     choice: choice_text(&b.choice),
                     status,
+                    recorded_at: UtcMillis(entry.recorded_at_ms).to_rfc3339(),
+                    recorded_at_ms: entry.recorded_at_ms,
+                    title: titles.get(b.resolution.as_str()).cloned(),
+                    outcome,
                 });
                 ballots += 1;
             }

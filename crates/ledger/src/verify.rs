@@ -3,6 +3,8 @@
 
 use std::io::Read;
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::json;
 
@@ -10,8 +12,8 @@ use scrutin_log::{
     verify_bundle_observing, BundleReport, Check, CheckList, NoteVerifier, SignedCheckpoint,
     Verdict,
 };
-use scrutin_model::{MeetingConvened, Resolution};
-use scrutin_tally::{render_announcement, Disregarded, Tally};
+use scrutin_model::{HolderId, MeetingConvened, ProxyId, Resolution, Restriction};
+use scrutin_tally::{render_announcement, Disregarded, Meeting, Tally};
 
 use crate::ledger::origin_for;
 use crate::replay::{Replay, ReplayFailure, CHECK_AUTHORITY, CHECK_RULES, CHECK_TALLY};
@@ -51,6 +53,27 @@ pub struct VerifyReport {
     /// The entry of the result declaration, when the bundle has one. It is final (it seals the
     /// log); without it the tally is a provisional count, never presented as a result.
     pub declared_at: Option<u64>,
+    /// The names, from the replayed register and proxy forms, of the voters and holders the
+    /// report shows beside a figure: every voter in [`VerifyReport::disregarded`] (a holder id,
+    /// or `proxy:ID` named as `PROXY NAME (proxy of HOLDER)`) and every holder in
+    /// [`VerifyReport::restricted`]. Only when valid.
+    pub holder_names: BTreeMap<String, String>,
+    /// Every must-abstain and against-only restriction recorded, by holder then resolution.
+    /// Only when valid.
+    pub restricted: Vec<Restricted>,
+}
+
+/// A holder required to abstain, or allowed only to vote against, on a resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restricted {
+    /// The holder id.
+    pub holder: String,
+    /// The resolution id.
+    pub resolution: String,
+    /// Abstain (Rule 2.15 / 14A.36) or against only (Rule 13.40).
+    pub restriction: Restriction,
+    /// The reason recorded.
+    pub reason: String,
 }
 
 /// What a valid bundle without a result declaration is, in one line: its log and events check
@@ -360,6 +383,22 @@ fn assemble(log: BundleReport, replay: Replay<'_>, trust: &[NoteVerifier]) -> Ve
     } else {
         (None, None, Vec::new())
     };
+    let restricted: Vec<Restricted> = if valid {
+        replay
+            .meeting
+            .abstentions()
+            .into_iter()
+            .map(|a| Restricted {
+                holder: a.holder.to_string(),
+                resolution: a.resolution.to_string(),
+                restriction: a.restriction,
+                reason: a.reason,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let holder_names = names_shown(&replay.meeting, &disregarded, &restricted);
     VerifyReport {
         verdict,
         checks,
@@ -374,7 +413,47 @@ fn assemble(log: BundleReport, replay: Replay<'_>, trust: &[NoteVerifier]) -> Ve
         digest: log.digest.to_hex(),
         disregarded,
         declared_at: replay.meeting.declared_at(),
+        holder_names,
+        restricted,
     }
+}
+
+/// The register name of each voter and holder the report shows (see
+/// [`VerifyReport::holder_names`]).
+fn names_shown(
+    meeting: &Meeting,
+    disregarded: &[(String, Disregarded)],
+    restricted: &[Restricted],
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let holder_name = |id: &str| -> Option<String> {
+        let h = HolderId::new(id).ok()?;
+        meeting.holder_name(&h).map(str::to_owned)
+    };
+    for (_, d) in disregarded {
+        let name = match d.voter.strip_prefix("proxy:") {
+            Some(p) => ProxyId::new(p).ok().and_then(|p| {
+                let name = meeting.proxy_name(&p)?.to_owned();
+                Some(match meeting.proxy_holder(&p) {
+                    Some(h) => match meeting.holder_name(h) {
+                        Some(hn) => format!("{name} (proxy of {h} {hn})"),
+                        None => format!("{name} (proxy of {h})"),
+                    },
+                    None => name,
+                })
+            }),
+            None => holder_name(&d.voter),
+        };
+        if let Some(n) = name {
+            out.insert(d.voter.clone(), n);
+        }
+    }
+    for r in restricted {
+        if let Some(n) = holder_name(&r.holder) {
+            out.insert(r.holder.clone(), n);
+        }
+    }
+    out
 }
 
 fn passed_detail(check: u32, replay: &Replay<'_>) -> String {

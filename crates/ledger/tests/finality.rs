@@ -184,9 +184,8 @@ fn a_bundle_without_a_declaration_is_provisional_not_a_result() {
     let html = scrutin::report::render_html(
         &report,
         &scrutin::report::ReportInput {
-            bundle: "b",
-            trusted: &trust,
             comparison: None,
+            ..scrutin::report::ReportInput::new("b", &trust)
         },
     );
     assert!(html.contains("VALID, PROVISIONAL"));

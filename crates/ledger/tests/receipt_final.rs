@@ -90,12 +90,21 @@ fn reprove(log: &Log, receipt: &mut VoteReceipt, size: u64) {
         .entries
         .iter_mut()
         .chain(receipt.polls.iter_mut())
+        .chain(receipt.context.iter_mut())
         .chain(receipt.scrutineer_grant.iter_mut())
         .chain([&mut receipt.genesis, &mut receipt.declaration])
     {
         e.proof = hex(e.index);
     }
     receipt.checkpoint = log.checkpoint_at(size).unwrap().unwrap().to_note_text();
+    // Each ballot's tlog-proof restates its proof and the checkpoint: rebuild it too.
+    let with_proof: Vec<usize> = (0..receipt.entries.len())
+        .filter(|&i| receipt.entries[i].tlog_proof.is_some())
+        .collect();
+    for i in with_proof {
+        let t = receipt.tlog_proof(&receipt.entries[i]).unwrap();
+        receipt.entries[i].tlog_proof = Some(t);
+    }
 }
 
 #[test]

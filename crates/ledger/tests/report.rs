@@ -22,9 +22,8 @@ fn html(report: &VerifyReport, bundle: &str) -> String {
     render_html(
         report,
         &ReportInput {
-            bundle,
-            trusted: &trust(),
             comparison: None,
+            ..ReportInput::new(bundle, &trust())
         },
     )
 }
@@ -99,7 +98,7 @@ fn a_valid_bundle_shows_title_checks_verdict_and_tally() {
     assert!(page.contains(&total), "missing {total}");
     // H4's ballot on resolution 2 is disregarded, and the report says why.
     assert!(page.contains("<h2>6. Votes disregarded, and why</h2>"));
-    assert!(page.contains("<tr><td>2</td><td>H4</td><td class=\"n\">300</td>"));
+    assert!(page.contains("<tr><td>2</td><td>H4 (Holder H4)</td><td class=\"n\">300</td>"));
     assert!(!page.contains("<h2>7. Published figures"));
 }
 
@@ -138,21 +137,20 @@ fn a_claimed_figure_that_differs_makes_the_report_not_valid() {
     let page = render_html(
         &report,
         &ReportInput {
-            bundle: "meeting.bundle",
-            trusted: &trust(),
             comparison: Some(ReportComparison {
                 file: "published.json",
                 result: &result,
             }),
+            ..ReportInput::new("meeting.bundle", &trust())
         },
     );
     assert!(page.contains("<div class=\"verdict bad\">NOT VALID: every check passed</div>"));
-    assert!(page.contains("<h2>7. Published figures compared with the recomputed tally</h2>"));
+    assert!(page.contains("<h2>8. Published figures compared with the recomputed count</h2>"));
     assert!(page.contains(
-        "Claimed tally: <span class=\"mono\">published.json</span>. 1 figure(s) match; 1 differ."
+        "<h3>Claimed tally <span class=\"mono\">published.json</span></h3>\n<p>1 figure(s) match; 1 differ.</p>"
     ));
     assert!(page.contains(
-        "<tr><td class=\"mono\">resolutions[id=1].for</td><td class=\"n failed\">1</td>"
+        "<tr><td title=\"resolutions[id=1].for\">Resolution 1: votes for</td><td class=\"n failed\">1</td>"
     ));
 }
 
@@ -190,12 +188,11 @@ fn every_string_from_the_bundle_and_the_caller_is_escaped() {
     let page = render_html(
         &report,
         &ReportInput {
-            bundle: "<evil>.bundle",
-            trusted: &trust(),
             comparison: Some(ReportComparison {
                 file: "\"><u>published",
                 result: &result,
             }),
+            ..ReportInput::new("<evil>.bundle", &trust())
         },
     );
     self_contained(&page);
