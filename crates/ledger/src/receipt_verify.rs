@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::ledger::origin_for;
 use crate::receipt::{ballot_status, event_json, is_ours, ReceiptEntry, RECEIPT_FORMAT};
+use crate::receipt_bulk::{CheckpointSeen, VerifyCache};
 use crate::{LedgerError, VoteReceipt};
 
 /// Whether a receipt verified.
@@ -115,11 +116,16 @@ fn choice_text(choice: &Choice) -> String {
 /// A receipt entry decoded and checked: index, signature, inclusion, and the copies written
 /// beside the bytes (the `event` must be exactly the decoded one; only a ballot carries a
 /// `status`, checked by the caller).
+///
+/// With a `cache`, a signature already verified on exactly these entry bytes is not verified
+/// again (the shared entries: genesis, grant, poll entries, declaration); the inclusion proof
+/// always is.
 fn check_entry(
     e: &ReceiptEntry,
     cp_size: u64,
     root: &Hash,
     role: Option<&str>,
+    cache: Option<&mut VerifyCache>,
 ) -> Result<(Entry, Event), String> {
     if let Some(role) = role {
         if e.role != role {
@@ -139,9 +145,20 @@ fn check_entry(
             e.index, entry.index
         ));
     }
-    entry
-        .verify_signature()
-        .map_err(|err| format!("entry {}: signature: {err}", e.index))?;
+    let verify = |entry: &Entry| {
+        entry
+            .verify_signature()
+            .map_err(|err| format!("entry {}: signature: {err}", e.index))
+    };
+    match cache {
+        None => verify(&entry)?,
+        Some(cache) => {
+            if !cache.entries.contains(&bytes) {
+                verify(&entry)?;
+                cache.entries.insert(bytes);
+            }
+        }
+    }
     let proof = e
         .proof
         .iter()
@@ -173,6 +190,20 @@ fn check_entry(
     Ok((entry, event))
 }
 
+/// The checkpoint's note parsed and its signatures checked against `trust`.
+fn check_checkpoint(note: &str, trust: &[NoteVerifier]) -> Result<CheckpointSeen, String> {
+    let cp = SignedCheckpoint::parse_note(note).map_err(|e| format!("checkpoint: {e}"))?;
+    let verdict = cp
+        .verify(trust)
+        .map_err(|e| format!("checkpoint signature: {e}"))?;
+    Ok(CheckpointSeen {
+        signed_by: verdict.signed_by.clone(),
+        cosigned_by: verdict.cosigned_by.iter().map(|(n, _)| n.clone()).collect(),
+        silent: cp.witnessing(trust).silent,
+        checkpoint: cp,
+    })
+}
+
 /// In log order, each once: a repeated entry would read twice.
 fn in_order(last: &mut Option<u64>, index: u64, what: &str) -> Result<(), String> {
     if last.is_some_and(|l| index <= l) {
@@ -198,6 +229,7 @@ fn polls_not_closed(
     root: &Hash,
     decl_index: u64,
     lines: &mut Vec<String>,
+    mut cache: Option<&mut VerifyCache>,
 ) -> Result<Vec<String>, String> {
     let ids: BTreeSet<&str> = tally.resolutions.iter().map(|r| r.id.as_str()).collect();
     let mut proposed: BTreeSet<String> = BTreeSet::new();
@@ -210,7 +242,7 @@ fn polls_not_closed(
             "resolution" => "resolution",
             _ => "poll",
         };
-        let (_, event) = check_entry(e, size, root, Some(role))?;
+        let (_, event) = check_entry(e, size, root, Some(role), cache.as_deref_mut())?;
         if e.index >= decl_index {
             return Err(format!(
                 "entry {}: a poll entry after the declaration at entry {decl_index}",
@@ -294,6 +326,17 @@ pub fn verify_receipt(
     receipt: &VoteReceipt,
     trust: &[NoteVerifier],
 ) -> Result<ReceiptReport, LedgerError> {
+    verify_receipt_cached(receipt, trust, None)
+}
+
+/// [`verify_receipt`], with the checkpoint's checks and the shared entries' signatures
+/// taken from `cache` when already done on exactly the same text and bytes (see
+/// [`crate::ReceiptVerifier`]).
+pub(crate) fn verify_receipt_cached(
+    receipt: &VoteReceipt,
+    trust: &[NoteVerifier],
+    cache: Option<&mut VerifyCache>,
+) -> Result<ReceiptReport, LedgerError> {
     if trust.is_empty() {
         return Err(LedgerError::Usage(
             "at least one trusted key is needed to verify a receipt".into(),
@@ -313,7 +356,7 @@ pub fn verify_receipt(
         ballots: Vec::new(),
         lines: Vec::new(),
     };
-    if let Err(reason) = run_checks(receipt, trust, &mut report) {
+    if let Err(reason) = run_checks(receipt, trust, &mut report, cache) {
         report.lines.push(format!("FAILED: {reason}"));
         report.verdict = ReceiptVerdict::Invalid { reason };
     }
@@ -324,6 +367,7 @@ fn run_checks(
     receipt: &VoteReceipt,
     trust: &[NoteVerifier],
     report: &mut ReceiptReport,
+    mut cache: Option<&mut VerifyCache>,
 ) -> Result<(), String> {
     if receipt.format != RECEIPT_FORMAT {
         return Err(format!(
@@ -331,15 +375,19 @@ fn run_checks(
             receipt.format
         ));
     }
-    let cp = SignedCheckpoint::parse_note(&receipt.checkpoint)
-        .map_err(|e| format!("checkpoint: {e}"))?;
-    let verdict = cp
-        .verify(trust)
-        .map_err(|e| format!("checkpoint signature: {e}"))?;
+    let seen = match cache.as_deref_mut() {
+        Some(c) => c
+            .checkpoints
+            .entry(receipt.checkpoint.clone())
+            .or_insert_with(|| check_checkpoint(&receipt.checkpoint, trust))
+            .clone(),
+        None => check_checkpoint(&receipt.checkpoint, trust),
+    }?;
+    let cp = seen.checkpoint;
     report.checkpoint_size = cp.checkpoint.size;
-    report.signed_by = verdict.signed_by.clone();
-    report.cosigned_by = verdict.cosigned_by.iter().map(|(n, _)| n.clone()).collect();
-    report.witnesses_silent = cp.witnessing(trust).silent;
+    report.signed_by = seen.signed_by;
+    report.cosigned_by = seen.cosigned_by;
+    report.witnesses_silent = seen.silent;
     if cp.checkpoint.origin != receipt.origin {
         return Err(format!(
             "checkpoint origin {:?} is not the receipt's {:?}",
@@ -359,7 +407,13 @@ fn run_checks(
     let size = cp.checkpoint.size;
     let root = cp.checkpoint.root;
 
-    let (genesis, convened) = check_entry(&receipt.genesis, size, &root, Some("genesis"))?;
+    let (genesis, convened) = check_entry(
+        &receipt.genesis,
+        size,
+        &root,
+        Some("genesis"),
+        cache.as_deref_mut(),
+    )?;
     let Event::MeetingConvened(m) = convened else {
         return Err(format!(
             "entry {}: is a {}, not the genesis",
@@ -400,7 +454,13 @@ fn run_checks(
         m.date
     ));
 
-    let (decl_entry, decl) = check_entry(&receipt.declaration, size, &root, Some("declaration"))?;
+    let (decl_entry, decl) = check_entry(
+        &receipt.declaration,
+        size,
+        &root,
+        Some("declaration"),
+        cache.as_deref_mut(),
+    )?;
     // The declaration must end the checkpoint: whatever follows a declaration (a superseding
     // proxy form, a revocation, another declaration) may change the result, and a receipt
     // that left it out would show a superseded count.
@@ -416,7 +476,8 @@ fn run_checks(
     let granted = match &receipt.scrutineer_grant {
         None => None,
         Some(g) => {
-            let (grant_entry, grant) = check_entry(g, size, &root, Some("authority"))?;
+            let (grant_entry, grant) =
+                check_entry(g, size, &root, Some("authority"), cache.as_deref_mut())?;
             match grant {
                 Event::AuthorityGranted {
                     key,
@@ -471,6 +532,7 @@ fn run_checks(
         &root,
         decl_entry.index,
         &mut report.lines,
+        cache,
     )?;
     let is_final = not_closed.is_empty() && !tally.resolutions.is_empty();
     if is_final {
@@ -496,7 +558,8 @@ fn run_checks(
     for e in &receipt.entries {
         // In log order, each once: a repeated ballot would read as a second vote.
         in_order(&mut last_index, e.index, "entries")?;
-        let (_, event) = check_entry(e, size, &root, None)?;
+        // The holder's own entries: their signatures are always verified.
+        let (_, event) = check_entry(e, size, &root, None, None)?;
         match (&event, e.role.as_str()) {
             (Event::ProxyLodged(p), "proxy") => {
                 if p.holder != receipt.holder {
