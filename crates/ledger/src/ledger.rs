@@ -397,13 +397,27 @@ impl Ledger {
             let _writer = self.lock_writer();
             receipt_index::catch_up(&self.log)?;
         }
-        {
-            let state = self.read_state();
-            if let Some(r) = receipt_index::receipt_by_index(&self.log, &state, size, holder)? {
-                return Ok(r);
-            }
+        match self.receipt_by_index(holder, size)? {
+            Some(r) => Ok(r),
+            None => self.receipt_by_scan(holder),
         }
-        self.receipt_by_scan(holder)
+    }
+
+    /// The receipt of `holder` read through the receipt index against the checkpoint whose
+    /// last entry is the log's declaration (`latest_size`, the latest checkpoint's size,
+    /// only names it in an error), or `None` when the index cannot serve: it does not cover
+    /// the whole log, or the log does not end with its declaration. [`Ledger::receipt`]
+    /// then scans; the bytes are the same either way.
+    ///
+    /// # Errors
+    /// As [`Ledger::receipt`].
+    pub fn receipt_by_index(
+        &self,
+        holder: &HolderId,
+        latest_size: u64,
+    ) -> Result<Option<VoteReceipt>, LedgerError> {
+        let state = self.read_state();
+        receipt_index::receipt_by_index(&self.log, &state, latest_size, holder)
     }
 
     /// The receipt of `holder` built by a full scan of the log (what [`Ledger::receipt`] does
