@@ -11,8 +11,7 @@ use common::*;
 use scrutin::log::Pin;
 use scrutin::model::{ClassId, Event, ProxyId, ProxyLodged, Shares, UtcMillis};
 use scrutin::{
-    receipt_file_name, verify_receipt, verify_receipt_pinned, Ledger, ReceiptVerifier,
-    VoteReceipt,
+    receipt_file_name, verify_receipt, verify_receipt_pinned, Ledger, ReceiptVerifier, VoteReceipt,
 };
 
 const HOLDERS: [&str; 4] = ["H1", "H2", "H3", "H4"];
@@ -47,10 +46,10 @@ fn an_indexed_receipt_is_the_scanned_receipt_byte_for_byte() {
     // H2 votes through its proxy P1; H4's ballot on resolution 2 is disregarded.
     same_as_scan(&ledger);
     let h4 = by_index(&ledger, "H4");
-    assert!(h4
-        .entries
-        .iter()
-        .any(|e| e.status.as_deref().is_some_and(|s| s.starts_with("disregarded"))));
+    assert!(h4.entries.iter().any(|e| e
+        .status
+        .as_deref()
+        .is_some_and(|s| s.starts_with("disregarded"))));
     let h2 = by_index(&ledger, "H2");
     assert_eq!(h2.entries.iter().filter(|e| e.role == "proxy").count(), 1);
     // Errors are the same too: a holder with no ballot.
@@ -126,7 +125,10 @@ fn receipt_file_names_are_injective_and_safe() {
     uniq.dedup();
     assert_eq!(uniq.len(), names.len(), "{names:?}");
     for n in &names {
-        assert!(!n.contains('/') && !n.starts_with('.') && n.ends_with(".json"), "{n}");
+        assert!(
+            !n.contains('/') && !n.starts_with('.') && n.ends_with(".json"),
+            "{n}"
+        );
     }
     let long = "é".repeat(64);
     let long_name = receipt_file_name(&h(&long));
@@ -140,7 +142,12 @@ fn awkward_meeting(dir: &std::path::Path) -> Ledger {
     let ledger = Ledger::create(dir, convened(), &reg).unwrap();
     let mut events: Vec<Event> = setup_events()
         .into_iter()
-        .filter(|e| matches!(e, Event::AuthorityGranted { .. } | Event::ResolutionProposed(_)))
+        .filter(|e| {
+            matches!(
+                e,
+                Event::AuthorityGranted { .. } | Event::ResolutionProposed(_)
+            )
+        })
         .collect();
     for id in ["a/b", "a_b", "..", "H1"] {
         events.push(Event::ShareRegistered {
@@ -197,7 +204,11 @@ fn all_receipts_are_written_once_each_under_injective_names() {
     assert_eq!(files, expected, "one file per holder, nothing else");
     for id in ["a/b", "a_b", "..", "H1"] {
         let text = std::fs::read_to_string(out.path().join(receipt_file_name(&h(id)))).unwrap();
-        assert_eq!(text, ledger.receipt_by_scan(&h(id)).unwrap().to_json(), "{id}");
+        assert_eq!(
+            text,
+            ledger.receipt_by_scan(&h(id)).unwrap().to_json(),
+            "{id}"
+        );
     }
 }
 
@@ -234,7 +245,12 @@ fn the_bulk_verifier_reports_what_verify_receipt_does_and_refuses_a_tampered_one
         let bulk = verifier.verify(r).unwrap();
         let one = verify_receipt_pinned(r, &trust, &pin).unwrap();
         assert_eq!(bulk, one, "receipt {i}");
-        assert_eq!(bulk.is_valid(), i < HOLDERS.len(), "receipt {i}: {}", bulk.to_json());
+        assert_eq!(
+            bulk.is_valid(),
+            i < HOLDERS.len(),
+            "receipt {i}: {}",
+            bulk.to_json()
+        );
         assert_eq!(
             verify_receipt(r, &trust).unwrap().is_valid(),
             i < HOLDERS.len()
