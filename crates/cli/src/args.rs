@@ -242,16 +242,22 @@ pub(crate) enum Command {
         #[arg(long)]
         db: PathBuf,
         /// The holder id.
-        #[arg(long)]
-        holder: String,
+        #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+        holder: Option<String>,
         /// The receipt file to write.
-        #[arg(long)]
-        out: PathBuf,
+        #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+        out: Option<PathBuf>,
+        /// Write every holder's receipt into this directory in one pass, one file per holder
+        /// (`<holder>.json`, characters other than letters, digits, `-` and `_` written `%XX`).
+        #[arg(long, value_name = "OUTDIR")]
+        all: Option<PathBuf>,
     },
     /// Verify a vote receipt against a trusted key: exit 0 valid, 1 invalid, 2 usage/I/O.
     VerifyReceipt {
-        /// The receipt file.
-        file: PathBuf,
+        /// The receipt file(s): several are verified against the same trusted keys, each
+        /// distinct checkpoint's signatures checked once.
+        #[arg(required = true, num_args = 1.., value_name = "FILE")]
+        files: Vec<PathBuf>,
         /// Trusted verifier keys (vkey strings or files).
         #[arg(long, num_args = 1.., required = true)]
         trust: Vec<String>,

@@ -389,6 +389,28 @@ pub(crate) fn receipt(db: &Path, holder: &str, out: &Path) -> Result<ExitCode, C
     Ok(ExitCode::SUCCESS)
 }
 
+/// `scrutin receipt --all OUTDIR`: every holder's receipt in one pass.
+pub(crate) fn receipts_all(db: &Path, outdir: &Path) -> Result<ExitCode, CliError> {
+    let ledger = open(db, false)?;
+    let pb = progress::bar(0, "writing receipts", false);
+    let written = ledger
+        .receipts_all(outdir, &mut progress::track(&pb))
+        .map_err(|e| match e {
+            LedgerError::NoCheckpoint => CliError::Refused(
+                "the ledger has no signed checkpoint yet: run `scrutin checkpoint` first".into(),
+            ),
+            other => ledger_err(other),
+        })?;
+    pb.finish_and_clear();
+    println!(
+        "wrote {} receipts into {} ({} holders with no ballot have none)",
+        written.written,
+        field(&outdir.display().to_string()),
+        written.without_ballot
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Writes a holder's receipt from an open ledger, atomically.
 pub(crate) fn receipt_on(ledger: &Ledger, holder: &str, out: &Path) -> Result<(), CliError> {
     let holder = HolderId::new(holder).map_err(|e| CliError::Usage(format!("--holder: {e}")))?;

@@ -208,9 +208,20 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
                 None => verify_cmd::verify(&args),
             }
         }
-        Command::Receipt { db, holder, out } => commands::receipt(&db, &holder, &out),
+        Command::Receipt {
+            db,
+            holder,
+            out,
+            all,
+        } => match (all, holder, out) {
+            (Some(dir), _, _) => commands::receipts_all(&db, &dir),
+            (None, Some(holder), Some(out)) => commands::receipt(&db, &holder, &out),
+            _ => Err(error::CliError::Usage(
+                "receipt needs --holder and --out, or --all OUTDIR".into(),
+            )),
+        },
         Command::VerifyReceipt {
-            file,
+            files,
             trust,
             json,
             origin,
@@ -226,8 +237,13 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
                 tz: tz.unwrap_or_default(),
             };
             match log {
-                Some(log) => net_cmd::verify_receipt_log(&file, &trust, json, &pin, &log, view),
-                None => verify_cmd::verify_receipt_cmd(&file, &trust, json, &pin, view),
+                Some(log) => match files.as_slice() {
+                    [file] => net_cmd::verify_receipt_log(file, &trust, json, &pin, &log, view),
+                    _ => Err(error::CliError::Usage(
+                        "--log checks one receipt at a time".into(),
+                    )),
+                },
+                None => verify_cmd::verify_receipts_cmd(&files, &trust, json, &pin, view),
             }
         }
         Command::Demo {

@@ -12,8 +12,8 @@ use scrutin::report::{
     render_html, DisplayOffset, ReportAnnouncement, ReportComparison, ReportInput,
 };
 use scrutin::{
-    compare_claim, parse_claimed_tally, verify_bundle_pinned, verify_receipt_pinned,
-    TallyComparison, VerifyReport, VoteReceipt,
+    compare_claim, parse_claimed_tally, verify_bundle_pinned, ReceiptVerifier, TallyComparison,
+    VerifyReport, VoteReceipt,
 };
 
 use crate::error::{io_err, CliError};
@@ -256,20 +256,40 @@ pub(crate) fn verify_receipt_cmd(
     pin: &Pin,
     view: ReceiptView,
 ) -> Result<ExitCode, CliError> {
+    verify_receipts_cmd(&[file.to_owned()], trust, json, pin, view)
+}
+
+/// `scrutin verify-receipt FILE...`: each receipt verified (with [`ReceiptVerifier`]: the
+/// checks shared by receipts of one checkpoint done once) and reported in turn; exit 0 when
+/// every one is valid, 1 when any is not.
+pub(crate) fn verify_receipts_cmd(
+    files: &[std::path::PathBuf],
+    trust: &[String],
+    json: bool,
+    pin: &Pin,
+    view: ReceiptView,
+) -> Result<ExitCode, CliError> {
     let trust = keys::parse_trusts(trust)?;
-    let text = std::fs::read_to_string(file).map_err(|e| io_err(file, e))?;
-    let receipt = VoteReceipt::from_json(&text)
-        .map_err(|e| CliError::Usage(format!("{}: not a vote receipt: {e}", file.display())))?;
-    let mut report = verify_receipt_pinned(&receipt, &trust, pin)
-        .map_err(|e| CliError::Io(format!("{}: could not verify: {e}", file.display())))?;
-    report.set_offset(view.tz);
-    if json {
-        print!("{}", escape::json(&report.to_json()));
-    } else {
-        println!("receipt {}", field(&file.display().to_string()));
-        print!("{}", escape::lines(&report.to_text(view.verbose)));
+    let mut verifier = ReceiptVerifier::new(trust, pin.clone())
+        .map_err(|e| CliError::Usage(format!("could not verify: {e}")))?;
+    let mut all_valid = true;
+    for file in files {
+        let text = std::fs::read_to_string(file).map_err(|e| io_err(file, e))?;
+        let receipt = VoteReceipt::from_json(&text)
+            .map_err(|e| CliError::Usage(format!("{}: not a vote receipt: {e}", file.display())))?;
+        let mut report = verifier
+            .verify(&receipt)
+            .map_err(|e| CliError::Io(format!("{}: could not verify: {e}", file.display())))?;
+        report.set_offset(view.tz);
+        if json {
+            print!("{}", escape::json(&report.to_json()));
+        } else {
+            println!("receipt {}", field(&file.display().to_string()));
+            print!("{}", escape::lines(&report.to_text(view.verbose)));
+        }
+        all_valid &= report.is_valid();
     }
-    Ok(if report.is_valid() {
+    Ok(if all_valid {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -1233,3 +1233,66 @@ fn a_meeting_not_yet_declared_is_provisional_everywhere() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["result"]["status"], "provisional");
 }
+
+#[test]
+fn receipt_all_writes_every_holder_and_verify_receipt_takes_them_together() {
+    let (m, _) = full_meeting();
+    let outdir = m.path("receipts");
+    let out = ok(&["receipt", "--db", m.db(), "--all", s(&outdir)]);
+    assert!(out.starts_with("wrote "), "{out}");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&outdir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() > 1, "{out}");
+    assert!(
+        out.contains(&format!("wrote {} receipts", files.len())),
+        "{out}"
+    );
+    // The same bytes as one holder's receipt.
+    let one = m.path("a0004.receipt.json");
+    ok(&[
+        "receipt",
+        "--db",
+        m.db(),
+        "--holder",
+        "A0004",
+        "--out",
+        s(&one),
+    ]);
+    assert_eq!(
+        std::fs::read(outdir.join("A0004.json")).unwrap(),
+        std::fs::read(&one).unwrap()
+    );
+    let reg_pub = format!("{}.pub", m.key());
+    let mut args: Vec<&str> = vec!["verify-receipt"];
+    args.extend(files.iter().map(|f| s(f)));
+    args.extend(["--trust", &reg_pub]);
+    let o = scrutin(&args);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert_eq!(
+        o.stdout.matches("\nreceipt ").count() + 1,
+        files.len(),
+        "{}",
+        o.stdout
+    );
+    // One altered receipt among them: exit 1.
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let ballot = v["entries"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|e| e["role"] == "ballot")
+        .unwrap();
+    let mut bytes = b64.decode(ballot["entry"].as_str().unwrap()).unwrap();
+    let at = bytes.len() - 65;
+    bytes[at] ^= 1;
+    ballot["entry"] = serde_json::Value::String(b64.encode(&bytes));
+    std::fs::write(&files[0], serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let o = scrutin(&args);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("NOT VALID"), "{}", o.stdout);
+}

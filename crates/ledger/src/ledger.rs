@@ -12,6 +12,7 @@ use scrutin_tally::{render_announcement, Meeting, Planned, Tally};
 use sha2::{Digest, Sha256};
 
 use crate::receipt::build_receipt;
+use crate::receipt_index;
 use crate::scan::for_each_event;
 use crate::{LedgerError, VoteReceipt};
 
@@ -87,6 +88,7 @@ impl Ledger {
                 violation,
             })?;
         log.append_batch_at(registrar, vec![payload], at)?;
+        receipt_index::record_appended(&log, 0, std::slice::from_ref(&event));
         meeting.apply(&event, &author, UtcMillis(at));
         Ok(Ledger {
             log,
@@ -130,7 +132,13 @@ impl Ledger {
         let mut meeting = Meeting::new();
         progress(0, total);
         let step = (total / 100).max(1);
+        // The receipt index is completed (or rebuilt) in the same pass, if it is behind.
+        let mut receipts_ix = receipt_index::IndexBuilder::resume(&log)?;
+        let from = receipts_ix.from().min(total);
         for_each_event(&log, 0..total, |index, author, at, event| {
+            if index >= from {
+                receipts_ix.see(&log, index, &event)?;
+            }
             // The events were checked when appended; folding without re-checking keeps the
             // replay a single cheap pass.
             meeting.apply(&event, &author, at);
@@ -140,6 +148,7 @@ impl Ledger {
             }
             Ok(())
         })?;
+        receipts_ix.finish(&log, total)?;
         Ok(Ledger {
             log,
             state: RwLock::new(meeting),
@@ -205,6 +214,7 @@ impl Ledger {
                 .append_batch_at(signer, vec![payload], at)?
                 .pop()
                 .ok_or_else(|| LedgerError::Malformed("the log appended no entry".into()))?;
+            receipt_index::record_appended(&self.log, entry.index, &events);
             let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
             if entry.recorded_at_ms == at {
                 // Planned at this time on this state (the writer lock held throughout).
@@ -222,8 +232,9 @@ impl Ledger {
             payloads.push(encode(event)?);
         }
         let entries = self.log.append_batch_at(signer, payloads, at)?;
-        *self.state.write().unwrap_or_else(|p| p.into_inner()) = next;
         let first = entries.first().map_or(start, |e| e.index);
+        receipt_index::record_appended(&self.log, first, &events);
+        *self.state.write().unwrap_or_else(|p| p.into_inner()) = next;
         Ok(first..first + entries.len() as u64)
     }
 
@@ -269,6 +280,7 @@ impl Ledger {
             .append_batch_at(scrutineer, vec![encode(&event)?], at)?
             .pop()
             .ok_or_else(|| LedgerError::Malformed("the log appended no entry".into()))?;
+        receipt_index::record_appended(&self.log, entry.index, std::slice::from_ref(&event));
         self.state.write().unwrap_or_else(|p| p.into_inner()).apply(
             &event,
             &author,
@@ -379,6 +391,46 @@ impl Ledger {
             .log
             .latest_checkpoint()?
             .ok_or(LedgerError::NoCheckpoint)?;
+        let size = latest.checkpoint.size;
+        if receipt_index::indexed_size(&self.log)? != Some(self.log.len()) {
+            // Appended by another path (or a failed index write): complete it first.
+            let _writer = self.lock_writer();
+            receipt_index::catch_up(&self.log)?;
+        }
+        match self.receipt_by_index(holder, size)? {
+            Some(r) => Ok(r),
+            None => self.receipt_by_scan(holder),
+        }
+    }
+
+    /// The receipt of `holder` read through the receipt index against the checkpoint whose
+    /// last entry is the log's declaration (`latest_size`, the latest checkpoint's size,
+    /// only names it in an error), or `None` when the index cannot serve: it does not cover
+    /// the whole log, or the log does not end with its declaration. [`Ledger::receipt`]
+    /// then scans; the bytes are the same either way.
+    ///
+    /// # Errors
+    /// As [`Ledger::receipt`].
+    pub fn receipt_by_index(
+        &self,
+        holder: &HolderId,
+        latest_size: u64,
+    ) -> Result<Option<VoteReceipt>, LedgerError> {
+        let state = self.read_state();
+        receipt_index::receipt_by_index(&self.log, &state, latest_size, holder)
+    }
+
+    /// The receipt of `holder` built by a full scan of the log (what [`Ledger::receipt`] does
+    /// when its index cannot serve: a log that does not end with its declaration). The same
+    /// bytes as [`Ledger::receipt`]; kept public so that the two can be compared.
+    ///
+    /// # Errors
+    /// As [`Ledger::receipt`].
+    pub fn receipt_by_scan(&self, holder: &HolderId) -> Result<VoteReceipt, LedgerError> {
+        let latest = self
+            .log
+            .latest_checkpoint()?
+            .ok_or(LedgerError::NoCheckpoint)?;
         let proxies = self.read_state().proxies_of(holder);
         build_receipt(&self.log, latest.checkpoint.size, holder, &proxies)
     }
@@ -398,13 +450,18 @@ impl Ledger {
         Ok(cp)
     }
 
-    fn read_state(&self) -> RwLockReadGuard<'_, Meeting> {
+    /// The log (for the crate's own readers, such as the bulk receipts).
+    pub(crate) fn log(&self) -> &Log {
+        &self.log
+    }
+
+    pub(crate) fn read_state(&self) -> RwLockReadGuard<'_, Meeting> {
         // A panic while holding the lock cannot leave the state half-applied (it is swapped
         // or folded whole), so a poisoned lock is still usable.
         self.state.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn lock_writer(&self) -> MutexGuard<'_, ()> {
+    pub(crate) fn lock_writer(&self) -> MutexGuard<'_, ()> {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

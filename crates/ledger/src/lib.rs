@@ -64,6 +64,8 @@ mod ledger;
 mod log_only;
 mod pin;
 mod receipt;
+mod receipt_bulk;
+mod receipt_index;
 mod receipt_text;
 mod receipt_verify;
 mod replay;
@@ -82,6 +84,7 @@ pub use ledger::{origin_for, tally_digest, Ledger};
 pub use log_only::{LedgerLog, PollsState};
 pub use pin::{verify_bundle_pinned, verify_receipt_pinned, CHECK_PINNING};
 pub use receipt::{ReceiptEntry, VoteReceipt, RECEIPT_FORMAT};
+pub use receipt_bulk::{receipt_file_name, ReceiptVerifier, ReceiptsWritten};
 pub use receipt_verify::{
     verify_receipt, ReceiptBallot, ReceiptHolding, ReceiptReport, ReceiptVerdict,
 };

@@ -193,7 +193,7 @@ struct DeclarationAt {
 
 /// Each resolution's proposal, poll opening and poll closing, as they happen.
 #[derive(Default)]
-struct PollHistory {
+pub(crate) struct PollHistory {
     proposed: BTreeMap<ResolutionId, u64>,
     opened: BTreeMap<ResolutionId, PollStep>,
     closed: BTreeMap<ResolutionId, PollStep>,
@@ -201,7 +201,7 @@ struct PollHistory {
 
 impl PollHistory {
     /// Folds `event` (at `index`) into `meeting`, noting which polls it opened or closed.
-    fn apply(
+    pub(crate) fn apply(
         &mut self,
         meeting: &mut Meeting,
         index: u64,
@@ -252,7 +252,7 @@ impl PollHistory {
     /// The entries that show every closed poll of `meeting` closed: each closing; for a
     /// closing that named no resolution, the opening (which shows the poll was open then);
     /// for an opening that named none, the proposal (which shows the resolution existed).
-    fn evidence(&self, meeting: &Meeting) -> Vec<u64> {
+    pub(crate) fn evidence(&self, meeting: &Meeting) -> Vec<u64> {
         let mut out = Vec::new();
         for r in meeting.resolutions() {
             let Some(closed) = self.closed.get(&r.id) else {
@@ -427,7 +427,7 @@ pub(crate) fn build_receipt(
 
 /// The receipt entry of the log's entry `index`, proved against the tree of `size`, and its
 /// event.
-fn receipt_entry(
+pub(crate) fn receipt_entry(
     log: &Log,
     index: u64,
     role: &str,

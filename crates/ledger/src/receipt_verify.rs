@@ -17,6 +17,7 @@ use crate::ledger::origin_for;
 use crate::receipt::{
     ballot_status, event_json, is_ours, tlog_proof_text, ReceiptEntry, RECEIPT_FORMAT,
 };
+use crate::receipt_bulk::{CheckpointSeen, VerifyCache};
 use crate::report::DisplayOffset;
 use crate::{LedgerError, VoteReceipt};
 
@@ -163,11 +164,16 @@ fn choice_text(choice: &Choice) -> String {
 /// A receipt entry decoded and checked: index, signature, inclusion, and the copies written
 /// beside the bytes (the `event` must be exactly the decoded one; only a ballot carries a
 /// `status`, checked by the caller).
+///
+/// With a `cache`, a signature already verified on exactly these entry bytes is not verified
+/// again (the shared entries: genesis, grant, poll entries, declaration); the inclusion proof
+/// always is.
 fn check_entry(
     e: &ReceiptEntry,
     cp_size: u64,
     root: &Hash,
     role: Option<&str>,
+    cache: Option<&mut VerifyCache>,
 ) -> Result<(Entry, Event), String> {
     if let Some(role) = role {
         if e.role != role {
@@ -187,9 +193,20 @@ fn check_entry(
             e.index, entry.index
         ));
     }
-    entry
-        .verify_signature()
-        .map_err(|err| format!("entry {}: signature: {err}", e.index))?;
+    let verify = |entry: &Entry| {
+        entry
+            .verify_signature()
+            .map_err(|err| format!("entry {}: signature: {err}", e.index))
+    };
+    match cache {
+        None => verify(&entry)?,
+        Some(cache) => {
+            if !cache.entries.contains(&bytes) {
+                verify(&entry)?;
+                cache.entries.insert(bytes);
+            }
+        }
+    }
     let proof = e
         .proof
         .iter()
@@ -221,6 +238,20 @@ fn check_entry(
     Ok((entry, event))
 }
 
+/// The checkpoint's note parsed and its signatures checked against `trust`.
+fn check_checkpoint(note: &str, trust: &[NoteVerifier]) -> Result<CheckpointSeen, String> {
+    let cp = SignedCheckpoint::parse_note(note).map_err(|e| format!("checkpoint: {e}"))?;
+    let verdict = cp
+        .verify(trust)
+        .map_err(|e| format!("checkpoint signature: {e}"))?;
+    Ok(CheckpointSeen {
+        signed_by: verdict.signed_by.clone(),
+        cosigned_by: verdict.cosigned_by.iter().map(|(n, _)| n.clone()).collect(),
+        silent: cp.witnessing(trust).silent,
+        checkpoint: cp,
+    })
+}
+
 /// In log order, each once: a repeated entry would read twice.
 fn in_order(last: &mut Option<u64>, index: u64, what: &str) -> Result<(), String> {
     if last.is_some_and(|l| index <= l) {
@@ -246,6 +277,7 @@ fn polls_not_closed(
     root: &Hash,
     decl_index: u64,
     lines: &mut Vec<String>,
+    mut cache: Option<&mut VerifyCache>,
 ) -> Result<Vec<String>, String> {
     let ids: BTreeSet<&str> = tally.resolutions.iter().map(|r| r.id.as_str()).collect();
     let mut proposed: BTreeSet<String> = BTreeSet::new();
@@ -258,7 +290,7 @@ fn polls_not_closed(
             "resolution" => "resolution",
             _ => "poll",
         };
-        let (_, event) = check_entry(e, size, root, Some(role))?;
+        let (_, event) = check_entry(e, size, root, Some(role), cache.as_deref_mut())?;
         if e.index >= decl_index {
             return Err(format!(
                 "entry {}: a poll entry after the declaration at entry {decl_index}",
@@ -342,6 +374,17 @@ pub fn verify_receipt(
     receipt: &VoteReceipt,
     trust: &[NoteVerifier],
 ) -> Result<ReceiptReport, LedgerError> {
+    verify_receipt_cached(receipt, trust, None)
+}
+
+/// [`verify_receipt`], with the checkpoint's checks and the shared entries' signatures
+/// taken from `cache` when already done on exactly the same text and bytes (see
+/// [`crate::ReceiptVerifier`]).
+pub(crate) fn verify_receipt_cached(
+    receipt: &VoteReceipt,
+    trust: &[NoteVerifier],
+    cache: Option<&mut VerifyCache>,
+) -> Result<ReceiptReport, LedgerError> {
     if trust.is_empty() {
         return Err(LedgerError::Usage(
             "at least one trusted key is needed to verify a receipt".into(),
@@ -365,7 +408,7 @@ pub fn verify_receipt(
         cosigned_untrusted: Vec::new(),
         offset: DisplayOffset::UTC.suffix(),
     };
-    if let Err(reason) = run_checks(receipt, trust, &mut report) {
+    if let Err(reason) = run_checks(receipt, trust, &mut report, cache) {
         report.lines.push(format!("FAILED: {reason}"));
         report.verdict = ReceiptVerdict::Invalid { reason };
     }
@@ -376,6 +419,7 @@ fn run_checks(
     receipt: &VoteReceipt,
     trust: &[NoteVerifier],
     report: &mut ReceiptReport,
+    mut cache: Option<&mut VerifyCache>,
 ) -> Result<(), String> {
     if receipt.format != RECEIPT_FORMAT {
         return Err(format!(
@@ -383,15 +427,19 @@ fn run_checks(
             receipt.format
         ));
     }
-    let cp = SignedCheckpoint::parse_note(&receipt.checkpoint)
-        .map_err(|e| format!("checkpoint: {e}"))?;
-    let verdict = cp
-        .verify(trust)
-        .map_err(|e| format!("checkpoint signature: {e}"))?;
+    let seen = match cache.as_deref_mut() {
+        Some(c) => c
+            .checkpoints
+            .entry(receipt.checkpoint.clone())
+            .or_insert_with(|| check_checkpoint(&receipt.checkpoint, trust))
+            .clone(),
+        None => check_checkpoint(&receipt.checkpoint, trust),
+    }?;
+    let cp = seen.checkpoint;
     report.checkpoint_size = cp.checkpoint.size;
-    report.signed_by = verdict.signed_by.clone();
-    report.cosigned_by = verdict.cosigned_by.iter().map(|(n, _)| n.clone()).collect();
-    report.witnesses_silent = cp.witnessing(trust).silent;
+    report.signed_by = seen.signed_by;
+    report.cosigned_by = seen.cosigned_by;
+    report.witnesses_silent = seen.silent;
     report.cosigned_untrusted = cp
         .cosigners()
         .iter()
@@ -428,7 +476,13 @@ fn run_checks(
     let size = cp.checkpoint.size;
     let root = cp.checkpoint.root;
 
-    let (genesis, convened) = check_entry(&receipt.genesis, size, &root, Some("genesis"))?;
+    let (genesis, convened) = check_entry(
+        &receipt.genesis,
+        size,
+        &root,
+        Some("genesis"),
+        cache.as_deref_mut(),
+    )?;
     let Event::MeetingConvened(m) = convened else {
         return Err(format!(
             "entry {}: is a {}, not the genesis",
@@ -469,7 +523,13 @@ fn run_checks(
         m.date
     ));
 
-    let (decl_entry, decl) = check_entry(&receipt.declaration, size, &root, Some("declaration"))?;
+    let (decl_entry, decl) = check_entry(
+        &receipt.declaration,
+        size,
+        &root,
+        Some("declaration"),
+        cache.as_deref_mut(),
+    )?;
     // The declaration must end the checkpoint: whatever follows a declaration (a superseding
     // proxy form, a revocation, another declaration) may change the result, and a receipt
     // that left it out would show a superseded count.
@@ -485,7 +545,8 @@ fn run_checks(
     let granted = match &receipt.scrutineer_grant {
         None => None,
         Some(g) => {
-            let (grant_entry, grant) = check_entry(g, size, &root, Some("authority"))?;
+            let (grant_entry, grant) =
+                check_entry(g, size, &root, Some("authority"), cache.as_deref_mut())?;
             match grant {
                 Event::AuthorityGranted {
                     key,
@@ -540,6 +601,7 @@ fn run_checks(
         &root,
         decl_entry.index,
         &mut report.lines,
+        cache.as_deref_mut(),
     )?;
     let is_final = not_closed.is_empty() && !tally.resolutions.is_empty();
     if is_final {
@@ -563,7 +625,7 @@ fn run_checks(
     let mut last_context = None;
     for e in &receipt.context {
         in_order(&mut last_context, e.index, "context entries")?;
-        let (_, event) = check_entry(e, size, &root, None)?;
+        let (_, event) = check_entry(e, size, &root, None, cache.as_deref_mut())?;
         if e.index >= decl_entry.index {
             return Err(format!(
                 "entry {}: a context entry after the declaration at entry {}",
@@ -615,7 +677,8 @@ fn run_checks(
     for e in &receipt.entries {
         // In log order, each once: a repeated ballot would read as a second vote.
         in_order(&mut last_index, e.index, "entries")?;
-        let (entry, event) = check_entry(e, size, &root, None)?;
+        // The holder's own entries: their signatures are always verified.
+        let (entry, event) = check_entry(e, size, &root, None, None)?;
         if let Some(t) = &e.tlog_proof {
             if tlog_proof_text(&receipt.checkpoint, e).ok().as_ref() != Some(t) {
                 return Err(format!(

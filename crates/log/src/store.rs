@@ -5,7 +5,9 @@
 //! `m` + name → metadata (`version`, `origin`, `size`, `head`);
 //! `e` + index (u64 BE) → a page of consecutive entries starting there (see `pages.rs`);
 //! `t` + tile level (u8) + tile index (u64 BE) → up to 256 concatenated 32-byte hashes;
-//! `c` + size (u64 BE) → checkpoint note text.
+//! `c` + size (u64 BE) → checkpoint note text;
+//! `a` + key → auxiliary data derived from the entries (e.g. the ledger's receipt index), see
+//! [`Log::put_aux_batch`].
 //!
 //! The Merkle tree is stored as tiles (see `tiles.rs`).
 
@@ -768,6 +770,99 @@ impl Log {
             )
             .map_err(storage)?;
         self.make_durable(&mut w)
+    }
+}
+
+/// The key prefix of auxiliary data: no other key of the store starts with it.
+const AUX_PREFIX: u8 = b'a';
+
+fn aux_key(key: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + key.len());
+    k.push(AUX_PREFIX);
+    k.extend_from_slice(key);
+    k
+}
+
+impl Log {
+    /// Stores auxiliary keyed data (derived from the entries, such as an index of them) in
+    /// the log's database, under a key space of its own that no entry, tile, checkpoint or
+    /// metadata key shares. `puts` are `(key, value)` pairs and `removes` keys; all are
+    /// applied as one atomic batch, after every append before it.
+    ///
+    /// The batch is atomic but not flushed here: it becomes durable with the log's next
+    /// durable write (an append, a checkpoint, [`Log::flush_aux`]) or sled's own periodic
+    /// flush. Auxiliary data must therefore be rebuildable from the entries; a reader keeps,
+    /// within the same batch, a marker of how far it got (see the ledger's receipt index).
+    ///
+    /// # Errors
+    /// [`LogError::Damaged`] if an earlier write failed on this handle; storage errors.
+    pub fn put_aux_batch(
+        &self,
+        puts: Vec<(Vec<u8>, Vec<u8>)>,
+        removes: Vec<Vec<u8>>,
+    ) -> Result<(), LogError> {
+        let w = self.lock_writer();
+        if let Some(why) = &w.poisoned {
+            return Err(LogError::Damaged(format!(
+                "an earlier write failed ({why}); reopen the log"
+            )));
+        }
+        let mut batch = sled::Batch::default();
+        for k in removes {
+            batch.remove(aux_key(&k));
+        }
+        for (k, v) in puts {
+            batch.insert(aux_key(&k), v);
+        }
+        self.db.apply_batch(batch).map_err(storage)
+    }
+
+    /// Makes every auxiliary write so far durable (flush and `fsync`).
+    ///
+    /// # Errors
+    /// Storage and I/O errors.
+    pub fn flush_aux(&self) -> Result<(), LogError> {
+        let mut w = self.lock_writer();
+        self.make_durable(&mut w)
+    }
+
+    /// The auxiliary value stored under `key`, if any.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn get_aux(&self, key: &[u8]) -> Result<Option<Vec<u8>>, LogError> {
+        Ok(self
+            .db
+            .get(aux_key(key))
+            .map_err(storage)?
+            .map(|v| v.to_vec()))
+    }
+
+    /// Every auxiliary `(key, value)` whose key starts with `prefix`, in key order (keys
+    /// without the store's own prefix). The iterator reads lazily.
+    pub fn get_aux_range(
+        &self,
+        prefix: &[u8],
+    ) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), LogError>> + '_ {
+        self.db.scan_prefix(aux_key(prefix)).map(|r| {
+            r.map(|(k, v)| (k[1..].to_vec(), v.to_vec()))
+                .map_err(storage)
+        })
+    }
+
+    /// Removes every auxiliary key starting with `prefix` (e.g. to rebuild an index). Atomic
+    /// per call only as far as sled's single removes are; flushed as
+    /// [`Log::put_aux_batch`].
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn remove_aux_prefix(&self, prefix: &[u8]) -> Result<(), LogError> {
+        let _w = self.lock_writer();
+        let mut batch = sled::Batch::default();
+        for r in self.db.scan_prefix(aux_key(prefix)).keys() {
+            batch.remove(r.map_err(storage)?);
+        }
+        self.db.apply_batch(batch).map_err(storage)
     }
 }
 
