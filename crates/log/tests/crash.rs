@@ -312,6 +312,13 @@ fn a_failing_chunk_source_records_nothing() {
     let r = log.append_chunks_at(&registrar(), chunks, log.next_time());
     assert!(matches!(r, Err(LogError::Usage(_))), "{r:?}");
     assert_eq!(log.len(), 1);
+    // What the failed batch wrote is gone from storage, not merely hidden.
+    assert!(log.tile(0, 0, 2).is_err());
+    log.append(&registrar(), b"second".to_vec()).unwrap();
+    drop(log);
+    let log = Log::open(tmp.path()).unwrap();
+    assert_eq!(log.len(), 2);
+    assert!(log.entry(2).is_err());
     let range = log
         .append_chunks_at(
             &registrar(),
@@ -319,12 +326,12 @@ fn a_failing_chunk_source_records_nothing() {
             log.next_time(),
         )
         .unwrap();
-    assert_eq!(range, 1..601);
+    assert_eq!(range, 2..602);
     verifies(&log);
     drop(log);
     let log = Log::open(tmp.path()).unwrap();
-    assert_eq!(log.len(), 601);
-    assert_eq!(log.entry(600).unwrap().payload, b"ok 2");
+    assert_eq!(log.len(), 602);
+    assert_eq!(log.entry(601).unwrap().payload, b"ok 2");
     verifies(&log);
 }
 
