@@ -38,8 +38,8 @@ pub fn tally_digest(tally: &Tally) -> [u8; 32] {
 /// log holds a lock on it); within the process a `Ledger` is `Send + Sync` and concurrent
 /// submitters are serialised.
 pub struct Ledger {
-    log: Log,
-    state: RwLock<Meeting>,
+    pub(crate) log: Log,
+    pub(crate) state: RwLock<Meeting>,
     /// Serialises check-append-apply so that each event is checked against the state the
     /// events before it produced.
     writer: Mutex<()>,
@@ -398,13 +398,13 @@ impl Ledger {
         Ok(cp)
     }
 
-    fn read_state(&self) -> RwLockReadGuard<'_, Meeting> {
+    pub(crate) fn read_state(&self) -> RwLockReadGuard<'_, Meeting> {
         // A panic while holding the lock cannot leave the state half-applied (it is swapped
         // or folded whole), so a poisoned lock is still usable.
         self.state.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn lock_writer(&self) -> MutexGuard<'_, ()> {
+    pub(crate) fn lock_writer(&self) -> MutexGuard<'_, ()> {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -437,6 +437,6 @@ pub(crate) fn check_one<'e>(
     Ok(planned)
 }
 
-fn encode(event: &Event) -> Result<Vec<u8>, LedgerError> {
+pub(crate) fn encode(event: &Event) -> Result<Vec<u8>, LedgerError> {
     encode_event(event).map_err(|e| LedgerError::Malformed(e.to_string()))
 }

@@ -11,8 +11,11 @@ use scrutin_model::{encode_event, Event, ResolutionId, Role, UtcMillis};
 use scrutin_tally::{Meeting, Subject, VoteColumn};
 
 use crate::atomic::{parent_of, sync_dir, temporary_beside};
-use crate::ledger::author_of;
+use crate::ledger::{author_of, check_one, encode};
 use crate::{origin_for, Ledger, LedgerError};
+
+/// Events per chunk of a streamed import: what is encoded, signed and written at once.
+pub(crate) const IMPORT_CHUNK: usize = 8192;
 
 /// What an import recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,7 +215,8 @@ impl Ledger {
             events.push(Event::RegisterClosed);
         }
         let prefix = usize::from(opened);
-        let result = self.submit_batch(signer, events);
+        let result = self.submit_chunked(signer, &events);
+        drop(events);
         let violation = match result {
             Ok(entries) => {
                 return Ok(Imported {
@@ -249,6 +253,35 @@ impl Ledger {
             column: u64::from(column),
             violation,
         })
+    }
+
+    /// As [`Ledger::submit_batch`] for a file's worth of events, with memory bounded by a
+    /// chunk rather than the file: every event is checked first against a copy of the state
+    /// (copy-on-write, cheap), then the payloads are encoded, signed and written
+    /// [`IMPORT_CHUNK`] events at a time (signing the next chunk while the last is written),
+    /// with the log's commit point written last, so the batch stays all-or-nothing.
+    fn submit_chunked(&self, signer: &Signer, events: &[Event]) -> Result<Range<u64>, LedgerError> {
+        let _writer = self.lock_writer();
+        let start = self.log.len();
+        if events.is_empty() {
+            return Ok(start..start);
+        }
+        let author = author_of(signer);
+        // The time the entries carry: the rules check proxy forms against it, and the log
+        // records it (never earlier) while this writer alone appends.
+        let at = self.log.next_time();
+        let recorded = UtcMillis(at);
+        let mut next = self.read_state().clone();
+        for (position, event) in events.iter().enumerate() {
+            let planned = check_one(&next, event, &author, recorded, position)?;
+            next.commit(planned);
+        }
+        let chunks = events
+            .chunks(IMPORT_CHUNK)
+            .map(|chunk| chunk.iter().map(encode).collect::<Result<Vec<_>, _>>());
+        let range = self.log.append_chunks_at(signer, chunks, at)?;
+        *self.state.write().unwrap_or_else(|p| p.into_inner()) = next;
+        Ok(range)
     }
 
     /// Closes the poll on `resolution` (every open poll if `None`); when no poll stays open
