@@ -336,8 +336,8 @@ fn an_import_larger_than_a_chunk_is_recorded_whole_and_replays_the_same() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("db");
     let signer = registrar();
-    let l = Ledger::create_meeting(&dir, &plan(&meeting(ELECTION), &signer), &signer)
-        .expect("created");
+    let l =
+        Ledger::create_meeting(&dir, &plan(&meeting(ELECTION), &signer), &signer).expect("created");
     let before = l.len();
     // More than two chunks of events, the register's closing included.
     let done = import(&l, &signer, CsvKind::Register, &big_register(20_000)).expect("imports");
@@ -352,7 +352,11 @@ fn an_import_larger_than_a_chunk_is_recorded_whole_and_replays_the_same() {
     drop(l);
     let l = Ledger::open(&dir).expect("reopens");
     assert_eq!(l.len(), before + 20_001);
-    assert_eq!(l.tally().to_json(), tally, "the replay folds the same state");
+    assert_eq!(
+        l.tally().to_json(),
+        tally,
+        "the replay folds the same state"
+    );
     let report = verify_bundle(&bundle[..], &[signer.verifier()], &mut |_, _| {}).expect("runs");
     assert!(report.is_valid(), "{report:?}");
 }
@@ -362,8 +366,8 @@ fn a_row_refused_beyond_the_first_chunk_records_nothing() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("db");
     let signer = registrar();
-    let l = Ledger::create_meeting(&dir, &plan(&meeting(ELECTION), &signer), &signer)
-        .expect("created");
+    let l =
+        Ledger::create_meeting(&dir, &plan(&meeting(ELECTION), &signer), &signer).expect("created");
     let before = l.len();
     let mut text = big_register(10_000);
     text.push_str("H9000,Again,H,5\n");

@@ -50,7 +50,11 @@ fn child(test: &str, env: &[(&str, String)]) -> Command {
 /// loaded machine can take long), then `ms` milliseconds more, then SIGKILLs it; returns
 /// every line it printed.
 fn kill_after_ready(mut c: Command, ready: &str, ms: u64) -> Vec<String> {
-    let mut c = c.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut c = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let out = c.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     let reader = std::thread::spawn(move || {
@@ -243,7 +247,10 @@ fn kill_9_in_a_multi_chunk_batch_leaves_the_old_size_or_the_new() {
         let log = Log::open(&dir)
             .unwrap_or_else(|e| panic!("round {round} (seed {seed}): reopen failed: {e}"));
         let len = log.len();
-        assert!(len >= committed_max, "round {round} (seed {seed}): lost a commit");
+        assert!(
+            len >= committed_max,
+            "round {round} (seed {seed}): lost a commit"
+        );
         if let Some((start, end, acked)) = last {
             if acked {
                 assert_eq!(len, end, "round {round} (seed {seed})");
@@ -271,13 +278,18 @@ fn an_uncommitted_batch_is_discarded_on_open() {
         // 300 entries: the committed open page and level-0 tile are partly filled.
         log.append_batch(
             &registrar(),
-            (0..300u32).map(|i| format!("kept {i}").into_bytes()).collect(),
+            (0..300u32)
+                .map(|i| format!("kept {i}").into_bytes())
+                .collect(),
         )
         .unwrap();
     }
-    let out = child("child_push_then_exit", &[(EXIT_CHILD, dir.display().to_string())])
-        .output()
-        .unwrap();
+    let out = child(
+        "child_push_then_exit",
+        &[(EXIT_CHILD, dir.display().to_string())],
+    )
+    .output()
+    .unwrap();
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("pushed 300..1200"),
         "{}",
