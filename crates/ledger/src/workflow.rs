@@ -197,25 +197,26 @@ impl Ledger {
         options: ImportOptions,
     ) -> Result<Imported, LedgerError> {
         let records = parsed.events.len();
-        let mut events = parsed.events;
+        let events = parsed.events;
         let origins = parsed.origins;
         let author = author_of(signer);
-        let mut opened = false;
+        // The events around the file's own go before and after them without moving the file's
+        // (the largest allocation of an import) in memory.
+        let mut before = None;
         // A ballots file with no rows (a header alone, an export of nothing) records nothing:
         // opening every poll is the chair's act, not a side effect of an empty file.
         if kind == CsvKind::Ballots && records > 0 {
             let open_all = Event::PollOpened { resolution: None };
             if self.with_meeting(|m| m.check(&open_all, &author, now()).is_ok()) {
-                events.insert(0, open_all);
-                opened = true;
+                before = Some(open_all);
             }
         }
+        let opened = before.is_some();
         let close_register = kind == CsvKind::Register && !options.keep_register_open;
-        if close_register {
-            events.push(Event::RegisterClosed);
-        }
+        let after = close_register.then_some(Event::RegisterClosed);
         let prefix = usize::from(opened);
-        let result = self.submit_chunked(signer, &events);
+        let all = before.iter().chain(&events).chain(after.iter());
+        let result = self.submit_chunked(signer, all);
         drop(events);
         let violation = match result {
             Ok(entries) => {
@@ -260,25 +261,38 @@ impl Ledger {
     /// (copy-on-write, cheap), then the payloads are encoded, signed and written
     /// [`IMPORT_CHUNK`] events at a time (signing the next chunk while the last is written),
     /// with the log's commit point written last, so the batch stays all-or-nothing.
-    fn submit_chunked(&self, signer: &Signer, events: &[Event]) -> Result<Range<u64>, LedgerError> {
+    fn submit_chunked<'e, I>(&self, signer: &Signer, events: I) -> Result<Range<u64>, LedgerError>
+    where
+        I: Iterator<Item = &'e Event> + Clone + Send,
+    {
         let _writer = self.lock_writer();
         let start = self.log.len();
-        if events.is_empty() {
-            return Ok(start..start);
-        }
         let author = author_of(signer);
         // The time the entries carry: the rules check proxy forms against it, and the log
         // records it (never earlier) while this writer alone appends.
         let at = self.log.next_time();
         let recorded = UtcMillis(at);
         let mut next = self.read_state().clone();
-        for (position, event) in events.iter().enumerate() {
+        let mut count = 0usize;
+        for (position, event) in events.clone().enumerate() {
             let planned = check_one(&next, event, &author, recorded, position)?;
             next.commit(planned);
+            count = position + 1;
         }
-        let chunks = events
-            .chunks(IMPORT_CHUNK)
-            .map(|chunk| chunk.iter().map(encode).collect::<Result<Vec<_>, _>>());
+        if count == 0 {
+            return Ok(start..start);
+        }
+        let mut events = events.peekable();
+        let chunks = std::iter::from_fn(move || {
+            events.peek()?;
+            Some(
+                events
+                    .by_ref()
+                    .take(IMPORT_CHUNK)
+                    .map(encode)
+                    .collect::<Result<Vec<_>, _>>(),
+            )
+        });
         let range = self.log.append_chunks_at(signer, chunks, at)?;
         *self.state.write().unwrap_or_else(|p| p.into_inner()) = next;
         Ok(range)
