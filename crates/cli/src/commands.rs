@@ -157,6 +157,8 @@ pub(crate) fn import_into(
         },
     );
     pb.finish_and_clear();
+    // The events own everything they need: the file's bytes go before the import.
+    drop(bytes);
     let parsed = parsed.map_err(|e| import_err(&e))?;
     if !parsed.ignored_columns.is_empty() {
         eprintln!(

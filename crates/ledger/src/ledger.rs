@@ -39,8 +39,8 @@ pub fn tally_digest(tally: &Tally) -> [u8; 32] {
 /// log holds a lock on it); within the process a `Ledger` is `Send + Sync` and concurrent
 /// submitters are serialised.
 pub struct Ledger {
-    log: Log,
-    state: RwLock<Meeting>,
+    pub(crate) log: Log,
+    pub(crate) state: RwLock<Meeting>,
     /// Serialises check-append-apply so that each event is checked against the state the
     /// events before it produced.
     writer: Mutex<()>,
@@ -494,6 +494,6 @@ pub(crate) fn check_one<'e>(
     Ok(planned)
 }
 
-fn encode(event: &Event) -> Result<Vec<u8>, LedgerError> {
+pub(crate) fn encode(event: &Event) -> Result<Vec<u8>, LedgerError> {
     encode_event(event).map_err(|e| LedgerError::Malformed(e.to_string()))
 }

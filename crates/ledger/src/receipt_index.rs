@@ -201,16 +201,22 @@ pub(crate) fn catch_up(log: &Log) -> Result<(), LedgerError> {
 ///
 /// The entries are durable before this runs and the index is rebuildable from them, so a
 /// failure here is not the append's: the index is left behind and completed on next use.
-pub(crate) fn record_appended(log: &Log, start: u64, events: &[Event]) {
+pub(crate) fn record_appended<'e>(
+    log: &Log,
+    start: u64,
+    events: impl IntoIterator<Item = &'e Event>,
+) {
     let done = (|| -> Result<(), LedgerError> {
         if indexed_size(log)? != Some(start) {
             return catch_up(log);
         }
         let mut items = Vec::new();
+        let mut end = start;
         for (index, event) in (start..).zip(events) {
             index_items(index, event, &mut items);
+            end = index + 1;
         }
-        items.push(marker(start + events.len() as u64));
+        items.push(marker(end));
         log.put_aux_batch(items, Vec::new())?;
         Ok(())
     })();

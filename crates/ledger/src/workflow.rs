@@ -11,8 +11,11 @@ use scrutin_model::{encode_event, Event, HolderId, ResolutionId, Role, UtcMillis
 use scrutin_tally::{Meeting, Subject, VoteColumn};
 
 use crate::atomic::{parent_of, sync_dir, temporary_beside};
-use crate::ledger::author_of;
+use crate::ledger::{author_of, check_one, encode};
 use crate::{origin_for, Ledger, LedgerError};
+
+/// Events per chunk of a streamed import: what is encoded, signed and written at once.
+pub(crate) const IMPORT_CHUNK: usize = 8192;
 
 /// What an import recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -258,26 +261,28 @@ impl Ledger {
         options: ImportOptions,
     ) -> Result<Imported, LedgerError> {
         let records = parsed.events.len();
-        let mut events = parsed.events;
+        let events = parsed.events;
         let origins = parsed.origins;
         let author = author_of(signer);
-        let mut opened = false;
+        // The events around the file's own go before and after them without moving the file's
+        // (the largest allocation of an import) in memory.
+        let mut before = None;
         // A ballots file with no rows (a header alone, an export of nothing) records nothing:
         // opening every poll is the chair's act, not a side effect of an empty file.
         if kind == CsvKind::Ballots && records > 0 {
             let open_all = Event::PollOpened { resolution: None };
             if self.with_meeting(|m| m.check(&open_all, &author, now()).is_ok()) {
-                events.insert(0, open_all);
-                opened = true;
+                before = Some(open_all);
             }
         }
+        let opened = before.is_some();
         let close_register = kind == CsvKind::Register && !options.keep_register_open;
-        if close_register {
-            events.push(Event::RegisterClosed);
-        }
+        let after = close_register.then_some(Event::RegisterClosed);
         let prefix = usize::from(opened);
-        let ballots: Vec<(u64, Voter, ResolutionId)> = ballots_of(&events[prefix..], &origins);
-        let result = self.submit_batch(signer, events);
+        let ballots: Vec<(u64, Voter, ResolutionId)> = ballots_of(&events, &origins);
+        let all = before.iter().chain(&events).chain(after.iter());
+        let result = self.submit_chunked(signer, all);
+        drop(events);
         let violation = match result {
             Ok(entries) => {
                 return Ok(Imported {
@@ -315,6 +320,50 @@ impl Ledger {
             column: u64::from(column),
             violation,
         })
+    }
+
+    /// As [`Ledger::submit_batch`] for a file's worth of events, with memory bounded by a
+    /// chunk rather than the file: every event is checked first against a copy of the state
+    /// (copy-on-write, cheap), then the payloads are encoded, signed and written
+    /// [`IMPORT_CHUNK`] events at a time (signing the next chunk while the last is written),
+    /// with the log's commit point written last, so the batch stays all-or-nothing.
+    fn submit_chunked<'e, I>(&self, signer: &Signer, events: I) -> Result<Range<u64>, LedgerError>
+    where
+        I: Iterator<Item = &'e Event> + Clone + Send,
+    {
+        let _writer = self.lock_writer();
+        let start = self.log.len();
+        let author = author_of(signer);
+        // The time the entries carry: the rules check proxy forms against it, and the log
+        // records it (never earlier) while this writer alone appends.
+        let at = self.log.next_time();
+        let recorded = UtcMillis(at);
+        let mut next = self.read_state().clone();
+        let mut count = 0usize;
+        for (position, event) in events.clone().enumerate() {
+            let planned = check_one(&next, event, &author, recorded, position)?;
+            next.commit(planned);
+            count = position + 1;
+        }
+        if count == 0 {
+            return Ok(start..start);
+        }
+        let indexed = events.clone();
+        let mut events = events.peekable();
+        let chunks = std::iter::from_fn(move || {
+            events.peek()?;
+            Some(
+                events
+                    .by_ref()
+                    .take(IMPORT_CHUNK)
+                    .map(encode)
+                    .collect::<Result<Vec<_>, _>>(),
+            )
+        });
+        let range = self.log.append_chunks_at(signer, chunks, at)?;
+        crate::receipt_index::record_appended(&self.log, range.start, indexed);
+        *self.state.write().unwrap_or_else(|p| p.into_inner()) = next;
+        Ok(range)
     }
 
     /// Closes the poll on `resolution` (every open poll if `None`); when no poll stays open

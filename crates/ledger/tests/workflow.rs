@@ -321,3 +321,60 @@ fn log_only_reads_do_not_replay_the_meeting() {
     let summary = log.export_to(&target, &mut |_, _| {}).expect("export");
     assert_eq!(summary.entries, polls + 1);
 }
+
+/// A register of `n` holders of 1 to `n` shares, `H1..Hn`.
+fn big_register(n: u32) -> String {
+    let mut text = String::from("holder,name,class,shares\n");
+    for i in 1..=n {
+        text.push_str(&format!("H{i},Holder {i},H,{i}\n"));
+    }
+    text
+}
+
+#[test]
+fn an_import_larger_than_a_chunk_is_recorded_whole_and_replays_the_same() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("db");
+    let signer = registrar();
+    let l =
+        Ledger::create_meeting(&dir, &plan(&meeting(ELECTION), &signer), &signer).expect("created");
+    let before = l.len();
+    // More than two chunks of events, the register's closing included.
+    let done = import(&l, &signer, CsvKind::Register, &big_register(20_000)).expect("imports");
+    assert_eq!(done.records, 20_000);
+    assert_eq!(done.entries, before..before + 20_001);
+    assert_eq!(done.register_closed, Some(before + 20_000));
+    assert_eq!(l.len(), before + 20_001);
+    let tally = l.tally().to_json();
+    l.checkpoint(&signer).expect("checkpoint");
+    let mut bundle = Vec::new();
+    l.export(&mut bundle, &mut |_, _| {}).expect("export");
+    drop(l);
+    let l = Ledger::open(&dir).expect("reopens");
+    assert_eq!(l.len(), before + 20_001);
+    assert_eq!(
+        l.tally().to_json(),
+        tally,
+        "the replay folds the same state"
+    );
+    let report = verify_bundle(&bundle[..], &[signer.verifier()], &mut |_, _| {}).expect("runs");
+    assert!(report.is_valid(), "{report:?}");
+}
+
+#[test]
+fn a_row_refused_beyond_the_first_chunk_records_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("db");
+    let signer = registrar();
+    let l =
+        Ledger::create_meeting(&dir, &plan(&meeting(ELECTION), &signer), &signer).expect("created");
+    let before = l.len();
+    let mut text = big_register(10_000);
+    text.push_str("H9000,Again,H,5\n");
+    let (file, line, _, rule) = refused_at(import(&l, &signer, CsvKind::Register, &text));
+    assert_eq!((file.as_str(), line), ("register.csv", 10_002));
+    assert_eq!(rule, "duplicate-register-line");
+    assert_eq!(l.len(), before);
+    drop(l);
+    assert_eq!(Ledger::open(&dir).expect("reopens").len(), before);
+}

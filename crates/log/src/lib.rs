@@ -55,7 +55,7 @@ pub use merkle::{
     consistency_proof, inclusion_proof, root_of, verify_consistency, verify_inclusion,
 };
 pub use pin::{Pin, Witnessing};
-pub use store::Log;
+pub use store::{Log, PendingBatch};
 pub use text::{escape_for_display, is_control_char, is_display_hazard};
 pub use verify::{
     verify_bundle, verify_bundle_observing, verify_bundle_with, verify_bundle_with_progress, Check,

@@ -34,6 +34,11 @@ const META_VERSION: &[u8] = b"mversion";
 const META_ORIGIN: &[u8] = b"morigin";
 const META_SIZE: &[u8] = b"msize";
 const META_HEAD: &[u8] = b"mhead";
+/// Present only while a multi-chunk batch is being written: the committed size it started
+/// from. Written atomically with the batch's first chunk and removed atomically with its
+/// commit point (size and head), so after a crash `open` knows that the pages and tiles
+/// beyond the committed size are an unfinished batch's, to be discarded, not damage.
+const META_PENDING: &[u8] = b"mpending";
 
 fn checkpoint_key(size: u64) -> [u8; 9] {
     let mut k = [b'c'; 9];
@@ -218,6 +223,19 @@ impl Log {
         let origin = String::from_utf8(get(META_ORIGIN, "origin")?.to_vec())
             .map_err(|_| LogError::Damaged("origin is not UTF-8".into()))?;
         let size = u64_value(&get(META_SIZE, "size")?, "size")?;
+        if let Some(pending) = db.get(META_PENDING).map_err(storage)? {
+            // A multi-chunk batch was interrupted before its commit point: everything it
+            // wrote lies beyond the committed size.
+            let from = u64_value(&pending, "pending batch start")?;
+            if from != size {
+                return Err(LogError::Damaged(format!(
+                    "an unfinished batch started at {from} but the committed size is {size}"
+                )));
+            }
+            discard_beyond(&db, size)?;
+            db.flush().map_err(storage)?;
+            File::open(dir.join("db"))?.sync_all()?;
+        }
         let last = db
             .scan_prefix(b"e")
             .next_back()
@@ -864,6 +882,350 @@ impl Log {
         }
         self.db.apply_batch(batch).map_err(storage)
     }
+}
+
+impl Log {
+    /// Starts a batch appended in chunks (see [`PendingBatch`]): entries recorded at `at_ms`
+    /// or at the last recorded time if that is later. Other appends wait until the batch is
+    /// committed or dropped.
+    ///
+    /// # Errors
+    /// [`LogError::Damaged`] if an earlier write failed on this handle.
+    pub fn begin_batch_at<'a>(
+        &'a self,
+        signer: &'a Signer,
+        at_ms: u64,
+    ) -> Result<PendingBatch<'a>, LogError> {
+        let w = self.lock_writer();
+        if let Some(why) = &w.poisoned {
+            return Err(LogError::Damaged(format!(
+                "an earlier write failed ({why}); reopen the log"
+            )));
+        }
+        Ok(PendingBatch {
+            log: self,
+            signer,
+            time: at_ms.max(w.last_time),
+            start: w.size,
+            end: w.size,
+            head: w.head,
+            tiles: w.tiles.clone(),
+            page: w.page.clone(),
+            written: false,
+            done: false,
+            w,
+        })
+    }
+
+    /// Appends the payloads `chunks` yields as ONE all-or-nothing batch, recorded at `at_ms`
+    /// (or the last recorded time if later), without holding more than a few chunks in
+    /// memory: chunk k+1 is signed (on all cores) while chunk k is written, and the commit
+    /// point is written last, once every chunk is in storage. Returns the entries' range.
+    ///
+    /// If `chunks` yields an error, or a write fails, nothing is recorded (the chunks
+    /// already written are discarded) and that error is returned. A crash before the commit
+    /// point leaves the log at its old size (the next [`Log::open`] discards the rest).
+    ///
+    /// # Errors
+    /// The iterator's errors; [`LogError::PayloadTooLarge`]; storage and I/O errors.
+    pub fn append_chunks_at<I, E>(
+        &self,
+        signer: &Signer,
+        chunks: I,
+        at_ms: u64,
+    ) -> Result<Range<u64>, E>
+    where
+        I: Iterator<Item = Result<Vec<Vec<u8>>, E>> + Send,
+        E: From<LogError> + Send,
+    {
+        let mut batch = self.begin_batch_at(signer, at_ms)?;
+        let (start, head, time) = (batch.end, batch.head, batch.time);
+        let batch_ref = &mut batch;
+        std::thread::scope(|s| -> Result<(), E> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Prepared>(1);
+            let producer = s.spawn(move || -> Result<(), E> {
+                let mut next = start;
+                let mut prev = head;
+                for chunk in chunks {
+                    let payloads = chunk?;
+                    if payloads.is_empty() {
+                        continue;
+                    }
+                    let p = prepare_chunk(signer, next, prev, time, &payloads)?;
+                    drop(payloads);
+                    next = p.end();
+                    prev = p.last_leaf(prev);
+                    if tx.send(p).is_err() {
+                        // The writer stopped on an error, which it reports.
+                        break;
+                    }
+                }
+                Ok(())
+            });
+            let mut written = Ok(());
+            for p in rx.iter() {
+                if let Err(e) = batch_ref.write(p) {
+                    written = Err(e);
+                    break;
+                }
+            }
+            drop(rx);
+            let produced = producer.join().unwrap_or_else(|_| {
+                Err(E::from(LogError::Storage(
+                    "the signing thread panicked".into(),
+                )))
+            });
+            written.map_err(E::from)?;
+            produced
+        })?;
+        batch.commit().map_err(E::from)
+    }
+}
+
+/// One chunk of a batch, chained and signed, ready to be written.
+struct Prepared {
+    start: u64,
+    bodies: Vec<Vec<u8>>,
+    leaves: Vec<Hash>,
+    sigs: Vec<[u8; 64]>,
+}
+
+impl Prepared {
+    fn end(&self) -> u64 {
+        self.start + self.leaves.len() as u64
+    }
+
+    fn last_leaf(&self, before: Hash) -> Hash {
+        self.leaves.last().copied().unwrap_or(before)
+    }
+}
+
+/// Chains and signs `payloads` as entries `start..`, after the entry whose hash is `prev`.
+fn prepare_chunk(
+    signer: &Signer,
+    start: u64,
+    prev: Hash,
+    time: u64,
+    payloads: &[Vec<u8>],
+) -> Result<Prepared, LogError> {
+    if let Some(p) = payloads.iter().find(|p| p.len() > MAX_PAYLOAD_BYTES) {
+        return Err(LogError::PayloadTooLarge {
+            len: p.len(),
+            limit: MAX_PAYLOAD_BYTES,
+        });
+    }
+    let end = start
+        .checked_add(payloads.len() as u64)
+        .ok_or_else(|| LogError::InvalidRange("log is full".into()))?;
+    let author = signer.public_key();
+    let mut bodies = Vec::with_capacity(payloads.len());
+    let mut leaves = Vec::with_capacity(payloads.len());
+    let mut msgs = Vec::with_capacity(payloads.len());
+    let mut prev = prev;
+    for (i, p) in (start..end).zip(payloads) {
+        let mut body = Vec::with_capacity(codec::ENTRY_OVERHEAD + p.len());
+        codec::encode_body_into(i, &prev, time, author.as_bytes(), p, &mut body);
+        let leaf = leaf_hash(&body);
+        msgs.push(codec::entry_signed_message(
+            i,
+            &prev,
+            time,
+            author.as_bytes(),
+            &Hash::digest(p),
+        ));
+        bodies.push(body);
+        leaves.push(leaf);
+        prev = leaf;
+    }
+    let sigs = sign_all(signer, &msgs);
+    Ok(Prepared {
+        start,
+        bodies,
+        leaves,
+        sigs,
+    })
+}
+
+/// A batch being appended in chunks ([`Log::begin_batch_at`]): each [`PendingBatch::push`]
+/// signs a chunk and writes its entry pages and Merkle tiles to storage, beyond the log's
+/// committed size; [`PendingBatch::commit`] then writes the commit point (size and head) and
+/// makes everything durable. Until then readers see the old size, and dropping the batch
+/// (or a crash, at the next [`Log::open`]) discards what it wrote: all or nothing.
+pub struct PendingBatch<'a> {
+    log: &'a Log,
+    w: MutexGuard<'a, Writer>,
+    signer: &'a Signer,
+    time: u64,
+    start: u64,
+    end: u64,
+    head: Hash,
+    tiles: Vec<Vec<Hash>>,
+    page: OpenPage,
+    /// Whether a chunk reached storage (then a drop without commit must discard it).
+    written: bool,
+    /// Committed, or given up after a failed commit (the handle is poisoned then).
+    done: bool,
+}
+
+impl std::fmt::Debug for PendingBatch<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingBatch")
+            .field("start", &self.start)
+            .field("end", &self.end)
+            .finish()
+    }
+}
+
+impl PendingBatch<'_> {
+    /// The entries pushed so far: `start..end` once committed.
+    pub fn range(&self) -> Range<u64> {
+        self.start..self.end
+    }
+
+    /// Signs `payloads` as the next entries and writes them to storage (not yet committed).
+    ///
+    /// # Errors
+    /// [`LogError::PayloadTooLarge`] (nothing of this chunk is written); storage errors.
+    pub fn push(&mut self, payloads: Vec<Vec<u8>>) -> Result<(), LogError> {
+        if payloads.is_empty() {
+            return Ok(());
+        }
+        let p = prepare_chunk(self.signer, self.end, self.head, self.time, &payloads)?;
+        drop(payloads);
+        self.write(p)
+    }
+
+    fn write(&mut self, p: Prepared) -> Result<(), LogError> {
+        if p.start != self.end {
+            return Err(LogError::Storage(format!(
+                "chunk starts at {} but the batch is at {}",
+                p.start, self.end
+            )));
+        }
+        let mut batch = sled::Batch::default();
+        if !self.written {
+            batch.insert(META_PENDING, &self.start.to_be_bytes());
+        }
+        for ((i, body), sig) in (p.start..).zip(&p.bodies).zip(&p.sigs) {
+            self.page.push(body, sig);
+            if self.page.is_full() {
+                let full = std::mem::replace(&mut self.page, OpenPage::new(i + 1));
+                batch.insert(&entry_key(full.start), full.bytes);
+            }
+        }
+        if self.page.count > 0 {
+            batch.insert(&entry_key(self.page.start), self.page.bytes.as_slice());
+        }
+        for (key, bytes) in push_leaves(&mut self.tiles, p.start, &p.leaves) {
+            batch.insert(&key, bytes);
+        }
+        // From here storage may hold part of this batch: a drop must discard it.
+        self.written = true;
+        self.log.db.apply_batch(batch).map_err(storage)?;
+        // Write the chunk out (without fsync: the commit makes everything durable) so that
+        // sled's dirty pages stay bounded by a chunk.
+        self.log.db.flush().map_err(storage)?;
+        self.end = p.end();
+        self.head = p.last_leaf(self.head);
+        Ok(())
+    }
+
+    /// Writes the commit point and makes the batch durable; returns the entries' range.
+    ///
+    /// # Errors
+    /// Storage and I/O errors (after which the log refuses further writes: reopen it).
+    pub fn commit(mut self) -> Result<Range<u64>, LogError> {
+        if !self.written {
+            self.done = true;
+            return Ok(self.start..self.start);
+        }
+        let mut batch = sled::Batch::default();
+        batch.insert(META_SIZE, &self.end.to_be_bytes());
+        batch.insert(META_HEAD, &self.head.0);
+        batch.remove(META_PENDING);
+        self.done = true;
+        let log = self.log;
+        if let Err(e) = log
+            .db
+            .apply_batch(batch)
+            .map_err(storage)
+            .and_then(|()| log.make_durable(&mut self.w))
+        {
+            self.w.poisoned = Some(e.to_string());
+            return Err(e);
+        }
+        let (end, head) = (self.end, self.head);
+        self.w.size = end;
+        self.w.head = head;
+        self.w.last_time = self.time;
+        self.w.tiles = std::mem::take(&mut self.tiles);
+        self.w.page = std::mem::take(&mut self.page);
+        *log.committed.write().unwrap_or_else(|p| p.into_inner()) = Committed {
+            size: end,
+            head: Some(head),
+        };
+        Ok(self.start..end)
+    }
+}
+
+impl Drop for PendingBatch<'_> {
+    fn drop(&mut self) {
+        if self.done || !self.written {
+            return;
+        }
+        let size = self.w.size;
+        if let Err(e) = discard_beyond(&self.log.db, size)
+            .and_then(|()| self.log.db.flush().map(|_| ()).map_err(storage))
+        {
+            self.w.poisoned = Some(format!("discarding an unfinished batch: {e}"));
+        }
+    }
+}
+
+/// Removes from storage everything an unfinished batch wrote beyond the committed `size`:
+/// entry pages starting at or after it, the records past it in the page holding entry
+/// `size - 1`, Merkle tiles (or their hashes) of nodes not below it, and the pending mark.
+/// Stored hashes of complete subtrees never change, so truncating restores exactly the
+/// committed state.
+fn discard_beyond(db: &sled::Db, size: u64) -> Result<(), LogError> {
+    let mut batch = sled::Batch::default();
+    for r in db.range(entry_key(size)..=entry_key(u64::MAX)) {
+        let (k, _) = r.map_err(storage)?;
+        batch.remove(k);
+    }
+    if size > 0 {
+        if let Some((first, v)) = pages::page_of(db, size - 1)? {
+            let recs = pages::records(&v)?;
+            let keep = usize::try_from(size - first)
+                .map_err(|_| LogError::Damaged("bad entry page".into()))?;
+            if let Some(&(off, _)) = recs.get(keep) {
+                // Each record is a 4-byte length then the entry.
+                batch.insert(&entry_key(first), &v[..off - 4]);
+            }
+        }
+    }
+    let mut level = 0u8;
+    while u32::from(level) * TILE_HEIGHT < 64 {
+        let nodes = size >> (TILE_HEIGHT * u32::from(level));
+        let idx = nodes / TILE_WIDTH as u64;
+        let count = (nodes % TILE_WIDTH as u64) as usize;
+        for r in db.range(tile_key(level, idx)..=tile_key(level, u64::MAX)) {
+            let (k, v) = r.map_err(storage)?;
+            let i = k
+                .get(2..10)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes)
+                .ok_or_else(|| LogError::Damaged("bad tile key".into()))?;
+            if i > idx || count == 0 {
+                batch.remove(k);
+            } else if v.len() > count * 32 {
+                batch.insert(k, &v[..count * 32]);
+            }
+        }
+        level += 1;
+    }
+    batch.remove(META_PENDING);
+    db.apply_batch(batch).map_err(storage)
 }
 
 /// Signs every message, splitting the work across the available cores.
