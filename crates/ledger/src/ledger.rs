@@ -416,6 +416,7 @@ impl Ledger {
         holder: &HolderId,
         latest_size: u64,
     ) -> Result<Option<VoteReceipt>, LedgerError> {
+        receipt_index::catch_up(&self.log)?;
         let state = self.read_state();
         receipt_index::receipt_by_index(&self.log, &state, latest_size, holder)
     }
