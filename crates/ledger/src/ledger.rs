@@ -132,13 +132,9 @@ impl Ledger {
         let mut meeting = Meeting::new();
         progress(0, total);
         let step = (total / 100).max(1);
-        // The receipt index is completed (or rebuilt) in the same pass, if it is behind.
-        let mut receipts_ix = receipt_index::IndexBuilder::resume(&log)?;
-        let from = receipts_ix.from().min(total);
+        // The receipt index is not touched here: the first receipt completes it (reopening
+        // stays one lean pass).
         for_each_event(&log, 0..total, |index, author, at, event| {
-            if index >= from {
-                receipts_ix.see(&log, index, &event)?;
-            }
             // The events were checked when appended; folding without re-checking keeps the
             // replay a single cheap pass.
             meeting.apply(&event, &author, at);
@@ -148,7 +144,6 @@ impl Ledger {
             }
             Ok(())
         })?;
-        receipts_ix.finish(&log, total)?;
         Ok(Ledger {
             log,
             state: RwLock::new(meeting),
