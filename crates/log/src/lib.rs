@@ -1,7 +1,7 @@
 //! scrutin-log: a payload-agnostic, verifiable, durable log.
 //!
-//! Entries are signed (Ed25519, `verify_strict`), hash-chained and leaves of an RFC 6962
-//! Merkle tree; the log signs C2SP checkpoints that witnesses cosign; a portable bundle
+//! Entries are signed (Ed25519, verified in strict-compatible batches: docs/FORMAT.md),
+//! hash-chained and leaves of an RFC 6962 Merkle tree; the log signs C2SP checkpoints that witnesses cosign; a portable bundle
 //! carries entries and checkpoint to an offline verifier. Storage is sled, kept private.
 //! `docs/FORMAT.md` at the repository root specifies every byte.
 //!
