@@ -2,9 +2,11 @@
 //! that reproduces each one gives zero differences; each kind of error introduced by hand is
 //! named at the right path and line; the noise of copying changes nothing.
 //!
-//! The ledgers are the event streams of crates/tally/tests (fixtures/, copied): synthetic
+//! The ledgers are the event streams of crates/tally/tests/fixtures (included): synthetic
 //! registers whose totals and ballots are the published figures.
 
+// The event streams of the four samples, shared with scrutin-tally's own sample tests.
+#[path = "../../tally/tests/fixtures/mod.rs"]
 mod fixtures;
 
 use fixtures::published::{bilibili, china_eastern, dongxiang_egm, dongxiang_register, jlmag};
