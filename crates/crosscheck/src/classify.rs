@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use scrutin_tally::mul_div;
 use serde::Serialize;
 
 /// What kind of error explains a difference between a printed figure and the recomputed one.
@@ -192,34 +193,6 @@ pub fn sums_to_100(printed: &[&Printed]) -> bool {
         sum = sum.saturating_add(v);
     }
     Some(sum) == 10u128.checked_pow(places).and_then(|s| s.checked_mul(100))
-}
-
-/// `(a * b / den, a * b % den)` exactly, through a 256-bit product; `None` when `den` is zero
-/// or the quotient does not fit in a u128.
-fn mul_div(a: u128, b: u128, den: u128) -> Option<(u128, u128)> {
-    if den == 0 {
-        return None;
-    }
-    const M: u128 = u64::MAX as u128;
-    let (a1, a0, b1, b0) = (a >> 64, a & M, b >> 64, b & M);
-    let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
-    let mid = (p00 >> 64) + (p01 & M) + (p10 & M);
-    let lo = (p00 & M) | (mid << 64);
-    let hi = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
-    if hi >= den {
-        return None;
-    }
-    let (mut q, mut rem) = (0u128, hi);
-    for i in (0..128).rev() {
-        let carry = rem >> 127;
-        rem = (rem << 1) | ((lo >> i) & 1);
-        q <<= 1;
-        if carry == 1 || rem >= den {
-            rem = rem.wrapping_sub(den);
-            q |= 1;
-        }
-    }
-    Some((q, rem))
 }
 
 #[cfg(test)]

@@ -66,6 +66,6 @@ pub use error::RuleViolation;
 pub use meeting::{Abstention, BallotStatus, Meeting, Planned};
 pub use subject::{Subject, VoteColumn};
 pub use tally::{
-    percent, CandidateResult, ClassAttendance, ClassVotes, Disregarded, ResolutionTally,
+    mul_div, percent, CandidateResult, ClassAttendance, ClassVotes, Disregarded, ResolutionTally,
     SchemeTests, Tally,
 };

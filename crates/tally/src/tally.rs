@@ -163,8 +163,9 @@ pub fn percent(num: u128, den: u128, decimals: u8) -> String {
 }
 
 /// `(a * b / den, a * b % den)` exactly, through a 256-bit product; `None` when `den` is zero
-/// or the quotient does not fit in a u128.
-fn mul_div(a: u128, b: u128, den: u128) -> Option<(u128, u128)> {
+/// or the quotient does not fit in a u128. The one exact ratio every percentage (printed or
+/// compared) is derived from.
+pub fn mul_div(a: u128, b: u128, den: u128) -> Option<(u128, u128)> {
     if den == 0 {
         return None;
     }
