@@ -1,7 +1,7 @@
 //! The frozen v1 format: `tests/vectors/v1/` at the repository root holds bytes generated once
 //! from fixed seeds. This test rebuilds them in memory and compares byte for byte; it never
 //! writes them. (To create a *new* version's set, copy this builder, change the directory to
-//! `v2`, and run `SCRUTIN_WRITE_VECTORS=v2 cargo test --test golden_v1 -- --ignored`.)
+//! `v2`, and run `SCRUTIN_WRITE_VECTORS=v2 cargo test --test golden_v1`.)
 
 use scrutin_log::{
     consistency_proof, inclusion_proof, root_of, verify_bundle, write_bundle, Checkpoint, Entry,
