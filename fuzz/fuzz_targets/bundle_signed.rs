@@ -7,7 +7,7 @@
 
 use libfuzzer_sys::arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
-use scrutin::{origin_for, tally_digest, verify_bundle};
+use scrutin::{origin_for, tally_digest_of_format, verify_bundle};
 use scrutin_fuzz::{genesis, keys, step, START_MS};
 use scrutin_log::{root_of, write_bundle, Checkpoint, Entry, Hash, SignedCheckpoint};
 use scrutin_model::{encode_event, Event, UtcMillis};
@@ -29,8 +29,9 @@ fuzz_target!(|data: &[u8]| {
     let mut now = START_MS;
     let mut next = Some((Event::MeetingConvened(convened), 0, UtcMillis(START_MS)));
     while let Some((event, author, at)) = next.take() {
-        if let Event::ResultDeclared { tally_sha256 } = &event {
-            all_accepted &= *tally_sha256 == tally_digest(&meeting.tally());
+        if let Some(d) = event.declaration() {
+            all_accepted &=
+                tally_digest_of_format(&meeting.tally(), d.tally_format) == Some(d.tally_sha256);
         }
         all_accepted &= meeting.submit(&event, &keys.authors[author], at).is_ok();
         let Ok(payload) = encode_event(&event) else {

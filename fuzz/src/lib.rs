@@ -386,12 +386,22 @@ pub fn event(u: &mut Unstructured<'_>, meeting: &Meeting) -> Result<(Event, usiz
         ),
         14 => {
             // Mostly the digest of the tally as it stands (what a scrutineer declares).
+            // Either format: the legacy declaration over format 1, or the current one.
+            let format: u16 = if u.arbitrary::<bool>()? { 1 } else { 2 };
             let tally_sha256 = if u.arbitrary::<u8>()? % 8 == 0 {
                 u.arbitrary()?
             } else {
-                scrutin::tally_digest(&meeting.tally())
+                scrutin::tally_digest_of_format(&meeting.tally(), format).unwrap_or_default()
             };
-            (Event::ResultDeclared { tally_sha256 }, 1)
+            let event = if format == 1 {
+                Event::ResultDeclared { tally_sha256 }
+            } else {
+                Event::ResultDeclaredV2 {
+                    tally_format: format,
+                    tally_sha256,
+                }
+            };
+            (event, 1)
         }
         _ => (Event::MeetingConvened(genesis(u)?), reg),
     })

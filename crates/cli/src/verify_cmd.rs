@@ -168,8 +168,9 @@ pub(crate) fn run_with(
         &a.file.display().to_string(),
         comparison.as_ref().map(|c| (c.file.as_str(), &c.result)),
     );
-    if let (Some(path), Some(t)) = (a.tally_out, &report.tally) {
-        std::fs::write(path, t.to_json()).map_err(|e| io_err(path, e))?;
+    if let (Some(path), Some(json)) = (a.tally_out, report.certified_tally_json()) {
+        scrutin::write_atomic(path, json.as_bytes())
+            .map_err(|e| CliError::Io(format!("{}: {e}", path.display())))?;
     }
     let out = VerifyOutcome {
         report,

@@ -366,6 +366,7 @@ mod tests {
             },
         );
         Tally {
+            format: None,
             meeting: "ceair".into(),
             classes: vec![ClassAttendance {
                 id: "A".into(),

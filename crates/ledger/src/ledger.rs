@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard};
 
 use scrutin_log::{BundleSummary, Hash, Log, SignedCheckpoint, Signer};
 use scrutin_model::{encode_event, AuthorKey, Event, HolderId, MeetingConvened, UtcMillis};
-use scrutin_tally::{render_announcement, Meeting, Planned, Tally};
+use scrutin_tally::{render_announcement, Meeting, Planned, Tally, TALLY_FORMAT};
 use sha2::{Digest, Sha256};
 
 use crate::receipt::build_receipt;
@@ -26,9 +26,19 @@ pub(crate) fn author_of(signer: &Signer) -> AuthorKey {
     AuthorKey(*signer.public_key().as_bytes())
 }
 
-/// SHA-256 of a tally's canonical JSON: what `ResultDeclared` certifies.
+/// SHA-256 of a tally's canonical JSON in the current format ([`TALLY_FORMAT`]): what a
+/// declaration recorded by this build certifies.
 pub fn tally_digest(tally: &Tally) -> [u8; 32] {
     Sha256::digest(tally.to_json().as_bytes()).into()
+}
+
+/// SHA-256 of a tally's canonical JSON of tally format `format`: what a declaration of that
+/// format certifies (`ResultDeclared` format 1, `ResultDeclaredV2` the format it names);
+/// `None` for a format this build does not know.
+pub fn tally_digest_of_format(tally: &Tally, format: u16) -> Option<[u8; 32]> {
+    tally
+        .json_of_format(format)
+        .map(|json| Sha256::digest(json.as_bytes()).into())
 }
 
 /// A meeting's ledger: the durable, signed, verifiable log of its events, and the meeting
@@ -259,7 +269,8 @@ impl Ledger {
     pub fn declare_result(&self, scrutineer: &Signer) -> Result<u64, LedgerError> {
         let author = author_of(scrutineer);
         let _writer = self.lock_writer();
-        let event = Event::ResultDeclared {
+        let event = Event::ResultDeclaredV2 {
+            tally_format: TALLY_FORMAT,
             tally_sha256: tally_digest(&self.read_state().tally()),
         };
         let at = self.log.next_time();
@@ -477,13 +488,21 @@ pub(crate) fn check_one<'e>(
             position,
             violation,
         })?;
-    if let Event::ResultDeclared { tally_sha256 } = event {
-        let expected = tally_digest(&meeting.tally());
-        if *tally_sha256 != expected {
+    if let Some(d) = event.declaration() {
+        let expected = tally_digest_of_format(&meeting.tally(), d.tally_format);
+        if expected != Some(d.tally_sha256) {
             return Err(LedgerError::WrongDeclaration {
                 position,
-                declared: hex::encode(tally_sha256),
-                expected: hex::encode(expected),
+                declared: hex::encode(d.tally_sha256),
+                expected: expected.map_or_else(
+                    || {
+                        format!(
+                            "a tally of format {} (unknown to this build)",
+                            d.tally_format
+                        )
+                    },
+                    hex::encode,
+                ),
             });
         }
     }

@@ -80,7 +80,7 @@ pub use atomic::{write_atomic, write_atomic_with};
 pub use checkpoints::{read_proof_file, write_checkpoint_note, CHECKPOINT_NOTE};
 pub use compare::{compare_claim, compare_tally, parse_claimed_tally, Difference, TallyComparison};
 pub use error::LedgerError;
-pub use ledger::{origin_for, tally_digest, Ledger};
+pub use ledger::{origin_for, tally_digest, tally_digest_of_format, Ledger};
 pub use log_only::{LedgerLog, PollsState};
 pub use pin::{verify_bundle_pinned, verify_receipt_pinned, CHECK_PINNING};
 pub use receipt::{ReceiptEntry, VoteReceipt, RECEIPT_FORMAT};

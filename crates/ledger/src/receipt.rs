@@ -318,11 +318,14 @@ pub(crate) fn build_receipt(
             Event::ProxyLodged(p) if p.holder == *holder => {
                 picked.push((index, "proxy"));
             }
-            Event::ResultDeclared { .. } => {
+            e @ (Event::ResultDeclared { .. } | Event::ResultDeclaredV2 { .. }) => {
                 let tally = meeting.tally();
+                // The tally JSON of the format the declaration certifies (an unknown format
+                // cannot have been recorded: the ledger checks the digest before appending).
+                let format = e.declaration().map_or(1, |d| d.tally_format);
                 declaration = Some(DeclarationAt {
                     index,
-                    tally_json: tally.to_json(),
+                    tally_json: tally.json_of_format(format).unwrap_or_default(),
                     tally,
                     grant: grants.get(&author).copied(),
                     polls: history.evidence(&meeting),

@@ -102,7 +102,7 @@ pub(crate) fn index_items(index: u64, event: &Event, out: &mut Vec<Item>) {
         Event::ResolutionProposed(_) | Event::PollOpened { .. } | Event::PollClosed { .. } => {
             out.push((with_index(vec![NS, POLL], index), Vec::new()));
         }
-        Event::ResultDeclared { .. } => {
+        Event::ResultDeclared { .. } | Event::ResultDeclaredV2 { .. } => {
             out.push((with_index(vec![NS, DECL], index), Vec::new()));
         }
         _ => {}
@@ -291,13 +291,15 @@ pub(crate) fn shared_parts(
     let size = len;
     // After the declaration that ends the log, the live state is the declared state.
     let tally = meeting.tally();
-    let tally_json = tally.to_json();
     let (declaration, decl_event) = receipt_entry(log, decl_index, "declaration", size)?;
-    let Event::ResultDeclared { tally_sha256 } = decl_event else {
+    let Some(d) = decl_event.declaration() else {
+        return Ok(None);
+    };
+    let Some(tally_json) = tally.json_of_format(d.tally_format) else {
         return Ok(None);
     };
     let digest: [u8; 32] = Sha256::digest(tally_json.as_bytes()).into();
-    if digest != tally_sha256 {
+    if digest != d.tally_sha256 {
         return Ok(None);
     }
     let genesis_entry = log.entry(0)?;

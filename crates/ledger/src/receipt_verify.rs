@@ -571,7 +571,7 @@ fn run_checks(
     report.lines.push(format!(
         "entry {grant_index}: the registrar made {declarer} scrutineer"
     ));
-    let Event::ResultDeclared { tally_sha256 } = decl else {
+    let Some(scrutin_model::Declaration { tally_sha256, .. }) = decl.declaration() else {
         return Err(format!(
             "entry {}: is a {}, not a result declaration",
             receipt.declaration.index,

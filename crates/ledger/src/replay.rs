@@ -5,7 +5,7 @@ use scrutin_log::{Entry, NoteVerifier};
 use scrutin_model::{decode_event, AuthorKey, Event, MeetingConvened, UtcMillis};
 use scrutin_tally::Meeting;
 
-use crate::ledger::tally_digest;
+use crate::ledger::tally_digest_of_format;
 
 /// Check numbers of the verification report.
 pub(crate) const CHECK_AUTHORITY: u32 = 7;
@@ -38,7 +38,7 @@ pub(crate) struct Replay<'a> {
     pub(crate) registrar_name: Option<String>,
     /// The tally digest as of the last declaration, kept while only declarations follow, so
     /// that a run of declarations costs one tally, not one each.
-    last_digest: Option<[u8; 32]>,
+    last_digest: Option<(u16, [u8; 32])>,
 }
 
 impl<'a> Replay<'a> {
@@ -141,20 +141,31 @@ impl<'a> Replay<'a> {
                 );
             }
         };
-        if let Event::ResultDeclared { tally_sha256 } = &event {
+        if let Some(d) = event.declaration() {
             let expected = match self.last_digest {
-                Some(d) => d,
-                None => tally_digest(&self.meeting.tally()),
+                Some((format, digest)) if format == d.tally_format => Some(digest),
+                _ => tally_digest_of_format(&self.meeting.tally(), d.tally_format),
             };
-            self.last_digest = Some(expected);
-            if *tally_sha256 != expected {
+            let Some(expected) = expected else {
+                return self.fail(
+                    CHECK_TALLY,
+                    index,
+                    format!(
+                        "entry {index}: the declaration certifies a tally of format {}, which \
+                         this verifier does not know",
+                        d.tally_format
+                    ),
+                );
+            };
+            self.last_digest = Some((d.tally_format, expected));
+            if d.tally_sha256 != expected {
                 return self.fail(
                     CHECK_TALLY,
                     index,
                     format!(
                         "entry {index}: the declared tally digest {} is not the digest {} of the \
                          tally recomputed at that point",
-                        hex::encode(tally_sha256),
+                        hex::encode(d.tally_sha256),
                         hex::encode(expected)
                     ),
                 );
@@ -164,7 +175,7 @@ impl<'a> Replay<'a> {
         if index > 0 {
             self.authors += 1;
         }
-        if !matches!(event, Event::ResultDeclared { .. }) {
+        if event.declaration().is_none() {
             self.last_digest = None;
         }
         self.meeting.commit(planned);

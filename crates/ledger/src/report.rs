@@ -842,6 +842,11 @@ fn restricted_section(h: &mut String, r: &View<'_>) {
         let what = match restriction {
             Restriction::Abstain => "must abstain",
             Restriction::AgainstOnly => "may vote only against (Rule 13.40)",
+            Restriction::NotDisinterested => {
+                "not disinterested (left out of the scheme's disinterested tests)"
+            }
+            Restriction::IntendsAgainst => "stated an intention to vote against",
+            Restriction::IntendsAbstain => "stated an intention to abstain",
         };
         let _ = writeln!(
             h,

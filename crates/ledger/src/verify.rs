@@ -53,6 +53,8 @@ pub struct VerifyReport {
     /// The entry of the result declaration, when the bundle has one. It is final (it seals the
     /// log); without it the tally is a provisional count, never presented as a result.
     pub declared_at: Option<u64>,
+    /// The tally JSON format the declaration certifies (1 for `ResultDeclared`).
+    pub declared_format: Option<u16>,
     /// The names, from the replayed register and proxy forms, of the voters and holders the
     /// report shows beside a figure: every voter in [`VerifyReport::disregarded`] (a holder id,
     /// or `proxy:ID` named as `PROXY NAME (proxy of HOLDER)`) and every holder in
@@ -90,6 +92,17 @@ pub const MEETING_CHECKS: [(u32, &str); 3] = [
 ];
 
 impl VerifyReport {
+    /// The recomputed tally's JSON as the declaration certifies it (the format it names,
+    /// byte for byte what its digest covers); without a declaration, the current format.
+    /// `None` when the verdict is not valid.
+    pub fn certified_tally_json(&self) -> Option<String> {
+        let t = self.tally.as_ref()?;
+        match self.declared_format {
+            Some(f) => t.json_of_format(f),
+            None => Some(t.to_json()),
+        }
+    }
+
     /// Whether every check passed.
     pub fn is_valid(&self) -> bool {
         self.verdict.is_valid()
@@ -413,6 +426,7 @@ fn assemble(log: BundleReport, replay: Replay<'_>, trust: &[NoteVerifier]) -> Ve
         digest: log.digest.to_hex(),
         disregarded,
         declared_at: replay.meeting.declared_at(),
+        declared_format: replay.meeting.declared_format(),
         holder_names,
         restricted,
     }

@@ -16,6 +16,7 @@ fn recomputed() -> Tally {
         },
     );
     Tally {
+        format: None,
         meeting: "JLMAG-EGM-2022".into(),
         classes: vec![ClassAttendance {
             id: "H".into(),

@@ -36,7 +36,8 @@ fn declaration_after(events: &[(By, Event)]) -> (By, Event) {
     }
     (
         scrutineer,
-        Event::ResultDeclared {
+        Event::ResultDeclaredV2 {
+            tally_format: scrutin::tally::TALLY_FORMAT,
             tally_sha256: tally_digest(&m.tally()),
         },
     )
@@ -204,4 +205,71 @@ fn a_bundle_without_a_declaration_is_provisional_not_a_result() {
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(json["result"]["status"], "declared");
     assert_eq!(report.verdict_line(), "every check passed");
+}
+
+/// A declaration certifies the tally JSON of the format it names: the first format's
+/// `ResultDeclared` the format-1 JSON, `ResultDeclaredV2` the JSON of its `tally_format`. A
+/// digest of the other format, or a format the verifier does not know, is a broken tally.
+#[test]
+fn a_declaration_certifies_the_tally_json_of_the_format_it_names() {
+    use scrutin::tally::TALLY_FORMAT;
+    use scrutin::tally_digest_of_format;
+    let events = closed_meeting();
+    let mut m = Meeting::new();
+    for (s, e) in &events {
+        m.apply(e, &key(&s()), UtcMillis(u64::MAX));
+    }
+    let t = m.tally();
+    let v1 = tally_digest_of_format(&t, 1).unwrap();
+    let v2 = tally_digest_of_format(&t, TALLY_FORMAT).unwrap();
+    assert_ne!(v1, v2, "format 2 adds fields, so the two JSON texts differ");
+    assert_eq!(v2, tally_digest(&t));
+    let with = |e: Event| {
+        let mut all = events.clone();
+        all.push((scrutineer as By, e));
+        verify_bundle(&raw_bundle(&all)[..], &[registrar().verifier()], &mut |_, _| {}).unwrap()
+    };
+    for good in [
+        Event::ResultDeclared { tally_sha256: v1 },
+        Event::ResultDeclaredV2 {
+            tally_format: TALLY_FORMAT,
+            tally_sha256: v2,
+        },
+    ] {
+        let report = with(good);
+        assert!(report.is_declared(), "{}", report.to_json());
+        let format = report.declared_format.unwrap();
+        let certified = report.certified_tally_json().unwrap();
+        assert_eq!(
+            tally_digest_of_format(report.tally.as_ref().unwrap(), format),
+            Some(<sha2::Sha256 as sha2::Digest>::digest(certified.as_bytes()).into()),
+            "the certified JSON is the declared bytes"
+        );
+    }
+    for (bad, why) in [
+        (Event::ResultDeclared { tally_sha256: v2 }, "not the digest"),
+        (
+            Event::ResultDeclaredV2 {
+                tally_format: TALLY_FORMAT,
+                tally_sha256: v1,
+            },
+            "not the digest",
+        ),
+        (
+            Event::ResultDeclaredV2 {
+                tally_format: TALLY_FORMAT + 1,
+                tally_sha256: v2,
+            },
+            "does not know",
+        ),
+    ] {
+        let report = with(bad);
+        match report.verdict {
+            Verdict::Broken { check, reason, .. } => {
+                assert_eq!(check, "tally");
+                assert!(reason.contains(why), "{reason}");
+            }
+            Verdict::Valid => panic!("a wrong declaration verified"),
+        }
+    }
 }

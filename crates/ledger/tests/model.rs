@@ -69,7 +69,8 @@ proptest! {
                     proxy: ProxyId::new("P1").unwrap(),
                     reason: "withdrawn".into(),
                 },
-                Step::Declare(right) => Event::ResultDeclared {
+                Step::Declare(right) => Event::ResultDeclaredV2 {
+                    tally_format: scrutin::tally::TALLY_FORMAT,
                     tally_sha256: if right { tally_digest(&ledger.tally()) } else { [9; 32] },
                 },
             };

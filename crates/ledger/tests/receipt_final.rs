@@ -34,7 +34,8 @@ fn append(log: &Log, meeting: &mut Meeting, signer: &Signer, event: &Event) -> u
 }
 
 fn declare(log: &Log, meeting: &mut Meeting) -> u64 {
-    let event = Event::ResultDeclared {
+    let event = Event::ResultDeclaredV2 {
+        tally_format: scrutin::tally::TALLY_FORMAT,
         tally_sha256: tally_digest(&meeting.tally()),
     };
     append(log, meeting, &scrutineer(), &event)

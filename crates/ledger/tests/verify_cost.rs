@@ -56,7 +56,8 @@ fn declared(mut events: Vec<(By, Event)>) -> Vec<(By, Event)> {
         m.submit(e, &key(&by()), UtcMillis(1_800_000_000_000))
             .unwrap();
     }
-    let declaration = Event::ResultDeclared {
+    let declaration = Event::ResultDeclaredV2 {
+        tally_format: scrutin::tally::TALLY_FORMAT,
         tally_sha256: tally_digest(&m.tally()),
     };
     m.submit(
@@ -181,10 +182,10 @@ fn many_declarations(n: usize) -> Vec<u8> {
     ev.extend(ballots().into_iter().map(|e| (reg, e)));
     ev.push((reg, close()));
     let mut ev = declared(ev);
-    let digest = match ev.last() {
-        Some((_, Event::ResultDeclared { tally_sha256 })) => *tally_sha256,
-        _ => unreachable!(),
+    let Some(last) = ev.last().and_then(|(_, e)| e.declaration()) else {
+        unreachable!("declared() ends in a declaration")
     };
+    let digest = last.tally_sha256;
     for _ in 0..n {
         ev.push((
             reg,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     AuthorKey, CandidateId, ClassId, Date, HolderId, ModelError, ProxyId, ResolutionId,
-    RulesProfile, Shares, UtcMillis, Votes,
+    RulesProfile, Shares, SittingId, Threshold, UtcMillis, Votes,
 };
 
 /// Longest free text (names, titles, reasons) accepted in an event, in bytes.
@@ -160,6 +160,16 @@ pub enum Restriction {
     Abstain,
     /// May vote against but not in favour (Rule 13.40).
     AgainstOnly,
+    /// Not a disinterested shareholder on a scheme of arrangement (a concert party of the
+    /// offeror): votes, and counts in the statutory tests, but is left out of every
+    /// disinterested test. Appended after `AgainstOnly`: earlier encodings keep their meaning.
+    NotDisinterested,
+    /// Stated in the circular an intention to vote against (Rule 13.40 practice): restricts
+    /// nothing, and the announcement states whether the holder did.
+    IntendsAgainst,
+    /// Stated in the circular an intention to abstain: restricts nothing, and the announcement
+    /// states whether the holder did.
+    IntendsAbstain,
 }
 
 /// A proxy's instruction on one resolution.
@@ -275,6 +285,99 @@ pub struct Ballot {
     pub choice: Choice,
 }
 
+/// Whether a sitting is the general meeting or a class meeting held beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Encode, Decode, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SittingKind {
+    /// The general meeting (every class attends).
+    General,
+    /// A meeting of the holders of one class.
+    Class,
+}
+
+impl SittingKind {
+    /// The kind as written in `meeting.toml` (`general`, `class`).
+    pub fn name(self) -> &'static str {
+        match self {
+            SittingKind::General => "general",
+            SittingKind::Class => "class",
+        }
+    }
+}
+
+/// A sitting of the meeting: PRC issuers hold the general meeting and the A- and H-share class
+/// meetings on one day and publish one announcement. Proxy forms, attendance and the shares
+/// represented are per sitting; each resolution belongs to one sitting.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Encode, Decode, Serialize, Deserialize)]
+pub struct Sitting {
+    /// The sitting's id (`sitting = "ID"` in resolutions and CSV files).
+    pub id: SittingId,
+    /// General meeting or class meeting.
+    pub kind: SittingKind,
+    /// The class of a class sitting; `None` for the general sitting.
+    pub class: Option<ClassId>,
+    /// Its heading in the announcement ("H Shareholders' Class Meeting").
+    pub title: String,
+}
+
+/// The tests of one scheme of arrangement, when they differ from the preset's defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Encode, Decode, Serialize, Deserialize)]
+pub struct SchemeTerms {
+    /// Whether a majority in number of the holders voting must vote for (Cap 622 s.674(2)
+    /// takeover schemes have no headcount test).
+    pub headcount: bool,
+    /// The value test: votes for as a fraction of the votes cast (for + against).
+    pub value_majority: Threshold,
+    /// Votes for as a fraction of the **disinterested** votes cast (holders marked
+    /// `not_disinterested` left out); `None`: no such test.
+    pub disinterested_majority: Option<Threshold>,
+    /// Largest share of **all** disinterested scheme shares (cast or not) that may vote
+    /// against; `None`: no such test.
+    pub disinterested_max_against: Option<Threshold>,
+}
+
+/// Which total a class's percentages are printed over in the announcement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Encode, Decode, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClassPctBase {
+    /// Over the class's own votes (most issuers).
+    Class,
+    /// Over the company's total votes on the resolution (Minsheng).
+    Total,
+}
+
+/// A class whose issued total differs from the register's (shares issued during book
+/// closure, treasury shares): the announcement states both.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Encode, Decode, Serialize, Deserialize)]
+pub struct ClassIssued {
+    /// The class.
+    pub class: ClassId,
+    /// Shares of the class in issue.
+    pub issued: Shares,
+}
+
+/// Settings of the meeting that the first format's genesis could not carry: how the
+/// announcement is printed and two rule options. Recorded at most once, by the registrar,
+/// before the register closes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Encode, Decode, Serialize, Deserialize)]
+pub struct MeetingSettings {
+    /// Issued totals per class, where they differ from the register.
+    pub issued: Vec<ClassIssued>,
+    /// Whether the announcement prints the Abstain column (`None`: the preset's default,
+    /// printed by PRC issuers, not by HK, Cayman or Bermuda ones).
+    pub show_abstain: Option<bool>,
+    /// Base of class percentages (`None`: over the class).
+    pub class_pct_base: Option<ClassPctBase>,
+    /// The PRC witness lawyer's firm and names, for the legal-opinion paragraph (empty: none).
+    pub witness_lawyer: String,
+    /// A proxy may vote fewer shares than instructed (the rest unvoted); off by default: a
+    /// proxy must vote as instructed.
+    pub partial_voting: bool,
+    /// A holder who attends in person keeps the proxies they lodged for that sitting (off by
+    /// default: attending revokes them).
+    pub attendance_keeps_proxies: bool,
+}
+
 /// Everything that can happen at a meeting. Variant order is part of the format: append only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Encode, Decode, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "PascalCase")]
@@ -352,6 +455,55 @@ pub enum Event {
         /// SHA-256 of the tally JSON the declaration certifies.
         tally_sha256: [u8; 32],
     },
+    /// A sitting of the meeting is convened (the general meeting or a class meeting beside it).
+    /// Events from here on are appended after the first format's: earlier encodings keep
+    /// their bytes and meaning.
+    SittingConvened(Sitting),
+    /// Terms of a resolution the first format's `ResolutionProposed` could not carry: its
+    /// sitting and its scheme tests. At most once per resolution, before the register closes.
+    ResolutionTerms {
+        /// The resolution.
+        resolution: ResolutionId,
+        /// The sitting it is put to (`None`: the general sitting).
+        sitting: Option<SittingId>,
+        /// The tests of a scheme of arrangement (`None`: the preset's).
+        scheme: Option<SchemeTerms>,
+    },
+    /// A proxy form lodged for one sitting (a form without a sitting is for the general one).
+    SittingProxyLodged {
+        /// The sitting the form appoints a proxy for.
+        sitting: SittingId,
+        /// The form.
+        form: ProxyLodged,
+    },
+    /// A holder or proxy is present at a sitting, with the time they registered.
+    Attended {
+        /// Who attends.
+        attendee: Voter,
+        /// The sitting (`None`: the general sitting).
+        sitting: Option<SittingId>,
+        /// When they registered at the meeting, if recorded.
+        attended_at: Option<UtcMillis>,
+    },
+    /// Settings of the meeting beyond the genesis (announcement style, rule options).
+    MeetingSettings(MeetingSettings),
+    /// The scrutineer declares the result: the SHA-256 of the canonical tally JSON of the
+    /// stated tally format (`ResultDeclared` certifies format 1).
+    ResultDeclaredV2 {
+        /// The tally JSON format the digest is taken over (2 or later).
+        tally_format: u16,
+        /// SHA-256 of that tally JSON.
+        tally_sha256: [u8; 32],
+    },
+}
+
+/// What a result declaration certifies: the tally JSON of one format, by its digest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Declaration {
+    /// The tally JSON format the digest is taken over.
+    pub tally_format: u16,
+    /// SHA-256 of that tally JSON.
+    pub tally_sha256: [u8; 32],
 }
 
 /// The kind of an event, without its data (for authority rules and messages).
@@ -372,6 +524,9 @@ pub enum EventKind {
     VoteCast,
     PollClosed,
     ResultDeclared,
+    SittingConvened,
+    ResolutionTerms,
+    MeetingSettings,
 }
 
 impl EventKind {
@@ -392,6 +547,9 @@ impl EventKind {
             EventKind::VoteCast => "VoteCast",
             EventKind::PollClosed => "PollClosed",
             EventKind::ResultDeclared => "ResultDeclared",
+            EventKind::SittingConvened => "SittingConvened",
+            EventKind::ResolutionTerms => "ResolutionTerms",
+            EventKind::MeetingSettings => "MeetingSettings",
         }
     }
 }
@@ -439,7 +597,42 @@ impl Event {
             Event::PollOpened { .. } => EventKind::PollOpened,
             Event::VoteCast(_) => EventKind::VoteCast,
             Event::PollClosed { .. } => EventKind::PollClosed,
-            Event::ResultDeclared { .. } => EventKind::ResultDeclared,
+            Event::ResultDeclared { .. } | Event::ResultDeclaredV2 { .. } => {
+                EventKind::ResultDeclared
+            }
+            Event::SittingConvened(_) => EventKind::SittingConvened,
+            Event::ResolutionTerms { .. } => EventKind::ResolutionTerms,
+            Event::SittingProxyLodged { .. } => EventKind::ProxyLodged,
+            Event::Attended { .. } => EventKind::AttendanceRecorded,
+            Event::MeetingSettings(_) => EventKind::MeetingSettings,
+        }
+    }
+
+    /// What the event declares, if it is a result declaration (of any format).
+    pub fn declaration(&self) -> Option<Declaration> {
+        match self {
+            Event::ResultDeclared { tally_sha256 } => Some(Declaration {
+                tally_format: 1,
+                tally_sha256: *tally_sha256,
+            }),
+            Event::ResultDeclaredV2 {
+                tally_format,
+                tally_sha256,
+            } => Some(Declaration {
+                tally_format: *tally_format,
+                tally_sha256: *tally_sha256,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The proxy form of a `ProxyLodged` or `SittingProxyLodged` event, with its sitting
+    /// (`None`: the general sitting).
+    pub fn proxy_form(&self) -> Option<(Option<&SittingId>, &ProxyLodged)> {
+        match self {
+            Event::ProxyLodged(p) => Some((None, p)),
+            Event::SittingProxyLodged { sitting, form } => Some((Some(sitting), form)),
+            _ => None,
         }
     }
 
@@ -498,6 +691,71 @@ impl Event {
                 class.validate()?;
             }
             Event::RegisterClosed | Event::ResultDeclared { .. } => {}
+            Event::ResultDeclaredV2 { tally_format, .. } => {
+                if *tally_format < 2 {
+                    return Err(ModelError::InvalidField {
+                        field: "tally_format",
+                        reason: format!("{tally_format}: format 1 is declared by ResultDeclared"),
+                    });
+                }
+            }
+            Event::SittingConvened(st) => {
+                st.id.validate()?;
+                check_text("sitting title", &st.title)?;
+                match (st.kind, &st.class) {
+                    (SittingKind::General, None) => {}
+                    (SittingKind::Class, Some(c)) => c.validate()?,
+                    (SittingKind::General, Some(_)) => {
+                        return Err(ModelError::InvalidField {
+                            field: "sitting class",
+                            reason: "a general sitting names no class".into(),
+                        })
+                    }
+                    (SittingKind::Class, None) => {
+                        return Err(ModelError::InvalidField {
+                            field: "sitting class",
+                            reason: "a class sitting names its class".into(),
+                        })
+                    }
+                }
+            }
+            Event::ResolutionTerms {
+                resolution,
+                sitting,
+                scheme,
+            } => {
+                resolution.validate()?;
+                if let Some(s) = sitting {
+                    s.validate()?;
+                }
+                if let Some(t) = scheme {
+                    t.value_majority.validate()?;
+                    if let Some(d) = &t.disinterested_majority {
+                        d.validate()?;
+                    }
+                    if let Some(d) = &t.disinterested_max_against {
+                        d.validate()?;
+                    }
+                }
+            }
+            Event::SittingProxyLodged { sitting, form } => {
+                sitting.validate()?;
+                validate_proxy(form)?;
+            }
+            Event::Attended {
+                attendee, sitting, ..
+            } => {
+                validate_voter(attendee)?;
+                if let Some(s) = sitting {
+                    s.validate()?;
+                }
+            }
+            Event::MeetingSettings(m) => {
+                check_text("witness lawyer", &m.witness_lawyer)?;
+                for i in &m.issued {
+                    i.class.validate()?;
+                }
+            }
             Event::AbstentionRequired {
                 holder,
                 resolutions,
@@ -510,17 +768,7 @@ impl Event {
                 }
                 check_text("abstention reason", reason)?;
             }
-            Event::ProxyLodged(p) => {
-                p.proxy.validate()?;
-                p.holder.validate()?;
-                check_text("proxy name", &p.proxy_name)?;
-                if let Some(c) = &p.class {
-                    c.validate()?;
-                }
-                for i in &p.instructions {
-                    i.resolution.validate()?;
-                }
-            }
+            Event::ProxyLodged(p) => validate_proxy(p)?,
             Event::ProxyRevoked { proxy, reason } => {
                 proxy.validate()?;
                 check_text("revocation reason", reason)?;
@@ -546,6 +794,19 @@ impl Event {
         }
         Ok(())
     }
+}
+
+fn validate_proxy(p: &ProxyLodged) -> Result<(), ModelError> {
+    p.proxy.validate()?;
+    p.holder.validate()?;
+    check_text("proxy name", &p.proxy_name)?;
+    if let Some(c) = &p.class {
+        c.validate()?;
+    }
+    for i in &p.instructions {
+        i.resolution.validate()?;
+    }
+    Ok(())
 }
 
 fn validate_voter(v: &Voter) -> Result<(), ModelError> {

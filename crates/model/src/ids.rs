@@ -128,6 +128,11 @@ id_type!(
     /// A candidate in a cumulative (director election) resolution.
     CandidateId, "candidate id"
 );
+id_type!(
+    /// A sitting of the meeting: the general meeting, or a class meeting held beside it
+    /// ("egm", "h-class"). A meeting without declared sittings has one general sitting.
+    SittingId, "sitting id"
+);
 
 impl HolderId {
     /// The reserved holder id of treasury shares.
@@ -162,7 +167,7 @@ macro_rules! plain_id_check {
         })*
     };
 }
-plain_id_check!(ClassId, "class id"; ResolutionId, "resolution id"; ProxyId, "proxy id"; CandidateId, "candidate id");
+plain_id_check!(ClassId, "class id"; ResolutionId, "resolution id"; ProxyId, "proxy id"; CandidateId, "candidate id"; SittingId, "sitting id");
 
 /// A number of shares. Sums of shares are taken in `u128` by the tally, so no total overflows.
 #[derive(

@@ -27,12 +27,13 @@ mod rules;
 pub use codec::{decode_event, encode_event, EVENT_FORMAT_VERSION, MAX_PAYLOAD_LEN};
 pub use error::ModelError;
 pub use event::{
-    Allocation, Ballot, Candidate, Choice, ClassWeight, Event, EventKind, Instruction,
-    MeetingConvened, MeetingKind, ProxyInstruction, ProxyLodged, Resolution, ResolutionKind,
-    Restriction, Role, ShareClass, Voter, MAX_TEXT_LEN,
+    Allocation, Ballot, Candidate, Choice, ClassIssued, ClassPctBase, ClassWeight, Declaration,
+    Event, EventKind, Instruction, MeetingConvened, MeetingKind, MeetingSettings, ProxyInstruction,
+    ProxyLodged, Resolution, ResolutionKind, Restriction, Role, SchemeTerms, ShareClass, Sitting,
+    SittingKind, Voter, MAX_TEXT_LEN,
 };
 pub use ids::{
     group_thousands, AuthorKey, CandidateId, ClassId, Date, HolderId, ProxyId, ResolutionId,
-    Shares, UtcMillis, Votes, MAX_ID_LEN,
+    Shares, SittingId, UtcMillis, Votes, MAX_ID_LEN,
 };
 pub use rules::{Denominator, Preset, RulesProfile, Threshold};

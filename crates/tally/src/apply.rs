@@ -114,6 +114,9 @@ impl Meeting {
                     seats,
                     candidates,
                     candidate_ix,
+                    sitting: None,
+                    scheme: None,
+                    has_terms: false,
                 });
             }
             Event::ShareRegistered {
@@ -192,7 +195,10 @@ impl Meeting {
                     rec.restricted = true;
                 }
             }
-            Event::ProxyLodged(p) => {
+            Event::SittingConvened(_)
+            | Event::ResolutionTerms { .. }
+            | Event::MeetingSettings(_) => self.apply_setup(event),
+            Event::SittingProxyLodged { form: p, .. } | Event::ProxyLodged(p) => {
                 let plan = match plan {
                     Some(Plan::Proxy(plan)) => Some(plan),
                     _ => self.plan_proxy(p, at).ok(),
@@ -206,32 +212,34 @@ impl Meeting {
                     self.end_proxy(p, ProxyStatus::Revoked);
                 }
             }
-            Event::AttendanceRecorded { attendee } => match attendee {
-                Voter::Holder(id) => {
-                    let Some(h) = self.holder_ix.get(id) else {
-                        return;
-                    };
-                    if let Some(rec) = self.holders.get_mut(h) {
-                        rec.attended = true;
-                    }
-                    // Attending in person revokes the holder's proxies (the proxy form's
-                    // "deemed revoked"): the holder now votes all its shares.
-                    let mut p = self.holders.get(h).map_or(NONE, |r| r.first_proxy);
-                    while let Some(rec) = self.proxies.get(p).copied() {
-                        if rec.status == ProxyStatus::Active {
-                            self.end_proxy(p, ProxyStatus::HolderAttended);
-                        }
-                        p = rec.next_of_holder;
-                    }
-                }
-                Voter::Proxy(id) => {
-                    if let Some(p) = self.proxy_ix.get(id) {
-                        if let Some(rec) = self.proxies.get_mut(p) {
+            Event::AttendanceRecorded { attendee } | Event::Attended { attendee, .. } => {
+                match attendee {
+                    Voter::Holder(id) => {
+                        let Some(h) = self.holder_ix.get(id) else {
+                            return;
+                        };
+                        if let Some(rec) = self.holders.get_mut(h) {
                             rec.attended = true;
                         }
+                        // Attending in person revokes the holder's proxies (the proxy form's
+                        // "deemed revoked"): the holder now votes all its shares.
+                        let mut p = self.holders.get(h).map_or(NONE, |r| r.first_proxy);
+                        while let Some(rec) = self.proxies.get(p).copied() {
+                            if rec.status == ProxyStatus::Active {
+                                self.end_proxy(p, ProxyStatus::HolderAttended);
+                            }
+                            p = rec.next_of_holder;
+                        }
+                    }
+                    Voter::Proxy(id) => {
+                        if let Some(p) = self.proxy_ix.get(id) {
+                            if let Some(rec) = self.proxies.get_mut(p) {
+                                rec.attended = true;
+                            }
+                        }
                     }
                 }
-            },
+            }
             Event::PollOpened { resolution } => self.set_poll(resolution.as_ref(), Poll::Open),
             Event::PollClosed { resolution } => self.set_poll(resolution.as_ref(), Poll::Closed),
             Event::VoteCast(b) => {
@@ -243,9 +251,10 @@ impl Meeting {
                     self.commit_ballot(plan);
                 }
             }
-            Event::ResultDeclared { .. } => {
+            Event::ResultDeclared { .. } | Event::ResultDeclaredV2 { .. } => {
                 if self.declared_at.is_none() {
                     self.declared_at = Some(index);
+                    self.declared_format = event.declaration().map(|d| d.tally_format);
                 }
             }
         }

@@ -374,13 +374,30 @@ impl Meeting {
                 self.require(event, author, "registrar", registrar)?;
                 self.plan_proxy(p, at).map(|plan| Some(Plan::Proxy(plan)))
             }
+            Event::SittingProxyLodged { sitting, form } => {
+                self.require(event, author, "registrar", registrar)?;
+                self.require_general_sitting(sitting)?;
+                self.plan_proxy(form, at)
+                    .map(|plan| Some(Plan::Proxy(plan)))
+            }
+            Event::SittingConvened(_)
+            | Event::ResolutionTerms { .. }
+            | Event::MeetingSettings(_) => {
+                self.require(event, author, "registrar", registrar)?;
+                self.check_setup(event).map(|()| None)
+            }
             Event::ProxyRevoked { proxy, .. } => {
                 self.require(event, author, "registrar", registrar)?;
                 self.require_closed_register(event.kind())?;
                 self.require_attendance_open(event.kind(), &Voter::Proxy(proxy.clone()))?;
                 self.active_proxy(proxy).map(|_| None)
             }
-            Event::AttendanceRecorded { attendee } => {
+            Event::AttendanceRecorded { attendee }
+            | Event::Attended {
+                attendee,
+                sitting: None,
+                ..
+            } => {
                 self.require(event, author, "registrar", registrar)?;
                 self.require_closed_register(event.kind())?;
                 self.require_attendance_open(event.kind(), attendee)?;
@@ -436,7 +453,20 @@ impl Meeting {
                 }
                 Ok(Some(Plan::Ballot(plan)))
             }
-            Event::ResultDeclared { .. } => {
+            Event::Attended {
+                attendee,
+                sitting: Some(sitting),
+                attended_at,
+            } => {
+                self.require(event, author, "registrar", registrar)?;
+                self.require_general_sitting(sitting)?;
+                let general = Event::AttendanceRecorded {
+                    attendee: attendee.clone(),
+                };
+                let _ = attended_at;
+                self.check_event(&general, author, at)
+            }
+            Event::ResultDeclared { .. } | Event::ResultDeclaredV2 { .. } => {
                 self.require(event, author, "scrutineer", |r| *r == Role::Scrutineer)?;
                 if let Some(open) = self.res.iter().find(|r| r.poll == Poll::Open) {
                     return Err(RuleViolation::PollStillOpen {

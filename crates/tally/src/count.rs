@@ -11,7 +11,7 @@ use crate::fxhash::FxMap;
 use crate::meeting::{BallotRec, BallotStatus, Cast, Meeting, ProxyStatus, RestrictionRec};
 use crate::{
     percent, CandidateResult, ClassAttendance, ClassVotes, Disregarded, ResolutionTally,
-    SchemeTests, Tally,
+    SchemeTests, Tally, TALLY_FORMAT,
 };
 
 /// Why a ballot (or part of it) does not count.
@@ -58,7 +58,12 @@ impl Meeting {
         if !self.holders.get(holder).is_some_and(|h| h.restricted) {
             return None;
         }
-        self.restrictions.get(&(holder, res))
+        self.restrictions.get(&(holder, res)).filter(|r| {
+            matches!(
+                r.restriction,
+                Restriction::Abstain | Restriction::AgainstOnly
+            )
+        })
     }
 
     fn cumulative_total(&self, start: u32, len: u32) -> u128 {
@@ -201,12 +206,9 @@ struct Acc {
 pub(crate) fn count(m: &Meeting) -> Tally {
     let Some(conv) = m.convened.as_deref() else {
         return Tally {
-            meeting: String::new(),
-            classes: Vec::new(),
-            entitled: 0,
-            represented: 0,
+            format: Some(TALLY_FORMAT),
             represented_pct: percent(0, 0, 4),
-            resolutions: Vec::new(),
+            ..Tally::default()
         };
     };
     let rules = &conv.rules;
@@ -253,6 +255,10 @@ pub(crate) fn count(m: &Meeting) -> Tally {
                     x.rep_abstain += m.represented_by(h, l.class);
                 }
                 Restriction::AgainstOnly => x.against_only += u128::from(l.shares),
+                // Marks, not restrictions on the vote: they change no total here.
+                Restriction::NotDisinterested
+                | Restriction::IntendsAgainst
+                | Restriction::IntendsAbstain => {}
             }
         }
     }
@@ -499,6 +505,7 @@ pub(crate) fn count(m: &Meeting) -> Tally {
     let entitled: u128 = classes.iter().map(|c| c.entitled).sum();
     let represented: u128 = classes.iter().map(|c| c.represented).sum();
     Tally {
+        format: Some(TALLY_FORMAT),
         meeting: conv.id.clone(),
         classes,
         entitled,

@@ -2,7 +2,7 @@
 
 use scrutin_model::{
     group_thousands, AuthorKey, CandidateId, ClassId, EventKind, HolderId, Instruction, ProxyId,
-    ResolutionId, Role, UtcMillis, Voter,
+    ResolutionId, Role, SittingId, UtcMillis, Voter,
 };
 
 fn n(value: &u64) -> String {
@@ -82,6 +82,33 @@ pub enum RuleViolation {
     /// `MeetingConvened` is malformed (no classes, a class listed twice).
     #[error("invalid-meeting: {reason}")]
     InvalidMeeting {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A sitting id that no `SittingConvened` declared.
+    #[error("unknown-sitting: sitting {sitting} was never convened (declare it in [[sittings]])")]
+    UnknownSitting {
+        /// The sitting.
+        sitting: SittingId,
+    },
+    /// A `SittingConvened` that is malformed or repeats one, or an event that does not fit
+    /// its sitting.
+    #[error("invalid-sitting: sitting {sitting}: {reason}")]
+    InvalidSitting {
+        /// The sitting.
+        sitting: SittingId,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A second `ResolutionTerms` for one resolution.
+    #[error("duplicate-terms: resolution {resolution} already has its terms recorded")]
+    DuplicateTerms {
+        /// The resolution.
+        resolution: ResolutionId,
+    },
+    /// A `MeetingSettings` that is malformed or repeats one.
+    #[error("invalid-settings: {reason}")]
+    InvalidSettings {
         /// What is wrong.
         reason: String,
     },
@@ -626,6 +653,10 @@ impl RuleViolation {
             RuleViolation::AttendanceClosed { .. } => "attendance-closed",
             RuleViolation::LogSealed { .. } => "log-sealed",
             RuleViolation::PollNotHeld { .. } => "poll-not-held",
+            RuleViolation::UnknownSitting { .. } => "unknown-sitting",
+            RuleViolation::InvalidSitting { .. } => "invalid-sitting",
+            RuleViolation::DuplicateTerms { .. } => "duplicate-terms",
+            RuleViolation::InvalidSettings { .. } => "invalid-settings",
         }
     }
 }

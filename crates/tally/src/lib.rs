@@ -57,6 +57,7 @@ mod error;
 mod fxhash;
 mod meeting;
 mod plan;
+mod sittings;
 mod subject;
 mod tally;
 
@@ -67,5 +68,5 @@ pub use meeting::{Abstention, BallotStatus, Meeting, Planned};
 pub use subject::{Subject, VoteColumn};
 pub use tally::{
     mul_div, percent, CandidateResult, ClassAttendance, ClassVotes, Disregarded, ResolutionTally,
-    SchemeTests, Tally,
+    SchemeTests, Tally, TALLY_FORMAT,
 };

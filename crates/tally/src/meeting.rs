@@ -10,8 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use scrutin_model::{
-    AuthorKey, CandidateId, ClassId, Event, HolderId, MeetingConvened, ProxyId, Resolution,
-    ResolutionId, Restriction, Role, ShareClass, Shares, UtcMillis, Voter,
+    AuthorKey, CandidateId, ClassId, Event, HolderId, MeetingConvened, MeetingSettings, ProxyId,
+    Resolution, ResolutionId, Restriction, Role, SchemeTerms, ShareClass, Shares, Sitting,
+    UtcMillis, Voter,
 };
 
 use crate::cowvec::CowVec;
@@ -136,6 +137,13 @@ pub(crate) struct ResRec {
     pub(crate) candidates: Vec<CandidateId>,
     /// Candidate id -> index in `candidates` (first wins).
     pub(crate) candidate_ix: FxMap<CandidateId, u32>,
+    /// The class sitting it is put to, as an index into `Meeting::sittings`; `None`: the
+    /// general sitting.
+    pub(crate) sitting: Option<u32>,
+    /// The scheme tests its `ResolutionTerms` stated (`None`: the preset's).
+    pub(crate) scheme: Option<SchemeTerms>,
+    /// Whether its `ResolutionTerms` is recorded (at most once).
+    pub(crate) has_terms: bool,
 }
 
 impl ResRec {
@@ -190,6 +198,12 @@ pub struct Meeting {
     pub(crate) first_closed: Option<ResolutionId>,
     /// The log index of the result declaration: it is final and seals the log.
     pub(crate) declared_at: Option<u64>,
+    /// The tally JSON format the declaration certifies.
+    pub(crate) declared_format: Option<u16>,
+    /// The sittings convened, in log order (the general sitting is implicit unless convened).
+    pub(crate) sittings: Arc<Vec<Sitting>>,
+    /// The meeting's settings beyond the genesis, once recorded.
+    pub(crate) settings: Option<Arc<MeetingSettings>>,
 }
 
 /// An event that [`Meeting::plan`] accepted, with the plan [`Meeting::commit`] folds in.
@@ -332,6 +346,11 @@ impl Meeting {
     /// The log index of the result declaration, once recorded.
     pub fn declared_at(&self) -> Option<u64> {
         self.declared_at
+    }
+
+    /// The tally JSON format the result declaration certifies, once recorded.
+    pub fn declared_format(&self) -> Option<u16> {
+        self.declared_format
     }
 
     /// The genesis event, once recorded.

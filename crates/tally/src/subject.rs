@@ -3,7 +3,7 @@
 //! at it without reading the rule code or the message.
 
 use scrutin_model::{
-    AuthorKey, CandidateId, ClassId, HolderId, Instruction, ProxyId, ResolutionId, Voter,
+    AuthorKey, CandidateId, ClassId, HolderId, Instruction, ProxyId, ResolutionId, SittingId, Voter,
 };
 
 use crate::RuleViolation;
@@ -54,6 +54,8 @@ pub enum Subject {
     VoteColumn(VoteColumn),
     /// A candidate a cumulative ballot allocates votes to.
     Candidate(CandidateId),
+    /// The sitting the event names.
+    Sitting(SittingId),
 }
 
 /// The first number of a ballot that its proxy's instruction does not allow.
@@ -93,7 +95,12 @@ impl RuleViolation {
             | V::NothingToOpen
             | V::NoOpenPoll
             | V::NoClosedPoll
-            | V::LogSealed { .. } => Subject::Event,
+            | V::LogSealed { .. }
+            | V::InvalidSettings { .. } => Subject::Event,
+            V::UnknownSitting { sitting } | V::InvalidSitting { sitting, .. } => {
+                Subject::Sitting(sitting.clone())
+            }
+            V::DuplicateTerms { resolution } => Subject::Resolution(resolution.clone()),
             V::Unauthorized { author, .. } => Subject::Author(*author),
             V::AuthorityAlreadyHeld { key, .. } | V::AuthorityNotHeld { key, .. } => {
                 Subject::Author(*key)

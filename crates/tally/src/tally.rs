@@ -9,8 +9,16 @@ use serde::{Deserialize, Serialize};
 ///
 /// The JSON form (`to_json`) is the `scrutin tally --json` contract of docs/CLI.md; fields beyond
 /// the contract are additions, never renames.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// The JSON has formats: a result declaration certifies the SHA-256 of the JSON of one format
+/// (`ResultDeclared`: format 1; `ResultDeclaredV2`: the format it names). Format 1 is the JSON
+/// before any field was added; every field added since is left out of it by
+/// [`Tally::json_of_format`], so a declaration made by an earlier build still verifies.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
+    /// The tally JSON format (absent in format 1). Added in format 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<u16>,
     /// The meeting's id.
     pub meeting: String,
     /// Attendance per share class.
@@ -26,7 +34,7 @@ pub struct Tally {
 }
 
 /// Attendance of one share class.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClassAttendance {
     /// The class id.
     pub id: String,
@@ -40,7 +48,7 @@ pub struct ClassAttendance {
 }
 
 /// The count of one resolution.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResolutionTally {
     /// The resolution's id.
     pub id: String,
@@ -116,7 +124,7 @@ pub struct CandidateResult {
 }
 
 /// The headcount and "10% of disinterested shares" tests of a scheme of arrangement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SchemeTests {
     /// Holders voting for (a holder who splits counts once each way).
     pub holders_for: u64,
@@ -128,7 +136,39 @@ pub struct SchemeTests {
     pub against_limit_passed: bool,
 }
 
+/// The tally JSON format this build writes (see [`Tally::json_of_format`]).
+pub const TALLY_FORMAT: u16 = 2;
+
 impl Tally {
+    /// The canonical JSON text of tally format `format`, the bytes a declaration of that
+    /// format certifies; `None` for a format this build does not know (later than
+    /// [`TALLY_FORMAT`], or 0).
+    ///
+    /// Format 1 is this tally with every field added since left out; format
+    /// [`TALLY_FORMAT`] is [`Tally::to_json`].
+    pub fn json_of_format(&self, format: u16) -> Option<String> {
+        match format {
+            1 => {
+                let mut t = self.clone();
+                t.strip_to_format1();
+                Some(t.to_json())
+            }
+            TALLY_FORMAT => {
+                let mut t = self.clone();
+                t.format = Some(TALLY_FORMAT);
+                Some(t.to_json())
+            }
+            _ => None,
+        }
+    }
+
+    /// Leaves out every field added after format 1. A field added to the tally JSON is
+    /// cleared here too, or declarations of format 1 stop verifying (the frozen vectors of
+    /// `crates/ledger/tests/tally_vectors.rs` pin this).
+    fn strip_to_format1(&mut self) {
+        self.format = None;
+    }
+
     /// The canonical JSON text: pretty-printed, fields in declaration order, maps sorted,
     /// ending in a newline. Replaying the same events gives byte-identical text.
     pub fn to_json(&self) -> String {

@@ -298,3 +298,5 @@ mod register;
 mod resolutions;
 #[path = "rules/review.rs"]
 mod review;
+#[path = "rules/setup.rs"]
+mod setup;

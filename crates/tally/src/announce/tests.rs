@@ -96,6 +96,7 @@ fn tally_around(
     resolutions: Vec<ResolutionTally>,
 ) -> Tally {
     Tally {
+        format: None,
         meeting: "m".into(),
         classes: vec![],
         entitled,
@@ -136,6 +137,7 @@ fn jlmag() -> (MeetingConvened, Vec<Resolution>, Tally) {
     );
     rt.entitled = 836_430_630;
     let tally = Tally {
+        format: None,
         meeting: "m".into(),
         classes: vec![
             ClassAttendance {

@@ -103,9 +103,13 @@ pub(crate) fn naive(events: &[Event]) -> (u128, u128, Vec<NRes>) {
                 restriction,
                 reason,
             } => {
-                for r in rs {
-                    restrictions
-                        .insert((holder.clone(), r.clone()), (*restriction, reason.clone()));
+                // Only the two restrictions on the vote; the marks (not disinterested, stated
+                // intentions) change no count of this model.
+                if matches!(restriction, Restriction::Abstain | Restriction::AgainstOnly) {
+                    for r in rs {
+                        restrictions
+                            .insert((holder.clone(), r.clone()), (*restriction, reason.clone()));
+                    }
                 }
             }
             Event::ProxyLodged(p) => {
@@ -316,7 +320,7 @@ pub(crate) fn naive(events: &[Event]) -> (u128, u128, Vec<NRes>) {
                     n.against_only += shares * w;
                     n.entitled += shares * w;
                 }
-                None => n.entitled += shares * w,
+                _ => n.entitled += shares * w,
             }
         }
         let (seats, names) = match &r.kind {
@@ -376,7 +380,7 @@ pub(crate) fn naive(events: &[Event]) -> (u128, u128, Vec<NRes>) {
                             }
                             0
                         }
-                        None => f,
+                        _ => f,
                     };
                     slot.0 += counted_for;
                     slot.1 += a;
@@ -404,7 +408,7 @@ pub(crate) fn naive(events: &[Event]) -> (u128, u128, Vec<NRes>) {
                             scrutin_model::group_thousands(total),
                             scrutin_model::group_thousands(allowed)
                         )),
-                        (None, None) => None,
+                        (None, _) => None,
                     };
                     if let Some(why) = why {
                         n.disregarded.push((label, total, why));
