@@ -57,6 +57,7 @@ mod error;
 mod fxhash;
 mod meeting;
 mod plan;
+mod snapshot;
 mod subject;
 mod tally;
 
@@ -64,6 +65,7 @@ pub use announce::{render_announcement, PROVISIONAL};
 pub use check::MAX_CLASSES;
 pub use error::RuleViolation;
 pub use meeting::{Abstention, BallotStatus, Meeting, Planned};
+pub use snapshot::{SnapshotError, SNAPSHOT_MAGIC, SNAPSHOT_VERSION};
 pub use subject::{Subject, VoteColumn};
 pub use tally::{
     mul_div, percent, CandidateResult, ClassAttendance, ClassVotes, Disregarded, ResolutionTally,
