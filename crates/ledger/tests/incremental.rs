@@ -296,3 +296,71 @@ fn an_altered_state_is_refused() {
     assert!(err.to_string().contains("frontier"), "{err}");
     assert!(VerifyState::from_bytes(&bytes).is_ok());
 }
+
+/// A bundle of raw entries (payloads `[i]`) recorded at `times`, checkpointed by the registrar;
+/// `root_of` replaces the leaves the checkpoint's root is computed over.
+fn raw_bundle(times: &[u64], root_leaves: Option<Vec<scrutin_log::Hash>>) -> Vec<u8> {
+    use scrutin_log::{root_of, write_bundle, Checkpoint, Entry, Hash, SignedCheckpoint};
+    let reg = registrar();
+    let mut prev = Hash::ZERO;
+    let mut entries = Vec::new();
+    for (i, t) in times.iter().enumerate() {
+        let e = Entry::sign(&reg, i as u64, prev, *t, vec![i as u8]);
+        prev = e.hash();
+        entries.push(e);
+    }
+    let leaves = root_leaves.unwrap_or_else(|| entries.iter().map(Entry::hash).collect());
+    let cp = SignedCheckpoint::sign(
+        Checkpoint {
+            origin: "scrutin/RAW".into(),
+            size: times.len() as u64,
+            root: root_of(&leaves),
+        },
+        &reg,
+    );
+    let mut out = Vec::new();
+    write_bundle(&cp, entries, &mut out).unwrap();
+    out
+}
+
+fn log_verify(
+    bundle: &[u8],
+    since: Option<&scrutin_log::VerifiedPrefix>,
+) -> scrutin_log::BundleReport {
+    verify_bundle_resuming(bundle, &trust(), since, true, &mut |_| {}, &mut |_, _| {}).unwrap()
+}
+
+#[test]
+fn the_chain_and_the_tree_continue_from_the_state() {
+    let early = raw_bundle(&[10, 20, 30, 40], None);
+    let report = log_verify(&early, None);
+    assert!(report.is_valid(), "{:?}", report.verdict);
+    let prefix = report.prefix.unwrap();
+    assert_eq!(prefix.frontier.hashes().len(), 1);
+    // Honest growth verifies; its recorded prefix is the one a full verification records.
+    let grown = raw_bundle(&[10, 20, 30, 40, 40, 50, 60], None);
+    let resumed = log_verify(&grown, Some(&prefix));
+    assert!(resumed.is_valid(), "{:?}", resumed.verdict);
+    assert_eq!(resumed.decoded, 3);
+    assert_eq!(resumed.prefix, log_verify(&grown, None).prefix);
+    // Entry 4 recorded before entry 3: the chain check continues from the state's time.
+    let earlier = raw_bundle(&[10, 20, 30, 40, 35, 50], None);
+    for since in [None, Some(&prefix)] {
+        match log_verify(&earlier, since).verdict {
+            Verdict::Broken {
+                at_entry, check, ..
+            } => assert_eq!((at_entry, check.as_str()), (Some(4), "chain")),
+            Verdict::Valid => panic!("an entry earlier than its predecessor verified"),
+        }
+    }
+    // A checkpoint over other leaves than the verified ones and the new entries: check 4.
+    let mut leaves: Vec<scrutin_log::Hash> = Vec::new();
+    for i in 0..7u8 {
+        leaves.push(scrutin_log::leaf_hash(&[i]));
+    }
+    let other_root = raw_bundle(&[10, 20, 30, 40, 40, 50, 60], Some(leaves));
+    match log_verify(&other_root, Some(&prefix)).verdict {
+        Verdict::Broken { check, .. } => assert_eq!(check, "merkle root"),
+        Verdict::Valid => panic!("a checkpoint of another tree verified"),
+    }
+}
