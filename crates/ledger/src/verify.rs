@@ -385,7 +385,7 @@ pub(crate) fn assemble(
     replay: &Replay<'_>,
     trust: &[NoteVerifier],
 ) -> VerifyReport {
-    let (checks, verdict) = meeting_checks(&log, &replay);
+    let (checks, verdict) = meeting_checks(&log, replay);
     let valid = verdict.is_valid();
     let cosigners = log
         .checkpoint
