@@ -342,13 +342,7 @@ pub fn verify_bundle_observing(
     observe: &mut dyn FnMut(&Entry),
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<BundleReport, LogError> {
-    run(
-        reader,
-        trusted,
-        Hook::Observe(observe),
-        Resume::default(),
-        progress,
-    )
+    verify_bundle_resuming(reader, trusted, None, false, observe, progress)
 }
 
 /// [`verify_bundle_observing`] continued from a previous verification of the same log, and/or
