@@ -235,6 +235,14 @@ pub(crate) enum Command {
         /// Show times at this UTC offset (the meeting's own, e.g. +08:00; default UTC).
         #[arg(long, value_name = "OFFSET", value_parser = parse_tz)]
         tz: Option<scrutin::report::DisplayOffset>,
+        /// Continue from the verification state STATE (written by --state-out for an earlier
+        /// bundle of the same log, under the same --trust keys): only the entries after it are
+        /// decoded and checked; a bundle whose first entries are not the ones verified fails.
+        #[arg(long, value_name = "STATE")]
+        since: Option<PathBuf>,
+        /// After a VALID verification, write its verification state to STATE (for --since).
+        #[arg(long = "state-out", value_name = "STATE")]
+        state_out: Option<PathBuf>,
     },
     /// Write a holder's vote receipt (inclusion proofs of its ballots).
     Receipt {

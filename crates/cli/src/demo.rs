@@ -223,6 +223,8 @@ fn seed(dir: &Path, report_path: &Path) -> Result<ExitCode, CliError> {
         quiet: false,
         pin: Pin::default(),
         shown: verify_cmd::Shown::default(),
+        since: None,
+        state_out: None,
     })?;
     print!("{}", crate::escape::lines(&out.text));
     println!("\nHTML report: {}", report_path.display());
@@ -310,6 +312,8 @@ fn scaled(dir: &Path, n: u64, report_path: &Path) -> Result<ExitCode, CliError> 
             quiet: false,
             pin: Pin::default(),
             shown: verify_cmd::Shown::default(),
+            since: None,
+            state_out: None,
         })?;
         let entries = out.report.entries;
         Ok((out, entries))

@@ -167,6 +167,8 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
             announcement: None,
             attest,
             tz,
+            since: None,
+            state_out: None,
         } if net_cmd::is_tiles(&file) => net_cmd::verify_tiles(&verify_cmd::VerifyArgs {
             file: &file,
             trust: &trust,
@@ -177,7 +179,19 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
             quiet: json,
             pin: verify_cmd::pin_of(origin.as_deref(), meeting.as_deref(), quorum),
             shown: verify_cmd::Shown::now(attest.as_deref(), tz, None),
+            since: None,
+            state_out: None,
         }),
+        Command::Verify {
+            file,
+            since,
+            state_out,
+            ..
+        } if net_cmd::is_tiles(&file) && (since.is_some() || state_out.is_some()) => {
+            Err(error::CliError::Usage(
+                "--since and --state-out take a bundle file, not a tiles log".into(),
+            ))
+        }
         Command::Verify {
             file,
             trust,
@@ -191,6 +205,8 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
             quorum,
             attest,
             tz,
+            since,
+            state_out,
         } => {
             let args = verify_cmd::VerifyArgs {
                 file: &file,
@@ -202,6 +218,8 @@ fn run(cmd: Command) -> Result<ExitCode, CliError> {
                 quiet: json,
                 pin: verify_cmd::pin_of(origin.as_deref(), meeting.as_deref(), quorum),
                 shown: verify_cmd::Shown::now(attest.as_deref(), tz, announcement.as_deref()),
+                since: since.as_deref(),
+                state_out: state_out.as_deref(),
             };
             match announcement.as_deref() {
                 Some(text) => crosscheck_cmd::verify(&args, text),

@@ -12,8 +12,8 @@ use scrutin::report::{
     render_html, DisplayOffset, ReportAnnouncement, ReportComparison, ReportInput,
 };
 use scrutin::{
-    compare_claim, parse_claimed_tally, verify_bundle_pinned, ReceiptVerifier, TallyComparison,
-    VerifyReport, VoteReceipt,
+    compare_claim, parse_claimed_tally, verify_bundle_pinned, verify_bundle_since, LedgerError,
+    ReceiptVerifier, TallyComparison, VerifyReport, VerifyState, VoteReceipt,
 };
 
 use crate::error::{io_err, CliError};
@@ -34,6 +34,10 @@ pub(crate) struct VerifyArgs<'a> {
     pub(crate) pin: Pin,
     /// What the HTML report shows beyond the verification (`--attest`, `--tz`, when).
     pub(crate) shown: Shown<'a>,
+    /// `--since STATE`: continue from a previous verification's state.
+    pub(crate) since: Option<&'a Path>,
+    /// `--state-out STATE`: where to write this verification's state, when valid.
+    pub(crate) state_out: Option<&'a Path>,
 }
 
 /// The HTML report's inputs from the command line: `--attest`, `--tz`, the time of the
@@ -108,16 +112,63 @@ impl VerifyOutcome {
 
 /// Runs the verification and renders the text summary (and the HTML report if asked).
 pub(crate) fn run(a: &VerifyArgs<'_>) -> Result<VerifyOutcome, CliError> {
-    run_with(a, &mut |trust, progress| {
+    if a.since.is_none() && a.state_out.is_none() {
+        return run_with(a, &mut |trust, progress| {
+            let f = File::open(a.file).map_err(|e| io_err(a.file, e))?;
+            verify_bundle_pinned(
+                BufReader::with_capacity(1 << 20, f),
+                trust,
+                &a.pin,
+                progress,
+            )
+            .map_err(|e| CliError::Io(format!("{}: could not verify: {e}", a.file.display())))
+        });
+    }
+    let since = match a.since {
+        None => None,
+        Some(p) => {
+            let bytes = std::fs::read(p).map_err(|e| io_err(p, e))?;
+            Some(
+                VerifyState::from_bytes(&bytes)
+                    .map_err(|e| CliError::Usage(format!("{}: {e}", p.display())))?,
+            )
+        }
+    };
+    let mut state = None;
+    let out = run_with(a, &mut |trust, progress| {
         let f = File::open(a.file).map_err(|e| io_err(a.file, e))?;
-        verify_bundle_pinned(
+        let (report, s) = verify_bundle_since(
             BufReader::with_capacity(1 << 20, f),
             trust,
             &a.pin,
+            since.as_ref(),
+            a.state_out.is_some(),
             progress,
         )
-        .map_err(|e| CliError::Io(format!("{}: could not verify: {e}", a.file.display())))
-    })
+        .map_err(|e| match e {
+            LedgerError::StateTrustMismatch { .. } | LedgerError::BadVerifyState(_) => {
+                CliError::Usage(format!(
+                    "{}: {e}",
+                    a.since
+                        .map_or_else(String::new, |p| p.display().to_string())
+                ))
+            }
+            e => CliError::Io(format!("{}: could not verify: {e}", a.file.display())),
+        })?;
+        state = s;
+        Ok(report)
+    })?;
+    if let Some(path) = a.state_out {
+        match &state {
+            Some(s) => scrutin::write_atomic(path, &s.to_bytes())
+                .map_err(|e| CliError::Io(format!("{}: {e}", path.display())))?,
+            None => eprintln!(
+                "no verification state written to {}: the bundle is not valid",
+                field(&path.display().to_string())
+            ),
+        }
+    }
+    Ok(out)
 }
 
 /// How a report is obtained: from the trusted keys, with a progress callback.

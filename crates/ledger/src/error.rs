@@ -243,6 +243,20 @@ pub enum LedgerError {
     /// No trusted verifier key was given.
     #[error("no trusted verifier key given")]
     NoTrustedKey,
+    /// A verification state file (`verify --since`) that cannot be used: not one, another
+    /// version, damaged, or altered (its meeting-state digest does not match).
+    #[error("verification state: {0}")]
+    BadVerifyState(String),
+    /// `verify --since STATE` with trusted keys other than those STATE was verified under.
+    #[error(
+        "the verification state was made under other trusted keys ({state}), not the keys          given ({given}): verify in full under these keys"
+    )]
+    StateTrustMismatch {
+        /// The keys of the state (verifier key strings, sorted).
+        state: String,
+        /// The keys given.
+        given: String,
+    },
     /// A line of a consistency-proof file that is not a hash.
     #[error("{path}:{line}:1: bad hash: {reason}")]
     BadProofHash {

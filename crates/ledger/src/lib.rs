@@ -73,6 +73,7 @@ pub mod report;
 mod scan;
 pub mod text;
 mod verify;
+mod verify_state;
 mod witness_state;
 mod workflow;
 
@@ -89,7 +90,10 @@ pub use receipt_verify::{
     verify_receipt, ReceiptBallot, ReceiptHolding, ReceiptReport, ReceiptVerdict,
 };
 pub use scrutin_log::{Check, CheckList, CheckStatus, Verdict};
-pub use verify::{verify_bundle, Restricted, VerifyReport, MEETING_CHECKS, PROVISIONAL_LINE};
+pub use verify::{
+    verify_bundle, Incremental, Restricted, VerifyReport, MEETING_CHECKS, PROVISIONAL_LINE,
+};
+pub use verify_state::{verify_bundle_since, VerifyState, STATE_MAGIC, STATE_VERSION};
 pub use witness_state::{origin_dir_name, OriginState, WitnessState};
 pub use workflow::{AfterClose, CloseOutcome, ImportOptions, ImportWarning, Imported};
 

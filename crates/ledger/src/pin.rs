@@ -30,9 +30,18 @@ pub fn verify_bundle_pinned(
     pin: &Pin,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<VerifyReport, LedgerError> {
-    let mut report = verify_bundle(reader, trust, progress)?;
+    let report = verify_bundle(reader, trust, progress)?;
+    Ok(apply_pin(report, trust, pin))
+}
+
+/// Decides check 10 (the pin) after checks 1 to 9, clearing the counts of a report it breaks.
+pub(crate) fn apply_pin(
+    mut report: VerifyReport,
+    trust: &[NoteVerifier],
+    pin: &Pin,
+) -> VerifyReport {
     if pin.is_empty() {
-        return Ok(report);
+        return report;
     }
     // Check 10 is decided last: after any earlier failure it is not run.
     let mut list = CheckList::resume(std::mem::take(&mut report.checks), report.verdict.clone());
@@ -50,7 +59,7 @@ pub fn verify_bundle_pinned(
         report.announcement = None;
         report.disregarded.clear();
     }
-    Ok(report)
+    report
 }
 
 /// [`verify_receipt`], then the pin: a receipt that passed every check but whose checkpoint

@@ -24,6 +24,17 @@ pub(crate) struct ReplayFailure {
     pub(crate) reason: String,
 }
 
+/// The replay's counters beside its meeting: what a verification state records of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReplayCounters {
+    pub(crate) entries: u64,
+    pub(crate) declarations: u64,
+    pub(crate) authors: u64,
+    pub(crate) registrar_name: Option<String>,
+    /// The tally format and digest of the last declaration, while only declarations follow.
+    pub(crate) last_digest: Option<(u16, [u8; 32])>,
+}
+
 /// The meeting folded so far, and the first failure.
 pub(crate) struct Replay<'a> {
     trust: &'a [NoteVerifier],
@@ -53,6 +64,38 @@ impl<'a> Replay<'a> {
             authors: 0,
             registrar_name: None,
             last_digest: None,
+        }
+    }
+
+    /// The replay as it stood after a valid verification of the first entries of a log,
+    /// continued from `meeting` (restored from its snapshot) and the counters of that
+    /// verification (`verify --since`).
+    pub(crate) fn resume(
+        trust: &'a [NoteVerifier],
+        meeting: Meeting,
+        counters: ReplayCounters,
+    ) -> Replay<'a> {
+        Replay {
+            trust,
+            convened: meeting.convened().cloned(),
+            meeting,
+            failure: None,
+            entries: counters.entries,
+            declarations: counters.declarations,
+            authors: counters.authors,
+            registrar_name: counters.registrar_name,
+            last_digest: counters.last_digest,
+        }
+    }
+
+    /// What [`Replay::resume`] needs besides the meeting.
+    pub(crate) fn counters(&self) -> ReplayCounters {
+        ReplayCounters {
+            entries: self.entries,
+            declarations: self.declarations,
+            authors: self.authors,
+            registrar_name: self.registrar_name.clone(),
+            last_digest: self.last_digest,
         }
     }
 

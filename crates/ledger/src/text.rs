@@ -205,6 +205,14 @@ impl VerifyReport {
             );
         }
         let _ = writeln!(s, "entries {}, SHA-256 {}", self.entries, self.digest);
+        if let Some(i) = &self.incremental {
+            let _ = writeln!(
+                s,
+                "incremental: the first {} entries were verified before (--since); {} entries \
+                 checked now",
+                i.since_size, i.entries_checked
+            );
+        }
         if let Some(cp) = &self.checkpoint {
             let _ = writeln!(
                 s,

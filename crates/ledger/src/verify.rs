@@ -63,6 +63,19 @@ pub struct VerifyReport {
     /// Every must-abstain and against-only restriction recorded, by holder then resolution.
     /// Only when valid.
     pub restricted: Vec<Restricted>,
+    /// When the verification continued a previous one (`verify --since STATE`): what it
+    /// took as verified and what it checked. `None` for a full verification.
+    pub incremental: Option<Incremental>,
+}
+
+/// What an incremental verification ([`crate::verify_bundle_since`]) took from its state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Incremental {
+    /// Entries `0..since_size` were verified before (the state's checkpoint size).
+    pub since_size: u64,
+    /// Entries decoded and checked in this run (those from `since_size` on, up to the first
+    /// failure).
+    pub entries_checked: u64,
 }
 
 /// A holder required to abstain, or allowed only to vote against, on a resolution.
@@ -194,6 +207,10 @@ impl VerifyReport {
                 (true, Some(at)) => JsonResult::Declared { declared_at: at },
                 (true, None) => JsonResult::Provisional,
             },
+            incremental: self.incremental.map(|i| JsonIncremental {
+                since_size: i.since_size,
+                entries_checked: i.entries_checked,
+            }),
         };
         let mut s = serde_json::to_string_pretty(&view)
             .unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()));
@@ -219,6 +236,16 @@ struct JsonReport<'a> {
     disregarded: Vec<JsonDisregarded<'a>>,
     announcement: Option<&'a str>,
     result: JsonResult,
+    /// Only in an incremental verification's report: a full one has no such field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    incremental: Option<JsonIncremental>,
+}
+
+/// The JSON shape of [`Incremental`].
+#[derive(Serialize)]
+struct JsonIncremental {
+    since_size: u64,
+    entries_checked: u64,
 }
 
 /// The JSON shape of the result's standing: `{"status": "declared", "declared_at": N}`, or
@@ -292,11 +319,11 @@ pub fn verify_bundle(
         verify_bundle_observing(reader, trust, &mut observe, progress)?
     };
     end_of_log(&mut replay, &log_report.origin);
-    Ok(assemble(log_report, replay, trust))
+    Ok(assemble(log_report, &replay, trust))
 }
 
 /// The checks the replay can only make once every entry is in (check 7).
-fn end_of_log(replay: &mut Replay<'_>, origin: &str) {
+pub(crate) fn end_of_log(replay: &mut Replay<'_>, origin: &str) {
     match &replay.convened {
         // No genesis was read, and nothing failed: the log has no entry at all (an entry 0
         // that is not a valid genesis failed already), so the failure names no entry.
@@ -366,8 +393,12 @@ fn meeting_checks(log: &BundleReport, replay: &Replay<'_>) -> (Vec<Check>, Verdi
     list.finish()
 }
 
-fn assemble(log: BundleReport, replay: Replay<'_>, trust: &[NoteVerifier]) -> VerifyReport {
-    let (checks, verdict) = meeting_checks(&log, &replay);
+pub(crate) fn assemble(
+    log: BundleReport,
+    replay: &Replay<'_>,
+    trust: &[NoteVerifier],
+) -> VerifyReport {
+    let (checks, verdict) = meeting_checks(&log, replay);
     let valid = verdict.is_valid();
     let cosigners = log
         .checkpoint
@@ -429,6 +460,7 @@ fn assemble(log: BundleReport, replay: Replay<'_>, trust: &[NoteVerifier]) -> Ve
         declared_format: replay.meeting.declared_format(),
         holder_names,
         restricted,
+        incremental: None,
     }
 }
 

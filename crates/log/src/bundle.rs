@@ -57,6 +57,13 @@ pub struct BundleReport {
     pub root: Option<Hash>,
     /// SHA-256 of the whole input.
     pub digest: Hash,
+    /// Entries decoded and checked in this run: all of them, or with
+    /// [`verify_bundle_resuming`](crate::verify_bundle_resuming) only those after the
+    /// prefix verified before.
+    pub decoded: u64,
+    /// Where the entries end, to continue from next time (only when valid, and asked for:
+    /// [`verify_bundle_resuming`](crate::verify_bundle_resuming)).
+    pub prefix: Option<crate::VerifiedPrefix>,
 }
 
 impl BundleReport {

@@ -52,13 +52,14 @@ pub use error::{LogError, ProofError};
 pub use hash::{leaf_hash, node_hash, Hash};
 pub use keys::{NoteVerifier, PublicKey, Signer};
 pub use merkle::{
-    consistency_proof, inclusion_proof, root_of, verify_consistency, verify_inclusion,
+    consistency_proof, inclusion_proof, root_of, verify_consistency, verify_inclusion, Frontier,
 };
 pub use pin::{Pin, Witnessing};
 pub use store::{Log, PendingBatch};
 pub use text::{escape_for_display, is_control_char, is_display_hazard};
 pub use verify::{
-    verify_bundle, verify_bundle_observing, verify_bundle_with, verify_bundle_with_progress, Check,
-    CheckList, CheckStatus, Verdict, LOG_CHECKS,
+    verify_bundle, verify_bundle_observing, verify_bundle_resuming, verify_bundle_with,
+    verify_bundle_with_progress, Check, CheckList, CheckStatus, Verdict, VerifiedPrefix,
+    LOG_CHECKS,
 };
 pub use witness::{Inconsistency, InconsistencyReason, Witness};

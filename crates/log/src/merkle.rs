@@ -283,16 +283,51 @@ pub fn verify_consistency(
     Ok(())
 }
 
-/// The right edge of a Merkle tree being built leaf by leaf: O(log n) memory, for streaming.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Frontier {
+/// The compact range `[0, size)` of a Merkle tree: the roots of its complete subtrees, one
+/// per bit set in `size`, largest (leftmost) first (the "right frontier"; RFC 9162 section
+/// 2.1.1 defines MTH by splitting at the largest power of two below n, so MTH(D[0:n]) is the
+/// right-to-left fold of exactly these subtree roots). O(log n) hashes are enough to
+/// compute the root and to extend the tree with further leaves without the earlier leaves:
+/// streaming verification builds its root with one, and `verify --since` resumes from a
+/// stored one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Frontier {
     /// Roots of the complete subtrees, largest (leftmost) first.
     stack: Vec<Hash>,
     size: u64,
 }
 
 impl Frontier {
-    pub(crate) fn push(&mut self, leaf: Hash) {
+    /// The compact range of a tree of `size` leaves from its subtree roots, largest first.
+    ///
+    /// # Errors
+    /// [`LogError::InvalidRange`] unless there is exactly one hash per bit set in `size`.
+    pub fn from_parts(size: u64, hashes: Vec<Hash>) -> Result<Frontier, LogError> {
+        if hashes.len() != size.count_ones() as usize {
+            return Err(LogError::InvalidRange(format!(
+                "a compact range of {size} leaves has {} subtree roots, not {}",
+                size.count_ones(),
+                hashes.len()
+            )));
+        }
+        Ok(Frontier {
+            stack: hashes,
+            size,
+        })
+    }
+
+    /// Number of leaves.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The subtree roots, largest (leftmost) first: one per bit set in [`Frontier::size`].
+    pub fn hashes(&self) -> &[Hash] {
+        &self.stack
+    }
+
+    /// Appends a leaf hash (merging the complete subtrees it completes).
+    pub fn push(&mut self, leaf: Hash) {
         let mut h = leaf;
         let mut s = self.size;
         while s & 1 == 1 {
@@ -305,7 +340,8 @@ impl Frontier {
         self.size += 1;
     }
 
-    pub(crate) fn root(&self) -> Hash {
+    /// The Merkle tree hash of the leaves pushed (SHA-256 of nothing for none).
+    pub fn root(&self) -> Hash {
         let mut it = self.stack.iter().rev();
         match it.next() {
             None => Hash::digest(b""),
@@ -331,7 +367,10 @@ mod tests {
         for (i, h) in l.iter().enumerate() {
             f.push(*h);
             assert_eq!(f.root(), root_of(&l[..=i]));
+            let again = Frontier::from_parts(f.size(), f.hashes().to_vec()).unwrap();
+            assert_eq!(again, f);
         }
+        assert!(Frontier::from_parts(3, vec![l[0]]).is_err());
     }
 
     #[test]

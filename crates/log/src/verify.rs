@@ -279,7 +279,13 @@ pub fn verify_bundle(
     reader: impl Read,
     trusted: &[NoteVerifier],
 ) -> Result<BundleReport, LogError> {
-    run(reader, trusted, Hook::None, &mut |_, _| {})
+    run(
+        reader,
+        trusted,
+        Hook::None,
+        Resume::default(),
+        &mut |_, _| {},
+    )
 }
 
 /// [`verify_bundle`], also calling `on_entry` for each entry, in order, once its checks 1 to 3
@@ -294,7 +300,13 @@ pub fn verify_bundle_with(
     trusted: &[NoteVerifier],
     on_entry: &mut dyn FnMut(&Entry) -> Result<(), String>,
 ) -> Result<BundleReport, LogError> {
-    run(reader, trusted, Hook::Check(on_entry), &mut |_, _| {})
+    run(
+        reader,
+        trusted,
+        Hook::Check(on_entry),
+        Resume::default(),
+        &mut |_, _| {},
+    )
 }
 
 /// The general form of [`verify_bundle`] and [`verify_bundle_with`]: optional entry check,
@@ -314,7 +326,7 @@ pub fn verify_bundle_with_progress(
         Some(f) => Hook::Check(f),
         None => Hook::None,
     };
-    run(reader, trusted, hook, progress)
+    run(reader, trusted, hook, Resume::default(), progress)
 }
 
 /// [`verify_bundle`] (checks 1 to 6 only), showing `observe` each entry, in order, once its
@@ -330,7 +342,69 @@ pub fn verify_bundle_observing(
     observe: &mut dyn FnMut(&Entry),
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<BundleReport, LogError> {
-    run(reader, trusted, Hook::Observe(observe), progress)
+    verify_bundle_resuming(reader, trusted, None, false, observe, progress)
+}
+
+/// [`verify_bundle_observing`] continued from a previous verification of the same log, and/or
+/// recording where this one ends (docs/FORMAT.md, "Verification state").
+///
+/// With `since`, the first `since.size` entries are not decoded, chain-checked, signature-
+/// checked nor shown to `observe`: their bytes are read once, without decoding, and must hash
+/// to `since.entries_sha256` (else check 2 fails: a fork or a rewritten entry; a bundle with
+/// fewer entries fails check 2 too, a log never shrinks). The entries after them are checked
+/// as a full verification checks them, chained to `since.head`, and the Merkle root (check 4)
+/// is `since.frontier` extended with their leaf hashes. Every other check, and the report, is
+/// what a full verification gives; [`BundleReport::decoded`] counts the entries decoded.
+///
+/// With `record`, a valid report carries [`BundleReport::prefix`], the state to continue from
+/// next time (this costs one more SHA-256 pass over the entries' bytes).
+///
+/// # Errors
+/// As [`verify_bundle`].
+pub fn verify_bundle_resuming(
+    reader: impl Read,
+    trusted: &[NoteVerifier],
+    since: Option<&VerifiedPrefix>,
+    record: bool,
+    observe: &mut dyn FnMut(&Entry),
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<BundleReport, LogError> {
+    run(
+        reader,
+        trusted,
+        Hook::Observe(observe),
+        Resume { since, record },
+        progress,
+    )
+}
+
+/// Where a valid bundle's entries end: everything a later verification of a longer bundle of
+/// the same log needs to check only the entries after them ([`verify_bundle_resuming`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedPrefix {
+    /// The log's origin.
+    pub origin: String,
+    /// Entries verified: `0..size`.
+    pub size: u64,
+    /// Their compact range (RFC 9162 section 2.1): their root, extensible with new leaves.
+    pub frontier: Frontier,
+    /// The chain head: the leaf hash of entry `size - 1` ([`Hash::ZERO`] when `size` is 0),
+    /// which entry `size` must name as its predecessor.
+    pub head: Hash,
+    /// When entry `size - 1` was recorded (0 when `size` is 0): entry `size` may not be earlier.
+    pub last_recorded_at_ms: u64,
+    /// Bytes the entries take in a bundle (each entry's length and encoding), from the end of
+    /// the header.
+    pub entries_bytes: u64,
+    /// SHA-256 of those bytes.
+    pub entries_sha256: Hash,
+}
+
+/// How a verification starts and what it records ([`verify_bundle_resuming`]).
+#[derive(Default, Clone, Copy)]
+struct Resume<'s> {
+    since: Option<&'s VerifiedPrefix>,
+    record: bool,
 }
 
 /// What is done with each entry that passed checks 1 to 3.
@@ -346,6 +420,7 @@ fn run(
     reader: impl Read,
     trusted: &[NoteVerifier],
     mut hook: Hook<'_>,
+    resume: Resume<'_>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<BundleReport, LogError> {
     if trusted.is_empty() {
@@ -378,7 +453,7 @@ fn run(
                 v.origin = header.origin;
                 v.check_checkpoint(&cp);
                 v.checkpoint = Some(cp);
-                v.stream(&mut r, header.entries, &mut hook, progress)?;
+                v.stream(&mut r, header.entries, &mut hook, resume, progress)?;
             }
         }
     }
@@ -433,6 +508,26 @@ fn read_header(
     Ok(Ok((header, cp)))
 }
 
+/// Where the bytes of the entries verified before go: their own hash, and the hash of all
+/// entries when recording.
+struct PrefixSink<'h> {
+    own: Sha256,
+    record: Option<&'h mut Sha256>,
+}
+
+impl io::Write for PrefixSink<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.own.update(buf);
+        if let Some(h) = self.record.as_mut() {
+            h.update(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// An entry whose structure and chain are checked, awaiting its signature check.
 struct Pending {
     entry: Entry,
@@ -472,6 +567,15 @@ struct Verifier<'t> {
     head: Option<Hash>,
     root: Option<Hash>,
     keys: HashMap<[u8; 32], Option<VerifyingKey>>,
+    /// A failure to continue a verified prefix (check 1 or 2), decided before any entry.
+    prefix_failure: Option<(u32, String)>,
+    /// Entries decoded in this run.
+    decoded: u64,
+    /// SHA-256 of the entries' bytes so far, when recording where the bundle ends.
+    entries_hasher: Option<Sha256>,
+    entries_bytes: u64,
+    /// Where the entries end, once the root is computed (when recording).
+    prefix: Option<VerifiedPrefix>,
 }
 
 impl<'t> Verifier<'t> {
@@ -493,6 +597,11 @@ impl<'t> Verifier<'t> {
             head: None,
             root: None,
             keys: HashMap::new(),
+            prefix_failure: None,
+            decoded: 0,
+            entries_hasher: None,
+            entries_bytes: 0,
+            prefix: None,
         }
     }
     fn check_checkpoint(&mut self, cp: &SignedCheckpoint) {
@@ -553,17 +662,35 @@ impl<'t> Verifier<'t> {
         r: &mut impl Read,
         total: u64,
         hook: &mut Hook<'_>,
+        resume: Resume<'_>,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<(), LogError> {
-        progress(0, total);
+        if resume.record {
+            self.entries_hasher = Some(Sha256::new());
+        }
         let mut frontier = Frontier::default();
         let mut prev = Hash::ZERO;
         let mut last_time = 0u64;
+        let mut start = 0u64;
+        if let Some(p) = resume.since {
+            if let Err((check, reason)) = self.skip_verified(r, total, p)? {
+                self.prefix_failure = Some((check, reason));
+                return Ok(());
+            }
+            frontier = p.frontier.clone();
+            prev = p.head;
+            last_time = p.last_recorded_at_ms;
+            start = p.size;
+            self.verified = p.size;
+            self.accepted = p.size;
+            self.head = (p.size > 0).then_some(p.head);
+        }
+        progress(start, total);
         let mut chunk: Vec<Pending> = Vec::with_capacity(CHUNK_ENTRIES);
         let mut chunk_bytes = 0usize;
         let mut pending_failure: Option<Failure> = None;
         let mut buf = Vec::new();
-        for i in 0..total {
+        for i in start..total {
             match self.read_entry(r, i, &mut buf, &mut prev, &mut last_time)? {
                 Ok(p) => {
                     frontier.push(p.leaf);
@@ -600,6 +727,17 @@ impl<'t> Verifier<'t> {
         }
         let root = frontier.root();
         self.root = Some(root);
+        if let Some(h) = self.entries_hasher.take() {
+            self.prefix = Some(VerifiedPrefix {
+                origin: self.origin.clone(),
+                size: total,
+                frontier,
+                head: prev,
+                last_recorded_at_ms: last_time,
+                entries_bytes: self.entries_bytes,
+                entries_sha256: Hash(h.finalize().into()),
+            });
+        }
         self.merkle = Some(match &self.checkpoint {
             Some(cp) if cp.checkpoint.root == root => {
                 Ok(format!("root of {total} entries is {root}"))
@@ -611,6 +749,65 @@ impl<'t> Verifier<'t> {
             None => Err("no checkpoint".into()),
         });
         Ok(())
+    }
+
+    /// Reads the bytes of the `p.size` entries verified before, without decoding them, and
+    /// checks that they hash to what was verified. Outer `Err`: I/O; inner: the failing check
+    /// and why.
+    fn skip_verified(
+        &mut self,
+        r: &mut impl Read,
+        total: u64,
+        p: &VerifiedPrefix,
+    ) -> Result<Result<(), (u32, String)>, LogError> {
+        if self.origin != p.origin {
+            return Ok(Err((
+                2,
+                format!(
+                    "the bundle is of the log {:?}, the entries verified before of {:?}",
+                    self.origin, p.origin
+                ),
+            )));
+        }
+        if total < p.size {
+            return Ok(Err((
+                2,
+                format!(
+                    "the bundle has {total} entries, fewer than the {} verified before: a log \
+                     never shrinks",
+                    p.size
+                ),
+            )));
+        }
+        let mut sink = PrefixSink {
+            own: Sha256::new(),
+            record: self.entries_hasher.as_mut(),
+        };
+        let read = io::copy(&mut r.by_ref().take(p.entries_bytes), &mut sink)?;
+        let digest = Hash(sink.own.finalize().into());
+        if read != p.entries_bytes {
+            return Ok(Err((
+                1,
+                format!(
+                    "the bundle ends inside the {} entries verified before (after {read} of \
+                     their {} bytes)",
+                    p.size, p.entries_bytes
+                ),
+            )));
+        }
+        if digest != p.entries_sha256 {
+            return Ok(Err((
+                2,
+                format!(
+                    "entries 0 to {} are not the entries verified before (a fork, or a rewritten \
+                     entry): their bytes hash to {digest}, the verified ones to {}",
+                    p.size.saturating_sub(1),
+                    p.entries_sha256
+                ),
+            )));
+        }
+        self.entries_bytes = p.entries_bytes;
+        Ok(Ok(()))
     }
 
     /// Reads entry `i` and runs the format and chain checks. Outer `Err`: I/O.
@@ -633,6 +830,8 @@ impl<'t> Verifier<'t> {
         if !read_full(r, &mut len)? {
             return fail(1, format!("the bundle ends before entry {i}"));
         }
+        self.decoded += 1;
+        let len_bytes = len;
         let len = u32::from_be_bytes(len) as usize;
         if len > MAX_ENTRY_BYTES {
             return fail(
@@ -646,6 +845,11 @@ impl<'t> Verifier<'t> {
         r.by_ref().take(len as u64).read_to_end(buf)?;
         if buf.len() != len {
             return fail(1, format!("the bundle ends inside entry {i}"));
+        }
+        if let Some(h) = self.entries_hasher.as_mut() {
+            h.update(len_bytes);
+            h.update(&buf[..]);
+            self.entries_bytes += 4 + len as u64;
         }
         let w = match codec::decode_entry(buf) {
             Ok(w) => w,
@@ -744,6 +948,11 @@ impl<'t> Verifier<'t> {
         }
         if let Some(reason) = &self.header_failure {
             list.fail(1, name(1), None, reason.clone());
+        } else if let Some((check, reason)) = &self.prefix_failure {
+            if *check > 1 {
+                list.pass(1, name(1), "header");
+            }
+            list.fail(*check, name(*check), None, reason.clone());
         } else if let Some(f) = &self.entry_failure {
             for n in 1..f.check {
                 list.pass(n, name(n), format!("entries 0 to {}", f.at));
@@ -789,6 +998,8 @@ impl<'t> Verifier<'t> {
             head: self.head,
             root: if valid { self.root } else { None },
             digest,
+            decoded: self.decoded,
+            prefix: if valid { self.prefix } else { None },
         }
     }
 }

@@ -153,6 +153,11 @@ impl<K: IdText + std::hash::Hash> Interner<K> {
         self.ids.get(index)
     }
 
+    /// Every id, in index order (the snapshot encodes these and re-interns them).
+    pub(crate) fn ids(&self) -> &crate::cowvec::CowVec<K> {
+        &self.ids
+    }
+
     /// Interns a new id (the caller checked it is not interned yet) and returns its index.
     pub(crate) fn push(&mut self, key: K) -> u32 {
         let index = self.ids.push(key.clone());

@@ -58,6 +58,7 @@ mod fxhash;
 mod meeting;
 mod plan;
 mod sittings;
+mod snapshot;
 mod subject;
 mod tally;
 
@@ -65,6 +66,7 @@ pub use announce::{render_announcement, PROVISIONAL};
 pub use check::MAX_CLASSES;
 pub use error::RuleViolation;
 pub use meeting::{Abstention, BallotStatus, Meeting, Planned};
+pub use snapshot::{SnapshotError, SNAPSHOT_MAGIC, SNAPSHOT_VERSION};
 pub use subject::{Subject, VoteColumn};
 pub use tally::{
     mul_div, percent, CandidateResult, ClassAttendance, ClassVotes, Disregarded, ResolutionTally,

@@ -23,7 +23,7 @@ use crate::{RuleViolation, Tally};
 pub(crate) const NONE: u32 = u32::MAX;
 
 /// A registered holder (its id and name live in separate, never-written vectors).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, bincode::Encode, bincode::Decode)]
 pub(crate) struct HolderRec {
     pub(crate) first_line: u32,
     pub(crate) first_proxy: u32,
@@ -38,7 +38,7 @@ pub(crate) struct HolderRec {
 }
 
 /// One register line: a holder's shares of one class.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, bincode::Encode, bincode::Decode)]
 pub(crate) struct Line {
     pub(crate) class: u32,
     pub(crate) shares: u64,
@@ -48,7 +48,7 @@ pub(crate) struct Line {
 }
 
 /// Whether a proxy may still vote, and if not why.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, bincode::Encode, bincode::Decode)]
 pub(crate) enum ProxyStatus {
     Active,
     Revoked,
@@ -57,7 +57,7 @@ pub(crate) enum ProxyStatus {
 }
 
 /// A lodged proxy appointment.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, bincode::Encode, bincode::Decode)]
 pub(crate) struct ProxyRec {
     pub(crate) holder: u32,
     pub(crate) status: ProxyStatus,
@@ -76,7 +76,7 @@ pub(crate) struct ProxyRec {
 }
 
 /// A proxy instruction without its resolution id (the resolution is interned).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, bincode::Encode, bincode::Decode)]
 pub(crate) enum Instr {
     For,
     Against,
@@ -86,7 +86,7 @@ pub(crate) enum Instr {
 }
 
 /// What an accepted ballot said.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, bincode::Encode, bincode::Decode)]
 pub(crate) enum Cast {
     Split {
         for_: u64,
@@ -98,7 +98,7 @@ pub(crate) enum Cast {
 }
 
 /// An accepted ballot. Never written after it is appended.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, bincode::Encode, bincode::Decode)]
 pub(crate) struct BallotRec {
     pub(crate) voter: u32,
     pub(crate) proxy: bool,
@@ -112,7 +112,7 @@ pub(crate) struct BallotRec {
 }
 
 /// Poll state of a resolution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, bincode::Encode, bincode::Decode)]
 pub(crate) enum Poll {
     Pending,
     Open,
@@ -120,7 +120,7 @@ pub(crate) enum Poll {
 }
 
 /// A proposed resolution and what the count needs of it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, bincode::Encode, bincode::Decode)]
 pub(crate) struct ResRec {
     pub(crate) def: Resolution,
     pub(crate) poll: Poll,
@@ -159,7 +159,7 @@ impl ResRec {
 }
 
 /// A must-abstain or against-only restriction.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, bincode::Encode, bincode::Decode)]
 pub(crate) struct RestrictionRec {
     pub(crate) restriction: Restriction,
     pub(crate) reason: String,
@@ -168,7 +168,7 @@ pub(crate) struct RestrictionRec {
 /// The state of a meeting: the fold of its events. `check` says whether an event is valid now
 /// and why not; `apply` folds a checked event in. Replaying the same events always gives the
 /// same state, and the same [`Tally`]. Cloning is cheap: storage is shared until written.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, bincode::Encode, bincode::Decode)]
 pub struct Meeting {
     pub(crate) convened: Option<Arc<MeetingConvened>>,
     pub(crate) authority: Arc<BTreeMap<AuthorKey, BTreeSet<Role>>>,

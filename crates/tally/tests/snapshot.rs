@@ -1,0 +1,120 @@
+//! Meeting snapshots (`scrutin verify --since`): a meeting restored from its snapshot folds
+//! the rest of a log exactly as the meeting it was taken from; a snapshot of another layout
+//! version, or a damaged one, is refused; and the layout is pinned, so a change to `Meeting`
+//! or its records cannot ship without a new snapshot version.
+
+mod fixtures;
+
+use fixtures::published::{bilibili, jlmag};
+use fixtures::{Stream, AT, REGISTRAR};
+use scrutin_model::Event;
+use scrutin_tally::{
+    render_announcement, Meeting, SnapshotError, SNAPSHOT_MAGIC, SNAPSHOT_VERSION,
+};
+use sha2::{Digest, Sha256};
+
+/// The declared meeting of `stream`'s events (as `Stream::run_declared`), as a list.
+fn declared_events(stream: &Stream) -> Vec<Event> {
+    let mut events = stream.events.clone();
+    events.push(Event::PollClosed { resolution: None });
+    events.push(Event::AuthorityGranted {
+        key: REGISTRAR,
+        role: scrutin_model::Role::Scrutineer,
+    });
+    events.push(Event::ResultDeclared {
+        tally_sha256: [0; 32],
+    });
+    events
+}
+
+/// Submits `events` to `meeting`, returning how each one was decided.
+fn fold(meeting: &mut Meeting, events: &[Event]) -> Vec<Result<(), String>> {
+    events
+        .iter()
+        .map(|e| meeting.submit(e, &REGISTRAR, AT).map_err(|v| v.to_string()))
+        .collect()
+}
+
+#[test]
+fn restored_meeting_folds_the_rest_like_the_original() {
+    for stream in [jlmag(), bilibili()] {
+        let events = declared_events(&stream);
+        let mut full = Meeting::new();
+        let decided_full = fold(&mut full, &events);
+        let final_tally = full.tally().to_json();
+        for split in 0..=events.len() {
+            let mut prefix = Meeting::new();
+            let mut decided = fold(&mut prefix, &events[..split]);
+            let bytes = prefix.to_snapshot().expect("snapshot");
+            let mut restored = Meeting::from_snapshot(&bytes).expect("restore");
+            // The restored state is the same state: it snapshots to the same bytes.
+            assert_eq!(
+                restored.to_snapshot().expect("snapshot"),
+                bytes,
+                "at {split}"
+            );
+            decided.extend(fold(&mut restored, &events[split..]));
+            assert_eq!(decided, decided_full, "split at {split}");
+            assert_eq!(restored.tally().to_json(), final_tally, "split at {split}");
+            assert_eq!(
+                render_announcement(&restored, &restored.tally()),
+                render_announcement(&full, &full.tally()),
+                "split at {split}"
+            );
+        }
+    }
+}
+
+#[test]
+fn snapshot_of_another_version_or_damaged_is_refused() {
+    let bytes = jlmag().run().to_snapshot().expect("snapshot");
+    assert!(bytes.starts_with(&SNAPSHOT_MAGIC));
+    let mut other = bytes.clone();
+    other[SNAPSHOT_MAGIC.len()..SNAPSHOT_MAGIC.len() + 4]
+        .copy_from_slice(&(SNAPSHOT_VERSION + 1).to_be_bytes());
+    assert_eq!(
+        Meeting::from_snapshot(&other).err(),
+        Some(SnapshotError::UnsupportedVersion {
+            found: SNAPSHOT_VERSION + 1,
+            expected: SNAPSHOT_VERSION
+        })
+    );
+    let mut magic = bytes.clone();
+    magic[0] ^= 1;
+    assert_eq!(
+        Meeting::from_snapshot(&magic).err(),
+        Some(SnapshotError::NotASnapshot)
+    );
+    let mut trailing = bytes.clone();
+    trailing.push(0);
+    assert!(matches!(
+        Meeting::from_snapshot(&trailing),
+        Err(SnapshotError::Malformed(_))
+    ));
+    for cut in [0, 10, 20, bytes.len() / 2, bytes.len() - 1] {
+        assert!(
+            Meeting::from_snapshot(&bytes[..cut]).is_err(),
+            "cut at {cut}"
+        );
+    }
+}
+
+/// The bytes of a sample meeting's snapshot are pinned. If this fails, the layout of
+/// `Meeting` or of a record it holds changed: bump `SNAPSHOT_VERSION` (so that snapshots
+/// of the old layout are refused, never misread) and update the digest here.
+#[test]
+fn snapshot_layout_is_pinned() {
+    let bytes = jlmag().run_declared().to_snapshot().expect("snapshot");
+    let digest: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        (SNAPSHOT_VERSION, digest.as_str()),
+        (
+            1,
+            "9a6507bf27fbb47ab0689bba7b998ed6feda0bb5adda2dc6ed673a4103cc16b8"
+        ),
+        "the snapshot layout changed: bump SNAPSHOT_VERSION and update this digest"
+    );
+}
