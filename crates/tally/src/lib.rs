@@ -67,6 +67,6 @@ pub use error::RuleViolation;
 pub use meeting::{Abstention, BallotStatus, Meeting, Planned};
 pub use subject::{Subject, VoteColumn};
 pub use tally::{
-    mul_div, percent, CandidateResult, ClassAttendance, ClassVotes, Disregarded, ResolutionTally,
-    SchemeTests, Tally, TALLY_FORMAT,
+    mul_div, percent, AgainstLimitTest, CandidateResult, ClassAttendance, ClassVotes, Disregarded,
+    HeadcountTest, MajorityTest, ResolutionTally, SchemeTests, Tally, TALLY_FORMAT,
 };
