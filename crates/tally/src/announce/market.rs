@@ -107,8 +107,10 @@ pub(super) fn intentions(out: &mut String, ctx: &Context<'_>, names: &Names) {
             Restriction::IntendsAgainst => ("vote against", any && f == 0 && x == 0 && a > 0),
             _ => ("abstain from voting on", f == 0 && a == 0),
         };
-        let how = if as_stated {
-            "and voted as stated".to_owned()
+        let how = if as_stated && r.restriction == Restriction::IntendsAgainst {
+            "and voted against it as stated".to_owned()
+        } else if as_stated {
+            "and abstained as stated".to_owned()
         } else if !any {
             "but did not vote on it".to_owned()
         } else {
@@ -195,20 +197,17 @@ pub(super) fn scheme_figures(id: &str, s: &SchemeTests) -> String {
             met(d.passed)
         );
     }
-    match &s.disinterested_against {
-        Some(l) => {
-            let _ = write!(
-                out,
-                " Votes against by disinterested Shareholders: {} Shares, {}% of all {} \
+    if let Some(l) = &s.disinterested_against {
+        let _ = write!(
+            out,
+            " Votes against by disinterested Shareholders: {} Shares, {}% of all {} \
                  disinterested Shares, at most {} allowed (test {}).",
-                group_thousands(l.against),
-                l.pct,
-                group_thousands(l.base),
-                l.limit,
-                met(l.passed)
-            );
-        }
-        None => {}
+            group_thousands(l.against),
+            l.pct,
+            group_thousands(l.base),
+            l.limit,
+            met(l.passed)
+        );
     }
     out
 }

@@ -179,7 +179,7 @@ fn single_line(
             // A scheme's value test is the one its terms state (the count's figures).
             let scheme_value = r.scheme.as_ref().and_then(|s| s.value.as_ref());
             let parsed;
-            let threshold = match scheme_value.and_then(|v| parse_threshold(v)) {
+            let threshold = match scheme_value.and_then(parse_threshold) {
                 Some(t) => {
                     parsed = t;
                     &parsed
