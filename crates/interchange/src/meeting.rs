@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use scrutin_model::{
-    AuthorKey, Candidate, CandidateId, ClassId, ClassWeight, Date, Denominator, Event, HolderId,
-    MeetingConvened, MeetingKind, Preset, Resolution, ResolutionId, ResolutionKind, Role,
-    RulesProfile, ShareClass, Threshold, UtcMillis,
+    AuthorKey, Candidate, CandidateId, ClassId, ClassIssued, ClassPctBase, ClassWeight, Date,
+    Denominator, Event, HolderId, MeetingConvened, MeetingKind, MeetingSettings, Preset,
+    Resolution, ResolutionId, ResolutionKind, Role, RulesProfile, SchemeTerms, ShareClass, Shares,
+    SittingId, Threshold, UtcMillis,
 };
 
 use crate::error::{ImportError, Rule};
@@ -27,6 +28,14 @@ pub struct MeetingPlan {
     pub authorities: Vec<(AuthorKey, Role)>,
     /// The resolutions, in file order.
     pub resolutions: Vec<Resolution>,
+    /// The scheme tests stated for scheme resolutions (`headcount`, `value_majority`,
+    /// `disinterested_majority`, `disinterested_max_against`), by resolution; a scheme
+    /// resolution stating none is absent (the preset's tests apply).
+    pub scheme_terms: BTreeMap<ResolutionId, SchemeTerms>,
+    /// The meeting's settings, when the file gives any of them (`show_abstain`,
+    /// `class_pct_base`, `witness_lawyer`, `partial_voting`, `attendance_keeps_proxies`,
+    /// `[[classes]] issued`); `None` keeps the events of a file without them as before.
+    pub settings: Option<MeetingSettings>,
     /// Fields scrutin does not read and that are far from any it reads (`classes[0].notes`),
     /// in file order, control characters escaped: a warning to show, not an error (extra
     /// fields are allowed).
@@ -43,7 +52,8 @@ impl MeetingPlan {
     }
 
     /// The events after genesis: grants (the registrar as scrutineer unless the file names
-    /// one), then every `ResolutionProposed`.
+    /// one), the `MeetingSettings` if the file gives any, every `ResolutionProposed`, then one
+    /// `ResolutionTerms` per resolution that states terms.
     #[must_use]
     pub fn events_after_genesis(&self) -> Vec<Event> {
         let mut out = Vec::new();
@@ -59,11 +69,41 @@ impl MeetingPlan {
                 role: role.clone(),
             });
         }
+        if let Some(settings) = &self.settings {
+            out.push(Event::MeetingSettings(settings.clone()));
+        }
         for r in &self.resolutions {
             out.push(Event::ResolutionProposed(r.clone()));
         }
+        for r in &self.resolutions {
+            // The sitting a resolution is put to goes here too (one event per resolution).
+            let sitting = None;
+            if let Some(e) = resolution_terms(&r.id, sitting, self.scheme_terms.get(&r.id).cloned())
+            {
+                out.push(e);
+            }
+        }
         out
     }
+}
+
+/// The ONE `ResolutionTerms` of a resolution: the sitting it is put to (`None`: the general
+/// sitting) and its scheme tests (`None`: the preset's); `None` when it states neither, so a
+/// file without terms records the same events as before.
+#[must_use]
+pub fn resolution_terms(
+    resolution: &ResolutionId,
+    sitting: Option<SittingId>,
+    scheme: Option<SchemeTerms>,
+) -> Option<Event> {
+    if sitting.is_none() && scheme.is_none() {
+        return None;
+    }
+    Some(Event::ResolutionTerms {
+        resolution: resolution.clone(),
+        sitting,
+        scheme,
+    })
 }
 
 #[derive(Deserialize)]
@@ -93,6 +133,16 @@ struct MeetingSection {
     proxy_deadline: toml::Value,
     #[serde(default)]
     scrutineer: Option<String>,
+    #[serde(default)]
+    show_abstain: Option<bool>,
+    #[serde(default)]
+    class_pct_base: Option<String>,
+    #[serde(default)]
+    witness_lawyer: Option<String>,
+    #[serde(default)]
+    partial_voting: Option<bool>,
+    #[serde(default)]
+    attendance_keeps_proxies: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -102,6 +152,8 @@ struct ClassSection {
     name: Option<String>,
     #[serde(default)]
     votes_per_share: Option<u32>,
+    #[serde(default)]
+    issued: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -124,6 +176,14 @@ struct ResolutionSection {
     seats: Option<u32>,
     #[serde(default)]
     candidates: Vec<CandidateEntry>,
+    #[serde(default)]
+    headcount: Option<bool>,
+    #[serde(default)]
+    value_majority: Option<String>,
+    #[serde(default)]
+    disinterested_majority: Option<String>,
+    #[serde(default)]
+    disinterested_max_against: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -174,7 +234,17 @@ impl Ctx<'_> {
 
     /// Parses `"1/2"` into a threshold with the given strictness.
     fn fraction(&self, field: &str, text: &str, strict: bool) -> Result<Threshold, ImportError> {
-        let path = [Step::Key("rules"), Step::Key(field)];
+        self.fraction_at(&[Step::Key("rules"), Step::Key(field)], text, strict)
+    }
+
+    /// Parses `"1/2"` at `path` into a threshold with the given strictness.
+    fn fraction_at(
+        &self,
+        path: &[Step<'_>],
+        text: &str,
+        strict: bool,
+    ) -> Result<Threshold, ImportError> {
+        let path = path.to_vec();
         let (n, d) = text.split_once('/').ok_or_else(|| {
             self.bad(
                 &path,
@@ -264,6 +334,105 @@ impl Ctx<'_> {
         p.validate()
             .map_err(|e| self.bad(&top, Rule::BadValue, e))?;
         Ok(p)
+    }
+
+    /// The scheme tests resolution `i` states, completed from the profile's defaults
+    /// (`value_majority`: the special majority; `disinterested_max_against`: the profile's
+    /// `scheme_max_against`); `None` when it states none.
+    fn scheme_terms(
+        &self,
+        i: usize,
+        r: &ResolutionSection,
+        kind: &ResolutionKind,
+        rules: &RulesProfile,
+    ) -> Result<Option<SchemeTerms>, ImportError> {
+        let at = |k: &'static str| [Step::Key("resolutions"), Step::Index(i), Step::Key(k)];
+        let stated = [
+            (r.headcount.is_some(), "headcount"),
+            (r.value_majority.is_some(), "value_majority"),
+            (r.disinterested_majority.is_some(), "disinterested_majority"),
+            (
+                r.disinterested_max_against.is_some(),
+                "disinterested_max_against",
+            ),
+        ];
+        let Some(&(_, first)) = stated.iter().find(|x| x.0) else {
+            return Ok(None);
+        };
+        if *kind != ResolutionKind::Scheme {
+            return Err(self.bad(
+                &at(first),
+                Rule::BadValue,
+                "scheme tests are stated only for a resolution of kind \"scheme\"",
+            ));
+        }
+        let value_majority = match &r.value_majority {
+            Some(t) => self.fraction_at(&at("value_majority"), t, false)?,
+            None => rules.special,
+        };
+        let disinterested_majority = match &r.disinterested_majority {
+            Some(t) => Some(self.fraction_at(&at("disinterested_majority"), t, false)?),
+            None => None,
+        };
+        let disinterested_max_against = match r.disinterested_max_against.as_deref() {
+            Some("none") => None,
+            Some(t) => Some(self.fraction_at(&at("disinterested_max_against"), t, false)?),
+            None => Some(rules.scheme_max_against),
+        };
+        Ok(Some(SchemeTerms {
+            headcount: r.headcount.unwrap_or(true),
+            value_majority,
+            disinterested_majority,
+            disinterested_max_against,
+        }))
+    }
+
+    /// The meeting's settings, when the file gives any.
+    fn settings(
+        &self,
+        m: &MeetingSection,
+        classes: &[ClassSection],
+    ) -> Result<Option<MeetingSettings>, ImportError> {
+        let mut issued = Vec::new();
+        for c in classes {
+            if let Some(n) = c.issued {
+                issued.push(ClassIssued {
+                    // Checked with the class list before this is called.
+                    class: ClassId::new(c.id.clone())
+                        .map_err(|e| self.bad(&[Step::Key("classes")], Rule::BadValue, e))?,
+                    issued: Shares(n),
+                });
+            }
+        }
+        let class_pct_base = match m.class_pct_base.as_deref() {
+            None => None,
+            Some("class") => Some(ClassPctBase::Class),
+            Some("total") => Some(ClassPctBase::Total),
+            Some(other) => {
+                return Err(self.bad(
+                    &[Step::Key("meeting"), Step::Key("class_pct_base")],
+                    Rule::BadValue,
+                    format!("{other:?} is not class|total"),
+                ))
+            }
+        };
+        let given = !issued.is_empty()
+            || m.show_abstain.is_some()
+            || class_pct_base.is_some()
+            || m.witness_lawyer.is_some()
+            || m.partial_voting.is_some()
+            || m.attendance_keeps_proxies.is_some();
+        if !given {
+            return Ok(None);
+        }
+        Ok(Some(MeetingSettings {
+            issued,
+            show_abstain: m.show_abstain,
+            class_pct_base,
+            witness_lawyer: m.witness_lawyer.clone().unwrap_or_default(),
+            partial_voting: m.partial_voting.unwrap_or(false),
+            attendance_keeps_proxies: m.attendance_keeps_proxies.unwrap_or(false),
+        }))
     }
 
     fn role_of(&self, path: &[Step<'_>], text: &str) -> Result<Role, ImportError> {
@@ -446,9 +615,15 @@ pub fn parse_meeting(
         });
     }
     let mut resolutions = Vec::new();
+    let mut scheme_terms = BTreeMap::new();
     for (i, r) in parsed.resolutions.iter().enumerate() {
-        resolutions.push(cx.resolution(i, r)?);
+        let res = cx.resolution(i, r)?;
+        if let Some(t) = cx.scheme_terms(i, r, &res.kind, &rules)? {
+            scheme_terms.insert(res.id.clone(), t);
+        }
+        resolutions.push(res);
     }
+    let settings = cx.settings(m, &parsed.classes)?;
     let mut authorities = Vec::new();
     for (i, a) in parsed.authorities.iter().enumerate() {
         let path = [Step::Key("authorities"), Step::Index(i)];
@@ -484,6 +659,8 @@ pub fn parse_meeting(
         convened,
         authorities,
         resolutions,
+        scheme_terms,
+        settings,
         ignored_fields,
     })
 }

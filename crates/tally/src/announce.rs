@@ -14,9 +14,11 @@ use scrutin_model::{
 
 use crate::{percent, ClassVotes, Meeting, ResolutionTally, Tally};
 
+mod market;
 mod pass;
 mod text;
 
+use market::Mark;
 use pass::pass_statements;
 use text::{clean, join_and, long_date, tidy};
 
@@ -51,6 +53,24 @@ pub fn render_announcement(meeting: &Meeting, tally: &Tally) -> String {
         restricted,
         meeting.result_declared(),
     );
+    ctx.marks = meeting
+        .abstentions()
+        .into_iter()
+        .filter(|a| {
+            matches!(
+                a.restriction,
+                Restriction::IntendsAgainst | Restriction::IntendsAbstain
+            )
+        })
+        .map(|a| Mark {
+            name: meeting
+                .holder_name(&a.holder)
+                .map_or_else(|| a.holder.to_string(), clean),
+            holder: a.holder,
+            resolution: a.resolution,
+            restriction: a.restriction,
+        })
+        .collect();
     ctx.tendered_by_abstainers = ctx
         .resolutions
         .iter()
@@ -80,6 +100,8 @@ struct Context<'a> {
     /// Resolutions on which a holder required to abstain (or its proxy) tendered a ballot:
     /// the text may not say they "had abstained" there.
     tendered_by_abstainers: std::collections::HashSet<String>,
+    /// Holders who stated an intention in the circular (against, abstain).
+    marks: Vec<Mark>,
 }
 
 /// A holder restricted on one resolution, as the announcement names it.
@@ -128,6 +150,7 @@ impl<'a> Context<'a> {
             restricted_on,
             declared,
             tendered_by_abstainers: std::collections::HashSet::new(),
+            marks: Vec::new(),
         }
     }
 
@@ -312,10 +335,11 @@ fn render(ctx: &Context<'_>, tally: &Tally) -> String {
     restrictions(&mut out, ctx, &names, tally);
     table(&mut out, ctx, &names, tally, profile.as_ref());
     if ctx.declared {
-        pass_statements(&mut out, &names, tally, profile.as_ref());
+        pass_statements(&mut out, ctx, &names, tally, profile.as_ref());
     }
     disregarded(&mut out, tally);
     scrutineer(&mut out, ctx, &names);
+    market::witness_lawyer(&mut out, ctx, &names);
     tidy(&out)
 }
 
@@ -387,6 +411,7 @@ fn attendance(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tally)
     );
     out.push_str(&para);
     out.push_str("\n\n");
+    market::issued_sentence(out, ctx, names, tally);
     if tally.classes.len() > 1 {
         let parts: Vec<String> = tally
             .classes
@@ -505,6 +530,7 @@ fn restrictions(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tall
             );
         }
     }
+    market::intentions(out, ctx, names);
     out.push('\n');
 }
 
@@ -580,6 +606,11 @@ fn table(
     let decimals = profile.map_or(4, |p| p.decimals);
     let denominator = profile.map_or(Denominator::ForAgainst, |p| p.denominator);
     let by_class = ctx.per_class_rows();
+    let cols = if market::show_abstain(ctx) {
+        "FOR\tAGAINST\tABSTAIN"
+    } else {
+        "FOR\tAGAINST"
+    };
     let _ = writeln!(out, "POLL RESULTS OF THE {}", names.short.to_uppercase());
     out.push('\n');
     let _ = writeln!(
@@ -607,11 +638,11 @@ fn table(
         } else if by_class {
             let _ = writeln!(
                 out,
-                "{}{plural}\tFOR\tAGAINST\tABSTAIN\tSHARES VOTED\tVOTES CAST",
+                "{}{plural}\t{cols}\tSHARES VOTED\tVOTES CAST",
                 kind_word(kind)
             );
         } else {
-            let _ = writeln!(out, "{}{plural}\tFOR\tAGAINST\tABSTAIN", kind_word(kind));
+            let _ = writeln!(out, "{}{plural}\t{cols}", kind_word(kind));
         }
         for r in &tally.resolutions[i..i + run] {
             row(out, ctx, r, by_class, decimals, denominator);
@@ -661,15 +692,29 @@ fn row(
         }
         return;
     }
-    let cells = format!(
-        "{} ({}%)\t{} ({}%)\t{} ({}%)",
+    let abstain_col = market::show_abstain(ctx);
+    let mut cells = format!(
+        "{} ({}%)\t{} ({}%)",
         group_thousands(r.for_),
         r.for_pct,
         group_thousands(r.against),
         r.against_pct,
-        group_thousands(r.abstain),
-        r.abstain_pct
     );
+    if abstain_col {
+        let _ = write!(
+            cells,
+            "\t{} ({}%)",
+            group_thousands(r.abstain),
+            r.abstain_pct
+        );
+    }
+    // Class percentages over the company's total on the resolution (Minsheng), or over the
+    // class's own votes.
+    let over_total = market::class_pct_over_total(ctx).then_some(ClassVotes {
+        for_: r.for_,
+        against: r.against,
+        abstain: r.abstain,
+    });
     if !by_class {
         let _ = writeln!(out, "{head}\t{cells}");
         return;
@@ -685,7 +730,13 @@ fn row(
             out,
             "\t{}\t{}\t{}\t{}",
             ctx.class_name(class.as_str()),
-            class_cells(&votes, decimals, denominator),
+            class_cells(
+                &votes,
+                over_total.as_ref().unwrap_or(&votes),
+                abstain_col,
+                decimals,
+                denominator
+            ),
             group_thousands(cast / vps),
             group_thousands(cast)
         );
@@ -698,22 +749,36 @@ fn row(
     );
 }
 
-/// A class row's three cells, with the percentages on the profile's denominator.
-fn class_cells(v: &ClassVotes, decimals: u8, denominator: Denominator) -> String {
-    let all = v.for_ + v.against + v.abstain;
+/// A class row's cells, with the percentages on the profile's denominator of `over` (the
+/// class's own votes, or the resolution's total).
+fn class_cells(
+    v: &ClassVotes,
+    over: &ClassVotes,
+    abstain_col: bool,
+    decimals: u8,
+    denominator: Denominator,
+) -> String {
+    let all = over.for_ + over.against + over.abstain;
     let base = match denominator {
-        Denominator::ForAgainst => v.for_ + v.against,
+        Denominator::ForAgainst => over.for_ + over.against,
         Denominator::ForAgainstAbstain => all,
     };
-    format!(
-        "{} ({}%)\t{} ({}%)\t{} ({}%)",
+    let mut s = format!(
+        "{} ({}%)\t{} ({}%)",
         group_thousands(v.for_),
         percent(v.for_, base, decimals),
         group_thousands(v.against),
         percent(v.against, base, decimals),
-        group_thousands(v.abstain),
-        percent(v.abstain, all, decimals)
-    )
+    );
+    if abstain_col {
+        let _ = write!(
+            s,
+            "\t{} ({}%)",
+            group_thousands(v.abstain),
+            percent(v.abstain, all, decimals)
+        );
+    }
+    s
 }
 
 fn disregarded(out: &mut String, tally: &Tally) {

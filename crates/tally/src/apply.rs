@@ -7,8 +7,8 @@ use scrutin_model::{AuthorKey, Event, ResolutionId, ResolutionKind, Role, UtcMil
 use crate::check::{BallotPlan, Plan, ProxyPlan};
 use crate::fxhash::FxMap;
 use crate::meeting::{
-    BallotRec, Cast, HolderRec, Line, Meeting, Poll, ProxyRec, ProxyStatus, ResRec, RestrictionRec,
-    NONE,
+    restriction_group, BallotRec, Cast, HolderRec, Line, Meeting, Poll, ProxyRec, ProxyStatus,
+    ResRec, RestrictionRec, NONE,
 };
 
 impl Meeting {
@@ -186,7 +186,8 @@ impl Meeting {
                     .collect();
                 let map = Arc::make_mut(&mut self.restrictions);
                 for r in rs {
-                    map.entry((h, r)).or_insert_with(|| RestrictionRec {
+                    let g = restriction_group(*restriction);
+                    map.entry((h, r, g)).or_insert_with(|| RestrictionRec {
                         restriction: *restriction,
                         reason: reason.clone(),
                     });

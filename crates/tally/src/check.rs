@@ -11,7 +11,7 @@ use scrutin_model::{
     ResolutionId, ResolutionKind, Restriction, Role, UtcMillis, Voter,
 };
 
-use crate::meeting::{Instr, Meeting, Poll, ProxyStatus};
+use crate::meeting::{restriction_group, Instr, Meeting, Poll, ProxyStatus};
 use crate::RuleViolation;
 
 /// What a checked ballot will record.
@@ -73,7 +73,7 @@ impl Meeting {
             Voter::Holder(id) => self.holder_ix.get(id)?,
             Voter::Proxy(id) => self.proxies.get(self.proxy_ix.get(id)?)?.holder,
         };
-        let rec = self.restrictions.get(&(h, r))?;
+        let rec = self.restrictions.get(&(h, r, 0))?;
         if rec.restriction != Restriction::Abstain {
             return None;
         }
@@ -98,8 +98,8 @@ impl Meeting {
         };
         self.restrictions
             .iter()
-            .filter(|(&(_, rr), rec)| rr == r && rec.restriction == Restriction::Abstain)
-            .any(|(&(h, _), _)| {
+            .filter(|(&(_, rr, _), rec)| rr == r && rec.restriction == Restriction::Abstain)
+            .any(|(&(h, _, _), _)| {
                 let Some(holder) = self.holders.get(h) else {
                     return false;
                 };
@@ -339,6 +339,7 @@ impl Meeting {
             Event::AbstentionRequired {
                 holder,
                 resolutions,
+                restriction,
                 ..
             } => {
                 self.require(event, author, "registrar", registrar)?;
@@ -361,7 +362,11 @@ impl Meeting {
                             resolution: id.clone(),
                         });
                     }
-                    if !seen.insert(r) || self.restrictions.contains_key(&(h, r)) {
+                    if !seen.insert(r)
+                        || self
+                            .restrictions
+                            .contains_key(&(h, r, restriction_group(*restriction)))
+                    {
                         return Err(RuleViolation::DuplicateAbstention {
                             holder: holder.clone(),
                             resolution: id.clone(),

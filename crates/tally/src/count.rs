@@ -3,15 +3,15 @@
 use std::collections::BTreeMap;
 
 use scrutin_model::{
-    group_thousands, Denominator, MeetingKind, ResolutionKind, Restriction, Threshold,
+    group_thousands, Denominator, MeetingKind, ResolutionKind, Restriction, SchemeTerms, Threshold,
 };
 
 use crate::check::proxy_reason;
 use crate::fxhash::FxMap;
 use crate::meeting::{BallotRec, BallotStatus, Cast, Meeting, ProxyStatus, RestrictionRec};
 use crate::{
-    percent, CandidateResult, ClassAttendance, ClassVotes, Disregarded, ResolutionTally,
-    SchemeTests, Tally, TALLY_FORMAT,
+    percent, AgainstLimitTest, CandidateResult, ClassAttendance, ClassVotes, Disregarded,
+    HeadcountTest, MajorityTest, ResolutionTally, SchemeTests, Tally, TALLY_FORMAT,
 };
 
 /// Why a ballot (or part of it) does not count.
@@ -58,12 +58,61 @@ impl Meeting {
         if !self.holders.get(holder).is_some_and(|h| h.restricted) {
             return None;
         }
-        self.restrictions.get(&(holder, res)).filter(|r| {
-            matches!(
-                r.restriction,
-                Restriction::Abstain | Restriction::AgainstOnly
-            )
-        })
+        self.restrictions.get(&(holder, res, 0))
+    }
+
+    /// The shares holder `holder` (in person and through its proxies) voted for, against and
+    /// abstaining on `resolution` in ballots that count, and whether any ballot of theirs was
+    /// recorded there; `None` for an unknown holder or resolution.
+    pub fn holder_cast(
+        &self,
+        holder: &scrutin_model::HolderId,
+        resolution: &scrutin_model::ResolutionId,
+    ) -> Option<((u128, u128, u128), bool)> {
+        let h = self.holder_ix.get(holder)?;
+        let r = self.res_index.get(resolution)?;
+        let rec = self.holders.get(h)?;
+        let mut heads = vec![rec.last_ballot];
+        let mut q = rec.first_proxy;
+        while let Some(p) = self.proxies.get(q) {
+            heads.push(p.last_ballot);
+            q = p.next_of_holder;
+        }
+        let (mut sum, mut any) = ((0u128, 0u128, 0u128), false);
+        for mut b in heads {
+            while let Some(ballot) = self.ballots.get(b) {
+                if ballot.res == r {
+                    any = true;
+                    if let Cast::Split {
+                        for_,
+                        against,
+                        abstain,
+                    } = ballot.cast
+                    {
+                        match self.verdict(ballot) {
+                            Verdict::Counted => {
+                                sum.0 += u128::from(for_);
+                                sum.1 += u128::from(against);
+                                sum.2 += u128::from(abstain);
+                            }
+                            Verdict::ForVoid(_) => {
+                                sum.1 += u128::from(against);
+                                sum.2 += u128::from(abstain);
+                            }
+                            Verdict::Void(_) => {}
+                        }
+                    }
+                }
+                b = ballot.prev;
+            }
+        }
+        Some((sum, any))
+    }
+
+    /// Whether holder `h` is marked not disinterested on resolution `r` (a scheme's concert
+    /// party: left out of the disinterested tests).
+    pub(crate) fn not_disinterested(&self, h: u32, r: u32) -> bool {
+        self.restrictions.contains_key(&(h, r, 1))
     }
 
     fn cumulative_total(&self, start: u32, len: u32) -> u128 {
@@ -192,6 +241,8 @@ struct Restricted {
     must_abstain: u128,
     against_only: u128,
     rep_abstain: u128,
+    /// Shares of holders not disinterested (and not required to abstain).
+    not_disinterested: u128,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -242,7 +293,7 @@ pub(crate) fn count(m: &Meeting) -> Tally {
 
     // Restricted shares per (resolution, class): only the pairs restricted holders hold.
     let mut restricted: FxMap<(u32, u32), Restricted> = FxMap::default();
-    for (&(h, r), rec) in m.restrictions.iter() {
+    for (&(h, r, _), rec) in m.restrictions.iter() {
         for (_, l) in m.lines_of(h) {
             // Only pairs that reach the output: the class votes on the resolution.
             if m.res_vps(r, l.class) == 0 {
@@ -255,10 +306,15 @@ pub(crate) fn count(m: &Meeting) -> Tally {
                     x.rep_abstain += m.represented_by(h, l.class);
                 }
                 Restriction::AgainstOnly => x.against_only += u128::from(l.shares),
-                // Marks, not restrictions on the vote: they change no total here.
-                Restriction::NotDisinterested
-                | Restriction::IntendsAgainst
-                | Restriction::IntendsAbstain => {}
+                // A concert party's shares leave the disinterested base, unless they are
+                // out of every base already (required to abstain).
+                Restriction::NotDisinterested => {
+                    if m.restriction(h, r).map(|v| v.restriction) != Some(Restriction::Abstain) {
+                        x.not_disinterested += u128::from(l.shares);
+                    }
+                }
+                // Marks for the announcement: they change no total.
+                Restriction::IntendsAgainst | Restriction::IntendsAbstain => {}
             }
         }
     }
@@ -269,6 +325,8 @@ pub(crate) fn count(m: &Meeting) -> Tally {
     let mut cand_votes: Vec<Vec<u128>> =
         m.res.iter().map(|r| vec![0; r.candidates.len()]).collect();
     let mut heads: Vec<Vec<(u32, bool)>> = vec![Vec::new(); nr];
+    // Votes (for, against) counted on each scheme from holders not disinterested.
+    let mut interested: Vec<(u128, u128)> = vec![(0, 0); nr];
     for b in m.ballots.iter() {
         let r = b.res as usize;
         let i = acc.entry((b.res, b.class)).or_default();
@@ -314,6 +372,10 @@ pub(crate) fn count(m: &Meeting) -> Tally {
                     i.abstain += x;
                     if scheme {
                         let h = m.ballot_holder(b);
+                        if m.not_disinterested(h, b.res) {
+                            interested[r].0 += cf;
+                            interested[r].1 += a;
+                        }
                         if cf > 0 {
                             heads[r].push((h, true));
                         }
@@ -375,6 +437,8 @@ pub(crate) fn count(m: &Meeting) -> Tally {
         // The cumulative minimum's base: the voting shares present (docs/POLLS.md), i.e. shares
         // represented and entitled on this resolution, whether or not they cast a ballot on it.
         let mut min_base = 0u128;
+        // Votes of the disinterested scheme shares entitled on this resolution.
+        let mut disinterested_base = 0u128;
         // Every voting class has its `by_class` entry: this loop costs what the output holds.
         let r32 = u32::try_from(r).unwrap_or(u32::MAX);
         for (c32, vps) in m.voting_classes(res) {
@@ -392,6 +456,10 @@ pub(crate) fn count(m: &Meeting) -> Tally {
             t.entitled += ent.saturating_sub(x.must_abstain) * vps;
             t.must_abstain += x.must_abstain * vps;
             t.against_only += x.against_only * vps;
+            disinterested_base += ent
+                .saturating_sub(x.must_abstain)
+                .saturating_sub(x.not_disinterested)
+                * vps;
             let a = acc.get(&(r32, c32)).copied().unwrap_or_default();
             let mut votes = ClassVotes {
                 for_: a.for_,
@@ -428,30 +496,22 @@ pub(crate) fn count(m: &Meeting) -> Tally {
                 let mut h = std::mem::take(&mut heads[r]);
                 h.sort_unstable();
                 h.dedup();
-                let holders_for = h.iter().filter(|x| x.1).count() as u64;
-                let holders_against = h.iter().filter(|x| !x.1).count() as u64;
-                // "At most" the limit is "not more than" it: the complement of a threshold of
-                // opposite strictness, decided by `is_met` in exact 256-bit products (a u128
-                // product overflowed, a panic, for weighted totals beyond 2^96).
-                let limit = rules.scheme_max_against;
-                let exceeded = Threshold {
-                    strict: !limit.strict,
-                    ..limit
-                };
-                let within = if t.entitled == 0 {
-                    t.against == 0
-                } else {
-                    !exceeded.is_met(t.against, t.entitled)
-                };
-                let tests = SchemeTests {
-                    holders_for,
-                    holders_against,
-                    headcount_passed: holders_for > holders_against,
-                    against_limit_passed: within,
-                };
-                let passed = rules.special.is_met(t.for_, fa)
+                let tests = scheme_tests(
+                    m,
+                    r32,
+                    &h,
+                    SchemeVotes {
+                        for_: t.for_,
+                        against: t.against,
+                        interested: interested[r],
+                        disinterested_base,
+                    },
+                    res.scheme.as_ref(),
+                );
+                let passed = tests.value.as_ref().is_some_and(|v| v.passed)
                     && tests.headcount_passed
-                    && tests.against_limit_passed;
+                    && tests.against_limit_passed
+                    && tests.disinterested.as_ref().is_none_or(|d| d.passed);
                 t.scheme = Some(tests);
                 passed
             }
@@ -466,6 +526,7 @@ pub(crate) fn count(m: &Meeting) -> Tally {
                         id: id.to_string(),
                         votes,
                         elected,
+                        pct: Some(percent(votes, min_base, dec)),
                     })
                     .collect();
                 filled
@@ -512,6 +573,116 @@ pub(crate) fn count(m: &Meeting) -> Tally {
         represented,
         represented_pct: percent(represented, entitled, dec),
         resolutions,
+    }
+}
+
+/// The counted votes of one scheme resolution.
+struct SchemeVotes {
+    for_: u128,
+    against: u128,
+    /// (for, against) of holders not disinterested.
+    interested: (u128, u128),
+    /// Votes of every disinterested scheme share entitled on the resolution.
+    disinterested_base: u128,
+}
+
+/// The tests of a scheme resolution `r` (docs/RULES.md, "Schemes"): the terms its
+/// `ResolutionTerms` stated, else the preset's (headcount, the special majority in value, and
+/// votes against at most `scheme_max_against` of all disinterested shares). `heads` is each
+/// (holder, voted for?) pair, sorted and deduplicated.
+fn scheme_tests(
+    m: &Meeting,
+    r: u32,
+    heads: &[(u32, bool)],
+    v: SchemeVotes,
+    terms: Option<&SchemeTerms>,
+) -> SchemeTests {
+    let Some(conv) = m.convened.as_deref() else {
+        return SchemeTests::default();
+    };
+    let rules = &conv.rules;
+    let dec = rules.decimals;
+    let (headcount, value_t, dis_t, max_against) = match terms {
+        Some(x) => (
+            x.headcount,
+            x.value_majority,
+            x.disinterested_majority,
+            x.disinterested_max_against,
+        ),
+        None => (true, rules.special, None, Some(rules.scheme_max_against)),
+    };
+    let count =
+        |pred: &dyn Fn(&(u32, bool)) -> bool| heads.iter().filter(|x| pred(x)).count() as u64;
+    let holders_for = count(&|x| x.1);
+    let holders_against = count(&|x| !x.1);
+    let headcount_passed = !headcount || holders_for > holders_against;
+    let majority = |for_: u128, against: u128, hf: u64, ha: u64, t: Threshold| {
+        let base = for_ + against;
+        MajorityTest {
+            for_,
+            against,
+            holders_for: hf,
+            holders_against: ha,
+            base,
+            for_pct: percent(for_, base, dec),
+            against_pct: percent(against, base, dec),
+            threshold: format!("{}/{}", t.num, t.den),
+            strict: t.strict,
+            passed: t.is_met(for_, base),
+        }
+    };
+    let value = majority(v.for_, v.against, holders_for, holders_against, value_t);
+    let (ifor, iagainst) = v.interested;
+    let (dfor, dagainst) = (
+        v.for_.saturating_sub(ifor),
+        v.against.saturating_sub(iagainst),
+    );
+    let disinterested = dis_t.map(|t| {
+        let dis = |x: &(u32, bool)| !m.not_disinterested(x.0, r);
+        majority(
+            dfor,
+            dagainst,
+            count(&|x| x.1 && dis(x)),
+            count(&|x| !x.1 && dis(x)),
+            t,
+        )
+    });
+    let disinterested_against = max_against.map(|limit| {
+        // "At most" the limit is "not more than" it: the complement of a threshold of
+        // opposite strictness, decided by `is_met` in exact 256-bit products (a u128
+        // product overflowed, a panic, for weighted totals beyond 2^96).
+        let exceeded = Threshold {
+            strict: !limit.strict,
+            ..limit
+        };
+        let base = v.disinterested_base;
+        let passed = if base == 0 {
+            dagainst == 0
+        } else {
+            !exceeded.is_met(dagainst, base)
+        };
+        AgainstLimitTest {
+            against: dagainst,
+            base,
+            pct: percent(dagainst, base, dec),
+            limit: format!("{}/{}", limit.num, limit.den),
+            passed,
+        }
+    });
+    SchemeTests {
+        holders_for,
+        holders_against,
+        headcount_passed,
+        against_limit_passed: disinterested_against.as_ref().is_none_or(|x| x.passed),
+        headcount: Some(HeadcountTest {
+            required: headcount,
+            holders_for,
+            holders_against,
+            passed: headcount_passed,
+        }),
+        value: Some(value),
+        disinterested,
+        disinterested_against,
     }
 }
 

@@ -69,6 +69,6 @@ pub use meeting::{Abstention, BallotStatus, Meeting, Planned};
 pub use snapshot::{SnapshotError, SNAPSHOT_MAGIC, SNAPSHOT_VERSION};
 pub use subject::{Subject, VoteColumn};
 pub use tally::{
-    mul_div, percent, CandidateResult, ClassAttendance, ClassVotes, Disregarded, ResolutionTally,
-    SchemeTests, Tally, TALLY_FORMAT,
+    mul_div, percent, AgainstLimitTest, CandidateResult, ClassAttendance, ClassVotes, Disregarded,
+    HeadcountTest, MajorityTest, ResolutionTally, SchemeTests, Tally, TALLY_FORMAT,
 };

@@ -158,7 +158,18 @@ impl ResRec {
     }
 }
 
-/// A must-abstain or against-only restriction.
+/// The group of a restriction: a holder has at most one restriction of each group on a
+/// resolution. 0: a restriction on the vote (must abstain, against only); 1: not
+/// disinterested (a scheme's concert party); 2: a stated intention (against, abstain).
+pub(crate) fn restriction_group(r: Restriction) -> u8 {
+    match r {
+        Restriction::Abstain | Restriction::AgainstOnly => 0,
+        Restriction::NotDisinterested => 1,
+        Restriction::IntendsAgainst | Restriction::IntendsAbstain => 2,
+    }
+}
+
+/// A restriction or mark of one holder on one resolution.
 #[derive(Debug, Clone, bincode::Encode, bincode::Decode)]
 pub(crate) struct RestrictionRec {
     pub(crate) restriction: Restriction,
@@ -181,7 +192,9 @@ pub struct Meeting {
     pub(crate) holder_names: CowVec<String>,
     pub(crate) holders: CowVec<HolderRec>,
     pub(crate) lines: CowVec<Line>,
-    pub(crate) restrictions: Arc<BTreeMap<(u32, u32), RestrictionRec>>,
+    /// Restrictions and marks by (holder, resolution, [`restriction_group`]): a holder has
+    /// at most one of each group on a resolution (a concert party may also be against-only).
+    pub(crate) restrictions: Arc<BTreeMap<(u32, u32, u8), RestrictionRec>>,
     pub(crate) proxy_ix: Interner<ProxyId>,
     pub(crate) proxy_names: CowVec<String>,
     pub(crate) proxies: CowVec<ProxyRec>,
@@ -353,6 +366,16 @@ impl Meeting {
         self.declared_format
     }
 
+    /// The meeting's settings (`MeetingSettings`), once recorded.
+    pub fn settings(&self) -> Option<&MeetingSettings> {
+        self.settings.as_deref()
+    }
+
+    /// Whether a proxy may vote fewer shares than its split instruction (`partial_voting`).
+    pub(crate) fn partial_voting(&self) -> bool {
+        self.settings.as_ref().is_some_and(|s| s.partial_voting)
+    }
+
     /// The genesis event, once recorded.
     pub fn convened(&self) -> Option<&MeetingConvened> {
         self.convened.as_deref()
@@ -473,12 +496,12 @@ impl Meeting {
         self.ballots.len()
     }
 
-    /// Every must-abstain and against-only restriction, by holder (register order) then
-    /// resolution (proposal order).
+    /// Every restriction and mark (must abstain, against only, not disinterested, stated
+    /// intentions), by holder (register order), resolution (proposal order), then group.
     pub fn abstentions(&self) -> Vec<Abstention> {
         self.restrictions
             .iter()
-            .filter_map(|(&(h, r), rec)| {
+            .filter_map(|(&(h, r, _), rec)| {
                 Some(Abstention {
                     holder: self.holder_ix.id(h)?.clone(),
                     resolution: self.res.get(r as usize)?.def.id.clone(),

@@ -400,9 +400,10 @@ impl Meeting {
                         });
                     }
                     // A split instruction is an instruction on each part: voting fewer shares
-                    // of a part than instructed disobeys it as much as voting more.
+                    // of a part than instructed disobeys it as much as voting more, unless the
+                    // meeting's settings allow partial voting (the rest is then unvoted).
                     if let Instr::Split(sf, sa, sx) = *ins {
-                        if (f, a, x) != (sf, sa, sx) {
+                        if (f, a, x) != (sf, sa, sx) && !self.partial_voting() {
                             return Err(RuleViolation::ProxyShortfall {
                                 proxy: pid.clone(),
                                 resolution: b.resolution.clone(),

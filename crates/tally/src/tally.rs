@@ -121,6 +121,10 @@ pub struct CandidateResult {
     pub votes: u128,
     /// Whether elected (ranked within the seats, above the minimum, not tied at the last seat).
     pub elected: bool,
+    /// `votes` as a percentage of the voting shares present (the minimum's base). Added in
+    /// format 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pct: Option<String>,
 }
 
 /// The headcount and "10% of disinterested shares" tests of a scheme of arrangement.
@@ -133,7 +137,78 @@ pub struct SchemeTests {
     /// Whether a majority in number voted for.
     pub headcount_passed: bool,
     /// Whether votes against are within the profile's share of all disinterested votes.
+    /// Since format 2: true when the resolution states no such limit.
     pub against_limit_passed: bool,
+    /// The headcount test (majority in number of the holders voting). Added in format 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headcount: Option<HeadcountTest>,
+    /// The value test over every holder voting (concert parties included). Added in format 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<MajorityTest>,
+    /// The majority test over the disinterested holders' votes (concert parties left out);
+    /// `None` when the resolution states none. Added in format 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disinterested: Option<MajorityTest>,
+    /// The limit on disinterested votes against, over ALL disinterested scheme shares;
+    /// `None` when the resolution states none. Added in format 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disinterested_against: Option<AgainstLimitTest>,
+}
+
+/// A scheme's headcount test: more holders voting for than against.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeadcountTest {
+    /// Whether the resolution applies the test (Cap 622 s.674(2) takeover schemes do not).
+    pub required: bool,
+    /// Holders voting for (a holder who splits counts once each way).
+    pub holders_for: u64,
+    /// Holders voting against.
+    pub holders_against: u64,
+    /// Whether a majority in number voted for (true when the test does not apply).
+    pub passed: bool,
+}
+
+/// A scheme's majority test in value: `for` at least (or more than) `threshold` of
+/// `for + against`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MajorityTest {
+    /// Votes for in this population.
+    #[serde(rename = "for")]
+    pub for_: u128,
+    /// Votes against in this population.
+    pub against: u128,
+    /// Holders voting for in this population.
+    pub holders_for: u64,
+    /// Holders voting against in this population.
+    pub holders_against: u64,
+    /// The test's base: `for + against`.
+    pub base: u128,
+    /// `for` as a percentage of the base.
+    pub for_pct: String,
+    /// `against` as a percentage of the base.
+    pub against_pct: String,
+    /// The fraction required, as `"3/4"`.
+    pub threshold: String,
+    /// Whether the fraction is exceeded strictly ("more than") rather than reached.
+    pub strict: bool,
+    /// Whether the test is met.
+    pub passed: bool,
+}
+
+/// A scheme's limit on disinterested votes against, over every disinterested scheme share
+/// entitled to vote (whether voted or not).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgainstLimitTest {
+    /// Disinterested votes against.
+    pub against: u128,
+    /// Votes of every disinterested scheme share entitled to vote.
+    pub base: u128,
+    /// `against` as a percentage of the base.
+    pub pct: String,
+    /// The most the votes against may be, as a fraction of the base (`"1/10"`).
+    pub limit: String,
+    /// Whether the test is met (`against` not more than the limit).
+    pub passed: bool,
 }
 
 /// The tally JSON format this build writes (see [`Tally::json_of_format`]).
@@ -167,6 +242,17 @@ impl Tally {
     /// `crates/ledger/tests/tally_vectors.rs` pin this).
     fn strip_to_format1(&mut self) {
         self.format = None;
+        for r in &mut self.resolutions {
+            for c in &mut r.candidates {
+                c.pct = None;
+            }
+            if let Some(s) = &mut r.scheme {
+                s.headcount = None;
+                s.value = None;
+                s.disinterested = None;
+                s.disinterested_against = None;
+            }
+        }
     }
 
     /// The canonical JSON text: pretty-printed, fields in declaration order, maps sorted,

@@ -298,5 +298,7 @@ mod register;
 mod resolutions;
 #[path = "rules/review.rs"]
 mod review;
+#[path = "rules/schemes.rs"]
+mod schemes;
 #[path = "rules/setup.rs"]
 mod setup;

@@ -546,7 +546,10 @@ fn cumulative_election_renders_candidates_elected_and_not() {
             "CUMULATIVE VOTING RESOLUTION\tCANDIDATE\tVOTES\tRESULT\n",
             "5.\tTo elect two non-independent directors\n\tMr. One\t700 votes\telected\n\tMs. \
              Two\t500 votes\tnot elected\n\tMr. Three\t790 votes\telected\n",
-            "elected: c1 and c3. The resolution was passed.",
+            // Candidates by name, each over the 1,100 voting Shares present:
+            // 700 / 1,100 = 63.6364%, 790 / 1,100 = 71.8182%.
+            "elected: Mr. One (700 votes, 63.6364% of the voting Shares present) and Mr. Three \
+             (790 votes, 71.8182% of the voting Shares present). The resolution was passed.",
             "Resolution 5: 300 votes tendered by A3 were not counted (",
         ],
     );

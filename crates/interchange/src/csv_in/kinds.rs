@@ -286,11 +286,17 @@ impl Parsing {
         {
             "abstain" => Restriction::Abstain,
             "against_only" => Restriction::AgainstOnly,
+            "not_disinterested" => Restriction::NotDisinterested,
+            "intends_against" => Restriction::IntendsAgainst,
+            "intends_abstain" => Restriction::IntendsAbstain,
             other => {
                 return Err(r.err(
                     c.restriction,
                     Rule::BadRestriction,
-                    format!("{other:?} is not abstain|against_only"),
+                    format!(
+                        "{other:?} is not abstain|against_only|not_disinterested|\
+                         intends_against|intends_abstain"
+                    ),
                 ))
             }
         };

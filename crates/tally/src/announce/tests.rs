@@ -389,18 +389,20 @@ fn cumulative_candidates_are_listed() {
             id: "c1".into(),
             votes: 1_500,
             elected: true,
+            pct: None,
         },
         CandidateResult {
             id: "c2".into(),
             votes: 20,
             elected: false,
+            pct: None,
         },
     ];
     let tally = tally_around(0, 0, "0.0000", vec![rt]);
     let text = render_unrestricted(&c, &r, &tally);
     for line in [
         "3.\tElection of directors\n\tMr. One\t1,500 votes\telected\n\tMs. Two\t20 votes\tnot elected\n",
-        "elected: c1. The resolution was not passed.",
+        "elected: Mr. One. The resolution was not passed.",
         "CUMULATIVE VOTING RESOLUTION\tCANDIDATE\tVOTES\tRESULT\n",
     ] {
         assert!(text.contains(line), "missing {line:?} in\n{text}");
@@ -445,6 +447,7 @@ fn scheme_states_headcount_and_against_limit() {
         holders_against: 4,
         headcount_passed: false,
         against_limit_passed: true,
+        ..SchemeTests::default()
     });
     let tally = tally_around(2_000, 1_000, "50.00", vec![rt]);
     let text = render_unrestricted(&c, &r, &tally);

@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn with_instructions(mut form: ProxyLodged, ins: &[(&str, Instruction)]) -> Event {
+pub(crate) fn with_instructions(mut form: ProxyLodged, ins: &[(&str, Instruction)]) -> Event {
     form.instructions = ins
         .iter()
         .map(|(res, i)| ProxyInstruction {
