@@ -8,7 +8,7 @@ use serde::Deserialize;
 use scrutin_model::{
     AuthorKey, Candidate, CandidateId, ClassId, ClassWeight, Date, Denominator, Event, HolderId,
     MeetingConvened, MeetingKind, Preset, Resolution, ResolutionId, ResolutionKind, Role,
-    RulesProfile, ShareClass, Threshold, UtcMillis,
+    RulesProfile, SchemeTerms, ShareClass, Sitting, SittingId, SittingKind, Threshold, UtcMillis,
 };
 
 use crate::error::{ImportError, Rule};
@@ -27,10 +27,43 @@ pub struct MeetingPlan {
     pub authorities: Vec<(AuthorKey, Role)>,
     /// The resolutions, in file order.
     pub resolutions: Vec<Resolution>,
+    /// The `[[sittings]]`, in file order (empty: the meeting is one general sitting).
+    pub sittings: Vec<Sitting>,
+    /// The terms of each resolution beyond `ResolutionProposed` (its sitting, its scheme
+    /// tests), in the order of `resolutions`.
+    pub terms: Vec<ResolutionTerms>,
     /// Fields scrutin does not read and that are far from any it reads (`classes[0].notes`),
     /// in file order, control characters escaped: a warning to show, not an error (extra
     /// fields are allowed).
     pub ignored_fields: Vec<String>,
+}
+
+/// What a resolution's `ResolutionTerms` event states: its sitting and its scheme tests.
+/// One event per resolution carries both, so the resolution's terms are recorded once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResolutionTerms {
+    /// The resolution.
+    pub resolution: ResolutionId,
+    /// The sitting it is put to (`None`: the general sitting).
+    pub sitting: Option<SittingId>,
+    /// Its scheme tests (`None`: the preset's).
+    pub scheme: Option<SchemeTerms>,
+}
+
+impl ResolutionTerms {
+    /// The `ResolutionTerms` event, or `None` when there is nothing beyond the defaults (so a
+    /// meeting that uses neither sittings nor scheme terms records what it always did).
+    #[must_use]
+    pub fn event(&self) -> Option<Event> {
+        if self.sitting.is_none() && self.scheme.is_none() {
+            return None;
+        }
+        Some(Event::ResolutionTerms {
+            resolution: self.resolution.clone(),
+            sitting: self.sitting.clone(),
+            scheme: self.scheme.clone(),
+        })
+    }
 }
 
 impl MeetingPlan {
@@ -43,7 +76,8 @@ impl MeetingPlan {
     }
 
     /// The events after genesis: grants (the registrar as scrutineer unless the file names
-    /// one), then every `ResolutionProposed`.
+    /// one), every `SittingConvened`, every `ResolutionProposed`, then the `ResolutionTerms`
+    /// of the resolutions that state a sitting or scheme tests.
     #[must_use]
     pub fn events_after_genesis(&self) -> Vec<Event> {
         let mut out = Vec::new();
@@ -59,9 +93,13 @@ impl MeetingPlan {
                 role: role.clone(),
             });
         }
+        for s in &self.sittings {
+            out.push(Event::SittingConvened(s.clone()));
+        }
         for r in &self.resolutions {
             out.push(Event::ResolutionProposed(r.clone()));
         }
+        out.extend(self.terms.iter().filter_map(ResolutionTerms::event));
         out
     }
 }
@@ -77,6 +115,17 @@ struct FileDoc {
     rules: Option<RulesSection>,
     #[serde(default)]
     authorities: Vec<AuthoritySection>,
+    #[serde(default)]
+    sittings: Vec<SittingSection>,
+}
+
+#[derive(Deserialize)]
+struct SittingSection {
+    id: String,
+    kind: String,
+    #[serde(default)]
+    class: Option<String>,
+    title: String,
 }
 
 #[derive(Deserialize)]
@@ -124,6 +173,8 @@ struct ResolutionSection {
     seats: Option<u32>,
     #[serde(default)]
     candidates: Vec<CandidateEntry>,
+    #[serde(default)]
+    sitting: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -287,7 +338,12 @@ impl Ctx<'_> {
         })
     }
 
-    fn resolution(&self, i: usize, r: &ResolutionSection) -> Result<Resolution, ImportError> {
+    fn resolution(
+        &self,
+        i: usize,
+        r: &ResolutionSection,
+        sittings: &[Sitting],
+    ) -> Result<(Resolution, ResolutionTerms), ImportError> {
         let at = |k: &'static str| [Step::Key("resolutions"), Step::Index(i), Step::Key(k)];
         let whole = [Step::Key("resolutions"), Step::Index(i)];
         let id = ResolutionId::new(text_of(&r.id))
@@ -328,13 +384,56 @@ impl Ctx<'_> {
                 ))
             }
         };
-        let classes = r
+        let mut classes = r
             .classes
             .iter()
             .map(|c| {
                 ClassId::new(c.clone()).map_err(|e| self.bad(&at("classes"), Rule::BadValue, e))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let sitting = match &r.sitting {
+            None => None,
+            Some(name) => {
+                let known = sittings.iter().find(|s| s.id.as_str() == name);
+                let implicit = sittings.is_empty() && name == "general";
+                match known {
+                    Some(s) => {
+                        // A class sitting's resolution is put to that class alone.
+                        if let Some(class) = &s.class {
+                            if classes.is_empty() {
+                                classes.push(class.clone());
+                            } else if classes != std::slice::from_ref(class) {
+                                return Err(self.bad(
+                                    &at("classes"),
+                                    Rule::BadValue,
+                                    format!(
+                                        "resolution is put to the class meeting {} of class \
+                                         {class}, so its classes are [\"{class}\"]",
+                                        s.id
+                                    ),
+                                ));
+                            }
+                        }
+                        Some(s.id.clone())
+                    }
+                    None if implicit => None,
+                    None => {
+                        let ids: Vec<&str> = sittings.iter().map(|s| s.id.as_str()).collect();
+                        return Err(self.bad(
+                            &at("sitting"),
+                            Rule::BadValue,
+                            format!(
+                                "{name:?} is not a sitting of [[sittings]] (they are: {})",
+                                ids.join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
+        };
+        // The scheme tests of a scheme resolution go here (brief B: `headcount`,
+        // `value_majority`, ...): ONE `ResolutionTerms` per resolution carries both.
+        let scheme: Option<SchemeTerms> = None;
         let votes_per_share = r
             .votes_per_share
             .iter()
@@ -356,7 +455,58 @@ impl Ctx<'_> {
         Event::ResolutionProposed(res.clone())
             .validate()
             .map_err(|e| self.bad(&whole, Rule::BadValue, e))?;
-        Ok(res)
+        let terms = ResolutionTerms {
+            resolution: res.id.clone(),
+            sitting,
+            scheme,
+        };
+        Ok((res, terms))
+    }
+
+    fn sitting(&self, i: usize, s: &SittingSection) -> Result<Sitting, ImportError> {
+        let at = |k: &'static str| [Step::Key("sittings"), Step::Index(i), Step::Key(k)];
+        let id = SittingId::new(s.id.clone()).map_err(|e| self.bad(&at("id"), Rule::BadValue, e))?;
+        let kind = match s.kind.to_ascii_lowercase().as_str() {
+            "general" => SittingKind::General,
+            "class" => SittingKind::Class,
+            other => {
+                return Err(self.bad(
+                    &at("kind"),
+                    Rule::BadValue,
+                    format!("{other:?} is not general|class"),
+                ))
+            }
+        };
+        let class = match (&s.class, kind) {
+            (Some(c), SittingKind::Class) => Some(
+                ClassId::new(c.clone()).map_err(|e| self.bad(&at("class"), Rule::BadValue, e))?,
+            ),
+            (None, SittingKind::General) => None,
+            (Some(_), SittingKind::General) => {
+                return Err(self.bad(
+                    &at("class"),
+                    Rule::BadValue,
+                    "a general sitting names no class",
+                ))
+            }
+            (None, SittingKind::Class) => {
+                return Err(self.bad(
+                    &[Step::Key("sittings"), Step::Index(i)],
+                    Rule::MissingField,
+                    "a class sitting needs `class`",
+                ))
+            }
+        };
+        let sitting = Sitting {
+            id,
+            kind,
+            class,
+            title: s.title.clone(),
+        };
+        Event::SittingConvened(sitting.clone())
+            .validate()
+            .map_err(|e| self.bad(&[Step::Key("sittings"), Step::Index(i)], Rule::BadValue, e))?;
+        Ok(sitting)
     }
 }
 
@@ -445,9 +595,24 @@ pub fn parse_meeting(
             votes_per_share,
         });
     }
+    let mut sittings: Vec<Sitting> = Vec::new();
+    for (i, s) in parsed.sittings.iter().enumerate() {
+        let sitting = cx.sitting(i, s)?;
+        if sittings.iter().any(|x| x.id == sitting.id) {
+            return Err(cx.bad(
+                &[Step::Key("sittings"), Step::Index(i), Step::Key("id")],
+                Rule::BadValue,
+                format!("duplicate sitting id {}", sitting.id),
+            ));
+        }
+        sittings.push(sitting);
+    }
     let mut resolutions = Vec::new();
+    let mut terms = Vec::new();
     for (i, r) in parsed.resolutions.iter().enumerate() {
-        resolutions.push(cx.resolution(i, r)?);
+        let (res, t) = cx.resolution(i, r, &sittings)?;
+        resolutions.push(res);
+        terms.push(t);
     }
     let mut authorities = Vec::new();
     for (i, a) in parsed.authorities.iter().enumerate() {
@@ -484,6 +649,8 @@ pub fn parse_meeting(
         convened,
         authorities,
         resolutions,
+        sittings,
+        terms,
         ignored_fields,
     })
 }

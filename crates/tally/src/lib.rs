@@ -57,6 +57,7 @@ mod error;
 mod fxhash;
 mod meeting;
 mod plan;
+mod sitting_count;
 mod sittings;
 mod subject;
 mod tally;
@@ -65,8 +66,9 @@ pub use announce::{render_announcement, PROVISIONAL};
 pub use check::MAX_CLASSES;
 pub use error::RuleViolation;
 pub use meeting::{Abstention, BallotStatus, Meeting, Planned};
+pub use sittings::GENERAL_SITTING;
 pub use subject::{Subject, VoteColumn};
 pub use tally::{
     mul_div, percent, CandidateResult, ClassAttendance, ClassVotes, Disregarded, ResolutionTally,
-    SchemeTests, Tally, TALLY_FORMAT,
+    SchemeTests, SittingAttendance, Tally, TALLY_FORMAT,
 };

@@ -300,3 +300,5 @@ mod resolutions;
 mod review;
 #[path = "rules/setup.rs"]
 mod setup;
+#[path = "rules/sittings.rs"]
+mod sittings;

@@ -13,7 +13,14 @@ use crate::near::near_miss;
 const KNOWN_FIELDS: &[(&str, &[&str])] = &[
     (
         "",
-        &["meeting", "classes", "resolutions", "rules", "authorities"],
+        &[
+            "meeting",
+            "classes",
+            "resolutions",
+            "rules",
+            "authorities",
+            "sittings",
+        ],
     ),
     (
         "meeting",
@@ -41,8 +48,10 @@ const KNOWN_FIELDS: &[(&str, &[&str])] = &[
             "votes_per_share",
             "seats",
             "candidates",
+            "sitting",
         ],
     ),
+    ("sittings", &["id", "kind", "class", "title"]),
     ("candidates", &["id", "name"]),
     (
         "rules",
