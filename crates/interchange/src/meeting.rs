@@ -40,7 +40,7 @@ pub struct MeetingPlan {
 
 /// What a resolution's `ResolutionTerms` event states: its sitting and its scheme tests.
 /// One event per resolution carries both, so the resolution's terms are recorded once.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolutionTerms {
     /// The resolution.
     pub resolution: ResolutionId,
@@ -465,7 +465,8 @@ impl Ctx<'_> {
 
     fn sitting(&self, i: usize, s: &SittingSection) -> Result<Sitting, ImportError> {
         let at = |k: &'static str| [Step::Key("sittings"), Step::Index(i), Step::Key(k)];
-        let id = SittingId::new(s.id.clone()).map_err(|e| self.bad(&at("id"), Rule::BadValue, e))?;
+        let id =
+            SittingId::new(s.id.clone()).map_err(|e| self.bad(&at("id"), Rule::BadValue, e))?;
         let kind = match s.kind.to_ascii_lowercase().as_str() {
             "general" => SittingKind::General,
             "class" => SittingKind::Class,

@@ -227,7 +227,12 @@ fn a_declaration_certifies_the_tally_json_of_the_format_it_names() {
     let with = |e: Event| {
         let mut all = events.clone();
         all.push((scrutineer as By, e));
-        verify_bundle(&raw_bundle(&all)[..], &[registrar().verifier()], &mut |_, _| {}).unwrap()
+        verify_bundle(
+            &raw_bundle(&all)[..],
+            &[registrar().verifier()],
+            &mut |_, _| {},
+        )
+        .unwrap()
     };
     for good in [
         Event::ResultDeclared { tally_sha256: v1 },

@@ -338,11 +338,7 @@ impl Meeting {
             }
         };
         if let Some(t) = attended_at {
-            let key = if proxy {
-                self.sitting_of_proxy(v)
-            } else {
-                s
-            };
+            let key = if proxy { self.sitting_of_proxy(v) } else { s };
             Arc::make_mut(&mut self.by_sitting)
                 .attended_at
                 .insert((proxy, v, key.unwrap_or(NONE)), t);

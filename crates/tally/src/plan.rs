@@ -147,8 +147,8 @@ impl Meeting {
                     .map(|(_, s)| s)
                     .sum()
             };
-            let mut available =
-                line.shares - self.appointed_at(l, &line, sitting).min(line.shares) + freed(&supersede);
+            let mut available = line.shares - self.appointed_at(l, &line, sitting).min(line.shares)
+                + freed(&supersede);
             if want <= available {
                 continue;
             }
@@ -531,7 +531,10 @@ impl Meeting {
         if proxy {
             return None;
         }
-        let sitting = self.res.get(self.res_index.get(&b.resolution)? as usize)?.sitting;
+        let sitting = self
+            .res
+            .get(self.res_index.get(&b.resolution)? as usize)?
+            .sitting;
         let mut proxies = Vec::new();
         let mut q = self.holders.get(voter)?.first_proxy;
         while let Some(rec) = self.proxies.get(q) {

@@ -7,8 +7,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use scrutin_model::{
-    Event, ProxyId, ResolutionId, ResolutionKind, Sitting, SittingId, SittingKind, UtcMillis,
-    Voter,
+    Event, ProxyId, ResolutionId, ResolutionKind, Sitting, SittingId, SittingKind, UtcMillis, Voter,
 };
 
 use crate::meeting::{Line, NONE};

@@ -189,9 +189,15 @@ fn attending_a_sitting_in_person_revokes_the_proxies_for_that_sitting_only() {
     fx.ok(vote(vp("G1"), "1", split(0, 600, 0)));
     let t = fx.tally();
     let h = sitting_of(&t, "h");
-    assert_eq!((h.represented, h.holders_in_person, h.holders_by_proxy), (600, 1, 0));
+    assert_eq!(
+        (h.represented, h.holders_in_person, h.holders_by_proxy),
+        (600, 1, 0)
+    );
     let egm = sitting_of(&t, "egm");
-    assert_eq!((egm.represented, egm.holders_in_person, egm.holders_by_proxy), (600, 0, 1));
+    assert_eq!(
+        (egm.represented, egm.holders_in_person, egm.holders_by_proxy),
+        (600, 0, 1)
+    );
 }
 
 #[test]
@@ -225,8 +231,12 @@ fn attendance_cannot_state_a_time_after_it_was_recorded() {
             recorded_at: UtcMillis(5_000),
         }
     );
-    fx.m.submit(&attended(vh("H1"), Some("h"), Some(5_000)), &REG, UtcMillis(5_000))
-        .unwrap();
+    fx.m.submit(
+        &attended(vh("H1"), Some("h"), Some(5_000)),
+        &REG,
+        UtcMillis(5_000),
+    )
+    .unwrap();
     assert_eq!(
         fx.m.attended_at(&vh("H1"), Some(&s("h"))),
         Some(UtcMillis(5_000))
