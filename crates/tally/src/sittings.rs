@@ -260,10 +260,8 @@ impl Meeting {
                     rec.has_terms = true;
                 }
             }
-            Event::MeetingSettings(m) => {
-                if self.settings.is_none() {
-                    self.settings = Some(Arc::new(m.clone()));
-                }
+            Event::MeetingSettings(m) if self.settings.is_none() => {
+                self.settings = Some(Arc::new(m.clone()));
             }
             _ => {}
         }
