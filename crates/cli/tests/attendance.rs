@@ -100,7 +100,7 @@ fn attendance_and_must_abstain_warnings_through_the_cli() {
     let sitting = write(dir, "a0.csv", "voter,sitting\nH2,H-class\n");
     assert_exit_naming(
         &import("attendance", &sitting),
-        2,
+        1,
         "a0.csv:2:2: unknown-sitting",
     );
     let attendance = write(

@@ -22,7 +22,7 @@ pub enum CsvKind {
     /// `holder,resolution,restriction,reason`
     Abstentions,
     /// `proxy,holder,proxy_name,shares,resolution,instruction,for,against,abstain`
-    /// (`class`, `lodged_at` optional)
+    /// (`class`, `lodged_at`, `sitting` optional)
     Proxies,
     /// `voter,resolution,for,against,abstain` or `voter,resolution,candidate,votes`
     /// (`class` optional)
@@ -76,6 +76,7 @@ impl CsvKind {
                 "abstain",
                 "class",
                 "lodged_at",
+                "sitting",
             ],
             CsvKind::Ballots => &[
                 "voter",
@@ -123,6 +124,10 @@ pub struct Columns {
     pub votes: u32,
     /// `lodged_at`.
     pub lodged_at: u32,
+    /// `sitting` (proxies and attendance files).
+    pub sitting: u32,
+    /// `attended_at` (attendance file).
+    pub attended_at: u32,
 }
 
 /// Where an event came from: its first CSV line and the columns of its parts (1-based; 0 when

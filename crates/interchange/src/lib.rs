@@ -9,4 +9,4 @@ pub use csv_in::{
     parse_csv, parse_csv_with_progress, Columns, CsvImport, CsvKind, Origin, Part, PartKey,
 };
 pub use error::{ImportError, Rule};
-pub use meeting::{parse_meeting, resolution_terms, MeetingPlan};
+pub use meeting::{parse_meeting, MeetingPlan, ResolutionTerms};

@@ -9,7 +9,7 @@ use scrutin_model::{
     AuthorKey, Candidate, CandidateId, ClassId, ClassIssued, ClassPctBase, ClassWeight, Date,
     Denominator, Event, HolderId, MeetingConvened, MeetingKind, MeetingSettings, Preset,
     Resolution, ResolutionId, ResolutionKind, Role, RulesProfile, SchemeTerms, ShareClass, Shares,
-    SittingId, Threshold, UtcMillis,
+    Sitting, SittingId, SittingKind, Threshold, UtcMillis,
 };
 
 use crate::error::{ImportError, Rule};
@@ -28,18 +28,48 @@ pub struct MeetingPlan {
     pub authorities: Vec<(AuthorKey, Role)>,
     /// The resolutions, in file order.
     pub resolutions: Vec<Resolution>,
-    /// The scheme tests stated for scheme resolutions (`headcount`, `value_majority`,
-    /// `disinterested_majority`, `disinterested_max_against`), by resolution; a scheme
-    /// resolution stating none is absent (the preset's tests apply).
-    pub scheme_terms: BTreeMap<ResolutionId, SchemeTerms>,
     /// The meeting's settings, when the file gives any of them (`show_abstain`,
     /// `class_pct_base`, `witness_lawyer`, `partial_voting`, `attendance_keeps_proxies`,
     /// `[[classes]] issued`); `None` keeps the events of a file without them as before.
     pub settings: Option<MeetingSettings>,
+    /// The `[[sittings]]`, in file order (empty: the meeting is one general sitting).
+    pub sittings: Vec<Sitting>,
+    /// The terms of each resolution beyond `ResolutionProposed` (its sitting, its scheme
+    /// tests: `headcount`, `value_majority`, `disinterested_majority`,
+    /// `disinterested_max_against`), in the order of `resolutions`.
+    pub terms: Vec<ResolutionTerms>,
     /// Fields scrutin does not read and that are far from any it reads (`classes[0].notes`),
     /// in file order, control characters escaped: a warning to show, not an error (extra
     /// fields are allowed).
     pub ignored_fields: Vec<String>,
+}
+
+/// What a resolution's `ResolutionTerms` event states: its sitting and its scheme tests.
+/// One event per resolution carries both, so the resolution's terms are recorded once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolutionTerms {
+    /// The resolution.
+    pub resolution: ResolutionId,
+    /// The sitting it is put to (`None`: the general sitting).
+    pub sitting: Option<SittingId>,
+    /// Its scheme tests (`None`: the preset's).
+    pub scheme: Option<SchemeTerms>,
+}
+
+impl ResolutionTerms {
+    /// The `ResolutionTerms` event, or `None` when there is nothing beyond the defaults (so a
+    /// meeting that uses neither sittings nor scheme terms records what it always did).
+    #[must_use]
+    pub fn event(&self) -> Option<Event> {
+        if self.sitting.is_none() && self.scheme.is_none() {
+            return None;
+        }
+        Some(Event::ResolutionTerms {
+            resolution: self.resolution.clone(),
+            sitting: self.sitting.clone(),
+            scheme: self.scheme.clone(),
+        })
+    }
 }
 
 impl MeetingPlan {
@@ -52,8 +82,9 @@ impl MeetingPlan {
     }
 
     /// The events after genesis: grants (the registrar as scrutineer unless the file names
-    /// one), the `MeetingSettings` if the file gives any, every `ResolutionProposed`, then one
-    /// `ResolutionTerms` per resolution that states terms.
+    /// one), the `MeetingSettings` if the file gives any, every `SittingConvened`, every
+    /// `ResolutionProposed`, then the `ResolutionTerms` of the resolutions that state a
+    /// sitting or scheme tests (one event per resolution).
     #[must_use]
     pub fn events_after_genesis(&self) -> Vec<Event> {
         let mut out = Vec::new();
@@ -72,38 +103,15 @@ impl MeetingPlan {
         if let Some(settings) = &self.settings {
             out.push(Event::MeetingSettings(settings.clone()));
         }
+        for s in &self.sittings {
+            out.push(Event::SittingConvened(s.clone()));
+        }
         for r in &self.resolutions {
             out.push(Event::ResolutionProposed(r.clone()));
         }
-        for r in &self.resolutions {
-            // The sitting a resolution is put to goes here too (one event per resolution).
-            let sitting = None;
-            if let Some(e) = resolution_terms(&r.id, sitting, self.scheme_terms.get(&r.id).cloned())
-            {
-                out.push(e);
-            }
-        }
+        out.extend(self.terms.iter().filter_map(ResolutionTerms::event));
         out
     }
-}
-
-/// The ONE `ResolutionTerms` of a resolution: the sitting it is put to (`None`: the general
-/// sitting) and its scheme tests (`None`: the preset's); `None` when it states neither, so a
-/// file without terms records the same events as before.
-#[must_use]
-pub fn resolution_terms(
-    resolution: &ResolutionId,
-    sitting: Option<SittingId>,
-    scheme: Option<SchemeTerms>,
-) -> Option<Event> {
-    if sitting.is_none() && scheme.is_none() {
-        return None;
-    }
-    Some(Event::ResolutionTerms {
-        resolution: resolution.clone(),
-        sitting,
-        scheme,
-    })
 }
 
 #[derive(Deserialize)]
@@ -117,6 +125,17 @@ struct FileDoc {
     rules: Option<RulesSection>,
     #[serde(default)]
     authorities: Vec<AuthoritySection>,
+    #[serde(default)]
+    sittings: Vec<SittingSection>,
+}
+
+#[derive(Deserialize)]
+struct SittingSection {
+    id: String,
+    kind: String,
+    #[serde(default)]
+    class: Option<String>,
+    title: String,
 }
 
 #[derive(Deserialize)]
@@ -184,6 +203,8 @@ struct ResolutionSection {
     disinterested_majority: Option<String>,
     #[serde(default)]
     disinterested_max_against: Option<String>,
+    #[serde(default)]
+    sitting: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -456,7 +477,12 @@ impl Ctx<'_> {
         })
     }
 
-    fn resolution(&self, i: usize, r: &ResolutionSection) -> Result<Resolution, ImportError> {
+    fn resolution(
+        &self,
+        i: usize,
+        r: &ResolutionSection,
+        sittings: &[Sitting],
+    ) -> Result<(Resolution, ResolutionTerms), ImportError> {
         let at = |k: &'static str| [Step::Key("resolutions"), Step::Index(i), Step::Key(k)];
         let whole = [Step::Key("resolutions"), Step::Index(i)];
         let id = ResolutionId::new(text_of(&r.id))
@@ -497,13 +523,53 @@ impl Ctx<'_> {
                 ))
             }
         };
-        let classes = r
+        let mut classes = r
             .classes
             .iter()
             .map(|c| {
                 ClassId::new(c.clone()).map_err(|e| self.bad(&at("classes"), Rule::BadValue, e))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let sitting = match &r.sitting {
+            None => None,
+            Some(name) => {
+                let known = sittings.iter().find(|s| s.id.as_str() == name);
+                let implicit = sittings.is_empty() && name == "general";
+                match known {
+                    Some(s) => {
+                        // A class sitting's resolution is put to that class alone.
+                        if let Some(class) = &s.class {
+                            if classes.is_empty() {
+                                classes.push(class.clone());
+                            } else if classes != std::slice::from_ref(class) {
+                                return Err(self.bad(
+                                    &at("classes"),
+                                    Rule::BadValue,
+                                    format!(
+                                        "resolution is put to the class meeting {} of class \
+                                         {class}, so its classes are [\"{class}\"]",
+                                        s.id
+                                    ),
+                                ));
+                            }
+                        }
+                        Some(s.id.clone())
+                    }
+                    None if implicit => None,
+                    None => {
+                        let ids: Vec<&str> = sittings.iter().map(|s| s.id.as_str()).collect();
+                        return Err(self.bad(
+                            &at("sitting"),
+                            Rule::BadValue,
+                            format!(
+                                "{name:?} is not a sitting of [[sittings]] (they are: {})",
+                                ids.join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
+        };
         let votes_per_share = r
             .votes_per_share
             .iter()
@@ -525,7 +591,61 @@ impl Ctx<'_> {
         Event::ResolutionProposed(res.clone())
             .validate()
             .map_err(|e| self.bad(&whole, Rule::BadValue, e))?;
-        Ok(res)
+        // The scheme tests are filled in by `scheme_terms` (they need the rules profile):
+        // ONE `ResolutionTerms` per resolution carries both.
+        let terms = ResolutionTerms {
+            resolution: res.id.clone(),
+            sitting,
+            scheme: None,
+        };
+        Ok((res, terms))
+    }
+
+    fn sitting(&self, i: usize, s: &SittingSection) -> Result<Sitting, ImportError> {
+        let at = |k: &'static str| [Step::Key("sittings"), Step::Index(i), Step::Key(k)];
+        let id =
+            SittingId::new(s.id.clone()).map_err(|e| self.bad(&at("id"), Rule::BadValue, e))?;
+        let kind = match s.kind.to_ascii_lowercase().as_str() {
+            "general" => SittingKind::General,
+            "class" => SittingKind::Class,
+            other => {
+                return Err(self.bad(
+                    &at("kind"),
+                    Rule::BadValue,
+                    format!("{other:?} is not general|class"),
+                ))
+            }
+        };
+        let class = match (&s.class, kind) {
+            (Some(c), SittingKind::Class) => Some(
+                ClassId::new(c.clone()).map_err(|e| self.bad(&at("class"), Rule::BadValue, e))?,
+            ),
+            (None, SittingKind::General) => None,
+            (Some(_), SittingKind::General) => {
+                return Err(self.bad(
+                    &at("class"),
+                    Rule::BadValue,
+                    "a general sitting names no class",
+                ))
+            }
+            (None, SittingKind::Class) => {
+                return Err(self.bad(
+                    &[Step::Key("sittings"), Step::Index(i)],
+                    Rule::MissingField,
+                    "a class sitting needs `class`",
+                ))
+            }
+        };
+        let sitting = Sitting {
+            id,
+            kind,
+            class,
+            title: s.title.clone(),
+        };
+        Event::SittingConvened(sitting.clone())
+            .validate()
+            .map_err(|e| self.bad(&[Step::Key("sittings"), Step::Index(i)], Rule::BadValue, e))?;
+        Ok(sitting)
     }
 }
 
@@ -614,14 +734,25 @@ pub fn parse_meeting(
             votes_per_share,
         });
     }
-    let mut resolutions = Vec::new();
-    let mut scheme_terms = BTreeMap::new();
-    for (i, r) in parsed.resolutions.iter().enumerate() {
-        let res = cx.resolution(i, r)?;
-        if let Some(t) = cx.scheme_terms(i, r, &res.kind, &rules)? {
-            scheme_terms.insert(res.id.clone(), t);
+    let mut sittings: Vec<Sitting> = Vec::new();
+    for (i, s) in parsed.sittings.iter().enumerate() {
+        let sitting = cx.sitting(i, s)?;
+        if sittings.iter().any(|x| x.id == sitting.id) {
+            return Err(cx.bad(
+                &[Step::Key("sittings"), Step::Index(i), Step::Key("id")],
+                Rule::BadValue,
+                format!("duplicate sitting id {}", sitting.id),
+            ));
         }
+        sittings.push(sitting);
+    }
+    let mut resolutions = Vec::new();
+    let mut terms = Vec::new();
+    for (i, r) in parsed.resolutions.iter().enumerate() {
+        let (res, mut t) = cx.resolution(i, r, &sittings)?;
+        t.scheme = cx.scheme_terms(i, r, &res.kind, &rules)?;
         resolutions.push(res);
+        terms.push(t);
     }
     let settings = cx.settings(m, &parsed.classes)?;
     let mut authorities = Vec::new();
@@ -659,8 +790,9 @@ pub fn parse_meeting(
         convened,
         authorities,
         resolutions,
-        scheme_terms,
         settings,
+        sittings,
+        terms,
         ignored_fields,
     })
 }

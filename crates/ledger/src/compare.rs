@@ -395,7 +395,11 @@ mod tests {
                 by_class,
                 candidates: vec![],
                 scheme: None,
+                holders_for: None,
+                holders_against: None,
+                holders_present: None,
             }],
+            sittings: vec![],
         }
     }
 

@@ -315,7 +315,9 @@ pub(crate) fn build_receipt(
             Event::ResolutionProposed(r) => {
                 proposals.entry(r.id.clone()).or_insert(index);
             }
-            Event::ProxyLodged(p) if p.holder == *holder => {
+            Event::ProxyLodged(p) | Event::SittingProxyLodged { form: p, .. }
+                if p.holder == *holder =>
+            {
                 picked.push((index, "proxy"));
             }
             e @ (Event::ResultDeclared { .. } | Event::ResultDeclaredV2 { .. }) => {

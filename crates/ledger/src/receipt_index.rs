@@ -82,7 +82,7 @@ pub(crate) fn index_items(index: u64, event: &Event, out: &mut Vec<Item>) {
             };
             out.push((with_index(key, index), BALLOT.to_vec()));
         }
-        Event::ProxyLodged(p) => out.push((
+        Event::ProxyLodged(p) | Event::SittingProxyLodged { form: p, .. } => out.push((
             with_index(id_prefix(HOLDER, p.holder.as_str()), index),
             APPOINTMENT.to_vec(),
         )),
@@ -449,7 +449,11 @@ fn assemble(
                 e.tlog_proof = Some(tlog_proof_text(&shared.checkpoint, &e)?);
                 ballots += 1;
             }
-            Event::ProxyLodged(p) if p.holder == *holder => e.role = "proxy".to_string(),
+            Event::ProxyLodged(p) | Event::SittingProxyLodged { form: p, .. }
+                if p.holder == *holder =>
+            {
+                e.role = "proxy".to_string()
+            }
             _ => return Ok(None),
         }
         entries.push(e);

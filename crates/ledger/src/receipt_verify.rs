@@ -689,7 +689,7 @@ fn run_checks(
             }
         }
         match (&event, e.role.as_str()) {
-            (Event::ProxyLodged(p), "proxy") => {
+            (Event::ProxyLodged(p) | Event::SittingProxyLodged { form: p, .. }, "proxy") => {
                 if p.holder != receipt.holder {
                     return Err(format!(
                         "entry {}: proxy {} was appointed by {}, not by {}",

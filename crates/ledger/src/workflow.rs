@@ -170,6 +170,8 @@ fn part_of(event: &Event) -> String {
     match event {
         Event::MeetingConvened(_) => "meeting".to_owned(),
         Event::ResolutionProposed(r) => format!("resolution {}", r.id),
+        Event::ResolutionTerms { resolution, .. } => format!("resolution {resolution}"),
+        Event::SittingConvened(s) => format!("sitting {}", s.id),
         _ => "authorities".to_owned(),
     }
 }
@@ -475,6 +477,8 @@ fn locate(origin: &Origin, subject: &Subject) -> (u64, u32) {
         Subject::Class(_) => (origin.line, c.class),
         Subject::Shares => (origin.line, c.shares),
         Subject::LodgedAt => (origin.line, c.lodged_at),
+        Subject::Sitting(_) => (origin.line, c.sitting),
+        Subject::AttendedAt => (origin.line, c.attended_at),
         Subject::Instruction(r) => (
             line_of(&PartKey::Instruction(r.clone())),
             if c.instruction == 0 {

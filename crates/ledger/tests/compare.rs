@@ -45,7 +45,11 @@ fn recomputed() -> Tally {
             by_class,
             candidates: vec![],
             scheme: None,
+            holders_for: None,
+            holders_against: None,
+            holders_present: None,
         }],
+        sittings: vec![],
     }
 }
 

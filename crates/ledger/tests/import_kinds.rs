@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use scrutin::interchange::{parse_csv, parse_meeting, CsvKind, MeetingPlan, Rule};
+use scrutin::interchange::{parse_csv, parse_meeting, CsvKind, MeetingPlan};
 use scrutin::log::Signer;
 use scrutin::model::{AuthorKey, HolderId, ProxyId, ResolutionId, UtcMillis, Voter};
 use scrutin::{ImportOptions, ImportWarning, Ledger, LedgerError};
@@ -140,7 +140,7 @@ fn attendance_in_person_revokes_the_holders_proxies_and_lets_it_vote() {
         &ledger,
         &signer,
         CsvKind::Attendance,
-        "voter,sitting,attended_at\nH2,general,2099-01-10T09:30:00+08:00\nproxy:P3,,\n",
+        "voter,sitting,attended_at\nH2,general,2026-01-10T09:30:00+08:00\nproxy:P3,,\n",
     )
     .expect("attendance recorded");
     assert_eq!(done.records, 2);
@@ -213,13 +213,26 @@ fn a_revocations_stated_time_is_kept_in_its_reason() {
 
 #[test]
 fn attendance_at_a_sitting_other_than_the_general_meeting_is_refused() {
-    let e = parse_csv(
+    // A meeting without [[sittings]] is the one general sitting `general`: any other sitting
+    // is looked up against the meeting's and refused, naming the cell, rather than merged.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let signer = registrar();
+    let ledger = ledger(&tmp.path().join("db"), &signer);
+    let refused = import(
+        &ledger,
+        &signer,
         CsvKind::Attendance,
-        "attendance.csv",
-        b"voter,sitting\nH1,general\nH2,H-class\n",
-        UtcMillis(1),
-    )
-    .expect_err("no sittings yet");
-    assert_eq!((e.line, e.column, e.rule), (3, 2, Rule::UnknownSitting));
-    assert!(e.message.contains("one general sitting"), "{}", e.message);
+        "voter,sitting\nH1,general\nH2,H-class\n",
+    );
+    match refused {
+        Err(LedgerError::RowRefused {
+            line,
+            column,
+            violation,
+            ..
+        }) => {
+            assert_eq!((line, column, violation.rule()), (3, 2, "unknown-sitting"));
+        }
+        other => panic!("expected a refused row, got {other:?}"),
+    }
 }

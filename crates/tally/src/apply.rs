@@ -202,7 +202,18 @@ impl Meeting {
             Event::SittingProxyLodged { form: p, .. } | Event::ProxyLodged(p) => {
                 let plan = match plan {
                     Some(Plan::Proxy(plan)) => Some(plan),
-                    _ => self.plan_proxy(p, at).ok(),
+                    _ => {
+                        let sitting = match event {
+                            Event::SittingProxyLodged { sitting, .. } => {
+                                match self.sitting_idx(sitting) {
+                                    Ok(s) => s,
+                                    Err(_) => return,
+                                }
+                            }
+                            _ => None,
+                        };
+                        self.plan_proxy(p, sitting, at).ok()
+                    }
                 };
                 if let Some(plan) = plan {
                     self.commit_proxy(p, plan);
@@ -213,33 +224,20 @@ impl Meeting {
                     self.end_proxy(p, ProxyStatus::Revoked);
                 }
             }
-            Event::AttendanceRecorded { attendee } | Event::Attended { attendee, .. } => {
-                match attendee {
-                    Voter::Holder(id) => {
-                        let Some(h) = self.holder_ix.get(id) else {
-                            return;
-                        };
-                        if let Some(rec) = self.holders.get_mut(h) {
-                            rec.attended = true;
-                        }
-                        // Attending in person revokes the holder's proxies (the proxy form's
-                        // "deemed revoked"): the holder now votes all its shares.
-                        let mut p = self.holders.get(h).map_or(NONE, |r| r.first_proxy);
-                        while let Some(rec) = self.proxies.get(p).copied() {
-                            if rec.status == ProxyStatus::Active {
-                                self.end_proxy(p, ProxyStatus::HolderAttended);
-                            }
-                            p = rec.next_of_holder;
-                        }
-                    }
-                    Voter::Proxy(id) => {
-                        if let Some(p) = self.proxy_ix.get(id) {
-                            if let Some(rec) = self.proxies.get_mut(p) {
-                                rec.attended = true;
-                            }
-                        }
-                    }
-                }
+            Event::AttendanceRecorded { attendee } => self.attend(attendee, None, None),
+            Event::Attended {
+                attendee,
+                sitting,
+                attended_at,
+            } => {
+                let s = match sitting {
+                    Some(id) => match self.sitting_idx(id) {
+                        Ok(s) => s,
+                        Err(_) => return,
+                    },
+                    None => None,
+                };
+                self.attend(attendee, s, *attended_at);
             }
             Event::PollOpened { resolution } => self.set_poll(resolution.as_ref(), Poll::Open),
             Event::PollClosed { resolution } => self.set_poll(resolution.as_ref(), Poll::Closed),
@@ -291,6 +289,63 @@ impl Meeting {
         }
     }
 
+    /// Records `attendee` present in person at sitting `s` (`None`: general), arriving at
+    /// `attended_at` if stated. A holder attending in person revokes its proxies for that
+    /// sitting (the proxy form's "deemed revoked": the holder now votes those shares itself),
+    /// unless the meeting's settings keep them.
+    fn attend(&mut self, attendee: &Voter, s: Option<u32>, attended_at: Option<UtcMillis>) {
+        let (proxy, v) = match attendee {
+            Voter::Holder(id) => {
+                let Some(h) = self.holder_ix.get(id) else {
+                    return;
+                };
+                match s {
+                    None => {
+                        if let Some(rec) = self.holders.get_mut(h) {
+                            rec.attended = true;
+                        }
+                    }
+                    Some(s) => {
+                        Arc::make_mut(&mut self.by_sitting)
+                            .presence
+                            .entry((h, s))
+                            .or_default()
+                            .attended = true;
+                    }
+                }
+                let keep = self
+                    .settings
+                    .as_ref()
+                    .is_some_and(|m| m.attendance_keeps_proxies);
+                if !keep {
+                    let mut p = self.holders.get(h).map_or(NONE, |r| r.first_proxy);
+                    while let Some(rec) = self.proxies.get(p).copied() {
+                        if rec.status == ProxyStatus::Active && self.sitting_of_proxy(p) == s {
+                            self.end_proxy(p, ProxyStatus::HolderAttended);
+                        }
+                        p = rec.next_of_holder;
+                    }
+                }
+                (false, h)
+            }
+            Voter::Proxy(id) => {
+                let Some(p) = self.proxy_ix.get(id) else {
+                    return;
+                };
+                if let Some(rec) = self.proxies.get_mut(p) {
+                    rec.attended = true;
+                }
+                (true, p)
+            }
+        };
+        if let Some(t) = attended_at {
+            let key = if proxy { self.sitting_of_proxy(v) } else { s };
+            Arc::make_mut(&mut self.by_sitting)
+                .attended_at
+                .insert((proxy, v, key.unwrap_or(NONE)), t);
+        }
+    }
+
     /// Marks proxy `p` inactive and gives its shares back to its holder's lines.
     fn end_proxy(&mut self, p: u32, status: ProxyStatus) {
         let Some(rec) = self.proxies.get(p).copied() else {
@@ -299,10 +354,16 @@ impl Meeting {
         if rec.status != ProxyStatus::Active {
             return;
         }
+        let sitting = self.sitting_of_proxy(p);
         let appts: Vec<(u32, u64)> = self.appointments_of(&rec).collect();
         for (c, shares) in appts {
             if let Some((l, _)) = self.line_of(rec.holder, c) {
-                if let Some(line) = self.lines.get_mut(l) {
+                if sitting.is_some() {
+                    let by = Arc::make_mut(&mut self.by_sitting);
+                    if let Some(a) = by.appointed.get_mut(&l) {
+                        *a = a.saturating_sub(shares);
+                    }
+                } else if let Some(line) = self.lines.get_mut(l) {
                     line.appointed = line.appointed.saturating_sub(shares);
                 }
             }
@@ -321,7 +382,13 @@ impl Meeting {
         for &(c, shares) in &plan.appointments {
             self.appointments.push((c, shares));
             if let Some((l, _)) = self.line_of(plan.holder, c) {
-                if let Some(line) = self.lines.get_mut(l) {
+                if plan.sitting.is_some() {
+                    let a = Arc::make_mut(&mut self.by_sitting)
+                        .appointed
+                        .entry(l)
+                        .or_default();
+                    *a = a.saturating_add(shares);
+                } else if let Some(line) = self.lines.get_mut(l) {
                     line.appointed = line.appointed.saturating_add(shares);
                 }
             }
@@ -343,6 +410,11 @@ impl Meeting {
             ins_start,
             ins_len: u32::try_from(plan.instructions.len()).unwrap_or(0),
         });
+        if let Some(s) = plan.sitting {
+            Arc::make_mut(&mut self.by_sitting)
+                .proxy_sitting
+                .insert(p, s);
+        }
         self.proxy_ix.push(form.proxy.clone());
         self.proxy_names.push(form.proxy_name.clone());
         let last = self.holders.get(plan.holder).map_or(NONE, |r| r.last_proxy);
@@ -395,10 +467,21 @@ impl Meeting {
                 r.voted = true;
                 r.voted_mask |= bit;
             }
-        } else if let Some(r) = self.holders.get_mut(plan.voter) {
-            r.last_ballot = b;
-            r.voted = true;
-            r.voted_mask |= bit;
+        } else {
+            // Voting in person makes the holder present at the resolution's sitting only.
+            let sitting = self.res.get(plan.res as usize).and_then(|r| r.sitting);
+            if let Some(r) = self.holders.get_mut(plan.voter) {
+                r.last_ballot = b;
+                r.voted |= sitting.is_none();
+                r.voted_mask |= bit;
+            }
+            if let Some(s) = sitting {
+                Arc::make_mut(&mut self.by_sitting)
+                    .presence
+                    .entry((plan.voter, s))
+                    .or_default()
+                    .voted = true;
+            }
         }
     }
 }

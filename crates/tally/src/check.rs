@@ -36,6 +36,8 @@ pub(crate) struct ProxyPlan {
     pub(crate) instructions: Vec<(u32, Instr)>,
     /// Earlier proxies of the holder that the later one supersedes, oldest first.
     pub(crate) supersede: Vec<u32>,
+    /// The class sitting it appoints for (`None`: the general sitting).
+    pub(crate) sitting: Option<u32>,
 }
 
 /// A plan computed by `check` for `apply`.
@@ -199,17 +201,27 @@ impl Meeting {
     }
 
     /// Calls `f(class, shares the voter may vote)` for each class the voter holds: a holder's
-    /// own shares less those appointed to active proxies, or a proxy's appointed shares.
-    pub(crate) fn for_each_share(&self, proxy: bool, voter: u32, mut f: impl FnMut(u32, u64)) {
+    /// own shares less those appointed to active proxies for sitting `s`, or a proxy's
+    /// appointed shares.
+    pub(crate) fn for_each_share(
+        &self,
+        proxy: bool,
+        voter: u32,
+        s: Option<u32>,
+        mut f: impl FnMut(u32, u64),
+    ) {
         if proxy {
             if let Some(rec) = self.proxies.get(voter) {
-                for (c, s) in self.appointments_of(rec) {
-                    f(c, s);
+                for (c, n) in self.appointments_of(rec) {
+                    f(c, n);
                 }
             }
         } else {
-            for (_, l) in self.lines_of(voter) {
-                f(l.class, l.shares - l.appointed.min(l.shares));
+            for (l, line) in self.lines_of(voter) {
+                f(
+                    line.class,
+                    line.shares - self.appointed_at(l, line, s).min(line.shares),
+                );
             }
         }
     }
@@ -239,20 +251,69 @@ impl Meeting {
         }
     }
 
-    /// Whether the voter of a ballot is already present (attended, or voted before).
-    fn voter_present(&self, voter: &Voter) -> bool {
+    /// Whether the voter of a ballot on resolution `res` is already present at its sitting
+    /// (attended, or voted there before).
+    fn voter_present(&self, voter: &Voter, res: &ResolutionId) -> bool {
+        let s = self.res_rec(res).and_then(|r| r.sitting);
         match voter {
             Voter::Holder(id) => self
                 .holder_ix
                 .get(id)
-                .and_then(|h| self.holders.get(h))
-                .is_some_and(|r| r.attended || r.voted),
+                .is_some_and(|h| self.holder_present_at(h, s)),
             Voter::Proxy(id) => self
                 .proxy_ix
                 .get(id)
                 .and_then(|p| self.proxies.get(p))
                 .is_some_and(|r| r.attended || r.voted),
         }
+    }
+
+    /// Checks attendance of `attendee` at sitting `s` (`None`: general): after the register
+    /// closes, before any poll closes, once per sitting; a proxy attends only the sitting it
+    /// is appointed for, a holder only a sitting whose class it holds.
+    fn check_attendance(
+        &self,
+        kind: EventKind,
+        attendee: &Voter,
+        s: Option<u32>,
+    ) -> Result<(), RuleViolation> {
+        self.require_closed_register(kind)?;
+        self.require_attendance_open(kind, attendee)?;
+        let already = match attendee {
+            Voter::Holder(id) => {
+                let h = self.voting_holder(id, kind)?;
+                if let Some(c) = s.and_then(|s| self.sitting_class(s)) {
+                    if self.line_of(h, c).is_none() {
+                        return Err(RuleViolation::NoSharesInClass {
+                            holder: id.clone(),
+                            class: self.class_id(c).cloned().unwrap_or_else(unknown_class),
+                        });
+                    }
+                }
+                self.holder_attended_at(h, s)
+            }
+            Voter::Proxy(id) => {
+                let p = self.active_proxy(id)?;
+                let own = self.sitting_of_proxy(p);
+                // A proxy's attendance recorded without a sitting is at its own sitting.
+                if s.is_some() && s != own {
+                    return Err(RuleViolation::InvalidSitting {
+                        sitting: self.sitting_id(s),
+                        reason: format!(
+                            "proxy {id} is appointed for sitting {}, not this one",
+                            self.sitting_id(own)
+                        ),
+                    });
+                }
+                self.proxies.get(p).is_some_and(|r| r.attended)
+            }
+        };
+        if already {
+            return Err(RuleViolation::DuplicateAttendance {
+                attendee: attendee.clone(),
+            });
+        }
+        Ok(())
     }
 
     /// Checks an event recorded at `at`; returns the plan `apply` needs for ballots and proxy
@@ -377,12 +438,13 @@ impl Meeting {
             }
             Event::ProxyLodged(p) => {
                 self.require(event, author, "registrar", registrar)?;
-                self.plan_proxy(p, at).map(|plan| Some(Plan::Proxy(plan)))
+                self.plan_proxy(p, None, at)
+                    .map(|plan| Some(Plan::Proxy(plan)))
             }
             Event::SittingProxyLodged { sitting, form } => {
                 self.require(event, author, "registrar", registrar)?;
-                self.require_general_sitting(sitting)?;
-                self.plan_proxy(form, at)
+                let s = self.sitting_idx(sitting)?;
+                self.plan_proxy(form, s, at)
                     .map(|plan| Some(Plan::Proxy(plan)))
             }
             Event::SittingConvened(_)
@@ -397,31 +459,32 @@ impl Meeting {
                 self.require_attendance_open(event.kind(), &Voter::Proxy(proxy.clone()))?;
                 self.active_proxy(proxy).map(|_| None)
             }
-            Event::AttendanceRecorded { attendee }
-            | Event::Attended {
+            Event::AttendanceRecorded { attendee } => {
+                self.require(event, author, "registrar", registrar)?;
+                self.check_attendance(event.kind(), attendee, None)
+                    .map(|()| None)
+            }
+            Event::Attended {
                 attendee,
-                sitting: None,
-                ..
+                sitting,
+                attended_at,
             } => {
                 self.require(event, author, "registrar", registrar)?;
-                self.require_closed_register(event.kind())?;
-                self.require_attendance_open(event.kind(), attendee)?;
-                let already = match attendee {
-                    Voter::Holder(id) => {
-                        let h = self.voting_holder(id, event.kind())?;
-                        self.holders.get(h).is_some_and(|r| r.attended)
-                    }
-                    Voter::Proxy(id) => {
-                        let p = self.active_proxy(id)?;
-                        self.proxies.get(p).is_some_and(|r| r.attended)
-                    }
+                let s = match sitting {
+                    Some(id) => self.sitting_idx(id)?,
+                    None => None,
                 };
-                if already {
-                    return Err(RuleViolation::DuplicateAttendance {
-                        attendee: attendee.clone(),
-                    });
+                if let Some(t) = attended_at {
+                    if *t > at {
+                        return Err(RuleViolation::AttendedInFuture {
+                            attendee: attendee.clone(),
+                            attended_at: *t,
+                            recorded_at: at,
+                        });
+                    }
                 }
-                Ok(None)
+                self.check_attendance(event.kind(), attendee, s)
+                    .map(|()| None)
             }
             Event::PollOpened { resolution } => {
                 self.require(event, author, "chair or registrar", |r| {
@@ -453,23 +516,10 @@ impl Meeting {
                     )?;
                 }
                 let plan = self.plan_ballot(b)?;
-                if !self.voter_present(&b.voter) {
+                if !self.voter_present(&b.voter, &b.resolution) {
                     self.require_attendance_open(event.kind(), &b.voter)?;
                 }
                 Ok(Some(Plan::Ballot(plan)))
-            }
-            Event::Attended {
-                attendee,
-                sitting: Some(sitting),
-                attended_at,
-            } => {
-                self.require(event, author, "registrar", registrar)?;
-                self.require_general_sitting(sitting)?;
-                let general = Event::AttendanceRecorded {
-                    attendee: attendee.clone(),
-                };
-                let _ = attended_at;
-                self.check_event(&general, author, at)
             }
             Event::ResultDeclared { .. } | Event::ResultDeclaredV2 { .. } => {
                 self.require(event, author, "scrutineer", |r| *r == Role::Scrutineer)?;
@@ -613,4 +663,9 @@ fn check_convened(m: &MeetingConvened, author: &AuthorKey) -> Result<(), RuleVio
     m.rules
         .validate()
         .map_err(|e| invalid(format!("rules profile: {e}")))
+}
+
+/// A class id for error paths where an interned index failed to resolve (never expected).
+fn unknown_class() -> ClassId {
+    ClassId::new("?").expect("\"?\" satisfies the class id invariant")
 }

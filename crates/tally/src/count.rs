@@ -9,6 +9,7 @@ use scrutin_model::{
 use crate::check::proxy_reason;
 use crate::fxhash::FxMap;
 use crate::meeting::{BallotRec, BallotStatus, Cast, Meeting, ProxyStatus, RestrictionRec};
+use crate::sitting_count::SittingCounts;
 use crate::{
     percent, AgainstLimitTest, CandidateResult, ClassAttendance, ClassVotes, Disregarded,
     HeadcountTest, MajorityTest, ResolutionTally, SchemeTests, Tally, TALLY_FORMAT,
@@ -205,23 +206,25 @@ impl Meeting {
                     .sum()
             })
         } else {
-            self.line_of(b.voter, b.class)
-                .map_or(0, |(_, l)| u128::from(l.shares - l.appointed.min(l.shares)))
+            let s = self.res.get(b.res as usize).and_then(|r| r.sitting);
+            u128::from(self.own_shares_at(b.voter, b.class, s))
         }
     }
 
-    /// Shares of class `c` represented by holder `h` in person and by its active proxies.
-    fn represented_by(&self, h: u32, c: u32) -> u128 {
+    /// Shares of class `c` represented at sitting `s` by holder `h` in person and by its
+    /// active proxies for that sitting.
+    fn represented_by(&self, h: u32, c: u32, s: Option<u32>) -> u128 {
         let mut total = 0u128;
         if let Some(rec) = self.holders.get(h) {
-            if rec.attended || rec.voted {
-                if let Some((_, l)) = self.line_of(h, c) {
-                    total += u128::from(l.shares - l.appointed.min(l.shares));
-                }
+            if self.holder_present_at(h, s) {
+                total += u128::from(self.own_shares_at(h, c, s));
             }
             let mut p = rec.first_proxy;
             while let Some(q) = self.proxies.get(p) {
-                if q.status == ProxyStatus::Active && (q.attended || q.voted) {
+                if q.status == ProxyStatus::Active
+                    && (q.attended || q.voted)
+                    && self.sitting_of_proxy(p) == s
+                {
                     total += self
                         .appointments_of(q)
                         .filter(|&(qc, _)| qc == c)
@@ -283,13 +286,19 @@ pub(crate) fn count(m: &Meeting) -> Tally {
             }
         }
     }
-    for p in m.proxies.iter() {
-        if p.status == ProxyStatus::Active && (p.attended || p.voted) {
+    for (i, p) in m.proxies.iter().enumerate() {
+        let i = u32::try_from(i).unwrap_or(u32::MAX);
+        if p.status == ProxyStatus::Active
+            && (p.attended || p.voted)
+            && m.sitting_of_proxy(i).is_none()
+        {
             for (c, s) in m.appointments_of(p) {
                 rep_c[c as usize] += u128::from(s);
             }
         }
     }
+    // Shares represented at each class sitting (of its class), indexed as `m.sittings`.
+    let sit = SittingCounts::of(m);
 
     // Restricted shares per (resolution, class): only the pairs restricted holders hold.
     let mut restricted: FxMap<(u32, u32), Restricted> = FxMap::default();
@@ -303,7 +312,8 @@ pub(crate) fn count(m: &Meeting) -> Tally {
             match rec.restriction {
                 Restriction::Abstain => {
                     x.must_abstain += u128::from(l.shares);
-                    x.rep_abstain += m.represented_by(h, l.class);
+                    let sitting = m.res.get(r as usize).and_then(|x| x.sitting);
+                    x.rep_abstain += m.represented_by(h, l.class, sitting);
                 }
                 Restriction::AgainstOnly => x.against_only += u128::from(l.shares),
                 // A concert party's shares leave the disinterested base, unless they are
@@ -370,23 +380,24 @@ pub(crate) fn count(m: &Meeting) -> Tally {
                     i.for_ += cf;
                     i.against += a;
                     i.abstain += x;
-                    if scheme {
-                        let h = m.ballot_holder(b);
-                        if m.not_disinterested(h, b.res) {
-                            interested[r].0 += cf;
-                            interested[r].1 += a;
-                        }
-                        if cf > 0 {
-                            heads[r].push((h, true));
-                        }
-                        if a > 0 {
-                            heads[r].push((h, false));
-                        }
+                    // Holders for and against, for the holder counts and the headcount
+                    // test: a holder voting through several proxies counts once.
+                    let h = m.ballot_holder(b);
+                    if scheme && m.not_disinterested(h, b.res) {
+                        interested[r].0 += cf;
+                        interested[r].1 += a;
+                    }
+                    if cf > 0 {
+                        heads[r].push((h, true));
+                    }
+                    if a > 0 {
+                        heads[r].push((h, false));
                     }
                 }
             }
             Cast::Cumulative { start, len, .. } => match &verdict {
                 Verdict::Counted => {
+                    heads[r].push((m.ballot_holder(b), true));
                     for k in start..start.saturating_add(len) {
                         if let Some(&(cand, votes)) = m.allocations.get(k) {
                             if let Some(slot) = cand_votes[r].get_mut(cand as usize) {
@@ -433,6 +444,9 @@ pub(crate) fn count(m: &Meeting) -> Tally {
             by_class: BTreeMap::new(),
             candidates: Vec::new(),
             scheme: None,
+            holders_for: None,
+            holders_against: None,
+            holders_present: None,
         };
         // The cumulative minimum's base: the voting shares present (docs/POLLS.md), i.e. shares
         // represented and entitled on this resolution, whether or not they cast a ballot on it.
@@ -450,7 +464,10 @@ pub(crate) fn count(m: &Meeting) -> Tally {
             let x = restricted.get(&(r32, c32)).copied().unwrap_or_default();
             let (ent, rep) = (
                 ent_c.get(c).copied().unwrap_or(0),
-                rep_c.get(c).copied().unwrap_or(0),
+                match res.sitting {
+                    Some(s) => sit.represented_in(s),
+                    None => rep_c.get(c).copied().unwrap_or(0),
+                },
             );
             min_base += rep.saturating_sub(x.rep_abstain) * vps;
             t.entitled += ent.saturating_sub(x.must_abstain) * vps;
@@ -480,6 +497,14 @@ pub(crate) fn count(m: &Meeting) -> Tally {
             }
         }
         t.disregarded = t.disregarded_ballots.iter().map(|d| d.votes).sum();
+        let mut h = std::mem::take(&mut heads[r]);
+        h.sort_unstable();
+        h.dedup();
+        let holders_for = h.iter().filter(|x| x.1).count() as u64;
+        let holders_against = h.iter().filter(|x| !x.1).count() as u64;
+        t.holders_for = Some(holders_for);
+        t.holders_against = Some(holders_against);
+        t.holders_present = Some(sit.present_on(m, r32, res));
         let fa = t.for_ + t.against;
         let fax = fa + t.abstain;
         let base = match rules.denominator {
@@ -493,9 +518,6 @@ pub(crate) fn count(m: &Meeting) -> Tally {
             ResolutionKind::Ordinary => rules.ordinary.is_met(t.for_, base),
             ResolutionKind::Special => rules.special.is_met(t.for_, base),
             ResolutionKind::Scheme => {
-                let mut h = std::mem::take(&mut heads[r]);
-                h.sort_unstable();
-                h.dedup();
                 let tests = scheme_tests(
                     m,
                     r32,
@@ -565,8 +587,10 @@ pub(crate) fn count(m: &Meeting) -> Tally {
         .collect();
     let entitled: u128 = classes.iter().map(|c| c.entitled).sum();
     let represented: u128 = classes.iter().map(|c| c.represented).sum();
+    let sittings = sit.attendance(m, entitled, represented, &ent_c, dec);
     Tally {
         format: Some(TALLY_FORMAT),
+        sittings,
         meeting: conv.id.clone(),
         classes,
         entitled,

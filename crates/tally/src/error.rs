@@ -565,6 +565,30 @@ pub enum RuleViolation {
         /// The index of the declaration among the meeting's events (its log entry index).
         declared_at: u64,
     },
+    /// A proxy used at a sitting it was not appointed for: a ballot on a resolution of
+    /// another sitting, or an instruction on one. The proxy forms of the general meeting and
+    /// of a class meeting are different appointments (docs/RULES.md, "proxy-sitting").
+    #[error("proxy-sitting: proxy {proxy} is appointed for sitting {proxy_sitting}, but resolution {resolution} is put to sitting {sitting}: a proxy acts only at the sitting its form appoints it for")]
+    ProxySitting {
+        /// The proxy.
+        proxy: ProxyId,
+        /// The resolution.
+        resolution: ResolutionId,
+        /// The sitting the resolution is put to.
+        sitting: SittingId,
+        /// The sitting the proxy is appointed for.
+        proxy_sitting: SittingId,
+    },
+    /// Attendance that states a time after the moment it was recorded in the log.
+    #[error("attended-in-future: {} is stated to have attended at {}, after the attendance was recorded ({}): attendance cannot be taken after it is entered", who(.attendee), attended_at.to_rfc3339(), recorded_at.to_rfc3339())]
+    AttendedInFuture {
+        /// Who attended.
+        attendee: Voter,
+        /// The time stated.
+        attended_at: UtcMillis,
+        /// The entry's recorded time.
+        recorded_at: UtcMillis,
+    },
     /// The same candidate twice in one cumulative ballot.
     #[error("duplicate-candidate: {} allocated votes to {candidate} twice on resolution {resolution}", who(.voter))]
     DuplicateCandidate {
@@ -657,6 +681,8 @@ impl RuleViolation {
             RuleViolation::InvalidSitting { .. } => "invalid-sitting",
             RuleViolation::DuplicateTerms { .. } => "duplicate-terms",
             RuleViolation::InvalidSettings { .. } => "invalid-settings",
+            RuleViolation::ProxySitting { .. } => "proxy-sitting",
+            RuleViolation::AttendedInFuture { .. } => "attended-in-future",
         }
     }
 }

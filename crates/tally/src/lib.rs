@@ -57,6 +57,7 @@ mod error;
 mod fxhash;
 mod meeting;
 mod plan;
+mod sitting_count;
 mod sittings;
 mod snapshot;
 mod subject;
@@ -66,9 +67,11 @@ pub use announce::{render_announcement, PROVISIONAL};
 pub use check::MAX_CLASSES;
 pub use error::RuleViolation;
 pub use meeting::{Abstention, BallotStatus, Meeting, Planned};
+pub use sittings::GENERAL_SITTING;
 pub use snapshot::{SnapshotError, SNAPSHOT_MAGIC, SNAPSHOT_VERSION};
 pub use subject::{Subject, VoteColumn};
 pub use tally::{
     mul_div, percent, AgainstLimitTest, CandidateResult, ClassAttendance, ClassVotes, Disregarded,
-    HeadcountTest, MajorityTest, ResolutionTally, SchemeTests, Tally, TALLY_FORMAT,
+    HeadcountTest, MajorityTest, ResolutionTally, SchemeTests, SittingAttendance, Tally,
+    TALLY_FORMAT,
 };

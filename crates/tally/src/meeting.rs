@@ -217,6 +217,32 @@ pub struct Meeting {
     pub(crate) sittings: Arc<Vec<Sitting>>,
     /// The meeting's settings beyond the genesis, once recorded.
     pub(crate) settings: Option<Arc<MeetingSettings>>,
+    /// Per-sitting state of the class sittings only (sparse: empty in a meeting without
+    /// class sittings, so the general sitting's state stays in the records above).
+    pub(crate) by_sitting: Arc<SittingState>,
+}
+
+/// Who is present at each class sitting, and the appointments made for them. Keys are sparse
+/// so a meeting without class sittings (or a holder who lodges nothing for one) costs nothing.
+#[derive(Debug, Clone, Default, bincode::Encode, bincode::Decode)]
+pub(crate) struct SittingState {
+    /// Proxy index -> the class sitting it is appointed for (absent: the general sitting).
+    pub(crate) proxy_sitting: FxMap<u32, u32>,
+    /// Register line index -> shares of it appointed to active proxies of its class's
+    /// sitting (the general sitting's appointments are `Line::appointed`).
+    pub(crate) appointed: FxMap<u32, u64>,
+    /// (holder, class sitting) -> presence in person there.
+    pub(crate) presence: BTreeMap<(u32, u32), Presence>,
+    /// (voter is a proxy, voter index, sitting or `NONE` for general) -> the stated time of
+    /// arrival, for attendance records that give one.
+    pub(crate) attended_at: BTreeMap<(bool, u32, u32), UtcMillis>,
+}
+
+/// A holder's presence in person at a class sitting.
+#[derive(Debug, Clone, Copy, Default, bincode::Encode, bincode::Decode)]
+pub(crate) struct Presence {
+    pub(crate) attended: bool,
+    pub(crate) voted: bool,
 }
 
 /// An event that [`Meeting::plan`] accepted, with the plan [`Meeting::commit`] folds in.

@@ -15,9 +15,14 @@ impl Meeting {
     /// the receipt time the registrar attests (`lodged_at`), which can never be later than the
     /// recorded time; and a form recorded once a poll has opened is late whatever it states,
     /// since the proxy deadline precedes the meeting.
+    ///
+    /// `sitting` is the class sitting the form appoints for (`None`: the general sitting): a
+    /// holder's forms for different sittings are different appointments of the same shares,
+    /// so neither supersedes nor over-appoints the other.
     pub(crate) fn plan_proxy(
         &self,
         p: &ProxyLodged,
+        sitting: Option<u32>,
         at: UtcMillis,
     ) -> Result<ProxyPlan, RuleViolation> {
         self.require_closed_register(EventKind::ProxyLodged)?;
@@ -47,7 +52,7 @@ impl Meeting {
                 deadline,
             });
         }
-        if self.holders.get(h).is_some_and(|r| r.attended || r.voted) {
+        if self.holder_present_at(h, sitting) {
             return Err(RuleViolation::HolderInPerson {
                 proxy: p.proxy.clone(),
                 holder: p.holder.clone(),
@@ -66,7 +71,33 @@ impl Meeting {
             });
         }
         let mut wanted: Vec<(u32, u64)> = Vec::new();
+        // A class sitting's form appoints shares of that class only.
+        let sitting_class = sitting.and_then(|s| self.sitting_class(s));
+        if let Some(sc) = sitting_class {
+            let class_id = || self.class_id(sc).cloned().unwrap_or_else(unknown_class);
+            if let Some(named) = &p.class {
+                if self.class_idx(named)? != sc {
+                    return Err(RuleViolation::InvalidSitting {
+                        sitting: self.sitting_id(sitting),
+                        reason: format!(
+                            "proxy {} names class {named}, but the sitting is the class \
+                             meeting of class {}",
+                            p.proxy,
+                            class_id()
+                        ),
+                    });
+                }
+            }
+            let (_, line) = self
+                .line_of(h, sc)
+                .ok_or_else(|| RuleViolation::NoSharesInClass {
+                    holder: p.holder.clone(),
+                    class: class_id(),
+                })?;
+            wanted.push((sc, p.shares.map_or(line.shares, |s| s.0)));
+        }
         match (&p.class, p.shares) {
+            _ if sitting_class.is_some() => {}
             (Some(class), shares) => {
                 let c = self.class_idx(class)?;
                 let (_, line) =
@@ -104,7 +135,7 @@ impl Meeting {
             .is_some_and(|c| c.rules.later_proxy_wins);
         let mut supersede: Vec<u32> = Vec::new();
         for &(c, want) in &wanted {
-            let Some((_, line)) = self.line_of(h, c) else {
+            let Some((l, line)) = self.line_of(h, c) else {
                 continue;
             };
             let freed = |supersede: &[u32]| -> u64 {
@@ -116,7 +147,8 @@ impl Meeting {
                     .map(|(_, s)| s)
                     .sum()
             };
-            let mut available = line.shares - line.appointed.min(line.shares) + freed(&supersede);
+            let mut available = line.shares - self.appointed_at(l, &line, sitting).min(line.shares)
+                + freed(&supersede);
             if want <= available {
                 continue;
             }
@@ -139,7 +171,10 @@ impl Meeting {
                 let Some(rec) = self.proxies.get(q) else {
                     return Err(over());
                 };
-                if rec.status == ProxyStatus::Active && !supersede.contains(&q) {
+                if rec.status == ProxyStatus::Active
+                    && !supersede.contains(&q)
+                    && self.sitting_of_proxy(q) == sitting
+                {
                     let in_class: u64 = self
                         .appointments_of(rec)
                         .filter(|&(qc, _)| qc == c)
@@ -158,6 +193,15 @@ impl Meeting {
         let mut seen = std::collections::HashSet::with_capacity(p.instructions.len());
         for pi in &p.instructions {
             let r = self.res_idx(&pi.resolution)?;
+            let res_sitting = self.res.get(r as usize).and_then(|x| x.sitting);
+            if res_sitting != sitting {
+                return Err(RuleViolation::ProxySitting {
+                    proxy: p.proxy.clone(),
+                    resolution: pi.resolution.clone(),
+                    sitting: self.sitting_id(res_sitting),
+                    proxy_sitting: self.sitting_id(sitting),
+                });
+            }
             if !seen.insert(r) {
                 return Err(RuleViolation::DuplicateInstruction {
                     proxy: p.proxy.clone(),
@@ -195,6 +239,7 @@ impl Meeting {
             appointments: wanted,
             instructions,
             supersede,
+            sitting,
         })
     }
 
@@ -235,6 +280,15 @@ impl Meeting {
             }
             Voter::Proxy(id) => {
                 let p = self.active_proxy(id)?;
+                let own = self.sitting_of_proxy(p);
+                if own != res.sitting {
+                    return Err(RuleViolation::ProxySitting {
+                        proxy: id.clone(),
+                        resolution: b.resolution.clone(),
+                        sitting: self.sitting_id(res.sitting),
+                        proxy_sitting: self.sitting_id(own),
+                    });
+                }
                 let rec = self.proxies.get(p);
                 (
                     p,
@@ -251,7 +305,7 @@ impl Meeting {
         };
         let mut found: Option<(u32, u64)> = None;
         let mut candidates = 0usize;
-        self.for_each_share(proxy, voter, |c, shares| {
+        self.for_each_share(proxy, voter, res.sitting, |c, shares| {
             if votes_on(c) && wanted.is_none_or(|w| w == c) {
                 candidates += 1;
                 found = Some((c, shares));
@@ -268,7 +322,7 @@ impl Meeting {
             }
             (_, None) => {
                 let mut classes = Vec::new();
-                self.for_each_share(proxy, voter, |c, _| {
+                self.for_each_share(proxy, voter, res.sitting, |c, _| {
                     if votes_on(c) {
                         classes.extend(self.class_id(c).cloned());
                     }
@@ -478,18 +532,22 @@ impl Meeting {
         if proxy {
             return None;
         }
+        let sitting = self
+            .res
+            .get(self.res_index.get(&b.resolution)? as usize)?
+            .sitting;
         let mut proxies = Vec::new();
         let mut q = self.holders.get(voter)?.first_proxy;
         while let Some(rec) = self.proxies.get(q) {
             if rec.status == ProxyStatus::Active
+                && self.sitting_of_proxy(q) == sitting
                 && self.appointments_of(rec).any(|(c, s)| c == class && s > 0)
             {
                 proxies.extend(self.proxy_ix.id(q).cloned());
             }
             q = rec.next_of_holder;
         }
-        let (_, line) = self.line_of(voter, class)?;
-        let entitled = line.shares - line.appointed.min(line.shares);
+        let entitled = self.own_shares_at(voter, class, sitting);
         // "Entitled to 0" misleads a holder whose proxies hold every share of the class; with
         // some shares free, the over-voting message's figure is already the one to act on.
         if proxies.is_empty() || entitled > 0 {

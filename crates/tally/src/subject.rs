@@ -56,6 +56,8 @@ pub enum Subject {
     Candidate(CandidateId),
     /// The sitting the event names.
     Sitting(SittingId),
+    /// When an attendance record says the attendee arrived.
+    AttendedAt,
 }
 
 /// The first number of a ballot that its proxy's instruction does not allow.
@@ -100,7 +102,10 @@ impl RuleViolation {
             V::UnknownSitting { sitting } | V::InvalidSitting { sitting, .. } => {
                 Subject::Sitting(sitting.clone())
             }
-            V::DuplicateTerms { resolution } => Subject::Resolution(resolution.clone()),
+            V::DuplicateTerms { resolution } | V::ProxySitting { resolution, .. } => {
+                Subject::Resolution(resolution.clone())
+            }
+            V::AttendedInFuture { .. } => Subject::AttendedAt,
             V::Unauthorized { author, .. } => Subject::Author(*author),
             V::AuthorityAlreadyHeld { key, .. } | V::AuthorityNotHeld { key, .. } => {
                 Subject::Author(*key)

@@ -31,6 +31,34 @@ pub struct Tally {
     pub represented_pct: String,
     /// One entry per resolution, in the order proposed.
     pub resolutions: Vec<ResolutionTally>,
+    /// Attendance per sitting: the general meeting and each class meeting held beside it (a
+    /// meeting without sittings has one, `general`). Added in format 2.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sittings: Vec<SittingAttendance>,
+}
+
+/// Attendance of one sitting (added in format 2).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SittingAttendance {
+    /// The sitting's id (`general` for the implicit general sitting).
+    pub id: String,
+    /// `general` or `class`.
+    pub kind: String,
+    /// The class of a class sitting; absent for the general sitting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    /// Shares of the classes it covers entitling holders to attend and vote there.
+    pub entitled: u128,
+    /// Of them, shares represented there, in person or by a proxy appointed for it.
+    pub represented: u128,
+    /// `represented / entitled` as a percentage string.
+    pub represented_pct: String,
+    /// Holders present there, in person or by proxy (each holder once).
+    pub holders_present: u64,
+    /// Holders present there in person.
+    pub holders_in_person: u64,
+    /// Holders not present in person whose shares a proxy present there represents.
+    pub holders_by_proxy: u64,
 }
 
 /// Attendance of one share class.
@@ -87,6 +115,17 @@ pub struct ResolutionTally {
     /// Extra tests of a scheme of arrangement; `None` for other kinds (an addition).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheme: Option<SchemeTests>,
+    /// Holders whose counted votes include votes for (a holder voting through several
+    /// proxies counts once; one splitting counts both for and against). Added in format 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holders_for: Option<u64>,
+    /// Holders whose counted votes include votes against. Added in format 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holders_against: Option<u64>,
+    /// Holders present at the resolution's sitting, in person or by proxy, holding shares
+    /// of a class voting on it. Added in format 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holders_present: Option<u64>,
 }
 
 /// Votes of one class on one resolution.
@@ -242,7 +281,11 @@ impl Tally {
     /// `crates/ledger/tests/tally_vectors.rs` pin this).
     fn strip_to_format1(&mut self) {
         self.format = None;
+        self.sittings.clear();
         for r in &mut self.resolutions {
+            r.holders_for = None;
+            r.holders_against = None;
+            r.holders_present = None;
             for c in &mut r.candidates {
                 c.pct = None;
             }

@@ -302,3 +302,5 @@ mod review;
 mod schemes;
 #[path = "rules/setup.rs"]
 mod setup;
+#[path = "rules/sittings.rs"]
+mod sittings;

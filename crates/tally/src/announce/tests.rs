@@ -85,6 +85,9 @@ fn counts(
         by_class: BTreeMap::new(),
         candidates: vec![],
         scheme: None,
+        holders_for: None,
+        holders_against: None,
+        holders_present: None,
     }
 }
 
@@ -103,6 +106,7 @@ fn tally_around(
         represented,
         represented_pct: represented_pct.into(),
         resolutions,
+        sittings: vec![],
     }
 }
 
@@ -157,6 +161,7 @@ fn jlmag() -> (MeetingConvened, Vec<Resolution>, Tally) {
         represented: 516_261_145,
         represented_pct: percent(516_261_145, 836_430_630, 4),
         resolutions: vec![rt],
+        sittings: vec![],
     };
     (c, r, tally)
 }
