@@ -14,7 +14,7 @@ fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/events-v1")
 }
 
-/// Every `<Kind>.hex` of the one-event-per-kind set, decoded.
+/// Every `<Name>.hex` of the one-event-per-variant set, decoded.
 fn events() -> Vec<(String, Event)> {
     let mut out = Vec::new();
     let entries = std::fs::read_dir(dir()).expect("events-v1");
@@ -32,7 +32,7 @@ fn events() -> Vec<(String, Event)> {
         }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
-    assert_eq!(out.len(), 14, "one vector per event kind");
+    assert_eq!(out.len(), 20, "one vector per event variant (0 to 19)");
     out
 }
 

@@ -1,6 +1,8 @@
-//! The frozen tally-v1 vectors (`tests/vectors/tally-v1/`): two small meetings, each an event
-//! list (author, recorded time, canonical payload), the exact tally JSON its `ResultDeclared`
-//! certifies and that JSON's SHA-256. docs/FORMAT.md section 10 specifies the JSON; these bytes
+//! The frozen tally vectors: `tests/vectors/tally-v1/` (two small meetings declared with
+//! `ResultDeclared` over the format-1 JSON) and `tests/vectors/tally-v2/` (the same two, and a
+//! PRC meeting with an H class sitting beside the general one, declared with
+//! `ResultDeclaredV2` over the format-2 JSON). Each is an event list (author, recorded time,
+//! canonical payload), the exact tally JSON its declaration certifies and that JSON's SHA-256. docs/FORMAT.md section 10 specifies the JSON; these bytes
 //! pin it, including percentages that fall exactly half-way at the last printed decimal
 //! (rounded half up: 6.25 -> "6.3", 3.125 -> "3.13").
 //!
@@ -22,8 +24,12 @@ const SCRUTINEER: AuthorKey = AuthorKey([2; 32]);
 const CHAIR: AuthorKey = AuthorKey([3; 32]);
 const DEADLINE: u64 = 1_782_000_000_000;
 
+fn vectors() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors")
+}
+
 fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/tally-v1")
+    vectors().join("tally-v1")
 }
 
 fn id<T: std::str::FromStr>(s: &str) -> T
@@ -332,6 +338,100 @@ fn prc() -> Vec<(AuthorKey, Event)> {
     ]
 }
 
+/// A PRC EGM with an H shareholders' class meeting beside it: HKSCC lodges one form for each
+/// sitting (two appointments of the same 26 H shares, neither superseding the other), Zhang
+/// San attends the class meeting in person; resolution 2 is the class meeting's.
+fn prc_sittings() -> Vec<(AuthorKey, Event)> {
+    let r = REGISTRAR;
+    let form = |p: &str| ProxyLodged {
+        proxy: id(p),
+        holder: id("X2"),
+        proxy_name: String::new(),
+        class: None,
+        shares: None,
+        instructions: vec![],
+        lodged_at: UtcMillis(DEADLINE - 200_000),
+    };
+    let mut events = prc();
+    events[0].1 = match &events[0].1 {
+        Event::MeetingConvened(m) => Event::MeetingConvened(MeetingConvened {
+            id: "vectors-prc-sittings".into(),
+            ..m.clone()
+        }),
+        other => other.clone(),
+    };
+    // Resolution 2 is put to the H class meeting only.
+    events[3].1 = resolution("2", ResolutionKind::Special, "Buy-back", &["H"], &[]);
+    let mut out: Vec<(AuthorKey, Event)> = events[..2].to_vec();
+    out.push((
+        r,
+        Event::SittingConvened(Sitting {
+            id: id("egm"),
+            kind: SittingKind::General,
+            class: None,
+            title: "Extraordinary General Meeting".into(),
+        }),
+    ));
+    out.push((
+        r,
+        Event::SittingConvened(Sitting {
+            id: id("h-class"),
+            kind: SittingKind::Class,
+            class: Some(id("H")),
+            title: "H Shareholders' Class Meeting".into(),
+        }),
+    ));
+    out.extend(events[2..4].iter().cloned());
+    out.push((
+        r,
+        Event::ResolutionTerms {
+            resolution: id("2"),
+            sitting: Some(id("h-class")),
+            scheme: None,
+        },
+    ));
+    out.push((
+        r,
+        Event::MeetingSettings(MeetingSettings {
+            issued: vec![ClassIssued {
+                class: id("H"),
+                issued: Shares(40),
+            }],
+            ..MeetingSettings::default()
+        }),
+    ));
+    out.extend(events[4..9].iter().cloned()); // the register, closed
+    out.push((r, Event::ProxyLodged(form("P1"))));
+    out.push((
+        r,
+        Event::SittingProxyLodged {
+            sitting: id("h-class"),
+            form: form("P2"),
+        },
+    ));
+    out.push((
+        r,
+        Event::Attended {
+            attendee: holder("X3"),
+            sitting: Some(id("h-class")),
+            attended_at: Some(UtcMillis(DEADLINE - 180_000)),
+        },
+    ));
+    out.push((
+        r,
+        Event::AttendanceRecorded {
+            attendee: holder("X1"),
+        },
+    ));
+    out.push((r, Event::PollOpened { resolution: None }));
+    out.push((r, split(holder("X1"), "1", None, 1, 0, 0)));
+    out.push((r, split(proxy("P1"), "1", None, 20, 6, 0)));
+    out.push((r, split(proxy("P2"), "2", None, 26, 0, 0)));
+    out.push((r, split(holder("X3"), "2", None, 0, 5, 0)));
+    out.push((r, Event::PollClosed { resolution: None }));
+    out
+}
+
 /// The recorded time of event `i`: one second apart, before the proxy deadline.
 fn at(i: usize) -> u64 {
     DEADLINE - 150_000 + 1_000 * i as u64
@@ -339,7 +439,7 @@ fn at(i: usize) -> u64 {
 
 /// Every file of one meeting, built in memory: the events (with the declaration appended),
 /// the tally JSON it certifies, and its SHA-256.
-fn build(name: &str, events: Vec<(AuthorKey, Event)>) -> Vec<(String, Vec<u8>)> {
+fn build(name: &str, events: Vec<(AuthorKey, Event)>, format: u16) -> Vec<(String, Vec<u8>)> {
     let mut meeting = Meeting::new();
     let mut lines = String::new();
     let mut n = 0;
@@ -355,12 +455,21 @@ fn build(name: &str, events: Vec<(AuthorKey, Event)>) -> Vec<(String, Vec<u8>)> 
         ));
         n += 1;
     }
-    // These are the format-1 vectors: the declaration is `ResultDeclared`, over the tally JSON
-    // of format 1, as the first build wrote them.
-    let json = meeting.tally().json_of_format(1).expect("format 1");
-    let digest = tally_digest_of_format(&meeting.tally(), 1).expect("format 1");
-    let declared = Event::ResultDeclared {
-        tally_sha256: digest,
+    // Format 1: `ResultDeclared`, as the first build wrote it; later formats name theirs.
+    let json = meeting
+        .tally()
+        .json_of_format(format)
+        .expect("known format");
+    let digest = tally_digest_of_format(&meeting.tally(), format).expect("known format");
+    let declared = if format == 1 {
+        Event::ResultDeclared {
+            tally_sha256: digest,
+        }
+    } else {
+        Event::ResultDeclaredV2 {
+            tally_format: format,
+            tally_sha256: digest,
+        }
     };
     meeting
         .submit(&declared, &SCRUTINEER, UtcMillis(at(n)))
@@ -371,6 +480,7 @@ fn build(name: &str, events: Vec<(AuthorKey, Event)>) -> Vec<(String, Vec<u8>)> 
         at(n),
         hex::encode(encode_event(&declared).expect("encodes"))
     ));
+    let name = format!("tally-v{format}/{name}");
     vec![
         (format!("{name}/events.txt"), lines.into_bytes()),
         (format!("{name}/tally.json"), json.into_bytes()),
@@ -382,15 +492,27 @@ fn build(name: &str, events: Vec<(AuthorKey, Event)>) -> Vec<(String, Vec<u8>)> 
 }
 
 fn all() -> Vec<(String, Vec<u8>)> {
-    let mut files = build("hk-agm", hk());
-    files.extend(build("prc-egm", prc()));
+    let mut files = build("hk-agm", hk(), 1);
+    files.extend(build("prc-egm", prc(), 1));
+    files.extend(build("hk-agm", hk(), 2));
+    files.extend(build("prc-egm", prc(), 2));
+    files.extend(build("prc-sittings", prc_sittings(), 2));
     files
 }
+
+/// Every meeting of the vectors, with its tally format.
+const MEETINGS: [(&str, u16); 5] = [
+    ("hk-agm", 1),
+    ("prc-egm", 1),
+    ("hk-agm", 2),
+    ("prc-egm", 2),
+    ("prc-sittings", 2),
+];
 
 #[test]
 fn tally_vectors_are_frozen() {
     for (name, bytes) in all() {
-        let path = dir().join(&name);
+        let path = vectors().join(&name);
         let want = std::fs::read(&path)
             .unwrap_or_else(|e| panic!("missing vector {}: {e}", path.display()));
         assert!(
@@ -405,8 +527,11 @@ fn tally_vectors_are_frozen() {
 /// and before the declaration print the tally JSON and hash it.
 #[test]
 fn tally_vectors_replay_from_the_files_alone() {
-    for name in ["hk-agm", "prc-egm"] {
-        let read = |f: &str| std::fs::read(dir().join(name).join(f)).expect("vector file");
+    for (name, format) in MEETINGS {
+        let read = |f: &str| {
+            std::fs::read(vectors().join(format!("tally-v{format}/{name}/{f}")))
+                .expect("vector file")
+        };
         let events = String::from_utf8(read("events.txt")).expect("utf-8");
         let json = read("tally.json");
         let sha = String::from_utf8(read("tally.sha256")).expect("utf-8");
@@ -429,10 +554,12 @@ fn tally_vectors_replay_from_the_files_alone() {
             let time = UtcMillis(time.parse().expect("u64"));
             let event = decode_event(&hex::decode(payload).expect("hex")).expect("decodes");
             if i + 1 == rows.len() {
-                let Event::ResultDeclared { tally_sha256 } = event else {
+                let Some(d) = event.declaration() else {
                     panic!("{name}: the last event is not the declaration");
                 };
-                let tally = meeting.tally().json_of_format(1).expect("format 1");
+                assert_eq!(d.tally_format, format, "{name}");
+                let tally_sha256 = d.tally_sha256;
+                let tally = meeting.tally().json_of_format(format).expect("format");
                 assert!(
                     tally.as_bytes() == json.as_slice(),
                     "{name}: replayed tally differs:\n{tally}"
@@ -487,7 +614,7 @@ fn tally_vectors_hold_exact_half_ties_rounded_up() {
 fn every_generated_vector_is_frozen() {
     let write = std::env::var_os("SCRUTIN_WRITE_VECTORS").is_some();
     for (name, bytes) in all() {
-        let path = dir().join(&name);
+        let path = vectors().join(&name);
         if path.exists() {
             continue; // frozen: never rewritten
         }

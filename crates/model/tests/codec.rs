@@ -118,6 +118,121 @@ fn one_of_each() -> Vec<Event> {
     ]
 }
 
+/// The events appended after the first fourteen (variants 14 to 19), named by variant: their
+/// bytes are pinned in `tests/vectors/events-v1/<Name>.hex` beside the others.
+fn appended() -> Vec<(&'static str, u32, Event)> {
+    let form = ProxyLodged {
+        proxy: id("P2"),
+        holder: id("H1"),
+        proxy_name: String::new(),
+        class: Some(id("H")),
+        shares: None,
+        instructions: vec![],
+        lodged_at: UtcMillis(1_661_229_000_000),
+    };
+    vec![
+        (
+            "SittingConvened",
+            14,
+            Event::SittingConvened(Sitting {
+                id: id("h-class"),
+                kind: SittingKind::Class,
+                class: Some(id("H")),
+                title: "H Shareholders' Class Meeting".into(),
+            }),
+        ),
+        (
+            "ResolutionTerms",
+            15,
+            Event::ResolutionTerms {
+                resolution: id("1"),
+                sitting: Some(id("h-class")),
+                scheme: Some(SchemeTerms {
+                    headcount: false,
+                    value_majority: Threshold::THREE_QUARTERS,
+                    disinterested_majority: Some(Threshold::THREE_QUARTERS),
+                    disinterested_max_against: None,
+                }),
+            },
+        ),
+        (
+            "SittingProxyLodged",
+            16,
+            Event::SittingProxyLodged {
+                sitting: id("h-class"),
+                form,
+            },
+        ),
+        (
+            "Attended",
+            17,
+            Event::Attended {
+                attendee: Voter::Proxy(id("P2")),
+                sitting: Some(id("h-class")),
+                attended_at: Some(UtcMillis(1_661_320_800_000)),
+            },
+        ),
+        (
+            "MeetingSettings",
+            18,
+            Event::MeetingSettings(MeetingSettings {
+                issued: vec![ClassIssued {
+                    class: id("H"),
+                    issued: Shares(140_000_000),
+                }],
+                show_abstain: Some(true),
+                class_pct_base: Some(ClassPctBase::Total),
+                witness_lawyer: "Jingtian & Gongcheng".into(),
+                partial_voting: false,
+                attendance_keeps_proxies: true,
+            }),
+        ),
+        (
+            "ResultDeclaredV2",
+            19,
+            Event::ResultDeclaredV2 {
+                tally_format: 2,
+                tally_sha256: [0xcd; 32],
+            },
+        ),
+    ]
+}
+
+/// Variants 14 to 19 have frozen bytes, with the variant number the spec states right after
+/// the format version. `SCRUTIN_WRITE_VECTORS=1` writes a missing file (never rewrites one).
+#[test]
+fn appended_events_have_frozen_bytes_and_their_variant_numbers() {
+    let write = std::env::var_os("SCRUTIN_WRITE_VECTORS").is_some();
+    for (name, variant, event) in appended() {
+        let bytes = encode_event(&event).unwrap();
+        assert_eq!(
+            u32::from_be_bytes([bytes[2], bytes[3], bytes[4], bytes[5]]),
+            variant,
+            "{name}"
+        );
+        let path = vectors_dir().join(format!("{name}.hex"));
+        if !path.exists() {
+            assert!(write, "no frozen vector {}", path.display());
+            std::fs::write(&path, format!("{}\n", hex::encode(&bytes))).unwrap();
+        }
+        let want = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            hex::encode(&bytes),
+            want.trim(),
+            "bytes of {name} changed: that is a format change"
+        );
+        assert_eq!(decode_event(&bytes).unwrap(), event, "{name}");
+    }
+    // A format-2 declaration may not claim format 1 (that is `ResultDeclared`'s).
+    let mut one = encode_event(&Event::ResultDeclaredV2 {
+        tally_format: 2,
+        tally_sha256: [0; 32],
+    })
+    .unwrap();
+    one[7] = 1;
+    assert!(decode_event(&one).is_err());
+}
+
 fn vectors_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/events-v1")
 }

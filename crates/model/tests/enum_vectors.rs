@@ -75,6 +75,15 @@ fn proxy(instruction: Instruction) -> Event {
     })
 }
 
+fn mark(restriction: Restriction) -> Event {
+    Event::AbstentionRequired {
+        holder: id("H"),
+        resolutions: vec![id("1")],
+        restriction,
+        reason: String::new(),
+    }
+}
+
 /// Each named value, as the smallest event that carries it.
 fn values() -> Vec<(&'static str, Event)> {
     let mut custom = RulesProfile::preset(Preset::Custom, 0);
@@ -123,6 +132,34 @@ fn values() -> Vec<(&'static str, Event)> {
                 restriction: Restriction::Abstain,
                 reason: String::new(),
             },
+        ),
+        (
+            "Restriction-NotDisinterested",
+            mark(Restriction::NotDisinterested),
+        ),
+        (
+            "Restriction-IntendsAgainst",
+            mark(Restriction::IntendsAgainst),
+        ),
+        (
+            "Restriction-IntendsAbstain",
+            mark(Restriction::IntendsAbstain),
+        ),
+        (
+            "SittingKind-General",
+            Event::SittingConvened(Sitting {
+                id: id("egm"),
+                kind: SittingKind::General,
+                class: None,
+                title: String::new(),
+            }),
+        ),
+        (
+            "ClassPctBase-Class",
+            Event::MeetingSettings(MeetingSettings {
+                class_pct_base: Some(ClassPctBase::Class),
+                ..MeetingSettings::default()
+            }),
         ),
         ("Instruction-For", proxy(Instruction::For)),
         ("Instruction-Against", proxy(Instruction::Against)),
@@ -188,6 +225,16 @@ fn variant_numbers_are_those_the_spec_states() {
         ("Role-Witness", 3),
     ] {
         assert_eq!(u32_at(&bytes(name), 38), n, "{name}");
+    }
+    // AbstentionRequired: version, variant, holder "H" (9), resolutions (8 + 9), then the
+    // restriction's variant.
+    for (name, n) in [
+        ("Restriction-Abstain", 0),
+        ("Restriction-NotDisinterested", 2),
+        ("Restriction-IntendsAgainst", 3),
+        ("Restriction-IntendsAbstain", 4),
+    ] {
+        assert_eq!(u32_at(&bytes(name), 32), n, "{name}");
     }
     // ResolutionProposed: version, variant, id "1" (8 + 1), then the kind's variant.
     for (name, n) in [
