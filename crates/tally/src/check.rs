@@ -423,6 +423,21 @@ impl Meeting {
                             resolution: id.clone(),
                         });
                     }
+                    // Only a scheme has disinterested tests: the mark on any other
+                    // resolution would be silently meaningless, so it is refused.
+                    if *restriction == Restriction::NotDisinterested
+                        && self
+                            .res
+                            .get(r as usize)
+                            .is_some_and(|x| x.def.kind != ResolutionKind::Scheme)
+                    {
+                        return Err(RuleViolation::InvalidResolution {
+                            resolution: id.clone(),
+                            reason: "not_disinterested marks a concert party on a scheme of \
+                                     arrangement; this resolution is not a scheme"
+                                .into(),
+                        });
+                    }
                     if !seen.insert(r)
                         || self
                             .restrictions

@@ -337,3 +337,27 @@ fn partial_voting_lets_a_proxy_vote_fewer_shares_than_instructed() {
         "proxy-instruction"
     );
 }
+
+/// `not_disinterested` marks a concert party for a scheme's disinterested tests; on any other
+/// kind of resolution it would mean nothing, so it is refused, naming the resolution.
+#[test]
+fn not_disinterested_is_refused_on_a_resolution_that_is_not_a_scheme() {
+    let mut fx = Fx::hk();
+    let v = fx.err(abstain(
+        "A",
+        &["1"],
+        Restriction::NotDisinterested,
+        "concert party",
+    ));
+    assert!(
+        matches!(&v, RuleViolation::InvalidResolution { resolution, .. } if *resolution == r("1")),
+        "{v}"
+    );
+    // The intention marks are fine on any resolution.
+    fx.ok(abstain(
+        "A",
+        &["1"],
+        Restriction::IntendsAgainst,
+        "circular",
+    ));
+}
