@@ -651,6 +651,35 @@ fn attendance_section(h: &mut String, t: &Tally) {
         group_thousands(t.represented),
         escape_html(&t.represented_pct)
     );
+    sittings_table(h, t);
+}
+
+/// Attendance per sitting, when the meeting holds class meetings beside the general one:
+/// each sitting counts the shares and holders present at it (a proxy form is for one
+/// sitting), so the lawyer sees each meeting's quorum figures, not one merged total.
+fn sittings_table(h: &mut String, t: &Tally) {
+    if t.sittings.len() < 2 {
+        return;
+    }
+    h.push_str("<p>Attendance at each sitting (a proxy form and an attendance are for one sitting):</p>\n<table>\n<tr><th>Sitting</th><th>Shares entitled to attend and vote</th><th>Shares represented</th><th>%</th><th>Holders present (in person, by proxy)</th></tr>\n");
+    for s in &t.sittings {
+        let what = match &s.class {
+            Some(c) => format!("{} (class {})", s.id, c),
+            None => format!("{} (general meeting)", s.id),
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}%</td><td class=\"n\">{} ({}, {})</td></tr>",
+            escape_html(&what),
+            group_thousands(s.entitled),
+            group_thousands(s.represented),
+            escape_html(&s.represented_pct),
+            s.holders_present,
+            s.holders_in_person,
+            s.holders_by_proxy
+        );
+    }
+    h.push_str("</table>\n");
 }
 
 /// A horizontal bar chart of for / against / abstain, widths proportional to the votes
@@ -1131,4 +1160,45 @@ fn is_figure(cell: &str) -> bool {
         && c.chars().any(|ch| ch.is_ascii_digit())
         && c.chars()
             .all(|ch| ch.is_ascii_digit() || " ,.%()".contains(ch))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::attendance_section;
+    use scrutin_tally::{SittingAttendance, Tally};
+
+    fn sitting(id: &str, class: Option<&str>, represented: u128) -> SittingAttendance {
+        SittingAttendance {
+            id: id.into(),
+            kind: if class.is_some() { "class" } else { "general" }.into(),
+            class: class.map(Into::into),
+            entitled: 4_000,
+            represented,
+            represented_pct: format!("{}.00", represented * 100 / 4_000),
+            holders_present: 3,
+            holders_in_person: 1,
+            holders_by_proxy: 2,
+        }
+    }
+
+    /// With a class meeting beside the general one, the report states each sitting's own
+    /// attendance (the H shares represented at each), escaped; with one sitting, no table.
+    #[test]
+    fn the_report_states_attendance_per_sitting() {
+        let mut t = Tally {
+            sittings: vec![sitting("egm", None, 1_372)],
+            ..Tally::default()
+        };
+        let mut one = String::new();
+        attendance_section(&mut one, &t);
+        assert!(!one.contains("Attendance at each sitting"), "{one}");
+        t.sittings.push(sitting("h<class>", Some("H"), 2_744));
+        let mut two = String::new();
+        attendance_section(&mut two, &t);
+        assert!(two.contains("Attendance at each sitting"), "{two}");
+        assert!(two.contains("egm (general meeting)"), "{two}");
+        assert!(two.contains("h&lt;class&gt; (class H)"), "{two}");
+        assert!(two.contains("1,372") && two.contains("2,744"), "{two}");
+        assert!(two.contains("3 (1, 2)"), "{two}");
+    }
 }
