@@ -279,19 +279,20 @@ impl Ledger {
         let close_register = kind == CsvKind::Register && !options.keep_register_open;
         let after = close_register.then_some(Event::RegisterClosed);
         let prefix = usize::from(opened);
-        let ballots: Vec<(u64, Voter, ResolutionId)> = ballots_of(&events, &origins);
         let all = before.iter().chain(&events).chain(after.iter());
         let result = self.submit_chunked(signer, all);
-        drop(events);
         let violation = match result {
             Ok(entries) => {
+                // From the events themselves once recorded: a list of every ballot's voter
+                // and resolution made beforehand would be one more copy of the file.
+                let warnings = self.with_meeting(|m| must_abstain_warnings(m, &events, &origins));
                 return Ok(Imported {
                     records,
                     poll_opened: opened.then_some(entries.start),
                     register_closed: close_register.then(|| entries.end - 1),
                     entries,
-                    warnings: self.with_meeting(|m| must_abstain_warnings(m, ballots)),
-                })
+                    warnings,
+                });
             }
             Err(LedgerError::Rejected {
                 position,
@@ -299,6 +300,7 @@ impl Ledger {
             }) => (position, violation),
             Err(other) => return Err(other),
         };
+        drop(events);
         let (position, violation) = violation;
         let file = file.to_owned();
         let violation = Box::new(violation);
@@ -414,35 +416,24 @@ impl Ledger {
     }
 }
 
-/// The ballots of a file's events, with their lines.
-fn ballots_of(events: &[Event], origins: &[Origin]) -> Vec<(u64, Voter, ResolutionId)> {
+/// A warning for each recorded ballot (of `events`, from the file lines `origins`) whose
+/// shares are required to abstain.
+fn must_abstain_warnings(m: &Meeting, events: &[Event], origins: &[Origin]) -> Vec<ImportWarning> {
     events
         .iter()
         .zip(origins)
         .filter_map(|(e, o)| match e {
-            Event::VoteCast(b) => Some((o.line, b.voter.clone(), b.resolution.clone())),
+            Event::VoteCast(b) => {
+                let (holder, reason) = m.must_abstain_holder(&b.voter, &b.resolution)?;
+                Some(ImportWarning::MustAbstainBallot {
+                    line: o.line,
+                    voter: b.voter.clone(),
+                    holder: holder.clone(),
+                    resolution: b.resolution.clone(),
+                    reason: reason.to_owned(),
+                })
+            }
             _ => None,
-        })
-        .collect()
-}
-
-/// A warning for each recorded ballot whose shares are required to abstain.
-fn must_abstain_warnings(
-    m: &Meeting,
-    ballots: Vec<(u64, Voter, ResolutionId)>,
-) -> Vec<ImportWarning> {
-    ballots
-        .into_iter()
-        .filter_map(|(line, voter, resolution)| {
-            let (holder, reason) = m.must_abstain_holder(&voter, &resolution)?;
-            let (holder, reason) = (holder.clone(), reason.to_owned());
-            Some(ImportWarning::MustAbstainBallot {
-                line,
-                voter,
-                holder,
-                resolution,
-                reason,
-            })
         })
         .collect()
 }
