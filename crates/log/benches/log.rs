@@ -502,6 +502,10 @@ fn interleaved(runs: usize, ops: &mut [&mut dyn FnMut()]) -> (Vec<Duration>, Vec
     let mut cpu = vec![0.0f64; ops.len()];
     for _ in 0..runs {
         for (i, op) in ops.iter_mut().enumerate() {
+            // Let the kernel finish writing back what the previous operation made durable:
+            // otherwise that work lands in the next operation's time (signing after a
+            // durable append looked slower than the append itself).
+            std::thread::sleep(Duration::from_millis(30));
             let c0 = cpu_seconds();
             times[i].push(time(*op));
             if let (Some(a), Some(b)) = (c0, cpu_seconds()) {
@@ -546,8 +550,9 @@ fn ratios(f: &Fixture) {
     let mut proto_seg = Segment::new();
     let job = BATCH.div_ceil(8);
     let head = f.leaves[BATCH - 1];
+    // Three times the rounds: the CPU-time ratios sum clock ticks (10 ms) over all rounds.
     let (m, t) = interleaved(
-        runs,
+        runs * 3,
         &mut [
             &mut || {
                 salt += 1;
@@ -584,7 +589,11 @@ fn ratios(f: &Fixture) {
             },
         ],
     );
-    println!("\n== scrutin-log ratios ({threads} threads available; medians of {runs} interleaved rounds) ==");
+    println!(
+        "\n== scrutin-log ratios ({threads} threads available; medians of {runs} interleaved \
+         rounds, {} for append_batch) ==",
+        runs * 3
+    );
     print_rates(
         b,
         &[
@@ -630,6 +639,11 @@ fn ratios(f: &Fixture) {
         ratio(&t[1], &t[7]),
         None,
     );
+    for (i, what) in [(6, "proto sign||sled layout"), (7, "proto sign||segment")] {
+        if let Some(r) = cpu_ratio(1, i) {
+            print_ratio(&format!("CPU time sign-only({threads}) / {what}"), r, None);
+        }
+    }
     // Sequential signing then writing, at the raw limits: the best an append that does not
     // overlap signing with the durable write could reach.
     print_ratio(
