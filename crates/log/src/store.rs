@@ -1,5 +1,8 @@
 //! The durable log on sled: entries, Merkle tiles, checkpoints and the head, all in one sled
-//! tree under key prefixes so that one append is one atomic sled batch.
+//! tree under key prefixes so that a small append is one atomic sled batch. A large batch
+//! goes through the append pipeline (`pipeline.rs`): written job by job beyond the committed
+//! size while the next jobs are signed, then committed by one last sled batch (size and head)
+//! and one fsync; `mpending` marks it meanwhile so that `open` discards an unfinished one.
 //!
 //! Keys (see `docs/FORMAT.md`, "Storage"):
 //! `m` + name → metadata (`version`, `origin`, `size`, `head`);
@@ -7,7 +10,8 @@
 //! `t` + tile level (u8) + tile index (u64 BE) → up to 256 concatenated 32-byte hashes;
 //! `c` + size (u64 BE) → checkpoint note text;
 //! `a` + key → auxiliary data derived from the entries (e.g. the ledger's receipt index), see
-//! [`Log::put_aux_batch`].
+//! [`Log::put_aux_batch`];
+//! `mpending` → while a large batch is being written, the committed size it started from.
 //!
 //! The Merkle tree is stored as tiles (see `tiles.rs`).
 
@@ -388,7 +392,8 @@ impl Log {
     }
 
     /// Appends entries signed by `signer` as one atomic group with one durable flush (group
-    /// commit): all are stored or none. Signing runs on all available cores.
+    /// commit): all are stored or none. Signing runs on all available cores; a batch of 64
+    /// entries or more is written while it is signed, its commit point last.
     ///
     /// # Errors
     /// As [`Log::append`].
