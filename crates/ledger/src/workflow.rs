@@ -281,19 +281,20 @@ impl Ledger {
         let close_register = kind == CsvKind::Register && !options.keep_register_open;
         let after = close_register.then_some(Event::RegisterClosed);
         let prefix = usize::from(opened);
-        let ballots: Vec<(u64, Voter, ResolutionId)> = ballots_of(&events, &origins);
         let all = before.iter().chain(&events).chain(after.iter());
         let result = self.submit_chunked(signer, all);
-        drop(events);
         let violation = match result {
             Ok(entries) => {
+                // From the events themselves once recorded: a list of every ballot's voter
+                // and resolution made beforehand would be one more copy of the file.
+                let warnings = self.with_meeting(|m| must_abstain_warnings(m, &events, &origins));
                 return Ok(Imported {
                     records,
                     poll_opened: opened.then_some(entries.start),
                     register_closed: close_register.then(|| entries.end - 1),
                     entries,
-                    warnings: self.with_meeting(|m| must_abstain_warnings(m, ballots)),
-                })
+                    warnings,
+                });
             }
             Err(LedgerError::Rejected {
                 position,
@@ -301,6 +302,7 @@ impl Ledger {
             }) => (position, violation),
             Err(other) => return Err(other),
         };
+        drop(events);
         let (position, violation) = violation;
         let file = file.to_owned();
         let violation = Box::new(violation);
@@ -325,43 +327,72 @@ impl Ledger {
     }
 
     /// As [`Ledger::submit_batch`] for a file's worth of events, with memory bounded by a
-    /// chunk rather than the file: every event is checked first against a copy of the state
-    /// (copy-on-write, cheap), then the payloads are encoded, signed and written
+    /// chunk rather than the file: the payloads are encoded, signed and written
     /// [`IMPORT_CHUNK`] events at a time (signing the next chunk while the last is written),
     /// with the log's commit point written last, so the batch stays all-or-nothing.
+    ///
+    /// The rules check every event against a copy of the state (copy-on-write, cheap) on a
+    /// thread of their own, beside the signing rather than before it: they run tens of times
+    /// faster than signing, so a refused file is still refused within about the time the check
+    /// takes, and no chunk is handed to the log before each of its events has passed (a
+    /// refused event is never signed; what was written before the refusal is discarded).
     fn submit_chunked<'e, I>(&self, signer: &Signer, events: I) -> Result<Range<u64>, LedgerError>
     where
         I: Iterator<Item = &'e Event> + Clone + Send,
     {
         let _writer = self.lock_writer();
-        let start = self.log.len();
         let author = author_of(signer);
         // The time the entries carry: the rules check proxy forms against it, and the log
         // records it (never earlier) while this writer alone appends.
         let at = self.log.next_time();
         let recorded = UtcMillis(at);
-        let mut next = self.read_state().clone();
-        let mut count = 0usize;
-        for (position, event) in events.clone().enumerate() {
-            let planned = check_one(&next, event, &author, recorded, position)?;
-            next.commit(planned);
-            count = position + 1;
-        }
-        if count == 0 {
-            return Ok(start..start);
-        }
-        let mut events = events.peekable();
-        let chunks = std::iter::from_fn(move || {
-            events.peek()?;
-            Some(
-                events
-                    .by_ref()
-                    .take(IMPORT_CHUNK)
-                    .map(encode)
-                    .collect::<Result<Vec<_>, _>>(),
-            )
+        let start = self.read_state().clone();
+        let progress = CheckProgress::default();
+        let (range, checked) = std::thread::scope(|s| {
+            let (to_check, progress, author) = (events.clone(), &progress, &author);
+            let checker = s.spawn(move || {
+                // However the check ends (even by a panic), the chunk source stops waiting.
+                let _stops = StopOnDrop(progress);
+                let mut next = start;
+                for (position, event) in to_check.enumerate() {
+                    if position % CHECK_NOTIFY == 0 && progress.stopped() {
+                        return None;
+                    }
+                    match check_one(&next, event, author, recorded, position) {
+                        Ok(planned) => next.commit(planned),
+                        Err(e) => {
+                            progress.refuse(e);
+                            return None;
+                        }
+                    }
+                    if (position + 1) % CHECK_NOTIFY == 0 {
+                        progress.passed(position + 1);
+                    }
+                }
+                progress.finish();
+                Some(next)
+            });
+            let mut events = events.peekable();
+            let mut taken = 0usize;
+            let chunks = std::iter::from_fn(|| {
+                events.peek()?;
+                let chunk: Vec<&Event> = events.by_ref().take(IMPORT_CHUNK).collect();
+                taken += chunk.len();
+                if let Err(e) = progress.wait_for(taken) {
+                    return Some(Err(e));
+                }
+                Some(chunk.into_iter().map(encode).collect::<Result<Vec<_>, _>>())
+            });
+            let range = self.log.append_chunks_at(signer, chunks, at);
+            // A failed append stops the check; a refused check has already failed it.
+            progress.stop();
+            let checked = checker.join().unwrap_or(None);
+            (range, checked)
         });
-        let range = self.log.append_chunks_at(signer, chunks, at)?;
+        let range = range?;
+        let next = checked.ok_or_else(|| {
+            LedgerError::Io("the rules check stopped before the end of the file".into())
+        })?;
         // The receipt index is not written here: a million holders' keys held sled at
         // gigabytes during the import; the first receipt builds it in bounded chunks.
         *self.state.write().unwrap_or_else(|p| p.into_inner()) = next;
@@ -416,35 +447,108 @@ impl Ledger {
     }
 }
 
-/// The ballots of a file's events, with their lines.
-fn ballots_of(events: &[Event], origins: &[Origin]) -> Vec<(u64, Voter, ResolutionId)> {
+/// The checker tells the chunk source how far it got every this many events.
+const CHECK_NOTIFY: usize = 1024;
+
+/// Stops the check's progress when dropped: a chunk source waiting on it then gives up.
+struct StopOnDrop<'a>(&'a CheckProgress);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
+}
+
+/// How far the rules check of an import got, shared between the checking thread and the chunk
+/// source that waits for it.
+#[derive(Default)]
+struct CheckProgress {
+    state: std::sync::Mutex<Checked>,
+    changed: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct Checked {
+    /// Events known to pass, from the first.
+    passed: usize,
+    /// Every event passed.
+    finished: bool,
+    /// The refusal, until the chunk source takes it.
+    refused: Option<LedgerError>,
+    /// Set once the check was refused or told to stop.
+    stopped: bool,
+}
+
+impl CheckProgress {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Checked> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn passed(&self, n: usize) {
+        self.lock().passed = n;
+        self.changed.notify_all();
+    }
+
+    fn finish(&self) {
+        self.lock().finished = true;
+        self.changed.notify_all();
+    }
+
+    fn refuse(&self, e: LedgerError) {
+        let mut st = self.lock();
+        st.refused = Some(e);
+        st.stopped = true;
+        drop(st);
+        self.changed.notify_all();
+    }
+
+    fn stop(&self) {
+        self.lock().stopped = true;
+        self.changed.notify_all();
+    }
+
+    fn stopped(&self) -> bool {
+        self.lock().stopped
+    }
+
+    /// Waits until the first `n` events passed; the refusal if the check refused one.
+    fn wait_for(&self, n: usize) -> Result<(), LedgerError> {
+        let mut st = self.lock();
+        loop {
+            if let Some(e) = st.refused.take() {
+                return Err(e);
+            }
+            if st.finished || st.passed >= n {
+                return Ok(());
+            }
+            if st.stopped {
+                return Err(LedgerError::Io(
+                    "the rules check stopped before the end of the file".into(),
+                ));
+            }
+            st = self.changed.wait(st).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
+
+/// A warning for each recorded ballot (of `events`, from the file lines `origins`) whose
+/// shares are required to abstain.
+fn must_abstain_warnings(m: &Meeting, events: &[Event], origins: &[Origin]) -> Vec<ImportWarning> {
     events
         .iter()
         .zip(origins)
         .filter_map(|(e, o)| match e {
-            Event::VoteCast(b) => Some((o.line, b.voter.clone(), b.resolution.clone())),
+            Event::VoteCast(b) => {
+                let (holder, reason) = m.must_abstain_holder(&b.voter, &b.resolution)?;
+                Some(ImportWarning::MustAbstainBallot {
+                    line: o.line,
+                    voter: b.voter.clone(),
+                    holder: holder.clone(),
+                    resolution: b.resolution.clone(),
+                    reason: reason.to_owned(),
+                })
+            }
             _ => None,
-        })
-        .collect()
-}
-
-/// A warning for each recorded ballot whose shares are required to abstain.
-fn must_abstain_warnings(
-    m: &Meeting,
-    ballots: Vec<(u64, Voter, ResolutionId)>,
-) -> Vec<ImportWarning> {
-    ballots
-        .into_iter()
-        .filter_map(|(line, voter, resolution)| {
-            let (holder, reason) = m.must_abstain_holder(&voter, &resolution)?;
-            let (holder, reason) = (holder.clone(), reason.to_owned());
-            Some(ImportWarning::MustAbstainBallot {
-                line,
-                voter,
-                holder,
-                resolution,
-                reason,
-            })
         })
         .collect()
 }

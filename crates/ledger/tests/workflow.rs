@@ -375,6 +375,18 @@ fn a_row_refused_beyond_the_first_chunk_records_nothing() {
     assert_eq!((file.as_str(), line), ("register.csv", 10_002));
     assert_eq!(rule, "duplicate-register-line");
     assert_eq!(l.len(), before);
+    // The rules check runs beside the signing: chunks before the refused row may have been
+    // written beyond the committed size, and must be gone, in storage and in the state.
+    let done = import(&l, &signer, CsvKind::Register, &big_register(9_000)).expect("imports");
+    assert_eq!(done.entries, before..before + 9_001);
+    l.checkpoint(&signer).expect("checkpoint");
+    let mut bundle = Vec::new();
+    l.export(&mut bundle, &mut |_, _| {}).expect("export");
+    let tally = l.tally().to_json();
     drop(l);
-    assert_eq!(Ledger::open(&dir).expect("reopens").len(), before);
+    let l = Ledger::open(&dir).expect("reopens");
+    assert_eq!(l.len(), before + 9_001);
+    assert_eq!(l.tally().to_json(), tally);
+    let report = verify_bundle(&bundle[..], &[signer.verifier()], &mut |_, _| {}).expect("runs");
+    assert!(report.is_valid(), "{report:?}");
 }

@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 const PAYLOAD: usize = 200;
 const BATCH: usize = 1000;
 const BUNDLE_ENTRIES: u64 = 10_000;
+/// Chunks of 8,192 entries in the streamed-import comparison.
+const IMPORT_CHUNKS: usize = 4;
 
 fn payloads(n: usize, salt: u64) -> Vec<Vec<u8>> {
     (0..n)
@@ -119,6 +121,146 @@ impl RawSled {
     }
 }
 
+/// Signs `msgs` in jobs of `job` messages on `threads` threads and hands each job's range to
+/// `write` in order on this thread as soon as it and every job before it are signed, then
+/// calls `commit`: the shape of the log's append pipeline, with any storage behind it.
+fn pipelined(
+    key: &SigningKey,
+    msgs: &[Vec<u8>],
+    threads: usize,
+    job: usize,
+    write: &mut dyn FnMut(std::ops::Range<usize>),
+    commit: &mut dyn FnMut(),
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let jobs = msgs.len().div_ceil(job);
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Vec<[u8; 64]>)>();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let next = &next;
+            s.spawn(move || loop {
+                let j = next.fetch_add(1, Ordering::Relaxed);
+                if j >= jobs {
+                    return;
+                }
+                let r = j * job..((j + 1) * job).min(msgs.len());
+                let sigs = msgs[r].iter().map(|m| key.sign(m).to_bytes()).collect();
+                tx.send((j, sigs)).unwrap();
+            });
+        }
+        drop(tx);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut at = 0;
+        for (j, sigs) in rx {
+            waiting.insert(j, sigs);
+            while let Some(sigs) = waiting.remove(&at) {
+                black_box(sigs);
+                write(at * job..((at + 1) * job).min(msgs.len()));
+                at += 1;
+            }
+        }
+    });
+    commit();
+}
+
+/// Prototype of an append-only segment file for entry bodies, sled keeping only the index
+/// (one 16-byte value per page of 16 entries: offset and length in the segment), the Merkle
+/// tiles and the head: the durable write of a batch is one `write` of the records to the
+/// segment, one small sled batch, an `fdatasync` of the segment and sled's flush + fsync.
+struct Segment {
+    file: File,
+    offset: u64,
+    sled: RawSled,
+}
+
+impl Segment {
+    fn new() -> Self {
+        let sled = RawSled::new();
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(sled._dir.path().join("segment"))
+            .unwrap();
+        Segment {
+            file,
+            offset: 0,
+            sled,
+        }
+    }
+
+    /// Writes `entries` (their leaves beside) without making them durable.
+    fn write(&mut self, entries: &[Vec<u8>], leaves: &[[u8; 32]]) {
+        use std::io::Write as _;
+        let mut buf = Vec::with_capacity(entries.iter().map(|e| e.len() + 4).sum());
+        let mut b = sled::Batch::default();
+        for (i, page) in entries.chunks(16).enumerate() {
+            let at = self.offset + buf.len() as u64;
+            for e in page {
+                buf.extend_from_slice(&(e.len() as u32).to_be_bytes());
+                buf.extend_from_slice(e);
+            }
+            let mut k = vec![b'e'];
+            k.extend_from_slice(&(self.sled.next + 16 * i as u64).to_be_bytes());
+            let mut v = at.to_be_bytes().to_vec();
+            v.extend_from_slice(&(self.offset + buf.len() as u64 - at).to_be_bytes());
+            b.insert(k, v);
+        }
+        let t = self.sled.next / 256;
+        let mut k = vec![b't', 0];
+        k.extend_from_slice(&t.to_be_bytes());
+        b.insert(k, leaves.iter().flatten().copied().collect::<Vec<u8>>());
+        self.sled.next += entries.len() as u64;
+        self.file.write_all(&buf).unwrap();
+        self.offset += buf.len() as u64;
+        self.sled.db.apply_batch(b).unwrap();
+    }
+
+    /// The commit point, then everything durable.
+    fn commit(&mut self, head: &[u8; 32]) {
+        let mut b = sled::Batch::default();
+        b.insert(&b"msize"[..], &self.sled.next.to_be_bytes());
+        b.insert(&b"mhead"[..], head);
+        self.sled.db.apply_batch(b).unwrap();
+        self.file.sync_data().unwrap();
+        self.sled.db.flush().unwrap();
+        self.sled.file.sync_all().unwrap();
+    }
+}
+
+impl RawSled {
+    /// The log's layout for one job of a pipelined batch, written but not yet durable.
+    fn write_layout_job(&mut self, entries: &[Vec<u8>], leaves: &[[u8; 32]]) {
+        let mut b = sled::Batch::default();
+        for (i, page) in entries.chunks(10).enumerate() {
+            let mut v = Vec::new();
+            for e in page {
+                v.extend_from_slice(&(e.len() as u32).to_be_bytes());
+                v.extend_from_slice(e);
+            }
+            let mut k = vec![b'e'];
+            k.extend_from_slice(&(self.next + 10 * i as u64).to_be_bytes());
+            b.insert(k, v);
+        }
+        let mut k = vec![b't', 0];
+        k.extend_from_slice(&(self.next / 256).to_be_bytes());
+        b.insert(k, leaves.iter().flatten().copied().collect::<Vec<u8>>());
+        self.next += entries.len() as u64;
+        self.db.apply_batch(b).unwrap();
+        self.db.flush().unwrap();
+    }
+
+    fn commit(&mut self, head: &[u8; 32]) {
+        let mut b = sled::Batch::default();
+        b.insert(&b"msize"[..], &self.next.to_be_bytes());
+        b.insert(&b"mhead"[..], head);
+        self.db.apply_batch(b).unwrap();
+        self.db.flush().unwrap();
+        self.file.sync_all().unwrap();
+    }
+}
+
 /// ed25519-dalek `verify_batch` (cofactorless, no small-order checks: a lower bound on the
 /// cost of checking these signatures) in chunks of 256 on `threads` threads.
 fn verify_batch_parallel(items: &[(VerifyingKey, Vec<u8>, [u8; 64])], threads: usize) -> bool {
@@ -144,15 +286,53 @@ fn verify_batch_parallel(items: &[(VerifyingKey, Vec<u8>, [u8; 64])], threads: u
     })
 }
 
+/// Raw signing on `threads` threads: each takes the next 64 messages until none are left
+/// (a fixed split in halves would wait for whichever thread the machine's other load slowed
+/// down, understating the limit on a shared machine).
 fn sign_parallel(key: &SigningKey, msgs: &[Vec<u8>], threads: usize) -> Vec<[u8; 64]> {
-    let per = msgs.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let hs: Vec<_> = msgs
-            .chunks(per)
-            .map(|c| s.spawn(move || c.iter().map(|m| key.sign(m).to_bytes()).collect::<Vec<_>>()))
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const STEP: usize = 64;
+    let next = AtomicUsize::new(0);
+    let mut out = vec![[0u8; 64]; msgs.len()];
+    let parts: Vec<(usize, Vec<[u8; 64]>)> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..threads)
+            .map(|_| {
+                let next = &next;
+                s.spawn(move || {
+                    let mut mine = Vec::new();
+                    loop {
+                        let at = next.fetch_add(STEP, Ordering::Relaxed);
+                        if at >= msgs.len() {
+                            return mine;
+                        }
+                        let sigs = msgs[at..(at + STEP).min(msgs.len())]
+                            .iter()
+                            .map(|m| key.sign(m).to_bytes())
+                            .collect();
+                        mine.push((at, sigs));
+                    }
+                })
+            })
             .collect();
         hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
-    })
+    });
+    for (at, sigs) in parts {
+        out[at..at + sigs.len()].copy_from_slice(&sigs);
+    }
+    out
+}
+
+/// CPU time this process has used (user + system, every thread, dead ones included), from
+/// `/proc/self/stat`, in seconds; `None` where that file is missing. Its resolution is a
+/// clock tick (10 ms), so it is summed over whole runs, not single rounds.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = f.get(11)?.parse().ok()?;
+    let stime: f64 = f.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }
 
 fn verify_parallel(items: &[(VerifyingKey, Vec<u8>, [u8; 64])], threads: usize) -> bool {
@@ -289,6 +469,17 @@ fn criterion_benches(c: &mut Criterion, f: &Fixture) {
     g.finish();
 }
 
+/// CPU seconds each operation of the last [`interleaved`] call used over all its rounds.
+static LAST_CPU: std::sync::Mutex<Vec<f64>> = std::sync::Mutex::new(Vec::new());
+
+/// CPU time of operation `b` over that of `a` in the last [`interleaved`] call (both over
+/// the same entries): what share of its CPU the operation under test spends on the raw one.
+fn cpu_ratio(a: usize, b: usize) -> Option<f64> {
+    let cpu = LAST_CPU.lock().unwrap();
+    let (x, y) = (*cpu.get(a)?, *cpu.get(b)?);
+    (x > 0.0 && y > 0.0).then(|| x / y)
+}
+
 fn time(f: &mut dyn FnMut()) -> Duration {
     let t = Instant::now();
     f();
@@ -308,11 +499,21 @@ fn interleaved(runs: usize, ops: &mut [&mut dyn FnMut()]) -> (Vec<Duration>, Vec
         op(); // warm-up
     }
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(); ops.len()];
+    let mut cpu = vec![0.0f64; ops.len()];
     for _ in 0..runs {
         for (i, op) in ops.iter_mut().enumerate() {
+            // Let the kernel finish writing back what the previous operation made durable:
+            // otherwise that work lands in the next operation's time (signing after a
+            // durable append looked slower than the append itself).
+            std::thread::sleep(Duration::from_millis(30));
+            let c0 = cpu_seconds();
             times[i].push(time(*op));
+            if let (Some(a), Some(b)) = (c0, cpu_seconds()) {
+                cpu[i] += b - a;
+            }
         }
     }
+    *LAST_CPU.lock().unwrap() = cpu;
     let medians = times
         .iter()
         .map(|t| {
@@ -345,8 +546,13 @@ fn ratios(f: &Fixture) {
     let mut raw_a = RawSled::new();
     let mut raw_b = RawSled::new();
     let mut raw_c = RawSled::new();
+    let mut proto_sled = RawSled::new();
+    let mut proto_seg = Segment::new();
+    let job = BATCH.div_ceil(8);
+    let head = f.leaves[BATCH - 1];
+    // Three times the rounds: the CPU-time ratios sum clock ticks (10 ms) over all rounds.
     let (m, t) = interleaved(
-        runs,
+        runs * 3,
         &mut [
             &mut || {
                 salt += 1;
@@ -357,9 +563,37 @@ fn ratios(f: &Fixture) {
             &mut || raw_a.write(&f.entry_bytes, true),
             &mut || raw_b.write(&f.entry_bytes, false),
             &mut || raw_c.write_layout(&f.entry_bytes, &f.leaves),
+            &mut || {
+                let sled = &mut proto_sled;
+                pipelined(
+                    &key,
+                    &f.messages,
+                    threads,
+                    job,
+                    &mut |r| sled.write_layout_job(&f.entry_bytes[r.clone()], &f.leaves[r]),
+                    &mut || {},
+                );
+                sled.commit(&head);
+            },
+            &mut || {
+                let seg = &mut proto_seg;
+                pipelined(
+                    &key,
+                    &f.messages,
+                    threads,
+                    job,
+                    &mut |r| seg.write(&f.entry_bytes[r.clone()], &f.leaves[r]),
+                    &mut || {},
+                );
+                seg.commit(&head);
+            },
         ],
     );
-    println!("\n== scrutin-log ratios ({threads} threads available; medians of {runs} interleaved rounds) ==");
+    println!(
+        "\n== scrutin-log ratios ({threads} threads available; medians of {runs} interleaved \
+         rounds, {} for append_batch) ==",
+        runs * 3
+    );
     print_rates(
         b,
         &[
@@ -369,6 +603,8 @@ fn ratios(f: &Fixture) {
             "raw sled insert+flush+fsync".into(),
             "raw sled insert+flush".into(),
             "raw sled, log layout, +flush+fsync".into(),
+            format!("prototype: sign({threads}) || sled layout, jobs of {job}"),
+            format!("prototype: sign({threads}) || segment file, jobs of {job}"),
         ],
         &m,
     );
@@ -377,12 +613,37 @@ fn ratios(f: &Fixture) {
         ratio(&t[1], &t[0]),
         Some(0.90),
     );
+    if let Some(r) = cpu_ratio(1, 0) {
+        print_ratio(
+            &format!("CPU time sign-only({threads}) / append_batch"),
+            r,
+            None,
+        );
+    }
     print_ratio("append_batch / raw sled+fsync", ratio(&t[3], &t[0]), None);
     print_ratio(
         "append_batch / raw sled, log layout",
         ratio(&t[5], &t[0]),
         None,
     );
+    // The same pipeline as the log's (sign job k+1 while job k is written, commit point
+    // last, one fsync) at the raw limits, with sled's layout or with entry bodies in an
+    // append-only segment file: what each storage leaves of the signing rate.
+    print_ratio(
+        &format!("proto sign||sled layout / sign-only({threads})"),
+        ratio(&t[1], &t[6]),
+        None,
+    );
+    print_ratio(
+        &format!("proto sign||segment / sign-only({threads})"),
+        ratio(&t[1], &t[7]),
+        None,
+    );
+    for (i, what) in [(6, "proto sign||sled layout"), (7, "proto sign||segment")] {
+        if let Some(r) = cpu_ratio(1, i) {
+            print_ratio(&format!("CPU time sign-only({threads}) / {what}"), r, None);
+        }
+    }
     // Sequential signing then writing, at the raw limits: the best an append that does not
     // overlap signing with the durable write could reach.
     print_ratio(
@@ -390,6 +651,52 @@ fn ratios(f: &Fixture) {
         median_of(t[1].iter().zip(&t[5]).map(|(s, w)| s / (s + w)).collect()),
         None,
     );
+
+    // A streamed import: one all-or-nothing batch of IMPORT_CHUNKS chunks of 8,192 entries
+    // (the ledger's chunk), against signing as many messages of the same length.
+    let import_msgs: Vec<Vec<u8>> = f
+        .messages
+        .iter()
+        .cycle()
+        .take(IMPORT_CHUNKS * 8192)
+        .cloned()
+        .collect();
+    let mut salt = 1u64 << 52;
+    let (m, t) = interleaved(
+        runs.min(5),
+        &mut [
+            &mut || {
+                salt += 1;
+                let base = salt << 20;
+                let chunks = (0..IMPORT_CHUNKS as u64)
+                    .map(|c| Ok::<_, scrutin_log::LogError>(payloads(8192, base + (c << 14))));
+                f.log
+                    .append_chunks_at(&s, chunks, f.log.next_time())
+                    .unwrap();
+            },
+            &mut || drop(sign_parallel(&key, &import_msgs, threads)),
+        ],
+    );
+    print_rates(
+        (IMPORT_CHUNKS * 8192) as u64,
+        &[
+            format!("append_chunks_at({IMPORT_CHUNKS} x 8192) durable"),
+            format!("sign only, {threads} threads"),
+        ],
+        &m,
+    );
+    print_ratio(
+        &format!("append_chunks_at / sign-only({threads})"),
+        ratio(&t[1], &t[0]),
+        Some(0.90),
+    );
+    if let Some(r) = cpu_ratio(1, 0) {
+        print_ratio(
+            &format!("CPU time sign-only({threads}) / append_chunks_at"),
+            r,
+            None,
+        );
+    }
 
     let mut raw = RawSled::new();
     let one = vec![f.entry_bytes[0].clone()];

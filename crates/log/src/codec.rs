@@ -46,6 +46,7 @@ pub(crate) struct WireEntry {
 }
 
 /// Borrowed form of the signed part of an entry, so encoding needs no copy of the payload.
+#[cfg(test)]
 #[derive(Encode)]
 struct WireBody<'a> {
     index: u64,
@@ -68,6 +69,28 @@ pub(crate) fn encode_body(
     out
 }
 
+/// Bytes of an entry body before its payload: index, prev, time, author, payload length.
+pub(crate) const BODY_HEAD_LEN: usize = 8 + 32 + 8 + 32 + 8;
+
+/// The fixed part of an entry body, the payload's bytes follow it: exactly what the bincode
+/// configuration writes for [`WireBody`] (fixed-width big-endian integers, raw arrays, a u64
+/// length before the payload), written without going through the encoder on the append path.
+pub(crate) fn body_head(
+    index: u64,
+    prev: &Hash,
+    recorded_at_ms: u64,
+    author: &[u8; 32],
+    payload_len: usize,
+) -> [u8; BODY_HEAD_LEN] {
+    let mut h = [0u8; BODY_HEAD_LEN];
+    h[..8].copy_from_slice(&index.to_be_bytes());
+    h[8..40].copy_from_slice(&prev.0);
+    h[40..48].copy_from_slice(&recorded_at_ms.to_be_bytes());
+    h[48..80].copy_from_slice(author);
+    h[80..].copy_from_slice(&(payload_len as u64).to_be_bytes());
+    h
+}
+
 /// Appends the body encoding to `out` (which then only needs the signature appended).
 pub(crate) fn encode_body_into(
     index: u64,
@@ -77,6 +100,25 @@ pub(crate) fn encode_body_into(
     payload: &[u8],
     out: &mut Vec<u8>,
 ) {
+    out.extend_from_slice(&body_head(
+        index,
+        prev,
+        recorded_at_ms,
+        author,
+        payload.len(),
+    ));
+    out.extend_from_slice(payload);
+}
+
+/// The body as bincode encodes it: the reference [`body_head`] must agree with.
+#[cfg(test)]
+fn encode_body_bincode(
+    index: u64,
+    prev: &Hash,
+    recorded_at_ms: u64,
+    author: &[u8; 32],
+    payload: &[u8],
+) -> Vec<u8> {
     let body = WireBody {
         index,
         prev: &prev.0,
@@ -84,8 +126,10 @@ pub(crate) fn encode_body_into(
         author,
         payload,
     };
+    let mut out = Vec::new();
     // Encoding into a Vec cannot fail: no limit applies to encoding and the writer grows.
-    let _ = bincode::encode_into_std_write(body, out, config::<MAX_ENTRY_BYTES>());
+    let _ = bincode::encode_into_std_write(body, &mut out, config::<MAX_ENTRY_BYTES>());
+    out
 }
 
 /// Decodes a canonical entry: size limit, no trailing bytes, re-encodes to the same bytes.
@@ -193,6 +237,21 @@ mod tests {
     #[test]
     fn tag_length_matches_message_layout() {
         assert_eq!(ENTRY_SIG_TAG.len(), 31);
+    }
+
+    #[test]
+    fn the_hand_written_body_is_the_bincode_body() {
+        for (i, len) in [(0u64, 0usize), (1, 1), (u64::MAX, 200), (1 << 40, 70_000)] {
+            let prev = Hash([i as u8 ^ 0x5a; 32]);
+            let author = [0xa5u8; 32];
+            let payload: Vec<u8> = (0..len).map(|k| k as u8).collect();
+            let mut mine = Vec::new();
+            encode_body_into(i, &prev, i ^ 7, &author, &payload, &mut mine);
+            assert_eq!(
+                mine,
+                encode_body_bincode(i, &prev, i ^ 7, &author, &payload)
+            );
+        }
     }
 
     #[test]

@@ -35,6 +35,7 @@ mod keys;
 mod merkle;
 mod pages;
 mod pin;
+mod pipeline;
 mod store;
 mod text;
 mod tiles;

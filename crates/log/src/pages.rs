@@ -48,11 +48,14 @@ impl OpenPage {
         self.count >= PAGE_MAX_ENTRIES || self.bytes.len() >= PAGE_TARGET_BYTES
     }
 
-    /// Appends one entry's record (its length must fit a u32: entries are at most ~1 MiB).
-    pub(crate) fn push(&mut self, body: &[u8], signature: &[u8; 64]) {
-        let len = (body.len() + signature.len()) as u32;
+    /// Appends one entry's record from its parts (the body's fixed head, the payload, the
+    /// signature), encoding it straight into the page.
+    pub(crate) fn push_parts(&mut self, head: &[u8], payload: &[u8], signature: &[u8; 64]) {
+        let len = (head.len() + payload.len() + signature.len()) as u32;
+        self.bytes.reserve(4 + len as usize);
         self.bytes.extend_from_slice(&len.to_be_bytes());
-        self.bytes.extend_from_slice(body);
+        self.bytes.extend_from_slice(head);
+        self.bytes.extend_from_slice(payload);
         self.bytes.extend_from_slice(signature);
         self.count += 1;
     }

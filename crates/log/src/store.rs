@@ -1,5 +1,8 @@
 //! The durable log on sled: entries, Merkle tiles, checkpoints and the head, all in one sled
-//! tree under key prefixes so that one append is one atomic sled batch.
+//! tree under key prefixes so that a small append is one atomic sled batch. A large batch
+//! goes through the append pipeline (`pipeline.rs`): written job by job beyond the committed
+//! size while the next jobs are signed, then committed by one last sled batch (size and head)
+//! and one fsync; `mpending` marks it meanwhile so that `open` discards an unfinished one.
 //!
 //! Keys (see `docs/FORMAT.md`, "Storage"):
 //! `m` + name → metadata (`version`, `origin`, `size`, `head`);
@@ -7,18 +10,20 @@
 //! `t` + tile level (u8) + tile index (u64 BE) → up to 256 concatenated 32-byte hashes;
 //! `c` + size (u64 BE) → checkpoint note text;
 //! `a` + key → auxiliary data derived from the entries (e.g. the ledger's receipt index), see
-//! [`Log::put_aux_batch`].
+//! [`Log::put_aux_batch`];
+//! `mpending` → while a large batch is being written, the committed size it started from.
 //!
 //! The Merkle tree is stored as tiles (see `tiles.rs`).
 
 use crate::checkpoint::{Checkpoint, SignedCheckpoint};
-use crate::codec::{self, MAX_PAYLOAD_BYTES};
+use crate::codec::{self, ENTRY_OVERHEAD, MAX_PAYLOAD_BYTES};
 use crate::entry::Entry;
 use crate::error::LogError;
-use crate::hash::{leaf_hash, Hash};
-use crate::keys::Signer;
+use crate::hash::Hash;
+use crate::keys::{PublicKey, Signer};
 use crate::merkle::{self, Subtrees};
 use crate::pages::{self, entry_key, OpenPage, RawEntries};
+use crate::pipeline::{self, Job};
 use crate::tiles::{hashes_of, push_leaves, tile_key, TileReader, TILE_HEIGHT, TILE_WIDTH};
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -387,7 +392,8 @@ impl Log {
     }
 
     /// Appends entries signed by `signer` as one atomic group with one durable flush (group
-    /// commit): all are stored or none. Signing runs on all available cores.
+    /// commit): all are stored or none. Signing runs on all available cores; a batch of 64
+    /// entries or more is written while it is signed, its commit point last.
     ///
     /// # Errors
     /// As [`Log::append`].
@@ -440,63 +446,25 @@ impl Log {
             .checked_add(n)
             .ok_or_else(|| LogError::InvalidRange("log is full".into()))?;
         let time = at_ms.max(w.last_time);
-        let author = signer.public_key();
-
-        // Bodies and hashes are chained, so they are computed in order (cheap); the
-        // signatures do not feed the chain, so they are computed in parallel (expensive).
-        let mut bodies = Vec::with_capacity(payloads.len());
-        let mut leaves = Vec::with_capacity(payloads.len());
-        let mut msgs = Vec::with_capacity(payloads.len());
-        let mut prev = w.head;
-        for (i, p) in (start..end).zip(&payloads) {
-            let mut body = Vec::with_capacity(codec::ENTRY_OVERHEAD + p.len());
-            codec::encode_body_into(i, &prev, time, author.as_bytes(), p, &mut body);
-            let leaf = leaf_hash(&body);
-            msgs.push(codec::entry_signed_message(
-                i,
-                &prev,
-                time,
-                author.as_bytes(),
-                &Hash::digest(p),
-            ));
-            bodies.push(body);
-            leaves.push(leaf);
-            prev = leaf;
+        if payloads.len() >= PIPELINE_MIN {
+            // Large enough to pipeline: written job by job as a pending batch (the commit
+            // point last), so that writing overlaps signing.
+            drop(w);
+            return self.append_pipelined(signer, payloads, at_ms);
         }
-        let sigs = sign_all(signer, &msgs);
+        let author = signer.public_key();
+        let mut job = pipeline::chain(0, start, w.head, time, author.as_bytes(), payloads)?;
+        pipeline::sign_parallel(&mut job, signer, time, author.as_bytes());
 
         let mut batch = sled::Batch::default();
-        let mut entries = Vec::with_capacity(payloads.len());
         let mut page = w.page.clone();
-        let mut prev = w.head;
-        for ((((i, body), payload), sig), leaf) in (start..end)
-            .zip(bodies)
-            .zip(payloads)
-            .zip(sigs)
-            .zip(&leaves)
-        {
-            page.push(&body, &sig);
-            if page.is_full() {
-                let full = std::mem::replace(&mut page, OpenPage::new(i + 1));
-                batch.insert(&entry_key(full.start), full.bytes);
-            }
-            entries.push(Entry {
-                index: i,
-                prev,
-                recorded_at_ms: time,
-                author,
-                payload,
-                signature: sig,
-            });
-            prev = *leaf;
-        }
-        if page.count > 0 {
-            batch.insert(&entry_key(page.start), page.bytes.as_slice());
-        }
+        page_job(&mut page, &job, time, author.as_bytes(), &mut batch);
         let mut tiles = w.tiles.clone();
-        for (key, bytes) in push_leaves(&mut tiles, start, &leaves) {
+        for (key, bytes) in push_leaves(&mut tiles, start, &job.leaves) {
             batch.insert(&key, bytes);
         }
+        let prev = job.last_leaf();
+        let entries = entries_of(job, time, author);
         batch.insert(META_SIZE, &end.to_be_bytes());
         batch.insert(META_HEAD, &prev.0);
 
@@ -912,6 +880,7 @@ impl Log {
             tiles: w.tiles.clone(),
             page: w.page.clone(),
             written: false,
+            unflushed: 0,
             done: false,
             w,
         })
@@ -939,111 +908,103 @@ impl Log {
         E: From<LogError> + Send,
     {
         let mut batch = self.begin_batch_at(signer, at_ms)?;
-        let (start, head, time) = (batch.end, batch.head, batch.time);
-        let batch_ref = &mut batch;
-        std::thread::scope(|s| -> Result<(), E> {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Prepared>(1);
-            let producer = s.spawn(move || -> Result<(), E> {
-                let mut next = start;
-                let mut prev = head;
-                for chunk in chunks {
-                    let payloads = chunk?;
-                    if payloads.is_empty() {
-                        continue;
-                    }
-                    let p = prepare_chunk(signer, next, prev, time, &payloads)?;
-                    drop(payloads);
-                    next = p.end();
-                    prev = p.last_leaf(prev);
-                    if tx.send(p).is_err() {
-                        // The writer stopped on an error, which it reports.
-                        break;
-                    }
-                }
-                Ok(())
-            });
-            let mut written = Ok(());
-            for p in rx.iter() {
-                if let Err(e) = batch_ref.write(p) {
-                    written = Err(e);
-                    break;
-                }
-            }
-            drop(rx);
-            let produced = producer.join().unwrap_or_else(|_| {
-                Err(E::from(LogError::Storage(
-                    "the signing thread panicked".into(),
-                )))
-            });
-            written.map_err(E::from)?;
-            produced
+        let at = pipeline::Start {
+            index: batch.end,
+            head: batch.head,
+            time: batch.time,
+        };
+        pipeline::run(signer, at, IMPORT_JOB, chunks, |job| {
+            batch.write(job).map(drop)
         })?;
         batch.commit().map_err(E::from)
     }
 }
 
-/// One chunk of a batch, chained and signed, ready to be written.
-struct Prepared {
-    start: u64,
-    bodies: Vec<Vec<u8>>,
-    leaves: Vec<Hash>,
-    sigs: Vec<[u8; 64]>,
-}
-
-impl Prepared {
-    fn end(&self) -> u64 {
-        self.start + self.leaves.len() as u64
-    }
-
-    fn last_leaf(&self, before: Hash) -> Hash {
-        self.leaves.last().copied().unwrap_or(before)
-    }
-}
-
-/// Chains and signs `payloads` as entries `start..`, after the entry whose hash is `prev`.
-fn prepare_chunk(
-    signer: &Signer,
-    start: u64,
-    prev: Hash,
-    time: u64,
-    payloads: &[Vec<u8>],
-) -> Result<Prepared, LogError> {
-    if let Some(p) = payloads.iter().find(|p| p.len() > MAX_PAYLOAD_BYTES) {
-        return Err(LogError::PayloadTooLarge {
-            len: p.len(),
-            limit: MAX_PAYLOAD_BYTES,
-        });
-    }
-    let end = start
-        .checked_add(payloads.len() as u64)
-        .ok_or_else(|| LogError::InvalidRange("log is full".into()))?;
-    let author = signer.public_key();
-    let mut bodies = Vec::with_capacity(payloads.len());
-    let mut leaves = Vec::with_capacity(payloads.len());
-    let mut msgs = Vec::with_capacity(payloads.len());
-    let mut prev = prev;
-    for (i, p) in (start..end).zip(payloads) {
-        let mut body = Vec::with_capacity(codec::ENTRY_OVERHEAD + p.len());
-        codec::encode_body_into(i, &prev, time, author.as_bytes(), p, &mut body);
-        let leaf = leaf_hash(&body);
-        msgs.push(codec::entry_signed_message(
-            i,
-            &prev,
+impl Log {
+    /// `append_batch_at` of a large batch through the pipeline: the jobs are written beyond
+    /// the committed size while the next ones are signed, the commit point last.
+    fn append_pipelined(
+        &self,
+        signer: &Signer,
+        payloads: Vec<Vec<u8>>,
+        at_ms: u64,
+    ) -> Result<Vec<Entry>, LogError> {
+        let job_len = batch_job_len(payloads.len());
+        let mut batch = self.begin_batch_at(signer, at_ms)?;
+        let (time, author) = (batch.time, signer.public_key());
+        let at = pipeline::Start {
+            index: batch.end,
+            head: batch.head,
             time,
-            author.as_bytes(),
-            &Hash::digest(p),
-        ));
-        bodies.push(body);
-        leaves.push(leaf);
-        prev = leaf;
+        };
+        let mut entries = Vec::with_capacity(payloads.len());
+        pipeline::run(
+            signer,
+            at,
+            job_len,
+            std::iter::once(Ok::<_, LogError>(payloads)),
+            |job| {
+                let job = batch.write(job)?;
+                entries.extend(entries_of(job, time, author));
+                Ok(())
+            },
+        )?;
+        batch.commit()?;
+        Ok(entries)
     }
-    let sigs = sign_all(signer, &msgs);
-    Ok(Prepared {
-        start,
-        bodies,
-        leaves,
-        sigs,
-    })
+}
+
+/// Entries per job of a pipelined import ([`Log::append_chunks_at`]): a few jobs per
+/// signing thread and input chunk, so that the write of one overlaps the signing of the next.
+const IMPORT_JOB: usize = 1024;
+
+/// A pending batch has sled write its buffers out (no fsync) after this many bytes.
+const FLUSH_BYTES: usize = 2 << 20;
+
+/// Batches of at least this many entries are appended through the pipeline (written job by
+/// job beyond the committed size, the commit point last); smaller ones in one sled batch.
+const PIPELINE_MIN: usize = 64;
+
+/// The jobs a pipelined `append_batch` of `n` entries is cut into: about eight, so that the
+/// last one's write (the part that cannot overlap signing) is short, but not so small that
+/// handing them between threads costs much beside signing them.
+fn batch_job_len(n: usize) -> usize {
+    n.div_ceil(8).clamp(32, 1024)
+}
+
+/// Adds `job`'s entries (signed) to `page`, moving every page that fills into `batch`, and
+/// the page left open too if it holds any entry.
+fn page_job(page: &mut OpenPage, job: &Job, time: u64, author: &[u8; 32], batch: &mut sled::Batch) {
+    for (k, (p, sig)) in job.payloads.iter().zip(&job.sigs).enumerate() {
+        let i = job.start + k as u64;
+        let head = codec::body_head(i, &job.prev_of(k), time, author, p.len());
+        page.push_parts(&head, p, sig);
+        if page.is_full() {
+            let full = std::mem::replace(page, OpenPage::new(i + 1));
+            batch.insert(&entry_key(full.start), full.bytes);
+        }
+    }
+    if page.count > 0 {
+        batch.insert(&entry_key(page.start), page.bytes.as_slice());
+    }
+}
+
+/// The entries of a signed job (its payloads moved into them).
+fn entries_of(job: Job, time: u64, author: PublicKey) -> Vec<Entry> {
+    let prevs: Vec<Hash> = (0..job.leaves.len()).map(|k| job.prev_of(k)).collect();
+    (job.start..)
+        .zip(job.payloads)
+        .zip(job.sigs)
+        .zip(prevs)
+        .map(|(((index, payload), signature), prev)| Entry {
+            index,
+            prev,
+            recorded_at_ms: time,
+            author,
+            payload,
+            signature,
+        })
+        .collect()
 }
 
 /// A batch being appended in chunks ([`Log::begin_batch_at`]): each [`PendingBatch::push`]
@@ -1063,6 +1024,8 @@ pub struct PendingBatch<'a> {
     page: OpenPage,
     /// Whether a chunk reached storage (then a drop without commit must discard it).
     written: bool,
+    /// Bytes written since sled last wrote its buffers out.
+    unflushed: usize,
     /// Committed, or given up after a failed commit (the handle is poisoned then).
     done: bool,
 }
@@ -1090,44 +1053,61 @@ impl PendingBatch<'_> {
         if payloads.is_empty() {
             return Ok(());
         }
-        let p = prepare_chunk(self.signer, self.end, self.head, self.time, &payloads)?;
-        drop(payloads);
-        self.write(p)
+        let author = self.signer.public_key();
+        let mut job = pipeline::chain(
+            0,
+            self.end,
+            self.head,
+            self.time,
+            author.as_bytes(),
+            payloads,
+        )?;
+        pipeline::sign_parallel(&mut job, self.signer, self.time, author.as_bytes());
+        self.write(job).map(drop)
     }
 
-    fn write(&mut self, p: Prepared) -> Result<(), LogError> {
-        if p.start != self.end {
+    /// Writes a signed job (the next entries) to storage, beyond the committed size; returns
+    /// the job (its payloads) back.
+    fn write(&mut self, job: Job) -> Result<Job, LogError> {
+        if job.start != self.end || job.prev != self.head {
             return Err(LogError::Storage(format!(
-                "chunk starts at {} but the batch is at {}",
-                p.start, self.end
+                "a job starts at {} but the batch is at {}",
+                job.start, self.end
             )));
         }
         let mut batch = sled::Batch::default();
         if !self.written {
             batch.insert(META_PENDING, &self.start.to_be_bytes());
         }
-        for ((i, body), sig) in (p.start..).zip(&p.bodies).zip(&p.sigs) {
-            self.page.push(body, sig);
-            if self.page.is_full() {
-                let full = std::mem::replace(&mut self.page, OpenPage::new(i + 1));
-                batch.insert(&entry_key(full.start), full.bytes);
-            }
-        }
-        if self.page.count > 0 {
-            batch.insert(&entry_key(self.page.start), self.page.bytes.as_slice());
-        }
-        for (key, bytes) in push_leaves(&mut self.tiles, p.start, &p.leaves) {
+        let author = self.signer.public_key();
+        page_job(
+            &mut self.page,
+            &job,
+            self.time,
+            author.as_bytes(),
+            &mut batch,
+        );
+        for (key, bytes) in push_leaves(&mut self.tiles, job.start, &job.leaves) {
             batch.insert(&key, bytes);
         }
         // From here storage may hold part of this batch: a drop must discard it.
         self.written = true;
         self.log.db.apply_batch(batch).map_err(storage)?;
-        // Write the chunk out (without fsync: the commit makes everything durable) so that
-        // sled's dirty pages stay bounded by a chunk.
-        self.log.db.flush().map_err(storage)?;
-        self.end = p.end();
-        self.head = p.last_leaf(self.head);
-        Ok(())
+        // Write what was written out every few MiB (without fsync: the commit makes
+        // everything durable) so that sled's dirty pages stay bounded; a flush per small job
+        // would cost more than it saves the commit.
+        self.unflushed += job
+            .payloads
+            .iter()
+            .map(|p| p.len() + ENTRY_OVERHEAD)
+            .sum::<usize>();
+        if self.unflushed >= FLUSH_BYTES {
+            self.log.db.flush().map_err(storage)?;
+            self.unflushed = 0;
+        }
+        self.end = job.end();
+        self.head = job.last_leaf();
+        Ok(job)
     }
 
     /// Writes the commit point and makes the batch durable; returns the entries' range.
@@ -1226,32 +1206,4 @@ fn discard_beyond(db: &sled::Db, size: u64) -> Result<(), LogError> {
     }
     batch.remove(META_PENDING);
     db.apply_batch(batch).map_err(storage)
-}
-
-/// Signs every message, splitting the work across the available cores.
-fn sign_all<const N: usize>(signer: &Signer, msgs: &[[u8; N]]) -> Vec<[u8; 64]> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
-    if threads < 2 || msgs.len() < 32 {
-        return msgs.iter().map(|m| signer.sign(m)).collect();
-    }
-    let chunk = msgs.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let mut parts = msgs.chunks(chunk);
-        let first = parts.next().unwrap_or(&[]);
-        let handles: Vec<_> = parts
-            .map(|part| s.spawn(move || part.iter().map(|m| signer.sign(m)).collect::<Vec<_>>()))
-            .collect();
-        let mut out: Vec<[u8; 64]> = first.iter().map(|m| signer.sign(m)).collect();
-        for (h, part) in handles.into_iter().zip(msgs.chunks(chunk).skip(1)) {
-            match h.join() {
-                Ok(v) => out.extend(v),
-                // A panicking signer thread cannot happen short of a bug; redo its share.
-                Err(_) => out.extend(part.iter().map(|m| signer.sign(m))),
-            }
-        }
-        out
-    })
 }

@@ -133,7 +133,8 @@ fn chunks_for(rng: &mut Rng, k: &mut u64, seed: u64) -> Vec<Vec<Vec<u8>>> {
 }
 
 /// Child side: append multi-chunk batches forever, printing `begin <start> <end>` before each
-/// and `commit <end>` once it is durable; half through the pipelined call, half chunk by chunk.
+/// and `commit <end>` once it is durable; a third through the pipelined call, a third chunk
+/// by chunk, a third as one `append_batch` (pipelined, job by job, once it is large enough).
 #[test]
 fn child_batch_forever() {
     let Ok(dir) = std::env::var(BATCH_CHILD) else {
@@ -149,7 +150,13 @@ fn child_batch_forever() {
         let n: u64 = chunks.iter().map(|c| c.len() as u64).sum();
         let start = log.len();
         println!("begin {start} {}", start + n);
-        let range = if rng.below(2) == 0 {
+        let how = rng.below(3);
+        let range = if how == 2 {
+            let all: Vec<Vec<u8>> = chunks.into_iter().flatten().collect();
+            let entries = log.append_batch(&author, all).unwrap();
+            let first = entries.first().map_or(start, |e| e.index);
+            first..first + entries.len() as u64
+        } else if how == 0 {
             log.append_chunks_at(
                 &author,
                 chunks.into_iter().map(Ok::<_, LogError>),
