@@ -8,12 +8,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use scrutin_log::{NoteVerifier, Pin, SignedCheckpoint};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use scrutin_log::{Entry, NoteVerifier, Pin, SignedCheckpoint};
 use scrutin_model::HolderId;
 
 use crate::atomic::{sync_dir, temporary_beside};
 use crate::receipt_index::{self, indexed_holders, receipt_with, shared_parts};
-use crate::receipt_verify::verify_receipt_cached;
+use crate::receipt_verify::{parse_tally, verify_receipt_cached, ParsedTally};
 use crate::{Ledger, LedgerError, ReceiptReport, ReceiptVerdict, VoteReceipt};
 
 /// What [`Ledger::receipts_all`] wrote.
@@ -205,13 +207,77 @@ pub(crate) struct CheckpointSeen {
     pub(crate) silent: Vec<String>,
 }
 
-/// What a [`ReceiptVerifier`] remembers: checkpoint notes checked (by exact text) and entry
-/// bytes whose signature verified.
+/// What a [`ReceiptVerifier`] remembers: checkpoint notes checked (by exact text), the
+/// shared entries' bytes whose signature verified, the last tally text parsed, and, for the
+/// batch being verified, every entry's bytes whose signature the batch check verified.
 #[derive(Debug, Default)]
 pub(crate) struct VerifyCache {
     pub(crate) checkpoints: HashMap<String, Result<CheckpointSeen, String>>,
     pub(crate) entries: HashSet<Vec<u8>>,
+    /// Entry bytes verified by the current [`ReceiptVerifier::verify_all`] batch; emptied
+    /// after it.
+    pub(crate) batch: HashSet<Vec<u8>>,
+    tally: Option<(String, ParsedTally)>,
     pins: HashMap<String, Result<String, String>>,
+}
+
+/// Most checkpoint notes or shared entries remembered: a stream of receipts of many
+/// checkpoints (or hostile ones) cannot grow the cache without bound.
+const CACHE_MAX: usize = 4_096;
+
+impl VerifyCache {
+    /// Remembers that the signature of exactly these entry bytes verified.
+    pub(crate) fn remember(&mut self, bytes: Vec<u8>) {
+        if self.entries.len() >= CACHE_MAX {
+            self.entries.clear();
+        }
+        self.entries.insert(bytes);
+    }
+
+    /// The checkpoint note's checks, done once per exact note text.
+    pub(crate) fn checkpoint(
+        &mut self,
+        note: &str,
+        check: impl FnOnce() -> Result<CheckpointSeen, String>,
+    ) -> Result<CheckpointSeen, String> {
+        if let Some(seen) = self.checkpoints.get(note) {
+            return seen.clone();
+        }
+        if self.checkpoints.len() >= CACHE_MAX {
+            self.checkpoints.clear();
+        }
+        let seen = check();
+        self.checkpoints.insert(note.to_owned(), seen.clone());
+        seen
+    }
+
+    /// The tally text's digest and parse, done once while the same exact text repeats.
+    pub(crate) fn tally(&mut self, text: &str) -> ParsedTally {
+        match &self.tally {
+            Some((t, parsed)) if t == text => parsed.clone(),
+            _ => {
+                let parsed = parse_tally(text);
+                self.tally = Some((text.to_owned(), parsed.clone()));
+                parsed
+            }
+        }
+    }
+}
+
+/// Every entry of `receipt` as decoded bytes (those that do not decode are left to the
+/// checks, which report them).
+fn receipt_entries(receipt: &VoteReceipt) -> impl Iterator<Item = (Vec<u8>, Entry)> + '_ {
+    [&receipt.genesis, &receipt.declaration]
+        .into_iter()
+        .chain(&receipt.scrutineer_grant)
+        .chain(&receipt.polls)
+        .chain(&receipt.context)
+        .chain(&receipt.entries)
+        .filter_map(|e| {
+            let bytes = B64.decode(e.entry.as_bytes()).ok()?;
+            let entry = Entry::decode(&bytes).ok()?;
+            Some((bytes, entry))
+        })
 }
 
 /// Verifies many receipts against the same trusted keys and pin, checking each distinct
@@ -248,6 +314,59 @@ impl ReceiptVerifier {
         })
     }
 
+    /// Verifies many receipts and gives their reports in the same order, each exactly what
+    /// [`ReceiptVerifier::verify`] (and so [`verify_receipt_pinned`](crate::verify_receipt_pinned))
+    /// gives for it alone.
+    ///
+    /// The entry signatures of all the receipts that are not already known good (each
+    /// distinct entry once) are checked together, in ed25519 batches on all cores under the
+    /// entry-signature rule (`docs/FORMAT.md`, "Signature verification in batches"); a failing
+    /// batch is re-checked one signature at a time, so a forged entry fails only the receipts
+    /// that carry it, each with the report it would have alone. Every other check (the
+    /// checkpoint's, once per exact note text; every inclusion proof; the event copies, the
+    /// tally, the statuses) runs as in [`ReceiptVerifier::verify`].
+    ///
+    /// # Errors
+    /// As [`verify_receipt`](crate::verify_receipt).
+    pub fn verify_all(
+        &mut self,
+        receipts: &[VoteReceipt],
+    ) -> Result<Vec<ReceiptReport>, LedgerError> {
+        // Each distinct entry once: shared entries (and an entry two receipts both carry)
+        // are checked once.
+        let mut seen: HashSet<Vec<u8>> = HashSet::new();
+        let mut pending: Vec<(Vec<u8>, Entry)> = Vec::new();
+        for receipt in receipts {
+            for (bytes, entry) in receipt_entries(receipt) {
+                if self.cache.entries.contains(&bytes) || seen.contains(&bytes) {
+                    continue;
+                }
+                seen.insert(bytes.clone());
+                pending.push((bytes, entry));
+            }
+        }
+        drop(seen);
+        let refs: Vec<&Entry> = pending.iter().map(|(_, e)| e).collect();
+        let bad = Entry::invalid_signatures(&refs);
+        drop(refs);
+        let mut bad = bad.into_iter().peekable();
+        self.cache.batch = pending
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, (bytes, _))| {
+                if bad.peek() == Some(&i) {
+                    bad.next();
+                    None
+                } else {
+                    Some(bytes)
+                }
+            })
+            .collect();
+        let reports = receipts.iter().map(|r| self.verify(r)).collect();
+        self.cache.batch = HashSet::new();
+        reports
+    }
+
     /// Verifies one receipt (see the type's documentation).
     ///
     /// # Errors
@@ -258,9 +377,11 @@ impl ReceiptVerifier {
             return Ok(report);
         }
         let (trust, pin) = (&self.trust, &self.pin);
-        let checked = self
-            .cache
-            .pins
+        let pins = &mut self.cache.pins;
+        if pins.len() >= CACHE_MAX && !pins.contains_key(&receipt.checkpoint) {
+            pins.clear();
+        }
+        let checked = pins
             .entry(receipt.checkpoint.clone())
             .or_insert_with(|| {
                 SignedCheckpoint::parse_note(&receipt.checkpoint)
