@@ -4,7 +4,8 @@
 //! voting on two resolutions, takes every holder's receipt, then times in interleaved rounds
 //! (load from other processes hits both sides alike): `ReceiptVerifier::verify_all` of all
 //! the receipts (a fresh verifier each round, so the checkpoint and shared entries are
-//! checked once per round), one receipt at a time with `verify_receipt`, and the raw limit:
+//! checked once per round), one receipt at a time with `verify_receipt` and with
+//! `ReceiptVerifier::verify` (the bulk path before batching, one thread), and the raw limit:
 //! ed25519-dalek `verify_batch` (batches of 256 on all cores) of exactly the distinct entry
 //! signatures the receipts carry (the shared ones once). It prints receipts/s, receipts/s per
 //! core and the ratio of the raw limit's time to `verify_all`'s. `SCRUTIN_BENCH_QUICK=1` runs
@@ -220,6 +221,12 @@ fn main() {
                     black_box(verify_receipt(r, &trust).unwrap());
                 }
             },
+            &mut || {
+                let mut v = verifier();
+                for r in &receipts {
+                    black_box(v.verify(r).unwrap());
+                }
+            },
         ],
     );
     let per_receipt = sigs.len() as f64 / n as f64;
@@ -238,6 +245,12 @@ fn main() {
         "  verify_receipt one at a time, 1 thread:",
         some.len() as f64 / m[2],
         some.len() as f64 / m[2]
+    );
+    println!(
+        "{:<52}{:>10.0} receipts/s = {:>8.0} /s/core",
+        "  ReceiptVerifier::verify one at a time, 1 thread:",
+        n as f64 / m[3],
+        n as f64 / m[3]
     );
     println!(
         "{:<52}{:>10.0} sigs/s     = {:>8.0} receipts/s/core at {per_receipt:.2} sigs each",

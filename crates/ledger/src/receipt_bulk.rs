@@ -136,8 +136,9 @@ impl Ledger {
         let without = AtomicU64::new(0);
         let stop = AtomicBool::new(false);
         let failure: Mutex<Option<LedgerError>> = Mutex::new(None);
-        // One group: false when there is none left (or a worker failed).
-        let step = || -> bool {
+        // One group: false when there is none left (or a worker failed). Each worker has its
+        // own prover, whose remembered tiles and subtree hashes serve all its groups.
+        let step = |prover: &mut scrutin_log::InclusionProver<'_>| -> bool {
             if stop.load(Ordering::Relaxed) {
                 return false;
             }
@@ -147,7 +148,7 @@ impl Ledger {
             let outcome = (|| {
                 let mut files = Vec::with_capacity(group.len());
                 for holder in *group {
-                    match receipt_with(log, &state, &shared, holder) {
+                    match receipt_with(log, prover, &state, &shared, holder) {
                         Ok(r) => files.push((outdir.join(receipt_file_name(holder)), r.to_json())),
                         Err(LedgerError::NotFound(_)) => {
                             without.fetch_add(1, Ordering::Relaxed);
@@ -171,22 +172,37 @@ impl Ledger {
             done.fetch_add(group.len() as u64, Ordering::Relaxed);
             true
         };
+        // Writing is mostly waiting for fsync: more writers than cores let the file system
+        // commit many files' fsyncs together.
         let workers = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
-            .clamp(1, 8);
-        std::thread::scope(|s| {
+            .saturating_mul(4)
+            .clamp(4, 16);
+        let size = shared.size();
+        std::thread::scope(|s| -> Result<(), LedgerError> {
             let step = &step;
             let handles: Vec<_> = (1..workers)
-                .map(|_| s.spawn(move || while step() {}))
+                .map(|_| {
+                    s.spawn(move || -> Result<(), LedgerError> {
+                        let mut prover = log.inclusion_prover(size)?;
+                        while step(&mut prover) {}
+                        Ok(())
+                    })
+                })
                 .collect();
             // This thread works too, reporting progress between its groups.
-            while step() {
+            let mut prover = log.inclusion_prover(size)?;
+            while step(&mut prover) {
                 progress(done.load(Ordering::Relaxed), total);
             }
             for h in handles {
-                let _ = h.join();
+                // A worker that panicked may have left its group unwritten: not a success.
+                h.join().map_err(|_| {
+                    LedgerError::Io("a receipt writer stopped unexpectedly".into())
+                })??;
             }
-        });
+            Ok(())
+        })?;
         if let Some(e) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
             return Err(e);
         }

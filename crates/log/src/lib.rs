@@ -57,6 +57,7 @@ pub use merkle::{
 pub use pin::{Pin, Witnessing};
 pub use store::{Log, PendingBatch};
 pub use text::{escape_for_display, is_control_char, is_display_hazard};
+pub use tiles::InclusionProver;
 pub use verify::{
     verify_bundle, verify_bundle_observing, verify_bundle_with, verify_bundle_with_progress, Check,
     CheckList, CheckStatus, Verdict, LOG_CHECKS,
