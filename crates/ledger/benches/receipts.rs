@@ -9,7 +9,8 @@
 //! ed25519-dalek `verify_batch` (batches of 256 on all cores) of exactly the distinct entry
 //! signatures the receipts carry (the shared ones once). It prints receipts/s, receipts/s per
 //! core and the ratio of the raw limit's time to `verify_all`'s. `SCRUTIN_BENCH_QUICK=1` runs
-//! fewer rounds and holders; `SCRUTIN_BENCH_RATIOS_ONLY=1` skips the criterion part.
+//! fewer rounds and holders; `SCRUTIN_BENCH_RATIOS_ONLY=1` skips the criterion part;
+//! `SCRUTIN_BENCH_PROFILE=1` only runs `verify_all` in a loop, for a profiler.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -188,6 +189,13 @@ fn main() {
         .unwrap()
         .iter()
         .all(|r| r.is_valid()));
+    if std::env::var("SCRUTIN_BENCH_PROFILE").is_ok() {
+        // Only verify_all, for a profiler.
+        for _ in 0..20 {
+            black_box(verifier().verify_all(&receipts).unwrap());
+        }
+        return;
+    }
     if std::env::var("SCRUTIN_BENCH_RATIOS_ONLY").is_err() {
         let mut c = Criterion::default()
             .sample_size(10)

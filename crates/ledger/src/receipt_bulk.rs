@@ -10,13 +10,13 @@ use std::sync::Mutex;
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use scrutin_log::{Entry, NoteVerifier, Pin, SignedCheckpoint};
-use scrutin_model::HolderId;
+use scrutin_log::{Entry, EntryDecoder, Hash, NoteVerifier, Pin, SignedCheckpoint};
+use scrutin_model::{Event, HolderId};
 
 use crate::atomic::{sync_dir, temporary_beside};
 use crate::receipt_index::{self, indexed_holders, receipt_with, shared_parts};
 use crate::receipt_verify::{parse_tally, verify_receipt_cached, ParsedTally};
-use crate::{Ledger, LedgerError, ReceiptReport, ReceiptVerdict, VoteReceipt};
+use crate::{Ledger, LedgerError, ReceiptEntry, ReceiptReport, ReceiptVerdict, VoteReceipt};
 
 /// What [`Ledger::receipts_all`] wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,15 +226,33 @@ pub(crate) struct CheckpointSeen {
 /// What a [`ReceiptVerifier`] remembers: checkpoint notes checked (by exact text), the
 /// shared entries' bytes whose signature verified, the last tally text parsed, and, for the
 /// batch being verified, every entry's bytes whose signature the batch check verified.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct VerifyCache {
     pub(crate) checkpoints: HashMap<String, Result<CheckpointSeen, String>>,
     pub(crate) entries: HashSet<Vec<u8>>,
     /// Entry bytes verified by the current [`ReceiptVerifier::verify_all`] batch; emptied
     /// after it.
-    pub(crate) batch: HashSet<Vec<u8>>,
+    pub(crate) batch: std::sync::Arc<HashSet<Vec<u8>>>,
     tally: Option<(String, ParsedTally)>,
     pins: HashMap<String, Result<String, String>>,
+    /// Entry decoding with each author key checked once.
+    pub(crate) decoder: EntryDecoder,
+    /// Shared entries whose bytes, signature, inclusion proof and payload checked, by their
+    /// base64 text: the proof (hex, as carried), the tree size and root it was checked
+    /// against, and what the bytes hold.
+    proved: HashMap<String, Vec<Proved>>,
+    proved_count: usize,
+}
+
+/// A shared receipt entry checked: see [`VerifyCache::proved`].
+#[derive(Debug, Clone)]
+struct Proved {
+    proof: Vec<String>,
+    size: u64,
+    root: Hash,
+    entry: Entry,
+    event: Event,
+    json: serde_json::Value,
 }
 
 /// Most checkpoint notes or shared entries remembered: a stream of receipts of many
@@ -248,6 +266,51 @@ impl VerifyCache {
             self.entries.clear();
         }
         self.entries.insert(bytes);
+    }
+
+    /// What `e` holds, if exactly its entry text and proof were checked against a tree of
+    /// `size` entries with `root` (see [`VerifyCache::remember_proved`]).
+    pub(crate) fn proved(
+        &self,
+        e: &ReceiptEntry,
+        size: u64,
+        root: &Hash,
+    ) -> Option<(Entry, Event, &serde_json::Value)> {
+        self.proved
+            .get(e.entry.as_str())?
+            .iter()
+            .find(|p| p.size == size && p.root == *root && p.proof == e.proof)
+            .map(|p| (p.entry.clone(), p.event.clone(), &p.json))
+    }
+
+    /// Remembers that `e`'s bytes decoded to `entry` and `event` (whose JSON is `json`), that
+    /// its signature verified and that its proof showed it in the tree of `size` entries with
+    /// `root`.
+    pub(crate) fn remember_proved(
+        &mut self,
+        e: &ReceiptEntry,
+        size: u64,
+        root: &Hash,
+        entry: &Entry,
+        event: &Event,
+        json: &serde_json::Value,
+    ) {
+        if self.proved_count >= CACHE_MAX {
+            self.proved.clear();
+            self.proved_count = 0;
+        }
+        self.proved_count += 1;
+        self.proved
+            .entry(e.entry.clone())
+            .or_default()
+            .push(Proved {
+                proof: e.proof.clone(),
+                size,
+                root: *root,
+                entry: entry.clone(),
+                event: event.clone(),
+                json: json.clone(),
+            });
     }
 
     /// The checkpoint note's checks, done once per exact note text.
@@ -280,20 +343,14 @@ impl VerifyCache {
     }
 }
 
-/// Every entry of `receipt` as decoded bytes (those that do not decode are left to the
-/// checks, which report them).
-fn receipt_entries(receipt: &VoteReceipt) -> impl Iterator<Item = (Vec<u8>, Entry)> + '_ {
+/// Every entry of `receipt`, as carried.
+fn receipt_entries(receipt: &VoteReceipt) -> impl Iterator<Item = &ReceiptEntry> + '_ {
     [&receipt.genesis, &receipt.declaration]
         .into_iter()
         .chain(&receipt.scrutineer_grant)
         .chain(&receipt.polls)
         .chain(&receipt.context)
         .chain(&receipt.entries)
-        .filter_map(|e| {
-            let bytes = B64.decode(e.entry.as_bytes()).ok()?;
-            let entry = Entry::decode(&bytes).ok()?;
-            Some((bytes, entry))
-        })
 }
 
 /// Verifies many receipts against the same trusted keys and pin, checking each distinct
@@ -353,10 +410,17 @@ impl ReceiptVerifier {
         let mut seen: HashSet<Vec<u8>> = HashSet::new();
         let mut pending: Vec<(Vec<u8>, Entry)> = Vec::new();
         for receipt in receipts {
-            for (bytes, entry) in receipt_entries(receipt) {
+            for e in receipt_entries(receipt) {
+                // Those that do not decode are left to the checks, which report them.
+                let Ok(bytes) = B64.decode(e.entry.as_bytes()) else {
+                    continue;
+                };
                 if self.cache.entries.contains(&bytes) || seen.contains(&bytes) {
                     continue;
                 }
+                let Ok(entry) = self.cache.decoder.decode(&bytes) else {
+                    continue;
+                };
                 seen.insert(bytes.clone());
                 pending.push((bytes, entry));
             }
@@ -366,21 +430,70 @@ impl ReceiptVerifier {
         let bad = Entry::invalid_signatures(&refs);
         drop(refs);
         let mut bad = bad.into_iter().peekable();
-        self.cache.batch = pending
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, (bytes, _))| {
-                if bad.peek() == Some(&i) {
-                    bad.next();
-                    None
-                } else {
-                    Some(bytes)
-                }
-            })
-            .collect();
-        let reports = receipts.iter().map(|r| self.verify(r)).collect();
-        self.cache.batch = HashSet::new();
+        self.cache.batch = std::sync::Arc::new(
+            pending
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, (bytes, _))| {
+                    if bad.peek() == Some(&i) {
+                        bad.next();
+                        None
+                    } else {
+                        Some(bytes)
+                    }
+                })
+                .collect(),
+        );
+        let reports = self.verify_each(receipts);
+        self.cache.batch = std::sync::Arc::default();
         reports
+    }
+
+    /// [`ReceiptVerifier::verify`] of each receipt, in order, on all cores: the first here
+    /// (which leaves its checkpoint and shared entries in this verifier's cache), the others
+    /// in contiguous parts, each part by a copy of this verifier.
+    fn verify_each(&mut self, receipts: &[VoteReceipt]) -> Result<Vec<ReceiptReport>, LedgerError> {
+        let Some((first, rest)) = receipts.split_first() else {
+            return Ok(Vec::new());
+        };
+        let mut reports = vec![self.verify(first)?];
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        if threads == 1 || rest.len() < 64 {
+            for r in rest {
+                reports.push(self.verify(r)?);
+            }
+            return Ok(reports);
+        }
+        let part = rest.len().div_ceil(threads);
+        let parts: Vec<Result<Vec<ReceiptReport>, LedgerError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = rest
+                .chunks(part)
+                .map(|chunk| {
+                    let mut v = ReceiptVerifier {
+                        trust: self.trust.clone(),
+                        pin: self.pin.clone(),
+                        cache: self.cache.clone(),
+                    };
+                    s.spawn(move || chunk.iter().map(|r| v.verify(r)).collect())
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(LedgerError::Io(
+                            "a receipt verifier stopped unexpectedly".into(),
+                        ))
+                    })
+                })
+                .collect()
+        });
+        for p in parts {
+            reports.extend(p?);
+        }
+        Ok(reports)
     }
 
     /// Verifies one receipt (see the type's documentation).

@@ -361,4 +361,18 @@ fn a_batch_names_exactly_its_forged_receipts_and_each_checkpoint_is_checked_on_i
     assert!(alone.iter().all(|r| !r.is_valid()));
     // A batch's results do not leak into single verification.
     assert!(!verifier.verify(&forged[0]).unwrap().is_valid());
+    // A batch large enough to be checked on several threads, by a fresh verifier: the same
+    // verdicts, in the same order.
+    let big: Vec<VoteReceipt> = batch
+        .iter()
+        .cycle()
+        .take(batch.len() * 9)
+        .cloned()
+        .collect();
+    let mut fresh = ReceiptVerifier::new(trust.clone(), pin.clone()).unwrap();
+    let many = fresh.verify_all(&big).unwrap();
+    assert_eq!(many.len(), big.len());
+    for (i, report) in many.iter().enumerate() {
+        assert_eq!(*report, reports[i % batch.len()], "receipt {i}");
+    }
 }

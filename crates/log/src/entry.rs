@@ -184,9 +184,34 @@ impl Entry {
     }
 }
 
+/// Decodes many entries ([`Entry::decode`], each check made), checking each distinct author
+/// key once (a key check decompresses a curve point, which costs more than the rest of the
+/// decoding): for a reader of many entries, such as a verifier of many receipts.
+#[derive(Default, Clone)]
+pub struct EntryDecoder(CheckedKeys);
+
+impl std::fmt::Debug for EntryDecoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EntryDecoder")
+            .field("keys", &self.0 .0.len())
+            .finish()
+    }
+}
+
+impl EntryDecoder {
+    /// [`Entry::decode`], with the author key's checks skipped when this decoder already
+    /// made them on exactly the same key bytes.
+    ///
+    /// # Errors
+    /// As [`Entry::decode`].
+    pub fn decode(&mut self, bytes: &[u8]) -> Result<Entry, LogError> {
+        Entry::decode_with(bytes, &mut self.0)
+    }
+}
+
 /// Author keys already checked by [`PublicKey::from_bytes`] during one scan (a handful of
 /// registrar, scrutineer and chair keys; bounded so a hostile store cannot grow it).
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct CheckedKeys(Vec<[u8; 32]>);
 
 impl CheckedKeys {

@@ -47,7 +47,7 @@ pub use bundle::{
 };
 pub use checkpoint::{Checkpoint, CheckpointVerdict, Cosignature, NoteSignature, SignedCheckpoint};
 pub use codec::MAX_PAYLOAD_BYTES;
-pub use entry::Entry;
+pub use entry::{Entry, EntryDecoder};
 pub use error::{LogError, ProofError};
 pub use hash::{leaf_hash, node_hash, Hash};
 pub use keys::{NoteVerifier, PublicKey, Signer};
