@@ -79,7 +79,7 @@ fn receipts(dir: &std::path::Path, n: usize) -> Vec<VoteReceipt> {
         }));
     }
     let voter = |i: usize| {
-        if i % 10 == 0 {
+        if i.is_multiple_of(10) {
             proxy(&format!("P{i:07}"))
         } else {
             holder(&id(i))

@@ -655,7 +655,7 @@ fn run_checks(
     ));
     let not_closed = polls_not_closed(
         receipt,
-        &tally,
+        tally,
         size,
         &root,
         decl_entry.index,
@@ -784,7 +784,7 @@ fn run_checks(
                         e.index, receipt.declaration.index
                     ));
                 }
-                let status = ballot_status(&tally, &b.voter, b.resolution.as_str(), is_final);
+                let status = ballot_status(tally, &b.voter, b.resolution.as_str(), is_final);
                 if !is_final && e.status.as_deref() == status.strip_prefix("provisional: ") {
                     return Err(format!(
                         "entry {}: the receipt says {:?} as of a final result, but it does not \

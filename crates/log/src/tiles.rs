@@ -140,7 +140,10 @@ impl<'a> TileReader<'a> {
 impl Subtrees for TileReader<'_> {
     fn subtree(&mut self, lo: u64, hi: u64) -> Result<Hash, LogError> {
         let n = hi - lo;
-        if n.is_power_of_two() && lo.is_multiple_of(n) && n.trailing_zeros() % TILE_HEIGHT == 0 {
+        if n.is_power_of_two()
+            && lo.is_multiple_of(n)
+            && n.trailing_zeros().is_multiple_of(TILE_HEIGHT)
+        {
             return self.stored(n.trailing_zeros() / TILE_HEIGHT, lo / n);
         }
         if let Some(h) = self.memo.get(&(lo, hi)) {

@@ -443,7 +443,9 @@ fn an_inclusion_prover_gives_every_proof_of_the_pure_function_while_the_log_grow
         let mut prover = log.inclusion_prover(size).unwrap();
         assert_eq!(prover.size(), size);
         let root = root_of(&l[..size as usize]);
-        let some: Vec<u64> = (0..size).filter(|i| i % 37 == 0 || i + 3 > size).collect();
+        let some: Vec<u64> = (0..size)
+            .filter(|i| i.is_multiple_of(37) || i + 3 > size)
+            .collect();
         for &i in some.iter().rev().chain(&some) {
             let p = prover.prove(i).unwrap();
             assert_eq!(
