@@ -259,6 +259,42 @@ pub(crate) fn verify_receipt_cmd(
     verify_receipts_cmd(&[file.to_owned()], trust, json, pin, view)
 }
 
+/// The receipt files of `group` read and parsed, on all cores, in order.
+fn read_receipts(group: &[std::path::PathBuf]) -> Vec<Result<VoteReceipt, CliError>> {
+    let read = |file: &std::path::PathBuf| {
+        std::fs::read_to_string(file)
+            .map_err(|e| io_err(file, e))
+            .and_then(|text| {
+                VoteReceipt::from_json(&text).map_err(|e| {
+                    CliError::Usage(format!("{}: not a vote receipt: {e}", file.display()))
+                })
+            })
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8));
+    if threads == 1 || group.len() < 64 {
+        return group.iter().map(read).collect();
+    }
+    let part = group.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = group
+            .chunks(part)
+            .map(|chunk| s.spawn(move || chunk.iter().map(read).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .zip(group.chunks(part))
+            .flat_map(|(h, chunk)| {
+                h.join().unwrap_or_else(|_| {
+                    chunk
+                        .iter()
+                        .map(|f| Err(CliError::Io(format!("{}: could not read", f.display()))))
+                        .collect()
+                })
+            })
+            .collect()
+    })
+}
+
 /// Receipt files read, parsed and verified together (one signature batch per group).
 const RECEIPT_GROUP: usize = 2_048;
 
@@ -282,14 +318,7 @@ pub(crate) fn verify_receipts_cmd(
         // A file that is not a receipt stops the run, after the receipts before it are
         // reported (as when each file was verified in turn).
         let mut stop = None;
-        for file in group {
-            let parsed = std::fs::read_to_string(file)
-                .map_err(|e| io_err(file, e))
-                .and_then(|text| {
-                    VoteReceipt::from_json(&text).map_err(|e| {
-                        CliError::Usage(format!("{}: not a vote receipt: {e}", file.display()))
-                    })
-                });
+        for parsed in read_receipts(group) {
             match parsed {
                 Ok(r) => receipts.push(r),
                 Err(e) => {
