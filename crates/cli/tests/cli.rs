@@ -1295,4 +1295,37 @@ fn receipt_all_writes_every_holder_and_verify_receipt_takes_them_together() {
     let o = scrutin(&args);
     assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
     assert!(o.stdout.contains("NOT VALID"), "{}", o.stdout);
+    // Enough files to be read and checked on several threads: each reported in the order
+    // given, only the altered one's copies not valid; a file that is not a receipt at the
+    // end stops the run (exit 2) after the others are reported.
+    let many: Vec<&PathBuf> = files.iter().cycle().take(files.len().max(1) * 40).collect();
+    assert!(many.len() >= 80);
+    let junk = m.path("not-a-receipt.json");
+    std::fs::write(&junk, "{}").unwrap();
+    let mut args: Vec<&str> = vec!["verify-receipt"];
+    args.extend(many.iter().map(|f| s(f)));
+    args.push(s(&junk));
+    args.extend(["--trust", &reg_pub]);
+    let o = scrutin(&args);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    let reported: Vec<&str> = o
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("receipt "))
+        .collect();
+    assert_eq!(reported.len(), many.len(), "{}", o.stdout);
+    for (line, file) in reported.iter().zip(&many) {
+        assert!(
+            line.contains(&*file.file_name().unwrap().to_string_lossy()),
+            "{line}"
+        );
+    }
+    let not_valid = many.iter().filter(|f| **f == &files[0]).count();
+    assert_eq!(
+        o.stdout.matches("NOT VALID").count(),
+        not_valid,
+        "{}",
+        o.stdout
+    );
+    assert!(o.stderr.contains("not a vote receipt"), "{}", o.stderr);
 }

@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
-use scrutin_log::{Hash, Log};
+use scrutin_log::{Hash, InclusionProver, Log};
 use scrutin_model::{
     decode_event, AuthorKey, Event, HolderId, ProxyId, ResolutionId, Role, UtcMillis, Voter,
 };
@@ -372,9 +372,10 @@ pub(crate) fn build_receipt(
     }
     let tally = &decl.tally;
     let cp_text = cp.to_note_text();
+    let mut prover = log.inclusion_prover(size)?;
     let mut entries = Vec::with_capacity(picked.len());
     for (index, role) in picked {
-        let (mut e, event) = receipt_entry(log, index, role, size)?;
+        let (mut e, event) = receipt_entry(log, index, role, &mut prover)?;
         if let Event::VoteCast(b) = &event {
             e.status = Some(ballot_status(
                 tally,
@@ -387,12 +388,12 @@ pub(crate) fn build_receipt(
         entries.push(e);
     }
     let scrutineer_grant = match decl.grant {
-        Some(i) => Some(receipt_entry(log, i, "authority", size)?.0),
+        Some(i) => Some(receipt_entry(log, i, "authority", &mut prover)?.0),
         None => None,
     };
     let mut polls = Vec::with_capacity(decl.polls.len());
     for index in decl.polls {
-        let (e, event) = receipt_entry(log, index, "poll", size)?;
+        let (e, event) = receipt_entry(log, index, "poll", &mut prover)?;
         polls.push(match event {
             Event::ResolutionProposed(_) => ReceiptEntry {
                 role: "resolution".to_string(),
@@ -413,7 +414,7 @@ pub(crate) fn build_receipt(
     context_ix.dedup();
     let mut context = Vec::with_capacity(context_ix.len());
     for (index, role) in context_ix {
-        context.push(receipt_entry(log, index, role, size)?.0);
+        context.push(receipt_entry(log, index, role, &mut prover)?.0);
     }
     Ok(VoteReceipt {
         format: RECEIPT_FORMAT.to_string(),
@@ -421,10 +422,10 @@ pub(crate) fn build_receipt(
         holder: holder.clone(),
         checkpoint: cp.to_note_text(),
         entries,
-        genesis: receipt_entry(log, 0, "genesis", size)?.0,
+        genesis: receipt_entry(log, 0, "genesis", &mut prover)?.0,
         scrutineer_grant,
         polls,
-        declaration: receipt_entry(log, decl.index, "declaration", size)?.0,
+        declaration: receipt_entry(log, decl.index, "declaration", &mut prover)?.0,
         tally: decl.tally_json,
         context,
     })
@@ -436,7 +437,7 @@ pub(crate) fn receipt_entry(
     log: &Log,
     index: u64,
     role: &str,
-    size: u64,
+    prover: &mut InclusionProver<'_>,
 ) -> Result<(ReceiptEntry, Event), LedgerError> {
     let entry = log.entry(index)?;
     let event = decode_event(&entry.payload)
@@ -446,7 +447,7 @@ pub(crate) fn receipt_entry(
             role: role.to_string(),
             index,
             entry: B64.encode(entry.encode()),
-            proof: proof_hex(&log.prove_inclusion(index, size)?),
+            proof: proof_hex(&prover.prove(index)?),
             event: event_json(&event),
             status: None,
             tlog_proof: None,

@@ -20,7 +20,7 @@
 //! `d` + index → a `ResultDeclared`. The length prefix keeps the keys of two ids apart even
 //! when one id is a prefix of the other.
 
-use scrutin_log::Log;
+use scrutin_log::{InclusionProver, Log};
 use scrutin_model::{decode_event, AuthorKey, Event, HolderId, ProxyId, Role, UtcMillis, Voter};
 use scrutin_tally::{Meeting, Tally};
 use sha2::{Digest, Sha256};
@@ -256,6 +256,15 @@ pub(crate) struct Shared {
     is_final: bool,
     /// The entry proposing each resolution (a receipt's context for those it voted on).
     proposals: std::collections::BTreeMap<String, u64>,
+    /// Those proposals as receipt entries (role `resolution`), built once for every receipt.
+    proposal_entries: std::collections::BTreeMap<u64, ReceiptEntry>,
+}
+
+impl Shared {
+    /// The tree size every receipt's proofs are against.
+    pub(crate) fn size(&self) -> u64 {
+        self.size
+    }
 }
 
 /// The shared parts of every receipt, from the index and the live `meeting` (the state
@@ -289,9 +298,10 @@ pub(crate) fn shared_parts(
         return Ok(None);
     }
     let size = len;
+    let mut prover = log.inclusion_prover(size)?;
     // After the declaration that ends the log, the live state is the declared state.
     let tally = meeting.tally();
-    let (declaration, decl_event) = receipt_entry(log, decl_index, "declaration", size)?;
+    let (declaration, decl_event) = receipt_entry(log, decl_index, "declaration", &mut prover)?;
     let Some(d) = decl_event.declaration() else {
         return Ok(None);
     };
@@ -303,7 +313,7 @@ pub(crate) fn shared_parts(
         return Ok(None);
     }
     let genesis_entry = log.entry(0)?;
-    let (genesis, convened) = receipt_entry(log, 0, "genesis", size)?;
+    let (genesis, convened) = receipt_entry(log, 0, "genesis", &mut prover)?;
     if !matches!(convened, Event::MeetingConvened(_)) {
         return Err(LedgerError::Malformed(
             "entry 0 is not the meeting's genesis".into(),
@@ -324,7 +334,7 @@ pub(crate) fn shared_parts(
         .map(|(i, _)| i)
         .rfind(|i| *i < decl_index)
     {
-        Some(i) => Some(receipt_entry(log, i, "authority", size)?.0),
+        Some(i) => Some(receipt_entry(log, i, "authority", &mut prover)?.0),
         None => None,
     };
     // The poll entries' own fold, from the genesis: poll states depend on nothing else.
@@ -364,7 +374,7 @@ pub(crate) fn shared_parts(
     }
     let mut polls = Vec::new();
     for index in history.evidence(&polls_meeting) {
-        let (e, event) = receipt_entry(log, index, "poll", size)?;
+        let (e, event) = receipt_entry(log, index, "poll", &mut prover)?;
         polls.push(match event {
             Event::ResolutionProposed(_) => ReceiptEntry {
                 role: "resolution".to_string(),
@@ -373,7 +383,15 @@ pub(crate) fn shared_parts(
             _ => e,
         });
     }
+    let mut proposal_entries = std::collections::BTreeMap::new();
+    for &index in proposals.values() {
+        if index < decl_index {
+            let e = receipt_entry(log, index, "resolution", &mut prover)?.0;
+            proposal_entries.insert(index, e);
+        }
+    }
     Ok(Some(Shared {
+        proposal_entries,
         size,
         decl_index,
         origin: log.origin().to_string(),
@@ -421,6 +439,7 @@ fn picks(
 /// [`LedgerError::NotFound`] if the holder has no ballot before the declaration; log errors.
 fn assemble(
     log: &Log,
+    prover: &mut InclusionProver<'_>,
     shared: &Shared,
     holder: &HolderId,
     proxies: &[ProxyId],
@@ -430,7 +449,7 @@ fn assemble(
     let mut context_ix: Vec<(u64, &str)> = Vec::new();
     let mut ballots = 0usize;
     for &index in picked {
-        let (mut e, event) = receipt_entry(log, index, "ballot", shared.size)?;
+        let (mut e, event) = receipt_entry(log, index, "ballot", prover)?;
         match &event {
             Event::ShareRegistered { holder: h, .. } if h == holder => {
                 context_ix.push((index, "register"));
@@ -470,7 +489,11 @@ fn assemble(
     context_ix.dedup();
     let mut context = Vec::with_capacity(context_ix.len());
     for (index, role) in context_ix {
-        context.push(receipt_entry(log, index, role, shared.size)?.0);
+        // A resolution's proposal is shared by every receipt: built once.
+        match shared.proposal_entries.get(&index) {
+            Some(e) if role == "resolution" => context.push(e.clone()),
+            _ => context.push(receipt_entry(log, index, role, prover)?.0),
+        }
     }
     Ok(Some(VoteReceipt {
         format: RECEIPT_FORMAT.to_string(),
@@ -503,7 +526,8 @@ pub(crate) fn receipt_by_index(
     };
     let proxies = meeting.proxies_of(holder);
     let picked = picks(log, holder, &proxies, shared.decl_index)?;
-    assemble(log, &shared, holder, &proxies, &picked)
+    let mut prover = log.inclusion_prover(shared.size)?;
+    assemble(log, &mut prover, &shared, holder, &proxies, &picked)
 }
 
 /// Every holder with an indexed entry (a ballot or an appointment), in key order, each once.
@@ -543,13 +567,14 @@ pub(crate) fn indexed_holders(
 /// As [`assemble`]; [`LedgerError::Malformed`] if the index disagrees with the log.
 pub(crate) fn receipt_with(
     log: &Log,
+    prover: &mut InclusionProver<'_>,
     meeting: &Meeting,
     shared: &Shared,
     holder: &HolderId,
 ) -> Result<VoteReceipt, LedgerError> {
     let proxies = meeting.proxies_of(holder);
     let picked = picks(log, holder, &proxies, shared.decl_index)?;
-    assemble(log, shared, holder, &proxies, &picked)?.ok_or_else(|| {
+    assemble(log, prover, shared, holder, &proxies, &picked)?.ok_or_else(|| {
         LedgerError::Malformed(format!(
             "the receipt index disagrees with the log for holder {holder}: reopen the ledger \
              to rebuild it"

@@ -166,14 +166,15 @@ fn choice_text(choice: &Choice) -> String {
 /// `status`, checked by the caller).
 ///
 /// With a `cache`, a signature already verified on exactly these entry bytes is not verified
-/// again (the shared entries: genesis, grant, poll entries, declaration); the inclusion proof
-/// always is.
+/// again (the shared entries: genesis, grant, poll entries, declaration, resolution
+/// proposals; and any entry whose signature a batch of [`crate::ReceiptVerifier::verify_all`]
+/// verified); the inclusion proof always is.
 fn check_entry(
     e: &ReceiptEntry,
     cp_size: u64,
     root: &Hash,
     role: Option<&str>,
-    cache: Option<&mut VerifyCache>,
+    mut cache: Option<&mut VerifyCache>,
 ) -> Result<(Entry, Event), String> {
     if let Some(role) = role {
         if e.role != role {
@@ -183,10 +184,31 @@ fn check_entry(
             ));
         }
     }
+    // A shared entry (one every receipt of a checkpoint carries) already checked in exactly
+    // this form against exactly this tree: its bytes, signature, proof and payload checks
+    // are those done before; the checks on what else the receipt says of it run again.
+    let shared = role.is_some() || e.role == "resolution";
+    let hit = match cache.as_deref() {
+        Some(c) if shared => c.proved(e, cp_size, root),
+        _ => None,
+    };
+    if let Some((entry, event, json)) = hit {
+        if entry.index != e.index {
+            return Err(format!(
+                "entry {}: the entry bytes say index {}",
+                e.index, entry.index
+            ));
+        }
+        return event_checks(e, entry, event, json);
+    }
     let bytes = B64
         .decode(e.entry.as_bytes())
         .map_err(|err| format!("entry {}: not base64: {err}", e.index))?;
-    let entry = Entry::decode(&bytes).map_err(|err| format!("entry {}: {err}", e.index))?;
+    let entry = match cache.as_deref_mut() {
+        Some(c) => c.decoder.decode(&bytes),
+        None => Entry::decode(&bytes),
+    }
+    .map_err(|err| format!("entry {}: {err}", e.index))?;
     if entry.index != e.index {
         return Err(format!(
             "entry {}: the entry bytes say index {}",
@@ -198,12 +220,17 @@ fn check_entry(
             .verify_signature()
             .map_err(|err| format!("entry {}: signature: {err}", e.index))
     };
-    match cache {
+    match cache.as_deref_mut() {
         None => verify(&entry)?,
         Some(cache) => {
-            if !cache.entries.contains(&bytes) {
+            // Both sets hold only entry bytes whose signature verified (the same bytes always
+            // give the same verdict). Only a shared entry (one many receipts carry) is
+            // remembered beyond the current batch, so the cache stays small.
+            if !cache.entries.contains(&bytes) && !cache.batch.contains(&bytes) {
                 verify(&entry)?;
-                cache.entries.insert(bytes);
+                if role.is_some() || e.role == "resolution" {
+                    cache.remember(bytes);
+                }
             }
         }
     }
@@ -221,7 +248,23 @@ fn check_entry(
     })?;
     let event =
         decode_event(&entry.payload).map_err(|err| format!("entry {}: payload: {err}", e.index))?;
-    if e.event != event_json(&event) {
+    let json = event_json(&event);
+    if let Some(c) = cache {
+        if shared {
+            c.remember_proved(e, cp_size, root, &entry, &event, &json);
+        }
+    }
+    event_checks(e, entry, event, &json)
+}
+
+/// The checks on a receipt entry's event copy and status, given what its bytes hold.
+fn event_checks(
+    e: &ReceiptEntry,
+    entry: Entry,
+    event: Event,
+    json: &serde_json::Value,
+) -> Result<(Entry, Event), String> {
+    if e.event != *json {
         return Err(format!(
             "entry {}: the event written in the receipt is not the {} its signed bytes hold",
             e.index,
@@ -236,6 +279,20 @@ fn check_entry(
         ));
     }
     Ok((entry, event))
+}
+
+/// The SHA-256 of a receipt's tally text and the tally parsed from it (or why it does not
+/// parse).
+pub(crate) type ParsedTally = ([u8; 32], Result<std::sync::Arc<Tally>, String>);
+
+/// [`ParsedTally`] of `text`.
+pub(crate) fn parse_tally(text: &str) -> ParsedTally {
+    (
+        Sha256::digest(text.as_bytes()).into(),
+        serde_json::from_str::<Tally>(text)
+            .map(std::sync::Arc::new)
+            .map_err(|e| e.to_string()),
+    )
 }
 
 /// The checkpoint's note parsed and its signatures checked against `trust`.
@@ -428,11 +485,9 @@ fn run_checks(
         ));
     }
     let seen = match cache.as_deref_mut() {
-        Some(c) => c
-            .checkpoints
-            .entry(receipt.checkpoint.clone())
-            .or_insert_with(|| check_checkpoint(&receipt.checkpoint, trust))
-            .clone(),
+        Some(c) => c.checkpoint(&receipt.checkpoint, || {
+            check_checkpoint(&receipt.checkpoint, trust)
+        }),
         None => check_checkpoint(&receipt.checkpoint, trust),
     }?;
     let cp = seen.checkpoint;
@@ -578,7 +633,11 @@ fn run_checks(
             decl.kind()
         ));
     };
-    let digest: [u8; 32] = Sha256::digest(receipt.tally.as_bytes()).into();
+    let parsed = match cache.as_deref_mut() {
+        Some(c) => c.tally(&receipt.tally),
+        None => parse_tally(&receipt.tally),
+    };
+    let (digest, tally) = (parsed.0, parsed.1);
     if digest != tally_sha256 {
         return Err(format!(
             "the tally in the receipt (SHA-256 {}) is not the one declared at entry {} ({})",
@@ -587,8 +646,8 @@ fn run_checks(
             hex::encode(tally_sha256)
         ));
     }
-    let tally: Tally = serde_json::from_str(&receipt.tally)
-        .map_err(|e| format!("the declared tally does not parse: {e}"))?;
+    let tally = tally.map_err(|e| format!("the declared tally does not parse: {e}"))?;
+    let tally: &Tally = &tally;
     report.lines.push(format!(
         "result declared at entry {} is the checkpoint's last entry and certifies the tally \
          carried",
@@ -596,7 +655,7 @@ fn run_checks(
     ));
     let not_closed = polls_not_closed(
         receipt,
-        &tally,
+        tally,
         size,
         &root,
         decl_entry.index,
@@ -677,8 +736,9 @@ fn run_checks(
     for e in &receipt.entries {
         // In log order, each once: a repeated ballot would read as a second vote.
         in_order(&mut last_index, e.index, "entries")?;
-        // The holder's own entries: their signatures are always verified.
-        let (entry, event) = check_entry(e, size, &root, None, None)?;
+        // The holder's own entries: never taken from the shared cache, only from the
+        // current batch's signature check (or verified here).
+        let (entry, event) = check_entry(e, size, &root, None, cache.as_deref_mut())?;
         if let Some(t) = &e.tlog_proof {
             if tlog_proof_text(&receipt.checkpoint, e).ok().as_ref() != Some(t) {
                 return Err(format!(
@@ -724,7 +784,7 @@ fn run_checks(
                         e.index, receipt.declaration.index
                     ));
                 }
-                let status = ballot_status(&tally, &b.voter, b.resolution.as_str(), is_final);
+                let status = ballot_status(tally, &b.voter, b.resolution.as_str(), is_final);
                 if !is_final && e.status.as_deref() == status.strip_prefix("provisional: ") {
                     return Err(format!(
                         "entry {}: the receipt says {:?} as of a final result, but it does not \

@@ -268,3 +268,111 @@ fn the_bulk_verifier_reports_what_verify_receipt_does_and_refuses_a_tampered_one
         assert_eq!(bulk, verify_receipt_pinned(r, &trust, &other).unwrap());
     }
 }
+
+/// Flips a bit of an entry's signature (outside the Merkle leaf: its inclusion proof still
+/// holds, so only the signature check can refuse it).
+fn forge_signature(e: &mut scrutin::ReceiptEntry) {
+    let mut bytes = B64.decode(&e.entry).unwrap();
+    let at = bytes.len() - 10;
+    bytes[at] ^= 0x40;
+    e.entry = B64.encode(&bytes);
+}
+
+#[test]
+fn a_batch_names_exactly_its_forged_receipts_and_each_checkpoint_is_checked_on_its_own() {
+    // Two meetings with the same registrar and origin: the same sizes, different roots, so
+    // two different validly signed checkpoints.
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a, b) = (checkpointed(da.path()), checkpointed(db.path()));
+    let trust = vec![registrar().verifier()];
+    let pin = Pin {
+        origin: Some(a.origin()),
+        quorum: 0,
+    };
+    let mut receipts: Vec<VoteReceipt> = Vec::new();
+    for ledger in [&a, &b] {
+        receipts.extend(HOLDERS.iter().map(|x| ledger.receipt(&h(x)).unwrap()));
+    }
+    assert_ne!(receipts[0].checkpoint, receipts[HOLDERS.len()].checkpoint);
+    let good = receipts.len();
+    // A forged ballot signature; a forged signature on the declaration every receipt shares;
+    // A's receipt carrying B's checkpoint (validly signed, same origin and size); A's receipt
+    // carrying A's note with B's root in it (the signature lines of A's note).
+    let mut ballot = receipts[1].clone();
+    forge_signature(&mut ballot.entries[0]);
+    let mut decl = receipts[2].clone();
+    forge_signature(&mut decl.declaration);
+    let mut swapped = receipts[3].clone();
+    swapped.checkpoint = receipts[good - 1].checkpoint.clone();
+    let mut rerooted = receipts[0].clone();
+    let root_line = |note: &str| note.lines().nth(2).unwrap().to_owned();
+    rerooted.checkpoint = rerooted.checkpoint.replacen(
+        &root_line(&receipts[0].checkpoint),
+        &root_line(&receipts[good - 1].checkpoint),
+        1,
+    );
+    assert_ne!(rerooted.checkpoint, receipts[0].checkpoint);
+    let forged = [ballot, decl, swapped, rerooted];
+    // The forged ones in the middle of the batch, after the cache is warm with both
+    // checkpoints.
+    let mut batch = receipts.clone();
+    for (i, f) in forged.iter().enumerate() {
+        batch.insert(3 + 2 * i, f.clone());
+    }
+    let mut verifier = ReceiptVerifier::new(trust.clone(), pin.clone()).unwrap();
+    let reports = verifier.verify_all(&batch).unwrap();
+    assert_eq!(reports.len(), batch.len());
+    for (i, (r, report)) in batch.iter().zip(&reports).enumerate() {
+        let is_forged = forged.contains(r);
+        assert_eq!(
+            report.is_valid(),
+            !is_forged,
+            "receipt {i}: {}",
+            report.to_json()
+        );
+        // Each report is the one the receipt gets alone.
+        assert_eq!(
+            *report,
+            verify_receipt_pinned(r, &trust, &pin).unwrap(),
+            "receipt {i}"
+        );
+    }
+    let reason = |r: &scrutin::ReceiptReport| match &r.verdict {
+        scrutin::ReceiptVerdict::Invalid { reason } => reason.clone(),
+        scrutin::ReceiptVerdict::Valid => String::new(),
+    };
+    let of = |f: &VoteReceipt| reason(&reports[batch.iter().position(|r| r == f).unwrap()]);
+    assert!(of(&forged[0]).contains("signature"), "{}", of(&forged[0]));
+    assert!(of(&forged[1]).contains("signature"), "{}", of(&forged[1]));
+    assert!(
+        of(&forged[2]).contains("not included"),
+        "{}",
+        of(&forged[2])
+    );
+    assert!(
+        of(&forged[3]).contains("checkpoint signature"),
+        "{}",
+        of(&forged[3])
+    );
+    // The same verifier again, now with every checkpoint cached: the same verdicts; and a
+    // batch of only the forged ones fails each of them.
+    assert_eq!(verifier.verify_all(&batch).unwrap(), reports);
+    let alone = verifier.verify_all(&forged).unwrap();
+    assert!(alone.iter().all(|r| !r.is_valid()));
+    // A batch's results do not leak into single verification.
+    assert!(!verifier.verify(&forged[0]).unwrap().is_valid());
+    // A batch large enough to be checked on several threads, by a fresh verifier: the same
+    // verdicts, in the same order.
+    let big: Vec<VoteReceipt> = batch
+        .iter()
+        .cycle()
+        .take(batch.len() * 9)
+        .cloned()
+        .collect();
+    let mut fresh = ReceiptVerifier::new(trust.clone(), pin.clone()).unwrap();
+    let many = fresh.verify_all(&big).unwrap();
+    assert_eq!(many.len(), big.len());
+    for (i, report) in many.iter().enumerate() {
+        assert_eq!(*report, reports[i % batch.len()], "receipt {i}");
+    }
+}

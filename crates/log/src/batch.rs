@@ -223,6 +223,68 @@ pub(crate) fn first_invalid(items: &[SigItem<'_>]) -> Option<usize> {
     }
 }
 
+/// The positions of every signature of `items` that does not verify under the rule of this
+/// module, ascending: batches of [`MIN_BATCH`] to [`MAX_BATCH`] signatures on all available
+/// cores; each failing batch is re-checked one signature at a time with [`verify_one`], which
+/// is what names the positions. Unlike [`first_invalid`] no batch is skipped, so every
+/// position not returned verified.
+pub(crate) fn all_invalid(items: &[SigItem<'_>]) -> Vec<usize> {
+    if items.is_empty() {
+        return Vec::new();
+    }
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    let size = items.len().div_ceil(threads).clamp(MIN_BATCH, MAX_BATCH);
+    let batches = items.len().div_ceil(size);
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut bad = Vec::new();
+        loop {
+            let b = next.fetch_add(1, Ordering::Relaxed);
+            if b >= batches {
+                break bad;
+            }
+            let start = b * size;
+            let part = &items[start..items.len().min(start + size)];
+            if !batch_ok(part) {
+                bad.extend(
+                    part.iter()
+                        .enumerate()
+                        .filter(|(_, it)| !verify_one(it.key, it.msg, it.sig))
+                        .map(|(off, _)| start + off),
+                );
+            }
+        }
+    };
+    let mut bad = if threads < 2 || batches < 2 {
+        work()
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (1..threads.min(batches)).map(|_| s.spawn(work)).collect();
+            let mut bad = work();
+            for h in handles {
+                // A worker that panicked checked nothing it can vouch for: its batches are
+                // counted as failed by the caller's re-check below.
+                match h.join() {
+                    Ok(b) => bad.extend(b),
+                    Err(_) => bad.push(usize::MAX),
+                }
+            }
+            bad
+        })
+    };
+    if bad.contains(&usize::MAX) {
+        // Never expected (nothing above panics on any input); stay sound regardless.
+        return (0..items.len())
+            .filter(|&i| !verify_one(items[i].key, items[i].msg, items[i].sig))
+            .collect();
+    }
+    bad.sort_unstable();
+    bad
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,6 +348,33 @@ mod tests {
             .collect();
         assert!(!batch_ok(&items[..MAX_BATCH]));
         assert_eq!(first_invalid(&items), Some(200));
+    }
+
+    #[test]
+    fn all_invalid_names_every_bad_signature_and_only_those() {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let vk = key.verifying_key();
+        let msgs: Vec<Vec<u8>> = (0..700u32).map(|i| i.to_be_bytes().to_vec()).collect();
+        let mut sigs: Vec<[u8; 64]> = msgs.iter().map(|m| key.sign(m).to_bytes()).collect();
+        let items = |sigs: &[[u8; 64]]| -> Vec<bool> {
+            let items: Vec<SigItem<'_>> = (0..msgs.len())
+                .map(|i| SigItem {
+                    key: &vk,
+                    msg: &msgs[i],
+                    sig: &sigs[i],
+                })
+                .collect();
+            let bad = all_invalid(&items);
+            (0..msgs.len()).map(|i| bad.contains(&i)).collect()
+        };
+        assert!(items(&sigs).iter().all(|b| !b));
+        // Two bad signatures in one batch and one in another: all three named, no other.
+        for i in [3usize, 5, 650] {
+            sigs[i][40] ^= 1;
+        }
+        let bad = items(&sigs);
+        let named: Vec<usize> = (0..bad.len()).filter(|&i| bad[i]).collect();
+        assert_eq!(named, vec![3, 5, 650]);
     }
 
     #[test]

@@ -28,6 +28,54 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// Checks the signatures of many entries at once under the entry-signature rule (the
+    /// rule of [`Entry::verify_signature`], in batches on all cores as the bundle verifier
+    /// does: `docs/FORMAT.md`, "Signature verification in batches") and returns the positions
+    /// in `entries` of those that do not verify, ascending. A failing batch is re-checked one
+    /// signature at a time, so an entry is named exactly when
+    /// [`Entry::verify_signature`] refuses it (a batch holding an invalid signature passes
+    /// with probability below 2^-125).
+    pub fn invalid_signatures(entries: &[&Entry]) -> Vec<usize> {
+        // Author keys: a handful per log, decompressed once each.
+        let mut keys: Vec<([u8; 32], Option<ed25519_dalek::VerifyingKey>)> = Vec::new();
+        let mut key_of = Vec::with_capacity(entries.len());
+        for e in entries {
+            let b = e.author.as_bytes();
+            let k = match keys.iter().position(|(kb, _)| kb == b) {
+                Some(k) => k,
+                None => {
+                    keys.push((*b, e.author.verifying_key().ok()));
+                    keys.len() - 1
+                }
+            };
+            key_of.push(k);
+        }
+        let msgs: Vec<Vec<u8>> = entries.iter().map(|e| e.signed_message()).collect();
+        let mut bad = Vec::new();
+        let mut items = Vec::with_capacity(entries.len());
+        let mut pos = Vec::with_capacity(entries.len());
+        for (i, e) in entries.iter().enumerate() {
+            match &keys[key_of[i]].1 {
+                Some(key) => {
+                    items.push(crate::batch::SigItem {
+                        key,
+                        msg: &msgs[i],
+                        sig: &e.signature,
+                    });
+                    pos.push(i);
+                }
+                None => bad.push(i),
+            }
+        }
+        bad.extend(
+            crate::batch::all_invalid(&items)
+                .into_iter()
+                .filter_map(|j| pos.get(j).copied()),
+        );
+        bad.sort_unstable();
+        bad
+    }
+
     /// Builds and signs an entry (the log does this on append; exposed for tests and tools).
     pub fn sign(
         signer: &Signer,
@@ -136,9 +184,34 @@ impl Entry {
     }
 }
 
+/// Decodes many entries ([`Entry::decode`], each check made), checking each distinct author
+/// key once (a key check decompresses a curve point, which costs more than the rest of the
+/// decoding): for a reader of many entries, such as a verifier of many receipts.
+#[derive(Default, Clone)]
+pub struct EntryDecoder(CheckedKeys);
+
+impl std::fmt::Debug for EntryDecoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EntryDecoder")
+            .field("keys", &self.0 .0.len())
+            .finish()
+    }
+}
+
+impl EntryDecoder {
+    /// [`Entry::decode`], with the author key's checks skipped when this decoder already
+    /// made them on exactly the same key bytes.
+    ///
+    /// # Errors
+    /// As [`Entry::decode`].
+    pub fn decode(&mut self, bytes: &[u8]) -> Result<Entry, LogError> {
+        Entry::decode_with(bytes, &mut self.0)
+    }
+}
+
 /// Author keys already checked by [`PublicKey::from_bytes`] during one scan (a handful of
 /// registrar, scrutineer and chair keys; bounded so a hostile store cannot grow it).
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct CheckedKeys(Vec<[u8; 32]>);
 
 impl CheckedKeys {

@@ -35,6 +35,23 @@ impl Hash {
     /// # Errors
     /// [`LogError::Decode`] if `s` is not exactly 64 hex digits.
     pub fn from_hex(s: &str) -> Result<Hash, LogError> {
+        // The common case (64 hex digits) without an intermediate vector; anything else,
+        // and any digit that is not hex, takes the general path and its errors.
+        if let Ok(pairs) = <&[u8; 64]>::try_from(s.as_bytes()) {
+            let mut out = [0u8; 32];
+            let all = out.iter_mut().zip(pairs.chunks_exact(2)).all(|(o, p)| {
+                match (nibble(p[0]), nibble(p[1])) {
+                    (Some(h), Some(l)) => {
+                        *o = h << 4 | l;
+                        true
+                    }
+                    _ => false,
+                }
+            });
+            if all {
+                return Ok(Hash(out));
+            }
+        }
         let bytes = hex_decode(s).ok_or_else(|| LogError::Decode(format!("not hex: {s:?}")))?;
         Hash::from_slice(&bytes)
     }
@@ -105,15 +122,16 @@ pub(crate) fn hex_encode(bytes: &[u8]) -> String {
     s
 }
 
-pub(crate) fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    fn nibble(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            b'A'..=b'F' => Some(c - b'A' + 10),
-            _ => None,
-        }
+fn nibble(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
     }
+}
+
+pub(crate) fn hex_decode(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
     if !b.len().is_multiple_of(2) {
         return None;

@@ -48,7 +48,7 @@ pub use bundle::{
 };
 pub use checkpoint::{Checkpoint, CheckpointVerdict, Cosignature, NoteSignature, SignedCheckpoint};
 pub use codec::MAX_PAYLOAD_BYTES;
-pub use entry::Entry;
+pub use entry::{Entry, EntryDecoder};
 pub use error::{LogError, ProofError};
 pub use hash::{leaf_hash, node_hash, Hash};
 pub use keys::{NoteVerifier, PublicKey, Signer};
@@ -58,6 +58,7 @@ pub use merkle::{
 pub use pin::{Pin, Witnessing};
 pub use store::{Log, PendingBatch};
 pub use text::{escape_for_display, is_control_char, is_display_hazard};
+pub use tiles::InclusionProver;
 pub use verify::{
     verify_bundle, verify_bundle_observing, verify_bundle_resuming, verify_bundle_with,
     verify_bundle_with_progress, Check, CheckList, CheckStatus, Verdict, VerifiedPrefix,

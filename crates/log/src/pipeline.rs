@@ -204,6 +204,16 @@ where
     let stop = AtomicBool::new(false);
     let (job_tx, job_rx) = sync_channel::<Job>(threads);
     let job_rx: Mutex<Receiver<Job>> = Mutex::new(job_rx);
+    // Credits bound the jobs between the chainer and the writer, whatever the scheduling: a
+    // job is chained only with a credit, and a credit comes back when a job is written. (The
+    // channels alone did not bound it: while one signer is descheduled holding the next job
+    // to write, the others kept signing later jobs into the writer's reorder buffer.)
+    let window = threads * 2 + 2;
+    let (credit_tx, credit_rx) = sync_channel::<()>(window);
+    for _ in 0..window {
+        let _ = credit_tx.send(());
+    }
+    let mut credit_tx = Some(credit_tx);
     std::thread::scope(|s| {
         let (done_tx, done_rx) = sync_channel::<Job>(threads * 2);
         let stop = &stop;
@@ -214,7 +224,7 @@ where
             for chunk in chunks {
                 let mut payloads = chunk?;
                 while !payloads.is_empty() {
-                    if stop.load(Ordering::Relaxed) {
+                    if stop.load(Ordering::Relaxed) || credit_rx.recv().is_err() {
                         return Ok(seq);
                     }
                     let rest = if payloads.len() > job_len {
@@ -269,7 +279,12 @@ where
                     stop.store(true, Ordering::Relaxed);
                     failed = Some(e);
                     waiting.clear();
+                    // The chainer may wait for a credit: with none to come, it stops.
+                    credit_tx = None;
                     break;
+                }
+                if let Some(tx) = &credit_tx {
+                    let _ = tx.send(());
                 }
             }
         }
@@ -360,7 +375,8 @@ mod tests {
             pulled.fetch_add(1, Ordering::SeqCst);
             Ok::<_, LogError>(chunk(c, 3))
         });
-        let bound = 4 * signing_threads() + 3;
+        // The credit window (2 x threads + 2), plus the chunk the chainer holds.
+        let bound = 2 * signing_threads() + 3;
         let mut written = 0usize;
         let mut worst = 0usize;
         run(&s, AT, 3, chunks, |_| {

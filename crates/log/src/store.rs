@@ -599,6 +599,23 @@ impl Log {
         merkle::prove_inclusion_with(&mut TileReader::new(&self.db), index, size)
     }
 
+    /// A prover of many inclusion proofs in the tree of the first `size` entries, sharing
+    /// tile reads and subtree hashes between them (each proof is the one
+    /// [`Log::prove_inclusion`] gives).
+    ///
+    /// # Errors
+    /// [`LogError::OutOfRange`] if `size > len()`.
+    pub fn inclusion_prover(&self, size: u64) -> Result<crate::InclusionProver<'_>, LogError> {
+        let len = self.len();
+        if size > len {
+            return Err(LogError::OutOfRange {
+                index: size,
+                size: len,
+            });
+        }
+        Ok(crate::InclusionProver::new(&self.db, size))
+    }
+
     /// Consistency proof from the tree of `old_size` entries to that of `new_size`: O(log n)
     /// tile reads. Empty when `old_size` is 0 or equals `new_size`.
     ///

@@ -84,54 +84,119 @@ pub(crate) fn push_leaves(
     writes.into_iter().collect()
 }
 
-/// Reads complete-subtree hashes from stored tiles, caching tiles for one proof.
+/// Reads subtree hashes from stored tiles, remembering the tiles read and every subtree hash
+/// computed (each bounded), so that many proofs against one tree size share their work.
+///
+/// Only subtrees `[lo, hi)` with `hi` within the committed log are ever asked for, and such
+/// a subtree's hash never changes (the log is append-only), so a remembered hash stays right
+/// for any later proof.
 pub(crate) struct TileReader<'a> {
     db: &'a sled::Db,
     cache: HashMap<[u8; 10], sled::IVec>,
+    memo: HashMap<(u64, u64), Hash>,
 }
+
+/// Most tiles a [`TileReader`] keeps (256 hashes each).
+const MAX_TILES: usize = 1_024;
+/// Most computed subtree hashes a [`TileReader`] keeps.
+const MAX_MEMO: usize = 1 << 17;
 
 impl<'a> TileReader<'a> {
     pub(crate) fn new(db: &'a sled::Db) -> Self {
         TileReader {
             db,
             cache: HashMap::new(),
+            memo: HashMap::new(),
         }
     }
 
-    /// The hash of the complete subtree of height `height` and index `index`.
-    fn node(&mut self, height: u32, index: u64) -> Result<Hash, LogError> {
-        let level = height / TILE_HEIGHT;
-        let r = height % TILE_HEIGHT;
-        let first = index << r;
-        let count = 1usize << r;
-        let key = tile_key(level as u8, first / TILE_WIDTH as u64);
-        let offset = (first % TILE_WIDTH as u64) as usize;
+    /// The stored hash of the node at height `8 * level` and index `index`.
+    fn stored(&mut self, level: u32, index: u64) -> Result<Hash, LogError> {
+        let key = tile_key(level as u8, index / TILE_WIDTH as u64);
+        let offset = (index % TILE_WIDTH as u64) as usize;
         let tile = match self.cache.get(&key) {
             Some(t) => t.clone(),
             None => {
                 let t = self.db.get(key).map_err(storage)?.ok_or_else(|| {
-                    LogError::Damaged(format!("missing Merkle tile {level}/{}", first / 256))
+                    LogError::Damaged(format!(
+                        "missing Merkle tile {level}/{}",
+                        index / TILE_WIDTH as u64
+                    ))
                 })?;
+                if self.cache.len() >= MAX_TILES {
+                    self.cache.clear();
+                }
                 self.cache.insert(key, t.clone());
                 t
             }
         };
         let bytes = tile
-            .get(offset * 32..(offset + count) * 32)
+            .get(offset * 32..(offset + 1) * 32)
             .ok_or_else(|| LogError::Damaged(format!("short Merkle tile {level}")))?;
-        Ok(root_of(&hashes_of(bytes)))
+        Ok(hashes_of(bytes)[0])
     }
 }
 
 impl Subtrees for TileReader<'_> {
     fn subtree(&mut self, lo: u64, hi: u64) -> Result<Hash, LogError> {
         let n = hi - lo;
-        if n.is_power_of_two() && lo.is_multiple_of(n) {
-            return self.node(n.trailing_zeros(), lo / n);
+        if n.is_power_of_two()
+            && lo.is_multiple_of(n)
+            && n.trailing_zeros().is_multiple_of(TILE_HEIGHT)
+        {
+            return self.stored(n.trailing_zeros() / TILE_HEIGHT, lo / n);
         }
+        if let Some(h) = self.memo.get(&(lo, hi)) {
+            return Ok(*h);
+        }
+        // MTH splits at the largest power of two below n (n / 2 for a power of two).
         let k = split_point(n);
         let l = self.subtree(lo, lo + k)?;
         let r = self.subtree(lo + k, hi)?;
-        Ok(node_hash(&l, &r))
+        let h = node_hash(&l, &r);
+        if self.memo.len() >= MAX_MEMO {
+            self.memo.clear();
+        }
+        self.memo.insert((lo, hi), h);
+        Ok(h)
+    }
+}
+
+/// Inclusion proofs against the tree of one size, many at a time: the tiles read and the
+/// subtree hashes computed for one proof serve the next (made by
+/// [`Log::inclusion_prover`](crate::Log::inclusion_prover)). Each proof is exactly the one
+/// [`Log::prove_inclusion`](crate::Log::prove_inclusion) gives.
+pub struct InclusionProver<'a> {
+    reader: TileReader<'a>,
+    size: u64,
+}
+
+impl std::fmt::Debug for InclusionProver<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InclusionProver")
+            .field("size", &self.size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> InclusionProver<'a> {
+    pub(crate) fn new(db: &'a sled::Db, size: u64) -> Self {
+        InclusionProver {
+            reader: TileReader::new(db),
+            size,
+        }
+    }
+
+    /// The tree size the proofs are against.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The inclusion proof of entry `index` in the tree of the prover's size.
+    ///
+    /// # Errors
+    /// [`LogError::OutOfRange`] unless `index < size`; storage errors.
+    pub fn prove(&mut self, index: u64) -> Result<Vec<Hash>, LogError> {
+        crate::merkle::prove_inclusion_with(&mut self.reader, index, self.size)
     }
 }

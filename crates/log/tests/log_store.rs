@@ -422,3 +422,43 @@ fn checkpoints_store_and_export() {
         Err(LogError::Usage(_))
     ));
 }
+
+#[test]
+fn an_inclusion_prover_gives_every_proof_of_the_pure_function_while_the_log_grows() {
+    // 1,500 entries: complete and incomplete level-0 tiles, and nodes from a level-1 tile.
+    let tmp = tempfile::tempdir().unwrap();
+    let log = Log::create(tmp.path(), ORIGIN).unwrap();
+    let reg = registrar();
+    log.append_batch(
+        &reg,
+        (0..1_500u32).map(|i| i.to_le_bytes().to_vec()).collect(),
+    )
+    .unwrap();
+    let l = leaves(&log);
+    for size in [
+        1u64, 2, 3, 255, 256, 257, 300, 511, 512, 513, 1_024, 1_100, 1_500,
+    ] {
+        // One prover for all the proofs of a size, remembering what each proof computed;
+        // an entry appended meanwhile must not change a proof of this size.
+        let mut prover = log.inclusion_prover(size).unwrap();
+        assert_eq!(prover.size(), size);
+        let root = root_of(&l[..size as usize]);
+        let some: Vec<u64> = (0..size)
+            .filter(|i| i.is_multiple_of(37) || i + 3 > size)
+            .collect();
+        for &i in some.iter().rev().chain(&some) {
+            let p = prover.prove(i).unwrap();
+            assert_eq!(
+                p,
+                inclusion_proof(&l, i, size).unwrap(),
+                "entry {i} of {size}"
+            );
+            assert!(verify_inclusion(&l[i as usize], i, size, &p, &root).is_ok());
+        }
+        assert!(prover.prove(size).is_err());
+        if size == 300 {
+            log.append(&reg, b"later".to_vec()).unwrap();
+        }
+    }
+    assert!(log.inclusion_prover(log.len() + 1).is_err());
+}
