@@ -562,7 +562,11 @@ fn announcements_without_sittings_are_unchanged_byte_for_byte() {
     for (name, stream, golden) in [
         ("jlmag", jlmag(), include_str!("golden/jlmag.txt")),
         ("bilibili", bilibili(), include_str!("golden/bilibili.txt")),
-        ("dongxiang", dongxiang_egm(), include_str!("golden/dongxiang.txt")),
+        (
+            "dongxiang",
+            dongxiang_egm(),
+            include_str!("golden/dongxiang.txt"),
+        ),
         (
             "china eastern",
             china_eastern(),
