@@ -216,5 +216,46 @@ fn a_gm_and_its_class_meetings_count_per_sitting_through_the_cli() {
         Some(1),
         "H only"
     );
-    ok(&["announce", "--db", s(&db)]);
+    // One section per sitting, each headed by its title with its own attendance and holders.
+    let text = ok(&["announce", "--db", s(&db)]);
+    for needle in [
+        "2099 FIRST EXTRAORDINARY GENERAL MEETING\n\nATTENDANCE OF THE EGM\n",
+        "2099 FIRST H SHAREHOLDERS' CLASS MEETING\n\nATTENDANCE OF THE 2099 FIRST H \
+         SHAREHOLDERS' CLASS MEETING\n",
+        "was 1,372 Shares, representing approximately 34.3000% of the total number of Shares. A \
+         total of 1 Shareholder (0 in person and 1 by proxy), holding 1,372 Shares",
+        "A total of 3 Shareholders (2 in person and 1 by proxy), holding 11,372 Shares",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in\n{text}");
+    }
+    // `verify --announcement` reads the sections back, each against its own sitting. The
+    // text is the verifier's own (`announce` escapes the table's tabs for the terminal).
+    ok(&["checkpoint", "--db", s(&db), "--key", s(&key)]);
+    let bundle = dir.join("meeting.bundle");
+    ok(&["export", "--db", s(&db), "--out", s(&bundle)]);
+    let registrar = format!("{}.pub", s(&key));
+    let report = ok(&["verify", s(&bundle), "--trust", &registrar, "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&report).expect("verify json");
+    let recomputed = report["announcement"].as_str().expect("announcement");
+    assert_eq!(recomputed.replace('\t', "\\u{9}"), text, "the same text");
+    let announcement = write(dir, "announcement.txt", recomputed);
+    let o = scrutin(&[
+        "verify",
+        s(&bundle),
+        "--trust",
+        &registrar,
+        "--announcement",
+        &announcement,
+    ]);
+    assert!(
+        o.stdout.contains("ANNOUNCEMENT MATCHES"),
+        "{}{}",
+        o.stdout,
+        o.stderr
+    );
+    assert!(
+        o.stdout.contains("sittings[id=h].represented"),
+        "{}",
+        o.stdout
+    );
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use scrutin_model::{group_thousands, Denominator};
-use scrutin_tally::ResolutionTally;
+use scrutin_tally::{ResolutionTally, SittingAttendance};
 
 use crate::classify::{classify_percent, half_up, DifferenceKind, PercentContext, Printed};
 use crate::parse::{class_of, Cell, ClassHint, ClassLabel, Col, Figures, Parsed, Row, Scope, Stmt};
@@ -17,6 +17,10 @@ struct Ctx<'a> {
     rec: &'a Recomputed<'a>,
     hints: Vec<ClassHint>,
     out: CrossCheck,
+    /// The text's sections, one per sitting (see [`Parsed::sections`]).
+    sections: Vec<(usize, String)>,
+    /// Each row's line and ledger resolution.
+    rows: Vec<(usize, Option<String>)>,
 }
 
 fn norm(id: &str) -> String {
@@ -51,8 +55,16 @@ pub(crate) fn compare(parsed: &Parsed, rec: &Recomputed<'_>) -> CrossCheck {
             unparsed: parsed.unparsed.clone(),
             ..CrossCheck::default()
         },
+        sections: parsed.sections.clone(),
+        rows: Vec::new(),
     };
     let ids = map_rows(&parsed.rows, rec);
+    cx.rows = parsed
+        .rows
+        .iter()
+        .zip(&ids)
+        .map(|(r, id)| (r.line, id.clone()))
+        .collect();
     for (row, id) in parsed.rows.iter().zip(&ids) {
         match id
             .as_deref()
@@ -216,6 +228,56 @@ impl Ctx<'_> {
             None => self.ok(path),
             Some(k) => self.diff(path, Some(line), claimed.into(), recomputed.into(), k),
         }
+    }
+
+    /// The lines `[start, end)` of the section `line` is in, when the text has one section
+    /// per sitting (two or more "ATTENDANCE OF THE ..." headings).
+    fn section_span(&self, line: usize) -> Option<(usize, usize)> {
+        if self.sections.len() < 2 {
+            return None;
+        }
+        let i = self.sections.iter().rposition(|(l, _)| *l <= line)?;
+        let end = self.sections.get(i + 1).map_or(usize::MAX, |(l, _)| *l);
+        Some((self.sections[i].0, end))
+    }
+
+    /// The resolutions of the rows printed in the section `line` is in (`None`: the text
+    /// has no sections, every resolution is in scope).
+    fn section_ids(&self, line: usize) -> Option<Vec<String>> {
+        let (start, end) = self.section_span(line)?;
+        Some(
+            self.rows
+                .iter()
+                .filter(|(l, _)| (start..end).contains(l))
+                .filter_map(|(_, id)| id.clone())
+                .collect(),
+        )
+    }
+
+    /// The sitting whose attendance the section `line` is in states: a class sitting whose
+    /// title the section's heading names, else the general sitting.
+    fn sitting_at(&self, line: usize) -> Option<&SittingAttendance> {
+        let sittings = &self.rec.tally.sittings;
+        let general = || sittings.iter().find(|s| s.class.is_none());
+        let Some(i) = self.sections.iter().rposition(|(l, _)| *l <= line) else {
+            return general();
+        };
+        let name = squash(&self.sections[i].1);
+        let class = self
+            .rec
+            .sittings
+            .iter()
+            .find(|s| !s.title.trim().is_empty() && squash(&s.title) == name)
+            .and_then(|s| sittings.iter().find(|a| a.id == s.id.as_str()))
+            .filter(|a| a.class.is_some());
+        class.or_else(general)
+    }
+
+    /// A class sitting's attendance, when `line` is in its section.
+    fn class_sitting_at(&self, line: usize) -> Option<SittingAttendance> {
+        self.sitting_at(line)
+            .filter(|a| a.class.is_some() && self.section_span(line).is_some())
+            .cloned()
     }
 
     fn resolution(&self, id: &str) -> Option<&ResolutionTally> {
@@ -432,13 +494,19 @@ impl Ctx<'_> {
         ids: &[Option<String>],
         named: &BTreeSet<String>,
     ) -> Option<(Vec<String>, Vec<String>)> {
-        let all: Vec<String> = self
-            .rec
-            .tally
-            .resolutions
-            .iter()
-            .map(|t| t.id.clone())
-            .collect();
+        // In a text with one section per sitting, "every resolution" is the section's.
+        let section = self.section_ids(line);
+        let all: Vec<String> = section.clone().unwrap_or_else(|| {
+            self.rec
+                .tally
+                .resolutions
+                .iter()
+                .map(|t| t.id.clone())
+                .collect()
+        });
+        if let (Scope::The, Some([one])) = (scope, section.as_deref()) {
+            return Some((vec![one.clone()], Vec::new()));
+        }
         match scope {
             Scope::All => Some((all, Vec::new())),
             Scope::Others => Some((
@@ -492,7 +560,14 @@ impl Ctx<'_> {
                 classes,
             } => {
                 let mut targets: Vec<(String, Vec<u128>, u128)> = Vec::new();
-                let meeting = ("entitled".to_owned(), vec![tally.entitled], tally.entitled);
+                let meeting = match self.class_sitting_at(line) {
+                    Some(s) => (
+                        format!("sittings[id={}].entitled", s.id),
+                        vec![s.entitled],
+                        s.entitled,
+                    ),
+                    None => ("entitled".to_owned(), vec![tally.entitled], tally.entitled),
+                };
                 let one = self
                     .resolve(scope, line, rows, ids, &BTreeSet::new())
                     .filter(|(found, _)| found.len() == 1)
@@ -529,19 +604,30 @@ impl Ctx<'_> {
                     self.class_figure(line, label, c, "entitled", |a| a.entitled);
                 }
             }
-            Stmt::Represented { count, pct } => {
-                let kind = (count.value != tally.represented).then_some(DifferenceKind::Typo);
-                let rec = group_thousands(tally.represented);
-                self.check("represented", line, &count.text, &rec, kind);
+            Stmt::Represented {
+                count,
+                pct,
+                holders,
+            } => {
+                let (prefix, represented, entitled) = match self.class_sitting_at(line) {
+                    Some(s) => (format!("sittings[id={}].", s.id), s.represented, s.entitled),
+                    None => (String::new(), tally.represented, tally.entitled),
+                };
+                let kind = (count.value != represented).then_some(DifferenceKind::Typo);
+                let rec = group_thousands(represented);
+                self.check(
+                    &format!("{prefix}represented"),
+                    line,
+                    &count.text,
+                    &rec,
+                    kind,
+                );
                 if let Some(p) = pct {
-                    self.percent(
-                        "represented_pct",
-                        line,
-                        p,
-                        tally.represented,
-                        tally.entitled,
-                        decimals,
-                    );
+                    let path = format!("{prefix}represented_pct");
+                    self.percent(&path, line, p, represented, entitled, decimals);
+                }
+                if let Some(h) = holders {
+                    self.holders_present(line, h);
                 }
             }
             Stmt::ClassRepresented {
@@ -731,6 +817,27 @@ impl Ctx<'_> {
                 self.check("scrutineer", line, text, &rec, kind);
             }
         }
+    }
+
+    /// The holders present at the sitting whose section `line` is in
+    /// (`sittings[id=ID].holders_present`).
+    fn holders_present(&mut self, line: usize, h: &crate::parse::Count) {
+        let Some(s) = self.sitting_at(line).cloned() else {
+            let path = "sittings.holders_present";
+            self.claim(path, line, &h.text, ABSENT);
+            self.diff(
+                path,
+                Some(line),
+                h.text.clone(),
+                ABSENT.into(),
+                DifferenceKind::Extra,
+            );
+            return;
+        };
+        let path = format!("sittings[id={}].holders_present", s.id);
+        let kind = (u128::from(s.holders_present) != h.value).then_some(DifferenceKind::Typo);
+        let rec = s.holders_present.to_string();
+        self.check(&path, line, &h.text, &rec, kind);
     }
 
     /// A per-class attendance figure (`classes[id=A].entitled`).

@@ -32,7 +32,7 @@ mod text;
 
 use serde::Serialize;
 
-use scrutin_model::{MeetingConvened, Resolution, RulesProfile, ShareClass};
+use scrutin_model::{MeetingConvened, Resolution, RulesProfile, ShareClass, Sitting};
 use scrutin_tally::Tally;
 
 pub use classify::{
@@ -54,6 +54,10 @@ pub struct Recomputed<'a> {
     pub resolutions: &'a [Resolution],
     /// The scrutineer's name as the ledger records it (may be empty).
     pub scrutineer: &'a str,
+    /// The sittings convened (empty: one general sitting). A section of the text headed
+    /// "ATTENDANCE OF THE <title>" with a class sitting's title is checked against that
+    /// sitting's figures (`sittings[id=ID].entitled`, `.represented`, ...).
+    pub sittings: &'a [Sitting],
 }
 
 impl<'a> Recomputed<'a> {
@@ -69,7 +73,15 @@ impl<'a> Recomputed<'a> {
             classes: &convened.classes,
             resolutions,
             scrutineer: &convened.scrutineer,
+            sittings: &[],
         }
+    }
+
+    /// The same, with the meeting's sittings (for an announcement with one section per
+    /// sitting).
+    #[must_use]
+    pub fn with_sittings(self, sittings: &'a [Sitting]) -> Recomputed<'a> {
+        Recomputed { sittings, ..self }
     }
 }
 

@@ -97,6 +97,8 @@ pub(crate) enum Stmt {
     Represented {
         count: Count,
         pct: Option<Pct>,
+        /// "A total of 56 Shareholders (...) holding ...": the holders present.
+        holders: Option<Count>,
     },
     ClassRepresented {
         label: String,
@@ -128,6 +130,9 @@ pub(crate) enum Stmt {
 /// What was read from the text.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Parsed {
+    /// Sections of the text, one per sitting: the line of each "ATTENDANCE OF THE X" heading
+    /// and X as printed.
+    pub(crate) sections: Vec<(usize, String)>,
     pub(crate) rows: Vec<Row>,
     pub(crate) stmts: Vec<(usize, Stmt)>,
     pub(crate) unparsed: Vec<Unparsed>,
@@ -244,6 +249,13 @@ impl State<'_> {
             .join(" ");
         let label = parse_label(lead);
         if figures.is_empty() {
+            if let Some(name) = section_heading(&lead_text) {
+                self.flush();
+                self.end_paragraph();
+                self.table = false;
+                self.out.sections.push((n, name));
+                return;
+            }
             let header_kind = kind_header(lead);
             let columns = column_header(lead);
             if header_kind.is_some() || columns.is_some() {
@@ -483,6 +495,39 @@ fn parse_label(lead: &[Token]) -> Option<(String, String)> {
         return Some((t.to_owned(), rest_from(1)));
     }
     None
+}
+
+/// The sitting an "ATTENDANCE OF THE H SHAREHOLDERS' CLASS MEETING" heading starts the
+/// section of (as printed); `None` for any other line.
+fn section_heading(line: &str) -> Option<String> {
+    const HEAD: &str = "attendance of the ";
+    let t = line.trim();
+    let head = t.get(..HEAD.len())?;
+    (head.eq_ignore_ascii_case(HEAD) && t.len() > HEAD.len() && t.len() < 120)
+        .then(|| t[HEAD.len()..].trim().to_owned())
+}
+
+/// "A total of 56 Shareholders ...": the holders counted, and the index of the word after
+/// the count (its figure is not a share count).
+fn holders_lead(ws: &[String]) -> Option<(Count, usize)> {
+    let lead: Vec<String> = ws.iter().take(3).map(|w| w.to_lowercase()).collect();
+    if lead != ["a", "total", "of"] {
+        return None;
+    }
+    let w = ws.get(3)?;
+    let value = parse_count(w)?;
+    ws.get(4)?
+        .to_lowercase()
+        .starts_with("shareholder")
+        .then(|| {
+            (
+                Count {
+                    value,
+                    text: w.clone(),
+                },
+                4,
+            )
+        })
 }
 
 /// `Some(kind)` for a heading such as `ORDINARY RESOLUTIONS` or `Resolutions` (generic: kind
@@ -802,10 +847,16 @@ fn statement(sentence: &str, hints: &[ClassHint]) -> Option<Reading> {
         return Some(Reading::Stmts(out));
     }
     if has("represent") && (has("attend") || has("present")) {
-        if let Some(count) = first_count(&figs) {
+        let holders = holders_lead(&ws);
+        let shares: Vec<(usize, Fig)> = match &holders {
+            Some((_, after)) => figs.iter().filter(|(n, _)| n != after).cloned().collect(),
+            None => figs.clone(),
+        };
+        if let Some(count) = first_count(&shares) {
             return Some(Reading::Stmts(vec![Stmt::Represented {
                 count,
-                pct: first_pct(&figs),
+                pct: first_pct(&shares),
+                holders: holders.map(|(c, _)| c),
             }]));
         }
     }

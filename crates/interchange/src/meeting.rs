@@ -737,6 +737,15 @@ pub fn parse_meeting(
     let mut sittings: Vec<Sitting> = Vec::new();
     for (i, s) in parsed.sittings.iter().enumerate() {
         let sitting = cx.sitting(i, s)?;
+        if let Some(class) = sitting.class.as_ref() {
+            if !classes.iter().any(|k| &k.id == class) {
+                return Err(cx.bad(
+                    &[Step::Key("sittings"), Step::Index(i), Step::Key("class")],
+                    Rule::BadValue,
+                    format!("class {class} is not one of [[classes]]"),
+                ));
+            }
+        }
         if sittings.iter().any(|x| x.id == sitting.id) {
             return Err(cx.bad(
                 &[Step::Key("sittings"), Step::Index(i), Step::Key("id")],

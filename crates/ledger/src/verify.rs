@@ -12,7 +12,7 @@ use scrutin_log::{
     verify_bundle_observing, BundleReport, Check, CheckList, NoteVerifier, SignedCheckpoint,
     Verdict,
 };
-use scrutin_model::{HolderId, MeetingConvened, ProxyId, Resolution, Restriction};
+use scrutin_model::{HolderId, MeetingConvened, ProxyId, Resolution, Restriction, Sitting};
 use scrutin_tally::{render_announcement, Disregarded, Meeting, Tally};
 
 use crate::ledger::origin_for;
@@ -33,6 +33,9 @@ pub struct VerifyReport {
     pub meeting: Option<MeetingConvened>,
     /// The resolutions proposed in the bundle, in proposal order (titles for reports).
     pub resolutions: Vec<Resolution>,
+    /// The sittings convened in the bundle (empty: one general sitting); the announcement
+    /// cross-check reads one section per sitting with them.
+    pub sittings: Vec<Sitting>,
     /// The tally recomputed from every event (only when the verdict is valid).
     pub tally: Option<Tally>,
     /// The announcement text recomputed (only when the verdict is valid).
@@ -448,6 +451,7 @@ pub(crate) fn assemble(
         checks,
         meeting: replay.convened.clone(),
         resolutions: replay.meeting.resolutions().into_iter().cloned().collect(),
+        sittings: replay.meeting.sittings().to_vec(),
         tally,
         announcement,
         checkpoint: log.checkpoint,

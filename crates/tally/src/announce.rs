@@ -4,6 +4,7 @@
 //! never recomputed differently) plus the meeting's descriptive data (issuer, classes, titles,
 //! scrutineer). The same meeting and tally always give byte-identical text.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -12,10 +13,11 @@ use scrutin_model::{
     ResolutionKind, Restriction, RulesProfile, ShareClass,
 };
 
-use crate::{percent, ClassVotes, Meeting, ResolutionTally, Tally};
+use crate::{percent, ClassVotes, Meeting, ResolutionTally, SittingAttendance, Tally};
 
 mod market;
 mod pass;
+mod sitting;
 mod text;
 
 use market::Mark;
@@ -71,6 +73,7 @@ pub fn render_announcement(meeting: &Meeting, tally: &Tally) -> String {
             restriction: a.restriction,
         })
         .collect();
+    ctx.sectioned = sitting::has_class_sittings(meeting);
     ctx.tendered_by_abstainers = ctx
         .resolutions
         .iter()
@@ -102,6 +105,9 @@ struct Context<'a> {
     tendered_by_abstainers: std::collections::HashSet<String>,
     /// Holders who stated an intention in the circular (against, abstain).
     marks: Vec<Mark>,
+    /// Whether the meeting has class sittings: the text has one section per sitting, and
+    /// each section's tally holds that sitting's classes and resolutions only.
+    sectioned: bool,
 }
 
 /// A holder restricted on one resolution, as the announcement names it.
@@ -151,6 +157,7 @@ impl<'a> Context<'a> {
             declared,
             tendered_by_abstainers: std::collections::HashSet::new(),
             marks: Vec::new(),
+            sectioned: false,
         }
     }
 
@@ -250,18 +257,31 @@ impl<'a> Context<'a> {
 
     /// Per-class rows are printed when a class carries more than one vote per share on some
     /// resolution, or when a resolution is restricted to some classes (a class meeting
-    /// reported with the general meeting).
-    fn per_class_rows(&self) -> bool {
-        let weighted = self.classes().iter().any(|c| c.votes_per_share > 1)
-            || self
-                .resolutions
+    /// reported with the general meeting). In a section of a meeting with class sittings,
+    /// only the section's classes and resolutions (those of `tally`) are considered.
+    fn per_class_rows(&self, tally: &Tally) -> bool {
+        let shown = |r: &&&Resolution| {
+            !self.sectioned || tally.resolutions.iter().any(|t| t.id == r.id.as_str())
+        };
+        let resolutions: Vec<&Resolution> =
+            self.resolutions.iter().filter(shown).copied().collect();
+        let classes: Vec<&ShareClass> = if self.sectioned {
+            tally
+                .classes
+                .iter()
+                .filter_map(|c| self.class_ix.get(c.id.as_str()).copied())
+                .collect()
+        } else {
+            self.classes().iter().collect()
+        };
+        let weighted = classes.iter().any(|c| c.votes_per_share > 1)
+            || resolutions
                 .iter()
                 .any(|r| r.votes_per_share.iter().any(|w| w.votes_per_share > 1));
-        let restricted = self.classes().len() > 1
-            && self
-                .resolutions
+        let restricted = classes.len() > 1
+            && resolutions
                 .iter()
-                .any(|r| !r.classes.is_empty() && r.classes.len() < self.classes().len());
+                .any(|r| !r.classes.is_empty() && r.classes.len() < classes.len());
         weighted || restricted
     }
 
@@ -282,37 +302,37 @@ impl<'a> Context<'a> {
 }
 
 struct Names {
-    /// "EXTRAORDINARY GENERAL MEETING"
-    long: &'static str,
-    /// "EGM"
-    short: &'static str,
+    /// "EXTRAORDINARY GENERAL MEETING" (a class sitting: its title in capitals)
+    long: Cow<'static, str>,
+    /// "EGM" (a class sitting: its title, "H Shareholders' Class Meeting")
+    short: Cow<'static, str>,
 }
 
 fn names(kind: Option<MeetingKind>) -> Names {
     match kind {
         Some(MeetingKind::Agm) => Names {
-            long: "ANNUAL GENERAL MEETING",
-            short: "AGM",
+            long: Cow::Borrowed("ANNUAL GENERAL MEETING"),
+            short: Cow::Borrowed("AGM"),
         },
         Some(MeetingKind::Egm) => Names {
-            long: "EXTRAORDINARY GENERAL MEETING",
-            short: "EGM",
+            long: Cow::Borrowed("EXTRAORDINARY GENERAL MEETING"),
+            short: Cow::Borrowed("EGM"),
         },
         Some(MeetingKind::Class) => Names {
-            long: "CLASS MEETING",
-            short: "Class Meeting",
+            long: Cow::Borrowed("CLASS MEETING"),
+            short: Cow::Borrowed("Class Meeting"),
         },
         Some(MeetingKind::Sgm) => Names {
-            long: "SPECIAL GENERAL MEETING",
-            short: "SGM",
+            long: Cow::Borrowed("SPECIAL GENERAL MEETING"),
+            short: Cow::Borrowed("SGM"),
         },
         Some(MeetingKind::Court) => Names {
-            long: "COURT MEETING",
-            short: "Court Meeting",
+            long: Cow::Borrowed("COURT MEETING"),
+            short: Cow::Borrowed("Court Meeting"),
         },
         None => Names {
-            long: "MEETING",
-            short: "Meeting",
+            long: Cow::Borrowed("MEETING"),
+            short: Cow::Borrowed("Meeting"),
         },
     }
 }
@@ -327,20 +347,52 @@ fn render(ctx: &Context<'_>, tally: &Tally) -> String {
     let names = names(ctx.convened.map(|c| c.kind));
     let profile = ctx.convened.map(|c| c.rules.clone());
     let mut out = String::new();
-    heading(&mut out, ctx, &names, tally);
+    // A meeting with class sittings: one section per sitting, under a heading naming them all.
+    let sections = sitting::sections(ctx, tally, &names);
+    let whole = sitting::whole(&sections);
+    let meeting_names = whole.as_ref().unwrap_or(&names);
+    heading(&mut out, ctx, meeting_names, tally);
     if !ctx.declared {
         out.push_str(PROVISIONAL);
     }
-    attendance(&mut out, ctx, &names, tally);
-    restrictions(&mut out, ctx, &names, tally);
-    table(&mut out, ctx, &names, tally, profile.as_ref());
-    if ctx.declared {
-        pass_statements(&mut out, ctx, &names, tally, profile.as_ref());
+    if sections.is_empty() {
+        body(&mut out, ctx, &names, tally, None, profile.as_ref());
     }
-    disregarded(&mut out, tally);
-    scrutineer(&mut out, ctx, &names);
-    market::witness_lawyer(&mut out, ctx, &names);
+    for s in &sections {
+        let _ = writeln!(out, "{}", s.heading);
+        out.push('\n');
+        body(
+            &mut out,
+            ctx,
+            &s.names,
+            &s.tally,
+            Some(&s.attendance),
+            profile.as_ref(),
+        );
+    }
+    scrutineer(&mut out, ctx, meeting_names);
+    market::witness_lawyer(&mut out, ctx, meeting_names);
     tidy(&out)
+}
+
+/// Attendance, restrictions, the results table, the pass statements and the votes not
+/// counted: of the whole meeting, or of one sitting (`holders`: its attendance, whose holder
+/// counts are then printed).
+fn body(
+    out: &mut String,
+    ctx: &Context<'_>,
+    names: &Names,
+    tally: &Tally,
+    holders: Option<&SittingAttendance>,
+    profile: Option<&RulesProfile>,
+) {
+    attendance(out, ctx, names, tally, holders);
+    restrictions(out, ctx, names, tally);
+    table(out, ctx, names, tally, profile);
+    if ctx.declared {
+        pass_statements(out, ctx, names, tally, profile);
+    }
+    disregarded(out, tally);
 }
 
 fn heading(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tally) {
@@ -363,8 +415,14 @@ fn heading(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tally) {
     out.push('\n');
 }
 
-fn attendance(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tally) {
-    let short = names.short;
+fn attendance(
+    out: &mut String,
+    ctx: &Context<'_>,
+    names: &Names,
+    tally: &Tally,
+    holders: Option<&SittingAttendance>,
+) {
+    let short: &str = &names.short;
     let decimals = ctx.convened.map_or(4, |c| c.rules.decimals);
     let what = if tally.resolutions.len() == 1 {
         "the resolution"
@@ -409,6 +467,10 @@ fn attendance(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tally)
         group_thousands(tally.represented),
         tally.represented_pct
     );
+    if let Some(att) = holders {
+        para.push(' ');
+        para.push_str(&sitting::holders_sentence(att, short));
+    }
     out.push_str(&para);
     out.push_str("\n\n");
     market::issued_sentence(out, ctx, names, tally);
@@ -439,7 +501,7 @@ fn attendance(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tally)
 }
 
 fn restrictions(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tally) {
-    let short = names.short;
+    let short: &str = &names.short;
     let abstaining: Vec<&ResolutionTally> = tally
         .resolutions
         .iter()
@@ -530,7 +592,7 @@ fn restrictions(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tall
             );
         }
     }
-    market::intentions(out, ctx, names);
+    market::intentions(out, ctx, names, tally);
     out.push('\n');
 }
 
@@ -605,7 +667,7 @@ fn table(
 ) {
     let decimals = profile.map_or(4, |p| p.decimals);
     let denominator = profile.map_or(Denominator::ForAgainst, |p| p.denominator);
-    let by_class = ctx.per_class_rows();
+    let by_class = ctx.per_class_rows(tally);
     let cols = if market::show_abstain(ctx) {
         "FOR\tAGAINST\tABSTAIN"
     } else {

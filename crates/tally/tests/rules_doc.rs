@@ -53,6 +53,7 @@ fn every_test_rules_md_names_exists() {
         "tests/props",
         "../ledger/tests",
         "../model/tests",
+        "../crosscheck/tests",
     ] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
         for entry in std::fs::read_dir(&path).expect("test dir") {

@@ -554,3 +554,26 @@ fn cumulative_election_renders_candidates_elected_and_not() {
         ],
     );
 }
+
+/// A meeting without sittings prints exactly as before the per-sitting layout: the four
+/// samples' announcements, byte for byte (tests/golden/, rendered before sittings existed).
+#[test]
+fn announcements_without_sittings_are_unchanged_byte_for_byte() {
+    for (name, stream, golden) in [
+        ("jlmag", jlmag(), include_str!("golden/jlmag.txt")),
+        ("bilibili", bilibili(), include_str!("golden/bilibili.txt")),
+        (
+            "dongxiang",
+            dongxiang_egm(),
+            include_str!("golden/dongxiang.txt"),
+        ),
+        (
+            "china eastern",
+            china_eastern(),
+            include_str!("golden/china-eastern.txt"),
+        ),
+    ] {
+        let m = stream.run_declared();
+        assert_eq!(render_announcement(&m, &m.tally()), golden, "{name}");
+    }
+}

@@ -13,7 +13,10 @@ impl VerifyReport {
     #[must_use]
     pub fn cross_check(&self, text: &str) -> Option<CrossCheck> {
         match (&self.tally, &self.meeting) {
-            (Some(t), Some(m)) => Some(crosscheck(text, &Recomputed::new(t, m, &self.resolutions))),
+            (Some(t), Some(m)) => Some(crosscheck(
+                text,
+                &Recomputed::new(t, m, &self.resolutions).with_sittings(&self.sittings),
+            )),
             _ => None,
         }
     }

@@ -78,8 +78,10 @@ pub(super) fn issued_sentence(out: &mut String, ctx: &Context<'_>, names: &Names
 
 /// The circular-intention statement (Rule 13.40 practice): each holder who stated an
 /// intention to vote against or to abstain, and whether it voted as stated; or the denial.
-pub(super) fn intentions(out: &mut String, ctx: &Context<'_>, names: &Names) {
-    let short = names.short;
+/// In a section of a meeting with class sittings, only the section's resolutions (those of
+/// `tally`) are stated.
+pub(super) fn intentions(out: &mut String, ctx: &Context<'_>, names: &Names, tally: &Tally) {
+    let short: &str = &names.short;
     let marked: Vec<_> = ctx
         .marks
         .iter()
@@ -88,6 +90,13 @@ pub(super) fn intentions(out: &mut String, ctx: &Context<'_>, names: &Names) {
                 r.restriction,
                 Restriction::IntendsAgainst | Restriction::IntendsAbstain
             )
+        })
+        .filter(|r| {
+            !ctx.sectioned
+                || tally
+                    .resolutions
+                    .iter()
+                    .any(|t| t.id == r.resolution.as_str())
         })
         .collect();
     if marked.is_empty() {
@@ -222,7 +231,7 @@ pub(super) fn witness_lawyer(out: &mut String, ctx: &Context<'_>, names: &Names)
     else {
         return;
     };
-    let short = names.short;
+    let short: &str = &names.short;
     out.push('\n');
     let _ = writeln!(out, "WITNESS LAWYERS");
     out.push('\n');

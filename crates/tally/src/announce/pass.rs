@@ -73,7 +73,7 @@ pub(super) fn pass_statements(
     let Some(profile) = profile else {
         return;
     };
-    let short = names.short;
+    let short: &str = &names.short;
     let mut i = 0;
     while i < tally.resolutions.len() {
         let r = &tally.resolutions[i];

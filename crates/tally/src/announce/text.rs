@@ -2,10 +2,15 @@
 
 /// "a", "a and b", "a, b and c".
 pub(super) fn join_and(parts: &[String]) -> String {
+    join_list(parts, "and")
+}
+
+/// "a", "a AND b", "a, b AND c" with `and` as the last separator's word.
+pub(super) fn join_list(parts: &[String], and: &str) -> String {
     match parts {
         [] => String::new(),
         [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [init @ .., last] => format!("{} {and} {last}", init.join(", ")),
     }
 }
 
