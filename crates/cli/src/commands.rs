@@ -319,7 +319,7 @@ pub(crate) fn status(db: &Path) -> Result<ExitCode, CliError> {
 /// `scrutin announce`.
 pub(crate) fn announce(db: &Path) -> Result<ExitCode, CliError> {
     let text = open(db, false)?.announcement();
-    let text = escape::lines(&text);
+    let text = escape::table_lines(&text);
     print!("{text}");
     if !text.ends_with('\n') {
         println!();

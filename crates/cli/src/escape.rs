@@ -2,7 +2,7 @@
 //! ([`field`] within a line, [`lines`] for laid-out text, [`json`]); error messages through
 //! [`error`].
 
-pub(crate) use scrutin::text::{field, json, lines};
+pub(crate) use scrutin::text::{field, json, lines, table_lines};
 
 /// An error message for stderr: every line escaped and prefixed `scrutin: `, so that no line
 /// of it can pass for a line of a command's output.

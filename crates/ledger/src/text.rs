@@ -39,6 +39,26 @@ pub fn lines(s: &str) -> Cow<'_, str> {
     Cow::Owned(s.split('\n').map(field).collect::<Vec<_>>().join("\n"))
 }
 
+/// Text laid out in lines and tab-separated columns (the announcement's poll table): as
+/// [`lines`], but a tab stays a tab. A tab is no terminal hazard (it moves the cursor to the
+/// next stop and nothing else), and the table's columns must survive a round trip through a
+/// file: `scrutin announce > a.txt` is what `verify --announcement a.txt` reads.
+#[must_use]
+pub fn table_lines(s: &str) -> Cow<'_, str> {
+    if !s
+        .chars()
+        .any(|c| c != '\n' && c != '\t' && is_display_hazard(c))
+    {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.split('\n')
+            .map(|line| line.split('\t').map(field).collect::<Vec<_>>().join("\t"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
 /// JSON text: hazards that JSON allows raw in a string (DEL, U+0080 to U+009F, the
 /// bidirectional controls, U+2028, U+2029) written as `\uXXXX`, which JSON reads back as the
 /// same character. serde_json already escapes U+0000 to U+001F; newlines outside strings
@@ -289,6 +309,19 @@ mod tests {
         let v: serde_json::Value =
             serde_json::from_str(&json(&serde_json::to_string(evil).unwrap())).unwrap();
         assert_eq!(v, evil, "the JSON escape reads back as the same text");
+    }
+
+    #[test]
+    fn a_table_keeps_its_tabs_and_nothing_else_raw() {
+        let evil = "1\tFor\u{1b}[2J\t99%\r\nVALID\u{9b}";
+        let out = table_lines(evil);
+        assert!(
+            !out.chars()
+                .any(|c| c != '\n' && c != '\t' && is_display_hazard(c)),
+            "{out:?}"
+        );
+        assert_eq!(out, "1\tFor\\u{1b}[2J\t99%\\u{d}\nVALID\\u{9b}");
+        assert_eq!(table_lines("a\tb\n"), "a\tb\n", "borrowed when clean");
     }
 
     #[test]

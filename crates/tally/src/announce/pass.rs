@@ -99,6 +99,15 @@ pub(super) fn pass_statements(
     out.push('\n');
 }
 
+/// "has been passed", or "has not been passed" (never "has been not passed").
+fn has_been(passed: bool) -> &'static str {
+    if passed {
+        "has been passed"
+    } else {
+        "has not been passed"
+    }
+}
+
 /// One line for a run of ordinary or special resolutions with the same outcome.
 fn grouped_line(range: &str, r: &ResolutionTally, profile: &RulesProfile, short: &str) -> String {
     let (threshold, word) = match r.kind.as_str() {
@@ -111,8 +120,9 @@ fn grouped_line(range: &str, r: &ResolutionTally, profile: &RulesProfile, short:
         Denominator::ForAgainstAbstain => format!(
             "Resolutions {range} are {word}; for each of them, votes in favour represented {} \
              of the total Shares with valid voting rights held by the Shareholders (including \
-             their proxies) attending the {short} and voting on it, and each has been {passed}.",
-            threshold_words(threshold, met)
+             their proxies) attending the {short} and voting on it, and each {}.",
+            threshold_words(threshold, met),
+            has_been(r.passed)
         ),
         Denominator::ForAgainst => format!(
             "As {} of the votes were cast in favour of each of resolutions {range}, resolutions \
@@ -198,10 +208,10 @@ fn single_line(
                 Denominator::ForAgainstAbstain => format!(
                     "Resolution {} is {word}; votes in favour represented {} of the total \
                      Shares with valid voting rights held by the Shareholders (including \
-                     their proxies) attending the {short} and voting on it, and it has been \
-                     {passed}.",
+                     their proxies) attending the {short} and voting on it, and it {}.",
                     r.id,
-                    threshold_words(threshold, met)
+                    threshold_words(threshold, met),
+                    has_been(r.passed)
                 ),
                 Denominator::ForAgainst => format!(
                     "As {} of the votes were cast in favour of resolution {}, the resolution \

@@ -466,3 +466,17 @@ fn scheme_states_headcount_and_against_limit() {
         assert!(text.contains(line), "missing {line:?} in\n{text}");
     }
 }
+
+/// A PRC resolution that fails says so in plain English: "it has not been passed", never the
+/// word order "has been not passed".
+#[test]
+fn a_failed_prc_resolution_has_not_been_passed() {
+    let (c, r, mut tally) = jlmag();
+    tally.resolutions[0].passed = false;
+    let text = render_unrestricted(&c, &r, &tally);
+    assert!(
+        text.contains("and voting on it, and it has not been passed."),
+        "{text}"
+    );
+    assert!(!text.contains("has been not passed"), "{text}");
+}
