@@ -132,7 +132,19 @@ pub(crate) fn import(
     let signer = keys::read_signer(key)?;
     let ledger = open(db, false)?;
     import_into(&ledger, &signer, kind, file, keep_open)?;
+    save_state(&ledger);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refreshes the ledger's state cache when it is due (a faster next open). The events are
+/// already recorded: a cache that cannot be written is a warning, never a failure.
+pub(crate) fn save_state(ledger: &Ledger) {
+    if let Err(e) = ledger.save_state_if_due() {
+        eprintln!(
+            "scrutin: warning: the state cache (for a faster reopen) was not written: {}",
+            field(&e.to_string())
+        );
+    }
 }
 
 /// `import` on an open ledger (the demo reuses it).
@@ -208,6 +220,7 @@ pub(crate) fn close(db: &Path, key: &Path, resolution: Option<&str>) -> Result<E
     let signer = keys::read_signer(key)?;
     let ledger = open(db, false)?;
     close_on(&ledger, &signer, resolution)?;
+    save_state(&ledger);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -165,6 +165,7 @@ fn seed(dir: &Path, report_path: &Path) -> Result<ExitCode, CliError> {
     import_into(&ledger, &registrar, CsvKind::Ballots, &ballots, false)?;
     step("close the poll and declare the result");
     close_on(&ledger, &registrar, None)?;
+    commands::save_state(&ledger);
     step("checkpoint (signed by the registrar's log key)");
     let note_file = dir.join("checkpoint.txt");
     let cp = ledger

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::receipt::build_receipt;
 use crate::receipt_index;
 use crate::scan::for_each_event;
+use crate::state_cache;
 use crate::{LedgerError, VoteReceipt};
 
 /// The log origin of a meeting's ledger: `scrutin/<meeting id>`.
@@ -54,6 +55,8 @@ pub struct Ledger {
     /// Serialises check-append-apply so that each event is checked against the state the
     /// events before it produced.
     writer: Mutex<()>,
+    /// The number of events the state cache on disk folds (0: none), see `state_cache`.
+    cached: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -104,6 +107,7 @@ impl Ledger {
             log,
             state: RwLock::new(meeting),
             writer: Mutex::new(()),
+            cached: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -139,12 +143,15 @@ impl Ledger {
                 dir.display()
             )));
         }
-        let mut meeting = Meeting::new();
-        progress(0, total);
+        // The state cache, when it is this log's, folds the first `from` events: only the
+        // rest are replayed (all of them without it).
+        let (from, mut meeting) =
+            state_cache::load(dir, &log).unwrap_or_else(|| (0, Meeting::new()));
+        progress(from, total);
         let step = (total / 100).max(1);
         // The receipt index is not touched here: the first receipt completes it (reopening
         // stays one lean pass).
-        for_each_event(&log, 0..total, |index, author, at, event| {
+        for_each_event(&log, from..total, |index, author, at, event| {
             // The events were checked when appended; folding without re-checking keeps the
             // replay a single cheap pass.
             meeting.apply(&event, &author, at);
@@ -158,7 +165,40 @@ impl Ledger {
             log,
             state: RwLock::new(meeting),
             writer: Mutex::new(()),
+            cached: std::sync::atomic::AtomicU64::new(from),
         })
+    }
+
+    /// Writes the state cache (`DIR/meeting.state`, see [`crate::state_cache`]) when the log
+    /// has grown enough since the cache was taken, so that the next [`Ledger::open`] reads the
+    /// folded state instead of replaying every event. Returns whether it wrote. Atomic and
+    /// durable; a failure leaves the old cache (or none), which is only slower to reopen.
+    ///
+    /// # Errors
+    /// I/O and log errors writing the cache.
+    pub fn save_state_if_due(&self) -> Result<bool, LedgerError> {
+        let due = state_cache::due(
+            self.cached.load(std::sync::atomic::Ordering::Relaxed),
+            self.log.len(),
+        );
+        if due {
+            self.save_state()?;
+        }
+        Ok(due)
+    }
+
+    /// Writes the state cache now, whatever the log's growth (see
+    /// [`Ledger::save_state_if_due`]).
+    ///
+    /// # Errors
+    /// I/O and log errors writing the cache.
+    pub fn save_state(&self) -> Result<(), LedgerError> {
+        let _writer = self.lock_writer();
+        let meeting = self.read_state();
+        state_cache::save(self.log.dir(), &self.log, meeting.events(), &meeting)?;
+        self.cached
+            .store(meeting.events(), std::sync::atomic::Ordering::Relaxed);
+        Ok(())
     }
 
     /// The log origin (`scrutin/<meeting id>`).

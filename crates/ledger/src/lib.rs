@@ -71,6 +71,7 @@ mod receipt_verify;
 mod replay;
 pub mod report;
 mod scan;
+pub mod state_cache;
 pub mod text;
 mod verify;
 mod verify_state;

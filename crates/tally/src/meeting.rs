@@ -382,6 +382,11 @@ impl Meeting {
         self.declared_at.is_some()
     }
 
+    /// The number of events folded in (the log index of the next entry).
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
     /// The log index of the result declaration, once recorded.
     pub fn declared_at(&self) -> Option<u64> {
         self.declared_at
