@@ -578,8 +578,10 @@ impl<R: std::io::Read> CsvStream<R> {
     pub fn next_chunk(&mut self) -> Result<Option<CsvChunk>, ImportError> {
         if !self.read_all {
             if let Err(e) = self.read_rows() {
+                // The stream ends here: nothing parsed before the error is handed out after it.
                 self.read_all = true;
                 self.grouped.clear();
+                drop(self.parsing.take());
                 return Err(e);
             }
         }
