@@ -317,16 +317,30 @@ fn proxies_and_cumulative_ballots_group_the_whole_file_then_hand_it_out_in_chunk
         forms.extend(chunk.events);
     }
     assert_eq!(forms.len(), 50);
-    assert!(forms.iter().all(|e| matches!(e, Event::ProxyLodged(p) if p.instructions.len() == 2)));
+    assert!(forms
+        .iter()
+        .all(|e| matches!(e, Event::ProxyLodged(p) if p.instructions.len() == 2)));
     let whole = run(CsvKind::Proxies, &text).expect("parses");
     assert_eq!(whole.events, forms);
     let ballots = "voter,resolution,for,against,abstain,candidate,votes\nH1,1,5,0,0,,\n";
-    let s = CsvStream::new(CsvKind::Ballots, "f.csv", ballots.as_bytes(), UtcMillis(5), 16)
-        .expect("h");
+    let s = CsvStream::new(
+        CsvKind::Ballots,
+        "f.csv",
+        ballots.as_bytes(),
+        UtcMillis(5),
+        16,
+    )
+    .expect("h");
     assert!(s.groups_whole_file());
     let split = "voter,resolution,for,against,abstain\nH1,1,5,0,0\n";
-    let s =
-        CsvStream::new(CsvKind::Ballots, "f.csv", split.as_bytes(), UtcMillis(5), 16).expect("h");
+    let s = CsvStream::new(
+        CsvKind::Ballots,
+        "f.csv",
+        split.as_bytes(),
+        UtcMillis(5),
+        16,
+    )
+    .expect("h");
     assert!(!s.groups_whole_file());
 }
 
@@ -337,8 +351,14 @@ fn a_bad_row_many_chunks_in_names_its_exact_line_and_cell() {
         text.push_str(&format!("H{i},1,{i},0,0\n"));
     }
     text.push_str("\r\n\r\nH20001,1,1,0,0\r\nH20002,1,1,two,0\n");
-    let mut s =
-        CsvStream::new(CsvKind::Ballots, "f.csv", text.as_bytes(), UtcMillis(5), 512).expect("h");
+    let mut s = CsvStream::new(
+        CsvKind::Ballots,
+        "f.csv",
+        text.as_bytes(),
+        UtcMillis(5),
+        512,
+    )
+    .expect("h");
     let e = loop {
         match s.next_chunk() {
             Ok(Some(_)) => {}
@@ -348,6 +368,10 @@ fn a_bad_row_many_chunks_in_names_its_exact_line_and_cell() {
     };
     // Header line 1, a blank line 2, rows on lines 3..=20002, two blank CRLF lines, then
     // CRLF rows on 20005 and 20006.
-    assert_eq!((e.line, e.column, e.rule), (20_006, 4, Rule::BadNumber), "{e}");
+    assert_eq!(
+        (e.line, e.column, e.rule),
+        (20_006, 4, Rule::BadNumber),
+        "{e}"
+    );
     assert_eq!(s.next_chunk(), Ok(None), "the stream ends at its error");
 }

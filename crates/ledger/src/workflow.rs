@@ -652,7 +652,7 @@ mod tests {
         let mut chunk = CsvChunk::default();
         for i in first..first + n {
             chunk.events.push(Event::ShareRegistered {
-                holder: HolderId::new(&format!("S{i:08}")).expect("id"),
+                holder: HolderId::new(format!("S{i:08}")).expect("id"),
                 name: String::new(),
                 class: ClassId::new("A").expect("class"),
                 shares: Shares(100),
