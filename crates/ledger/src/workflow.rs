@@ -667,10 +667,12 @@ mod tests {
     }
 
     #[test]
-    fn an_import_reads_the_file_no_more_than_two_chunks_ahead_of_the_log() {
+    fn an_import_reads_the_file_no_more_than_three_chunks_ahead_of_the_log() {
         // Memory is bounded by a chunk, not the file: when the source is asked for a chunk,
-        // every chunk but the last one or two it gave has already been taken by the log's
-        // pipeline (which in turn holds only a few jobs: `pipeline` tests that bound).
+        // every chunk but the last two it gave has already been taken by the log's pipeline
+        // (which in turn holds only a few jobs: `pipeline` tests that bound). Ahead of the
+        // pipeline: the chunk being read, the one in the channel, and the one the feed has
+        // just received (counted as taken only once it is handed on).
         const CHUNK: usize = 64;
         const CHUNKS: usize = 40;
         let tmp = tempfile::tempdir().expect("tmp");
@@ -714,7 +716,7 @@ mod tests {
         assert_eq!(ledger.len(), before + (CHUNK * CHUNKS) as u64 + 1);
         let worst = worst.load(Ordering::SeqCst);
         assert!(
-            worst <= 2 * CHUNK,
+            worst <= 3 * CHUNK,
             "{worst} events read ahead of the log (chunks of {CHUNK})"
         );
     }
