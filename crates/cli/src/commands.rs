@@ -20,6 +20,7 @@ use crate::{keys, progress};
 /// Maps a library error to the binary's exit-code classes.
 pub(crate) fn ledger_err(e: LedgerError) -> CliError {
     match e {
+        LedgerError::Csv(e) => import_err(&e),
         LedgerError::Rejected { .. }
         | LedgerError::WrongDeclaration { .. }
         | LedgerError::RegistrarMismatch { .. }
@@ -156,41 +157,36 @@ pub(crate) fn import_into(
     keep_open: bool,
 ) -> Result<Imported, CliError> {
     let label = file.display().to_string();
-    let bytes = std::fs::read(file).map_err(|e| io_err(file, e))?;
-    let pb = progress::bytes_bar(bytes.len() as u64, "reading CSV", false);
+    let reader = std::fs::File::open(file).map_err(|e| io_err(file, e))?;
+    let len = reader.metadata().map_or(0, |m| m.len());
+    // The file is read as it is recorded, a chunk at a time: the bar follows the bytes read.
+    let pb = progress::bytes_bar(len, "checking, signing and recording", false);
     let lodged_default = ledger.default_lodged_at(now());
-    let parsed = interchange::parse_csv_with_progress(
+    let stream = interchange::CsvStream::new(
         kind.into(),
         &label,
-        &bytes,
+        std::io::BufReader::new(pb.wrap_read(reader)),
         lodged_default,
-        &mut |b| {
-            pb.set_position(b);
-        },
-    );
-    pb.finish_and_clear();
-    // The events own everything they need: the file's bytes go before the import.
-    drop(bytes);
-    let parsed = parsed.map_err(|e| import_err(&e))?;
-    if !parsed.ignored_columns.is_empty() {
-        eprintln!(
-            "scrutin: warning: {}: columns not read (ignored): {}",
-            field(&label),
-            field(&parsed.ignored_columns.join(", "))
-        );
+        scrutin::IMPORT_CHUNK,
+    )
+    .map_err(|e| {
+        pb.finish_and_clear();
+        import_err(&e)
+    })?;
+    if !stream.ignored_columns().is_empty() {
+        pb.suspend(|| {
+            eprintln!(
+                "scrutin: warning: {}: columns not read (ignored): {}",
+                field(&label),
+                field(&stream.ignored_columns().join(", "))
+            );
+        });
     }
-    let spinner = progress::spinner(
-        &format!(
-            "checking, signing and recording {} records",
-            parsed.events.len()
-        ),
-        false,
-    );
     let options = ImportOptions {
         keep_register_open: keep_open,
     };
-    let r = ledger.import(signer, kind.into(), &label, parsed, options);
-    spinner.finish_and_clear();
+    let r = ledger.import_stream(signer, kind.into(), &label, stream, options);
+    pb.finish_and_clear();
     let done = r.map_err(ledger_err)?;
     if let Some(at) = done.poll_opened {
         println!("poll opened on every resolution not yet open (entry {at})");

@@ -2,7 +2,6 @@
 //! or the output is machine-readable (`--json`).
 
 use std::io::IsTerminal;
-use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -39,17 +38,6 @@ fn styled(total: u64, msg: &str, quiet: bool, template: &str) -> ProgressBar {
         pb.set_style(style.progress_chars("=> "));
     }
     pb.set_message(msg.to_owned());
-    pb
-}
-
-/// A spinner for a step whose length is not known (a big batch being signed and stored).
-pub(crate) fn spinner(msg: &str, quiet: bool) -> ProgressBar {
-    if !visible(quiet) {
-        return ProgressBar::hidden();
-    }
-    let pb = ProgressBar::new_spinner();
-    pb.set_message(msg.to_owned());
-    pb.enable_steady_tick(Duration::from_millis(120));
     pb
 }
 

@@ -12,7 +12,7 @@ mod kinds;
 mod lines;
 
 use kinds::Parsing;
-use lines::LineIndex;
+use lines::LineReader;
 
 /// Which CSV file is imported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -376,7 +376,7 @@ fn ungroup(t: &str) -> Option<String> {
     Some(out)
 }
 
-fn csv_error(file: &str, e: &csv::Error, lines: &mut LineIndex<'_>) -> ImportError {
+fn csv_error<R>(file: &str, e: &csv::Error, lines: &mut LineReader<R>) -> ImportError {
     let line = e.position().map_or(1, |p| lines.line_at(p.byte()));
     if let csv::ErrorKind::Utf8 { err, .. } = e.kind() {
         // Excel's plain "CSV" is Windows-1252 (and "Unicode text" UTF-16): say how to fix it.
@@ -386,6 +386,16 @@ fn csv_error(file: &str, e: &csv::Error, lines: &mut LineIndex<'_>) -> ImportErr
             err.field() as u64 + 1,
             Rule::BadCsv,
             "the cell is not UTF-8 text (save the file as \"CSV UTF-8\")",
+        );
+    }
+    if let csv::ErrorKind::Io(io) = e.kind() {
+        // The file is streamed: a read that fails part-way is refused at the line reached.
+        return ImportError::new(
+            file,
+            line,
+            1,
+            Rule::BadCsv,
+            format!("cannot read the file: {io}"),
         );
     }
     ImportError::new(file, line, 1, Rule::BadCsv, e)
@@ -445,64 +455,170 @@ fn read_header(
     ))
 }
 
-/// Reads a whole CSV file of `kind`, named `file` in errors, into events. `now` is the lodging
-/// time of proxies whose row gives no `lodged_at`.
-///
-/// # Errors
-/// The first row (or header cell) that cannot be read, as an [`ImportError`] naming its
-/// line, column and rule.
-pub fn parse_csv(
-    kind: CsvKind,
-    file: &str,
-    bytes: &[u8],
-    now: UtcMillis,
-) -> Result<CsvImport, ImportError> {
-    parse_csv_with_progress(kind, file, bytes, now, &mut |_| {})
+/// The events of a chunk of a CSV file, with their origins (same length, same order).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CsvChunk {
+    /// The events, in file order.
+    pub events: Vec<Event>,
+    /// Where each event came from.
+    pub origins: Vec<Origin>,
 }
 
-/// [`parse_csv`], calling `on_progress` now and then with the number of bytes read so far
-/// (for a progress bar), and once at the end with the whole length.
+/// A CSV file of one kind read as a stream of [`CsvChunk`]s of at most `chunk` events: the
+/// file is never held whole, and what is kept per row (its event and origin) is kept only
+/// until its chunk is handed out, so memory is bounded by a chunk, not the file.
 ///
-/// # Errors
-/// As [`parse_csv`].
-pub fn parse_csv_with_progress(
-    kind: CsvKind,
-    file: &str,
-    bytes: &[u8],
-    now: UtcMillis,
-    on_progress: &mut dyn FnMut(u64),
-) -> Result<CsvImport, ImportError> {
-    let mut lines = LineIndex::new(bytes);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut rec = csv::StringRecord::new();
-    // The header is the first record that is not blank.
-    let header_line = loop {
-        match rdr.read_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break None,
-            Err(e) => return Err(csv_error(file, &e, &mut lines)),
-        }
-        if !rec.iter().all(str::is_empty) {
-            break Some(rec.position().map_or(1, |p| lines.line_at(p.byte())));
-        }
-    };
-    let header_rec = rec.clone();
-    let (header, ignored_columns) = read_header(kind, file, &header_rec, header_line.unwrap_or(1))?;
-    let width = header.cells.len();
-    let mut p = Parsing::new(kind, file, &header, now)?;
-    let mut n: u64 = 0;
-    if header_line.is_some() {
-        loop {
+/// Rows that group into one event across the file (a proxy form's rows share a proxy id; a
+/// cumulative ballot's rows share a voter, resolution and class) can only be handed out once
+/// the whole file is read, as a later row may still belong to an earlier event: a proxies
+/// file, and a ballots file with a `candidate` column, are grouped whole and then handed out
+/// in chunks ([`CsvStream::groups_whole_file`]). Every other file (a register, ballots of
+/// `for,against,abstain`, abstentions, attendance, revocations) streams.
+///
+/// The header is read by [`CsvStream::new`]; a row that cannot be read ends the stream with
+/// its [`ImportError`] (nothing after it is read).
+pub struct CsvStream<R> {
+    file: String,
+    rdr: csv::Reader<LineReader<R>>,
+    rec: csv::StringRecord,
+    parsing: Parsing,
+    width: usize,
+    chunk: usize,
+    ignored_columns: Vec<String>,
+    /// Rows read (blank lines not counted).
+    rows: u64,
+    /// Every row is read (or the stream failed).
+    read_all: bool,
+    /// Grouped events of the whole file, handed out from the front.
+    grouped: std::collections::VecDeque<(Event, Origin)>,
+}
+
+impl<R: std::io::Read> CsvStream<R> {
+    /// Reads the header of a CSV file of `kind` from `reader` (named `file` in errors), to
+    /// hand out its events `chunk` at a time (at least one). `now` is the lodging time of
+    /// proxies whose row gives no `lodged_at`.
+    ///
+    /// # Errors
+    /// The header's [`ImportError`] (a missing, doubled or misspelt column, a file that is
+    /// not UTF-8 CSV).
+    pub fn new(
+        kind: CsvKind,
+        file: &str,
+        reader: R,
+        now: UtcMillis,
+        chunk: usize,
+    ) -> Result<Self, ImportError> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .trim(csv::Trim::All)
+            .flexible(true)
+            .from_reader(LineReader::new(reader));
+        let mut rec = csv::StringRecord::new();
+        // The header is the first record that is not blank.
+        let header_line = loop {
             match rdr.read_record(&mut rec) {
                 Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => return Err(csv_error(file, &e, &mut lines)),
+                Ok(false) => break None,
+                Err(e) => return Err(csv_error(file, &e, rdr.get_mut())),
             }
-            let line = rec.position().map_or(0, |p| lines.line_at(p.byte()));
+            if !rec.iter().all(str::is_empty) {
+                let byte = rec.position().map_or(0, csv::Position::byte);
+                break Some(rdr.get_mut().line_at(byte));
+            }
+        };
+        let (header, ignored_columns) = read_header(kind, file, &rec, header_line.unwrap_or(1))?;
+        let parsing = Parsing::new(kind, file, &header, now)?;
+        Ok(CsvStream {
+            file: file.to_owned(),
+            rdr,
+            rec,
+            width: header.cells.len(),
+            parsing,
+            chunk: chunk.max(1),
+            ignored_columns,
+            rows: 0,
+            read_all: header_line.is_none(),
+            grouped: std::collections::VecDeque::new(),
+        })
+    }
+
+    /// Header cells this kind of file does not read, far from any column it reads, in file
+    /// order, control characters escaped: a warning to show, not an error.
+    #[must_use]
+    pub fn ignored_columns(&self) -> &[String] {
+        &self.ignored_columns
+    }
+
+    /// Whether the file's rows group into events across the whole file (a proxies file, a
+    /// ballots file with a `candidate` column): its events are then held until every row is
+    /// read, and only then handed out in chunks.
+    #[must_use]
+    pub fn groups_whole_file(&self) -> bool {
+        self.parsing.groups()
+    }
+
+    /// Bytes read from the file so far.
+    #[must_use]
+    pub fn bytes_read(&self) -> u64 {
+        self.rdr.get_ref().bytes_read()
+    }
+
+    /// Data rows read so far (blank lines not counted).
+    #[must_use]
+    pub fn rows_read(&self) -> u64 {
+        self.rows
+    }
+
+    /// The next chunk of at most `chunk` events, in file order; `None` once every event has
+    /// been handed out.
+    ///
+    /// # Errors
+    /// The first row that cannot be read, as an [`ImportError`] naming its line, column and
+    /// rule; the stream then ends.
+    pub fn next_chunk(&mut self) -> Result<Option<CsvChunk>, ImportError> {
+        if !self.read_all {
+            if let Err(e) = self.read_rows() {
+                // The stream ends here: nothing parsed before the error is handed out after it.
+                self.read_all = true;
+                self.grouped.clear();
+                drop(self.parsing.take());
+                return Err(e);
+            }
+        }
+        let mut out = CsvChunk::default();
+        if self.parsing.groups() {
+            let n = self.chunk.min(self.grouped.len());
+            for (event, origin) in self.grouped.drain(..n) {
+                out.events.push(event);
+                out.origins.push(origin);
+            }
+        } else {
+            (out.events, out.origins) = self.parsing.take();
+        }
+        Ok((!out.events.is_empty()).then_some(out))
+    }
+
+    /// Reads rows until a chunk's worth of events is parsed (streamed kinds) or the end of
+    /// the file (kinds that group, whose events then wait in `grouped`).
+    fn read_rows(&mut self) -> Result<(), ImportError> {
+        let file = self.file.as_str();
+        let width = self.width;
+        while self.parsing.groups() || self.parsing.parsed() < self.chunk {
+            match self.rdr.read_record(&mut self.rec) {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.read_all = true;
+                    if self.parsing.groups() {
+                        let (events, origins) = self.parsing.take();
+                        self.grouped = events.into_iter().zip(origins).collect();
+                    }
+                    return Ok(());
+                }
+                Err(e) => return Err(csv_error(file, &e, self.rdr.get_mut())),
+            }
+            let byte = self.rec.position().map_or(0, csv::Position::byte);
+            let line = self.rdr.get_mut().line_at(byte);
+            let rec = &self.rec;
             if rec.iter().all(str::is_empty) {
                 continue; // blank line
             }
@@ -522,19 +638,57 @@ pub fn parse_csv_with_progress(
                     ),
                 ));
             }
-            p.row(&Row {
-                file,
-                line,
-                rec: &rec,
-            })?;
-            n += 1;
-            if n.is_multiple_of(4096) {
-                on_progress(rdr.position().byte());
-            }
+            self.parsing.row(&Row { file, line, rec })?;
+            self.rows += 1;
         }
+        Ok(())
+    }
+}
+
+impl<R: std::io::Read> Iterator for CsvStream<R> {
+    type Item = Result<CsvChunk, ImportError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_chunk().transpose()
+    }
+}
+
+/// Reads a whole CSV file of `kind`, named `file` in errors, into events. `now` is the lodging
+/// time of proxies whose row gives no `lodged_at`.
+///
+/// # Errors
+/// The first row (or header cell) that cannot be read, as an [`ImportError`] naming its
+/// line, column and rule.
+pub fn parse_csv(
+    kind: CsvKind,
+    file: &str,
+    bytes: &[u8],
+    now: UtcMillis,
+) -> Result<CsvImport, ImportError> {
+    parse_csv_with_progress(kind, file, bytes, now, &mut |_| {})
+}
+
+/// [`parse_csv`], calling `on_progress` now and then with the number of bytes read so far
+/// (for a progress bar), and once at the end with the whole length. (A file too large to
+/// hold is better read with [`CsvStream`].)
+///
+/// # Errors
+/// As [`parse_csv`].
+pub fn parse_csv_with_progress(
+    kind: CsvKind,
+    file: &str,
+    bytes: &[u8],
+    now: UtcMillis,
+    on_progress: &mut dyn FnMut(u64),
+) -> Result<CsvImport, ImportError> {
+    let mut stream = CsvStream::new(kind, file, bytes, now, 4096)?;
+    let mut out = CsvImport::default();
+    while let Some(chunk) = stream.next_chunk()? {
+        out.events.extend(chunk.events);
+        out.origins.extend(chunk.origins);
+        on_progress(stream.bytes_read());
     }
     on_progress(bytes.len() as u64);
-    let mut parsed = p.finish();
-    parsed.ignored_columns = ignored_columns;
-    Ok(parsed)
+    out.ignored_columns = stream.ignored_columns;
+    Ok(out)
 }

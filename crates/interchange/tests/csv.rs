@@ -1,7 +1,7 @@
 //! The four CSV formats: happy paths as spreadsheets export them, and every refusal with its
 //! exact `FILE:LINE:COLUMN` and rule.
 
-use scrutin_interchange::{parse_csv, CsvImport, CsvKind, ImportError, Rule};
+use scrutin_interchange::{parse_csv, CsvImport, CsvKind, CsvStream, ImportError, Rule};
 use scrutin_model::{
     Ballot, Choice, ClassId, Event, Instruction, Restriction, Shares, UtcMillis, Voter,
 };
@@ -242,4 +242,136 @@ fn a_cell_not_in_utf8_is_named() {
     )
     .unwrap_err();
     assert_eq!((e.line, e.column, e.rule), (3, 2, Rule::BadCsv));
+}
+
+/// A reader of `rows` register rows made as they are read, counting the bytes handed out:
+/// the file never exists whole.
+struct Generated {
+    next: u64,
+    rows: u64,
+    pending: Vec<u8>,
+    handed: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl std::io::Read for Generated {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.pending.len() < out.len() && self.next <= self.rows {
+            let row = if self.next == 0 {
+                "holder,name,class,shares\n".to_owned()
+            } else {
+                format!("H{0},Holder {0},A,{0}\n", self.next)
+            };
+            self.pending.extend_from_slice(row.as_bytes());
+            self.next += 1;
+        }
+        let n = out.len().min(self.pending.len());
+        out[..n].copy_from_slice(&self.pending[..n]);
+        self.pending.drain(..n);
+        self.handed.set(self.handed.get() + n as u64);
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_stream_reads_a_chunk_at_a_time_not_the_file() {
+    let handed = std::rc::Rc::new(std::cell::Cell::new(0));
+    let file = Generated {
+        next: 0,
+        rows: 100_000,
+        pending: Vec::new(),
+        handed: handed.clone(),
+    };
+    let mut s = CsvStream::new(CsvKind::Register, "f.csv", file, UtcMillis(5), 1000).expect("h");
+    assert!(!s.groups_whole_file());
+    let mut chunks = 0u64;
+    let mut rows = 0u64;
+    while let Some(chunk) = s.next_chunk().expect("reads") {
+        assert!(chunk.events.len() <= 1000);
+        assert_eq!(chunk.events.len(), chunk.origins.len());
+        rows += chunk.events.len() as u64;
+        chunks += 1;
+        // Read no further than the chunk handed out (and the csv reader's buffer).
+        assert!(s.rows_read() <= rows + 1, "{} rows read", s.rows_read());
+        assert!(handed.get() <= s.bytes_read() && s.bytes_read() < (rows + 400) * 40);
+        assert_eq!(chunk.origins[0].line, rows - chunk.events.len() as u64 + 2);
+    }
+    assert_eq!((rows, chunks), (100_000, 100));
+}
+
+#[test]
+fn proxies_and_cumulative_ballots_group_the_whole_file_then_hand_it_out_in_chunks() {
+    // The rows of a proxy form need not be together: the form is complete only at the end.
+    let mut text = String::from("proxy,holder,resolution,instruction\n");
+    for i in 0..50 {
+        text.push_str(&format!("P{i},H{i},1,for\n"));
+    }
+    for i in 0..50 {
+        text.push_str(&format!("P{i},H{i},2,against\n"));
+    }
+    let mut s =
+        CsvStream::new(CsvKind::Proxies, "f.csv", text.as_bytes(), UtcMillis(5), 16).expect("h");
+    assert!(s.groups_whole_file());
+    let mut forms = Vec::new();
+    while let Some(chunk) = s.next_chunk().expect("reads") {
+        assert!(chunk.events.len() <= 16);
+        forms.extend(chunk.events);
+    }
+    assert_eq!(forms.len(), 50);
+    assert!(forms
+        .iter()
+        .all(|e| matches!(e, Event::ProxyLodged(p) if p.instructions.len() == 2)));
+    let whole = run(CsvKind::Proxies, &text).expect("parses");
+    assert_eq!(whole.events, forms);
+    let ballots = "voter,resolution,for,against,abstain,candidate,votes\nH1,1,5,0,0,,\n";
+    let s = CsvStream::new(
+        CsvKind::Ballots,
+        "f.csv",
+        ballots.as_bytes(),
+        UtcMillis(5),
+        16,
+    )
+    .expect("h");
+    assert!(s.groups_whole_file());
+    let split = "voter,resolution,for,against,abstain\nH1,1,5,0,0\n";
+    let s = CsvStream::new(
+        CsvKind::Ballots,
+        "f.csv",
+        split.as_bytes(),
+        UtcMillis(5),
+        16,
+    )
+    .expect("h");
+    assert!(!s.groups_whole_file());
+}
+
+#[test]
+fn a_bad_row_many_chunks_in_names_its_exact_line_and_cell() {
+    let mut text = String::from("voter,resolution,for,against,abstain\n\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("H{i},1,{i},0,0\n"));
+    }
+    text.push_str("\r\n\r\nH20001,1,1,0,0\r\nH20002,1,1,two,0\n");
+    let mut s = CsvStream::new(
+        CsvKind::Ballots,
+        "f.csv",
+        text.as_bytes(),
+        UtcMillis(5),
+        512,
+    )
+    .expect("h");
+    let e = loop {
+        match s.next_chunk() {
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("the bad row was not found"),
+            Err(e) => break e,
+        }
+    };
+    // Header line 1, a blank line 2, rows on lines 3..=20002, two blank CRLF lines, then
+    // CRLF rows on 20005 and 20006.
+    assert_eq!(
+        (e.line, e.column, e.rule),
+        (20_006, 4, Rule::BadNumber),
+        "{e}"
+    );
+    assert_eq!(s.next_chunk(), Ok(None), "the stream ends at its error");
 }

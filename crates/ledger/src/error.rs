@@ -59,6 +59,10 @@ pub enum LedgerError {
         /// The rule it breaks.
         violation: Box<RuleViolation>,
     },
+    /// A row of a streamed CSV file could not be read (the file is read as it is recorded, so
+    /// this comes from the import); nothing from the file was recorded.
+    #[error("{0}")]
+    Csv(Box<scrutin_interchange::ImportError>),
     /// Importing a ballots file opens every poll not yet open in the same batch, and that
     /// opening was refused; nothing was recorded.
     #[error("{file}: could not open the poll: {violation} (nothing recorded)")]

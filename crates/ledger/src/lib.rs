@@ -96,7 +96,9 @@ pub use verify::{
 };
 pub use verify_state::{verify_bundle_since, VerifyState, STATE_MAGIC, STATE_VERSION};
 pub use witness_state::{origin_dir_name, OriginState, WitnessState};
-pub use workflow::{AfterClose, CloseOutcome, ImportOptions, ImportWarning, Imported};
+pub use workflow::{
+    AfterClose, CloseOutcome, ImportOptions, ImportWarning, Imported, IMPORT_CHUNK,
+};
 
 /// The README's example, compiled and run as a doctest so that it cannot drift from the API.
 #[doc = include_str!("../../../README.md")]

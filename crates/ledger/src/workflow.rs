@@ -5,17 +5,24 @@
 use std::ops::Range;
 use std::path::Path;
 
-use scrutin_interchange::{CsvImport, CsvKind, MeetingPlan, Origin, PartKey};
+use std::sync::mpsc::{Receiver, SyncSender};
+
+use scrutin_interchange::{
+    CsvChunk, CsvImport, CsvKind, ImportError, MeetingPlan, Origin, PartKey,
+};
 use scrutin_log::{Log, LogError, Signer};
-use scrutin_model::{encode_event, Event, HolderId, ResolutionId, Role, UtcMillis, Voter};
+use scrutin_model::{
+    encode_event, AuthorKey, Event, HolderId, ResolutionId, Role, UtcMillis, Voter,
+};
 use scrutin_tally::{Meeting, Subject, VoteColumn};
 
 use crate::atomic::{parent_of, sync_dir, temporary_beside};
 use crate::ledger::{author_of, check_one, encode};
 use crate::{origin_for, Ledger, LedgerError};
 
-/// Events per chunk of a streamed import: what is encoded, signed and written at once.
-pub(crate) const IMPORT_CHUNK: usize = 8192;
+/// Events per chunk of a streamed import: what is read, checked, encoded, signed and written
+/// at once (give it to [`scrutin_interchange::CsvStream::new`]).
+pub const IMPORT_CHUNK: usize = 8192;
 
 /// What an import recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -245,15 +252,13 @@ impl Ledger {
         self.with_meeting(|m| m.convened().map_or(now, |c| now.min(c.proxy_deadline)))
     }
 
-    /// Records a parsed CSV file as ONE all-or-nothing batch, signed by `signer`. A ballots
-    /// file with rows first opens every poll not yet open (in the same batch, so a refused
-    /// file opens nothing); a register file then closes the register unless
-    /// `options.keep_register_open`.
+    /// Records a parsed CSV file as ONE all-or-nothing batch, signed by `signer`: as
+    /// [`Ledger::import_stream`] of its events (a file too large to hold should be streamed
+    /// from a [`scrutin_interchange::CsvStream`] instead).
     ///
     /// # Errors
-    /// [`LedgerError::RowRefused`] naming the file's row and the cell of the part the rules
-    /// refuse ([`scrutin_tally::RuleViolation::subject`]); [`LedgerError::PollNotOpened`];
-    /// [`LedgerError::RegisterNotClosed`]; log errors. Nothing is recorded then.
+    /// As [`Ledger::import_stream`]; [`LedgerError::Usage`] if `parsed` has not one origin per
+    /// event.
     pub fn import(
         &self,
         signer: &Signer,
@@ -262,141 +267,103 @@ impl Ledger {
         parsed: CsvImport,
         options: ImportOptions,
     ) -> Result<Imported, LedgerError> {
-        let records = parsed.events.len();
-        let events = parsed.events;
-        let origins = parsed.origins;
-        let author = author_of(signer);
-        // The events around the file's own go before and after them without moving the file's
-        // (the largest allocation of an import) in memory.
-        let mut before = None;
-        // A ballots file with no rows (a header alone, an export of nothing) records nothing:
-        // opening every poll is the chair's act, not a side effect of an empty file.
-        if kind == CsvKind::Ballots && records > 0 {
-            let open_all = Event::PollOpened { resolution: None };
-            if self.with_meeting(|m| m.check(&open_all, &author, now()).is_ok()) {
-                before = Some(open_all);
-            }
-        }
-        let opened = before.is_some();
-        let close_register = kind == CsvKind::Register && !options.keep_register_open;
-        let after = close_register.then_some(Event::RegisterClosed);
-        let prefix = usize::from(opened);
-        let all = before.iter().chain(&events).chain(after.iter());
-        let result = self.submit_chunked(signer, all);
-        let violation = match result {
-            Ok(entries) => {
-                // From the events themselves once recorded: a list of every ballot's voter
-                // and resolution made beforehand would be one more copy of the file.
-                let warnings = self.with_meeting(|m| must_abstain_warnings(m, &events, &origins));
-                return Ok(Imported {
-                    records,
-                    poll_opened: opened.then_some(entries.start),
-                    register_closed: close_register.then(|| entries.end - 1),
-                    entries,
-                    warnings,
-                });
-            }
-            Err(LedgerError::Rejected {
-                position,
-                violation,
-            }) => (position, violation),
-            Err(other) => return Err(other),
-        };
-        drop(events);
-        let (position, violation) = violation;
-        let file = file.to_owned();
-        let violation = Box::new(violation);
-        if position < prefix {
-            return Err(LedgerError::PollNotOpened { file, violation });
-        }
-        let i = position - prefix;
-        let Some(origin) = origins.get(i) else {
-            return Err(LedgerError::RegisterNotClosed {
-                file,
-                line: origins.last().map_or(1, |o| o.line),
-                violation,
-            });
-        };
-        let (line, column) = locate(origin, &violation.subject());
-        Err(LedgerError::RowRefused {
-            file,
-            line,
-            column: u64::from(column),
-            violation,
+        let mut events = parsed.events.into_iter();
+        let mut origins = parsed.origins.into_iter();
+        let chunks = std::iter::from_fn(move || {
+            let chunk = CsvChunk {
+                events: events.by_ref().take(IMPORT_CHUNK).collect(),
+                origins: origins.by_ref().take(IMPORT_CHUNK).collect(),
+            };
+            (!chunk.events.is_empty() || !chunk.origins.is_empty()).then_some(Ok(chunk))
+        });
+        self.import_stream(signer, kind, file, chunks, options)
+    }
+
+    /// Records a CSV file read as a stream of chunks (a [`scrutin_interchange::CsvStream`])
+    /// as ONE all-or-nothing batch, signed by `signer`, with memory bounded by a few chunks
+    /// rather than the file. A ballots file with rows first opens every poll not yet open (in
+    /// the same batch, so a refused file opens nothing); a register file then closes the
+    /// register unless `options.keep_register_open`.
+    ///
+    /// Each chunk is read and its events checked against the rules on a thread of its own,
+    /// beside the signing of the chunk before and the writing of the one before that; no
+    /// event is handed to the log before it has passed, and the log's commit point is written
+    /// last, so a refusal in any chunk (or a row that cannot be read) records nothing. The
+    /// origins of the chunk being checked are the only ones kept: they name a refused row.
+    ///
+    /// # Errors
+    /// [`LedgerError::RowRefused`] naming the file's row and the cell of the part the rules
+    /// refuse ([`scrutin_tally::RuleViolation::subject`]); [`LedgerError::Csv`] for a row that
+    /// cannot be read; [`LedgerError::PollNotOpened`]; [`LedgerError::RegisterNotClosed`];
+    /// [`LedgerError::Usage`] for a chunk without one origin per event; log errors. Nothing
+    /// is recorded then.
+    pub fn import_stream<S>(
+        &self,
+        signer: &Signer,
+        kind: CsvKind,
+        file: &str,
+        chunks: S,
+        options: ImportOptions,
+    ) -> Result<Imported, LedgerError>
+    where
+        S: Iterator<Item = Result<CsvChunk, ImportError>> + Send,
+    {
+        self.import_via(signer, kind, file, chunks, options, |feed, at| {
+            self.log.append_chunks_at(signer, feed, at)
         })
     }
 
-    /// As [`Ledger::submit_batch`] for a file's worth of events, with memory bounded by a
-    /// chunk rather than the file: the payloads are encoded, signed and written
-    /// [`IMPORT_CHUNK`] events at a time (signing the next chunk while the last is written),
-    /// with the log's commit point written last, so the batch stays all-or-nothing.
-    ///
-    /// The rules check every event against a copy of the state (copy-on-write, cheap) on a
-    /// thread of their own, beside the signing rather than before it: they run tens of times
-    /// faster than signing, so a refused file is still refused within about the time the check
-    /// takes, and no chunk is handed to the log before each of its events has passed (a
-    /// refused event is never signed; what was written before the refusal is discarded).
-    fn submit_chunked<'e, I>(&self, signer: &Signer, events: I) -> Result<Range<u64>, LedgerError>
+    /// [`Ledger::import_stream`], the checked chunks handed to `append` (the log's pipeline;
+    /// a test observes it).
+    fn import_via<S, A>(
+        &self,
+        signer: &Signer,
+        kind: CsvKind,
+        file: &str,
+        chunks: S,
+        options: ImportOptions,
+        append: A,
+    ) -> Result<Imported, LedgerError>
     where
-        I: Iterator<Item = &'e Event> + Clone + Send,
+        S: Iterator<Item = Result<CsvChunk, ImportError>> + Send,
+        A: FnOnce(Feed, u64) -> Result<Range<u64>, LedgerError>,
     {
         let _writer = self.lock_writer();
         let author = author_of(signer);
         // The time the entries carry: the rules check proxy forms against it, and the log
         // records it (never earlier) while this writer alone appends.
         let at = self.log.next_time();
-        let recorded = UtcMillis(at);
+        let run = Run {
+            kind,
+            file,
+            author: &author,
+            recorded: UtcMillis(at),
+            close_register: kind == CsvKind::Register && !options.keep_register_open,
+        };
         let start = self.read_state().clone();
-        let progress = CheckProgress::default();
         let (range, checked) = std::thread::scope(|s| {
-            let (to_check, progress, author) = (events.clone(), &progress, &author);
-            let checker = s.spawn(move || {
-                // However the check ends (even by a panic), the chunk source stops waiting.
-                let _stops = StopOnDrop(progress);
-                let mut next = start;
-                for (position, event) in to_check.enumerate() {
-                    if position % CHECK_NOTIFY == 0 && progress.stopped() {
-                        return None;
-                    }
-                    match check_one(&next, event, author, recorded, position) {
-                        Ok(planned) => next.commit(planned),
-                        Err(e) => {
-                            progress.refuse(e);
-                            return None;
-                        }
-                    }
-                    if (position + 1) % CHECK_NOTIFY == 0 {
-                        progress.passed(position + 1);
-                    }
-                }
-                progress.finish();
-                Some(next)
-            });
-            let mut events = events.peekable();
-            let mut taken = 0usize;
-            let chunks = std::iter::from_fn(|| {
-                events.peek()?;
-                let chunk: Vec<&Event> = events.by_ref().take(IMPORT_CHUNK).collect();
-                taken += chunk.len();
-                if let Err(e) = progress.wait_for(taken) {
-                    return Some(Err(e));
-                }
-                Some(chunk.into_iter().map(encode).collect::<Result<Vec<_>, _>>())
-            });
-            let range = self.log.append_chunks_at(signer, chunks, at);
-            // A failed append stops the check; a refused check has already failed it.
-            progress.stop();
-            let checked = checker.join().unwrap_or(None);
-            (range, checked)
+            let (tx, rx) = std::sync::mpsc::sync_channel(1);
+            let run = &run;
+            let checker = s.spawn(move || run.check(start, chunks, &tx));
+            // When `append` stops early (a write failed), the feed is dropped with it and
+            // the checker's next send fails: it stops too.
+            let range = append(Feed { rx }, at);
+            (range, checker.join().unwrap_or(None))
         });
         let range = range?;
-        let next = checked.ok_or_else(|| {
+        let done = checked.ok_or_else(|| {
             LedgerError::Io("the rules check stopped before the end of the file".into())
         })?;
         // The receipt index is not written here: a million holders' keys held sled at
         // gigabytes during the import; the first receipt builds it in bounded chunks.
-        *self.state.write().unwrap_or_else(|p| p.into_inner()) = next;
-        Ok(range)
+        *self.state.write().unwrap_or_else(|p| p.into_inner()) = done.state;
+        Ok(Imported {
+            records: done.records,
+            poll_opened: done.opened.then_some(range.start),
+            register_closed: run.close_register.then(|| range.end - 1),
+            entries: range,
+            warnings: done.warnings,
+        })
     }
 
     /// Closes the poll on `resolution` (every open poll if `None`); when no poll stays open
@@ -447,110 +414,167 @@ impl Ledger {
     }
 }
 
-/// The checker tells the chunk source how far it got every this many events.
-const CHECK_NOTIFY: usize = 1024;
-
-/// Stops the check's progress when dropped: a chunk source waiting on it then gives up.
-struct StopOnDrop<'a>(&'a CheckProgress);
-
-impl Drop for StopOnDrop<'_> {
-    fn drop(&mut self) {
-        self.0.stop();
-    }
+/// One import's settings, shared by the checking thread.
+struct Run<'a> {
+    kind: CsvKind,
+    file: &'a str,
+    author: &'a AuthorKey,
+    recorded: UtcMillis,
+    close_register: bool,
 }
 
-/// How far the rules check of an import got, shared between the checking thread and the chunk
-/// source that waits for it.
-#[derive(Default)]
-struct CheckProgress {
-    state: std::sync::Mutex<Checked>,
-    changed: std::sync::Condvar,
+/// What the checking thread ends with when every event passed.
+struct CheckedImport {
+    /// The meeting's state after the file.
+    state: Meeting,
+    /// The file's events.
+    records: usize,
+    /// Whether the batch opens every poll first.
+    opened: bool,
+    warnings: Vec<ImportWarning>,
 }
 
-#[derive(Default)]
-struct Checked {
-    /// Events known to pass, from the first.
-    passed: usize,
-    /// Every event passed.
-    finished: bool,
-    /// The refusal, until the chunk source takes it.
-    refused: Option<LedgerError>,
-    /// Set once the check was refused or told to stop.
-    stopped: bool,
+/// The checked events of an import, chunk by chunk, encoded for the log as it pulls them.
+pub(crate) struct Feed {
+    rx: Receiver<Result<Vec<Event>, LedgerError>>,
 }
 
-impl CheckProgress {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Checked> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
+impl Iterator for Feed {
+    type Item = Result<Vec<Vec<u8>>, LedgerError>;
 
-    fn passed(&self, n: usize) {
-        self.lock().passed = n;
-        self.changed.notify_all();
-    }
-
-    fn finish(&self) {
-        self.lock().finished = true;
-        self.changed.notify_all();
-    }
-
-    fn refuse(&self, e: LedgerError) {
-        let mut st = self.lock();
-        st.refused = Some(e);
-        st.stopped = true;
-        drop(st);
-        self.changed.notify_all();
-    }
-
-    fn stop(&self) {
-        self.lock().stopped = true;
-        self.changed.notify_all();
-    }
-
-    fn stopped(&self) -> bool {
-        self.lock().stopped
-    }
-
-    /// Waits until the first `n` events passed; the refusal if the check refused one.
-    fn wait_for(&self, n: usize) -> Result<(), LedgerError> {
-        let mut st = self.lock();
-        loop {
-            if let Some(e) = st.refused.take() {
-                return Err(e);
-            }
-            if st.finished || st.passed >= n {
-                return Ok(());
-            }
-            if st.stopped {
-                return Err(LedgerError::Io(
-                    "the rules check stopped before the end of the file".into(),
-                ));
-            }
-            st = self.changed.wait(st).unwrap_or_else(|p| p.into_inner());
-        }
-    }
-}
-
-/// A warning for each recorded ballot (of `events`, from the file lines `origins`) whose
-/// shares are required to abstain.
-fn must_abstain_warnings(m: &Meeting, events: &[Event], origins: &[Origin]) -> Vec<ImportWarning> {
-    events
-        .iter()
-        .zip(origins)
-        .filter_map(|(e, o)| match e {
-            Event::VoteCast(b) => {
-                let (holder, reason) = m.must_abstain_holder(&b.voter, &b.resolution)?;
-                Some(ImportWarning::MustAbstainBallot {
-                    line: o.line,
-                    voter: b.voter.clone(),
-                    holder: holder.clone(),
-                    resolution: b.resolution.clone(),
-                    reason: reason.to_owned(),
-                })
-            }
-            _ => None,
+    fn next(&mut self) -> Option<Self::Item> {
+        Some(match self.rx.recv().ok()? {
+            Ok(events) => events.iter().map(encode).collect(),
+            Err(e) => Err(e),
         })
-        .collect()
+    }
+}
+
+impl Run<'_> {
+    /// Reads `chunks`, checks each event against the rules on `state` and sends the chunks
+    /// that passed to `tx`, the poll opening first and the register's closing last. A row
+    /// that cannot be read, or is refused, is sent as the error (the log then stops and
+    /// records nothing) and ends the check with `None`; so does a log that stopped pulling.
+    fn check<S>(
+        &self,
+        mut state: Meeting,
+        chunks: S,
+        tx: &SyncSender<Result<Vec<Event>, LedgerError>>,
+    ) -> Option<CheckedImport>
+    where
+        S: Iterator<Item = Result<CsvChunk, ImportError>>,
+    {
+        let refuse = |e: LedgerError| {
+            let _ = tx.send(Err(e));
+            None
+        };
+        let mut done = CheckedImport {
+            state: Meeting::new(),
+            records: 0,
+            opened: false,
+            warnings: Vec::new(),
+        };
+        let mut position = 0usize;
+        let mut last_line = 1;
+        let mut first = true;
+        for chunk in chunks {
+            let chunk = match chunk {
+                Ok(c) => c,
+                Err(e) => return refuse(LedgerError::Csv(Box::new(e))),
+            };
+            if chunk.events.len() != chunk.origins.len() {
+                return refuse(LedgerError::Usage(format!(
+                    "{}: a chunk of {} events has {} origins",
+                    self.file,
+                    chunk.events.len(),
+                    chunk.origins.len()
+                )));
+            }
+            let mut events = Vec::with_capacity(chunk.events.len() + 1);
+            // A ballots file with no rows (a header alone, an export of nothing) records
+            // nothing: opening every poll is the chair's act, not a side effect of an empty
+            // file.
+            if std::mem::take(&mut first)
+                && self.kind == CsvKind::Ballots
+                && !chunk.events.is_empty()
+            {
+                let open_all = Event::PollOpened { resolution: None };
+                if state.check(&open_all, self.author, now()).is_ok() {
+                    match check_one(&state, &open_all, self.author, self.recorded, position) {
+                        Ok(planned) => state.commit(planned),
+                        Err(LedgerError::Rejected { violation, .. }) => {
+                            return refuse(LedgerError::PollNotOpened {
+                                file: self.file.to_owned(),
+                                violation: Box::new(violation),
+                            })
+                        }
+                        Err(e) => return refuse(e),
+                    }
+                    events.push(open_all);
+                    done.opened = true;
+                    position += 1;
+                }
+            }
+            for (event, origin) in chunk.events.into_iter().zip(&chunk.origins) {
+                match check_one(&state, &event, self.author, self.recorded, position) {
+                    Ok(planned) => state.commit(planned),
+                    Err(LedgerError::Rejected { violation, .. }) => {
+                        let (line, column) = locate(origin, &violation.subject());
+                        return refuse(LedgerError::RowRefused {
+                            file: self.file.to_owned(),
+                            line,
+                            column: u64::from(column),
+                            violation: Box::new(violation),
+                        });
+                    }
+                    Err(e) => return refuse(e),
+                }
+                if let Some(w) = must_abstain_warning(&state, &event, origin) {
+                    done.warnings.push(w);
+                }
+                last_line = origin.line;
+                position += 1;
+                done.records += 1;
+                events.push(event);
+            }
+            if tx.send(Ok(events)).is_err() {
+                return None;
+            }
+        }
+        if self.close_register {
+            let close = Event::RegisterClosed;
+            match check_one(&state, &close, self.author, self.recorded, position) {
+                Ok(planned) => state.commit(planned),
+                Err(LedgerError::Rejected { violation, .. }) => {
+                    return refuse(LedgerError::RegisterNotClosed {
+                        file: self.file.to_owned(),
+                        line: last_line,
+                        violation: Box::new(violation),
+                    })
+                }
+                Err(e) => return refuse(e),
+            }
+            tx.send(Ok(vec![close])).ok()?;
+        }
+        done.state = state;
+        Some(done)
+    }
+}
+
+/// The warning for a recorded ballot (`event`, from the file line of `origin`) whose shares
+/// are required to abstain, on the state it was recorded in.
+fn must_abstain_warning(m: &Meeting, event: &Event, origin: &Origin) -> Option<ImportWarning> {
+    let Event::VoteCast(b) = event else {
+        return None;
+    };
+    let (holder, reason) = m.must_abstain_holder(&b.voter, &b.resolution)?;
+    Some(ImportWarning::MustAbstainBallot {
+        line: origin.line,
+        voter: b.voter.clone(),
+        holder: holder.clone(),
+        resolution: b.resolution.clone(),
+        reason: reason.to_owned(),
+    })
 }
 
 /// The line and cell of a refused event's `subject`, from the event's origin: the row of the
@@ -608,4 +632,118 @@ fn locate(origin: &Origin, subject: &Subject) -> (u64, u32) {
         _ => (origin.line, c.who),
     };
     (line, if column == 0 { c.who.max(1) } else { column })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use scrutin_interchange::{parse_meeting, CsvChunk, Origin};
+    use scrutin_log::Signer;
+    use scrutin_model::{ClassId, Event, HolderId, Shares};
+
+    use super::{ImportOptions, Ledger};
+    use crate::demo::SYNTHETIC_MEETING;
+    use crate::keys::{author_from_vkey, author_of};
+    use crate::LedgerError;
+
+    /// A chunk of `n` register rows, holders `S{first}..`.
+    fn register_chunk(first: usize, n: usize) -> CsvChunk {
+        let mut chunk = CsvChunk::default();
+        for i in first..first + n {
+            chunk.events.push(Event::ShareRegistered {
+                holder: HolderId::new(format!("S{i:08}")).expect("id"),
+                name: String::new(),
+                class: ClassId::new("A").expect("class"),
+                shares: Shares(100),
+            });
+            chunk.origins.push(Origin {
+                line: i as u64 + 2,
+                who: 1,
+                ..Origin::default()
+            });
+        }
+        chunk
+    }
+
+    #[test]
+    fn an_import_reads_the_file_no_more_than_three_chunks_ahead_of_the_log() {
+        // Memory is bounded by a chunk, not the file: when the source is asked for a chunk,
+        // every chunk but the last two it gave has already been taken by the log's pipeline
+        // (which in turn holds only a few jobs: `pipeline` tests that bound). Ahead of the
+        // pipeline: the chunk being read, the one in the channel, and the one the feed has
+        // just received (counted as taken only once it is handed on).
+        const CHUNK: usize = 64;
+        const CHUNKS: usize = 40;
+        let tmp = tempfile::tempdir().expect("tmp");
+        let signer = Signer::from_seed("registrar.example", [3; 32]).expect("signer");
+        let plan = parse_meeting(
+            "meeting.toml",
+            SYNTHETIC_MEETING,
+            author_of(&signer),
+            &author_from_vkey,
+        )
+        .expect("parses");
+        let ledger = Ledger::create_meeting(&tmp.path().join("db"), &plan, &signer).expect("db");
+        let before = ledger.len();
+        let produced = AtomicUsize::new(0);
+        let taken = AtomicUsize::new(0);
+        let worst = AtomicUsize::new(0);
+        let source = (0..CHUNKS).map(|c| {
+            let ahead = (c + 1) * CHUNK - taken.load(Ordering::SeqCst);
+            worst.fetch_max(ahead, Ordering::SeqCst);
+            produced.fetch_add(CHUNK, Ordering::SeqCst);
+            Ok(register_chunk(c * CHUNK, CHUNK))
+        });
+        let done = ledger
+            .import_via(
+                &signer,
+                scrutin_interchange::CsvKind::Register,
+                "register.csv",
+                source,
+                ImportOptions::default(),
+                |feed, at| {
+                    let counted = feed.inspect(|c| {
+                        if let Ok(c) = c {
+                            taken.fetch_add(c.len(), Ordering::SeqCst);
+                        }
+                    });
+                    ledger.log.append_chunks_at(&signer, counted, at)
+                },
+            )
+            .expect("imports");
+        assert_eq!(done.records, CHUNK * CHUNKS);
+        assert_eq!(ledger.len(), before + (CHUNK * CHUNKS) as u64 + 1);
+        let worst = worst.load(Ordering::SeqCst);
+        assert!(
+            worst <= 3 * CHUNK,
+            "{worst} events read ahead of the log (chunks of {CHUNK})"
+        );
+    }
+
+    #[test]
+    fn a_chunk_without_an_origin_per_event_is_refused_not_truncated() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let signer = Signer::from_seed("registrar.example", [3; 32]).expect("signer");
+        let plan = parse_meeting(
+            "meeting.toml",
+            SYNTHETIC_MEETING,
+            author_of(&signer),
+            &author_from_vkey,
+        )
+        .expect("parses");
+        let ledger = Ledger::create_meeting(&tmp.path().join("db"), &plan, &signer).expect("db");
+        let before = ledger.len();
+        let mut chunk = register_chunk(0, 3);
+        chunk.origins.pop();
+        let r = ledger.import_stream(
+            &signer,
+            scrutin_interchange::CsvKind::Register,
+            "register.csv",
+            std::iter::once(Ok(chunk)),
+            ImportOptions::default(),
+        );
+        assert!(matches!(r, Err(LedgerError::Usage(_))), "{r:?}");
+        assert_eq!(ledger.len(), before);
+    }
 }

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use scrutin::interchange::{parse_csv, parse_meeting, CsvKind, MeetingPlan};
+use scrutin::interchange::{parse_csv, parse_meeting, CsvKind, CsvStream, MeetingPlan};
 use scrutin::log::{Log, Signer};
 use scrutin::model::{AuthorKey, UtcMillis};
 use scrutin::{
@@ -389,4 +389,69 @@ fn a_row_refused_beyond_the_first_chunk_records_nothing() {
     assert_eq!(l.tally().to_json(), tally);
     let report = verify_bundle(&bundle[..], &[signer.verifier()], &mut |_, _| {}).expect("runs");
     assert!(report.is_valid(), "{report:?}");
+}
+
+/// Streams `text` into the ledger as the CLI does: read and recorded a chunk at a time.
+fn import_streamed(
+    ledger: &Ledger,
+    signer: &Signer,
+    kind: CsvKind,
+    text: &str,
+) -> Result<scrutin::Imported, LedgerError> {
+    let file = format!("{}.csv", kind.name());
+    let stream = CsvStream::new(
+        kind,
+        &file,
+        text.as_bytes(),
+        UtcMillis(1),
+        scrutin::IMPORT_CHUNK,
+    )
+    .expect("header");
+    ledger.import_stream(signer, kind, &file, stream, ImportOptions::default())
+}
+
+#[test]
+fn a_streamed_file_refused_chunks_after_the_first_names_its_exact_cell_and_records_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("db");
+    let signer = registrar();
+    let l =
+        Ledger::create_meeting(&dir, &plan(&meeting(ELECTION), &signer), &signer).expect("created");
+    let before = l.len();
+    // Refused by the rules in the fourth chunk: a holder registered twice, named at its own
+    // line and holder cell.
+    let mut text = big_register(30_000);
+    text.push_str("H29999,Again,H,5\n");
+    let (file, line, column, rule) =
+        refused_at(import_streamed(&l, &signer, CsvKind::Register, &text));
+    assert_eq!((file.as_str(), line, column), ("register.csv", 30_002, 1));
+    assert_eq!(rule, "duplicate-register-line");
+    assert_eq!(l.len(), before);
+    // A cell that cannot be read in the fourth chunk, after blank lines and a quoted cell
+    // over two lines (the line count is the editor's): its line and cell, nothing recorded.
+    let mut text = big_register(10);
+    text.push_str("\n\nH11,\"Eleven\non two lines\",H,11\n");
+    for i in 12..=30_000 {
+        text.push_str(&format!("H{i},Holder {i},H,{i}\n"));
+    }
+    text.push_str("H30001,Late,H,12x\n");
+    match import_streamed(&l, &signer, CsvKind::Register, &text) {
+        Err(LedgerError::Csv(e)) => {
+            assert_eq!(
+                (e.file.as_str(), e.line, e.column),
+                ("register.csv", 30_005, 4)
+            );
+            assert_eq!(e.rule.code(), "bad-number");
+        }
+        other => panic!("expected an unreadable row, got {other:?}"),
+    }
+    assert_eq!(l.len(), before);
+    // Nothing of either refused file is in the state: the whole register imports after.
+    let done =
+        import_streamed(&l, &signer, CsvKind::Register, &big_register(30_000)).expect("imports");
+    assert_eq!(done.records, 30_000);
+    assert_eq!(done.entries, before..before + 30_001);
+    drop(l);
+    let l = Ledger::open(&dir).expect("reopens");
+    assert_eq!(l.len(), before + 30_001);
 }

@@ -159,7 +159,22 @@ impl Parsing {
         self.out.origins.push(origin);
     }
 
-    pub(crate) fn finish(mut self) -> CsvImport {
+    /// Whether rows group into events across the whole file: proxy forms by proxy id,
+    /// cumulative ballots (a ballots file with a `candidate` column) by voter, resolution and
+    /// class. Their events can only be taken once every row is parsed.
+    pub(crate) fn groups(&self) -> bool {
+        self.kind == CsvKind::Proxies
+            || (self.kind == CsvKind::Ballots && self.c.candidate.is_some())
+    }
+
+    /// Events parsed and not yet taken.
+    pub(crate) fn parsed(&self) -> usize {
+        self.out.events.len()
+    }
+
+    /// Takes the events parsed so far and their origins. For a kind that [`Parsing::groups`],
+    /// only once every row is parsed (the groups and their indices are then done).
+    pub(crate) fn take(&mut self) -> (Vec<Event>, Vec<Origin>) {
         for (i, sitting) in std::mem::take(&mut self.proxy_sittings) {
             if let Some(e) = self.out.events.get_mut(i) {
                 if let Event::ProxyLodged(form) = e {
@@ -168,7 +183,10 @@ impl Parsing {
                 }
             }
         }
-        self.out
+        self.proxies.clear();
+        self.cumulative.clear();
+        let out = std::mem::take(&mut self.out);
+        (out.events, out.origins)
     }
 
     /// The row's `sitting` cell, if the file has the column and the cell is not empty.
