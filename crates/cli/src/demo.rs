@@ -279,6 +279,10 @@ fn scaled(dir: &Path, n: u64, report_path: &Path) -> Result<ExitCode, CliError> 
         close_on(&ledger, &registrar, None)?;
         Ok(((), ledger.len()))
     })?;
+    phase(&mut phases, "state cache", || {
+        commands::save_state(&ledger);
+        Ok(((), ledger.len()))
+    })?;
     let note_file = dir.join("checkpoint.txt");
     let log_vkey = registrar.verifier().to_vkey_string();
     phase(&mut phases, "checkpoint", || {
