@@ -666,15 +666,8 @@ mod tests {
         chunk
     }
 
-    #[test]
-    fn an_import_reads_the_file_no_more_than_three_chunks_ahead_of_the_log() {
-        // Memory is bounded by a chunk, not the file: when the source is asked for a chunk,
-        // every chunk but the last two it gave has already been taken by the log's pipeline
-        // (which in turn holds only a few jobs: `pipeline` tests that bound). Ahead of the
-        // pipeline: the chunk being read, the one in the channel, and the one the feed has
-        // just received (counted as taken only once it is handed on).
-        const CHUNK: usize = 64;
-        const CHUNKS: usize = 40;
+    /// A ledger of the synthetic meeting in a temporary directory, and its registrar.
+    fn synthetic_ledger() -> (tempfile::TempDir, Signer, Ledger) {
         let tmp = tempfile::tempdir().expect("tmp");
         let signer = Signer::from_seed("registrar.example", [3; 32]).expect("signer");
         let plan = parse_meeting(
@@ -685,6 +678,19 @@ mod tests {
         )
         .expect("parses");
         let ledger = Ledger::create_meeting(&tmp.path().join("db"), &plan, &signer).expect("db");
+        (tmp, signer, ledger)
+    }
+
+    #[test]
+    fn an_import_reads_the_file_no_more_than_three_chunks_ahead_of_the_log() {
+        // Memory is bounded by a chunk, not the file: when the source is asked for a chunk,
+        // every chunk but the last two it gave has already been taken by the log's pipeline
+        // (which in turn holds only a few jobs: `pipeline` tests that bound). Ahead of the
+        // pipeline: the chunk being read, the one in the channel, and the one the feed has
+        // just received (counted as taken only once it is handed on).
+        const CHUNK: usize = 64;
+        const CHUNKS: usize = 40;
+        let (_tmp, signer, ledger) = synthetic_ledger();
         let before = ledger.len();
         let produced = AtomicUsize::new(0);
         let taken = AtomicUsize::new(0);
@@ -723,16 +729,7 @@ mod tests {
 
     #[test]
     fn a_chunk_without_an_origin_per_event_is_refused_not_truncated() {
-        let tmp = tempfile::tempdir().expect("tmp");
-        let signer = Signer::from_seed("registrar.example", [3; 32]).expect("signer");
-        let plan = parse_meeting(
-            "meeting.toml",
-            SYNTHETIC_MEETING,
-            author_of(&signer),
-            &author_from_vkey,
-        )
-        .expect("parses");
-        let ledger = Ledger::create_meeting(&tmp.path().join("db"), &plan, &signer).expect("db");
+        let (_tmp, signer, ledger) = synthetic_ledger();
         let before = ledger.len();
         let mut chunk = register_chunk(0, 3);
         chunk.origins.pop();
