@@ -174,6 +174,17 @@ fn batch_ok(items: &[SigItem<'_>]) -> bool {
         .is_identity()
 }
 
+/// How `n` signatures are cut into batches for the cores: (threads, batch size, number of
+/// batches), each batch between `MIN_BATCH` and `MAX_BATCH` signatures, about one per core.
+fn batching(n: usize) -> (usize, usize, usize) {
+    let threads = std::thread::available_parallelism()
+        .map(|t| t.get())
+        .unwrap_or(1)
+        .min(8);
+    let size = n.div_ceil(threads).clamp(MIN_BATCH, MAX_BATCH);
+    (threads, size, n.div_ceil(size))
+}
+
 /// The position of the first signature of `items` that does not verify under the rule of
 /// this module, if any: batches of [`MIN_BATCH`] to [`MAX_BATCH`] signatures on all
 /// available cores, merged in order. A failing batch is re-checked one signature at a time
@@ -183,12 +194,7 @@ pub(crate) fn first_invalid(items: &[SigItem<'_>]) -> Option<usize> {
     if items.is_empty() {
         return None;
     }
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
-    let size = items.len().div_ceil(threads).clamp(MIN_BATCH, MAX_BATCH);
-    let batches = items.len().div_ceil(size);
+    let (threads, size, batches) = batching(items.len());
     let next = AtomicUsize::new(0);
     let first_bad = AtomicUsize::new(usize::MAX);
     let work = || loop {
@@ -232,12 +238,7 @@ pub(crate) fn all_invalid(items: &[SigItem<'_>]) -> Vec<usize> {
     if items.is_empty() {
         return Vec::new();
     }
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
-    let size = items.len().div_ceil(threads).clamp(MIN_BATCH, MAX_BATCH);
-    let batches = items.len().div_ceil(size);
+    let (threads, size, batches) = batching(items.len());
     let next = AtomicUsize::new(0);
     let work = || {
         let mut bad = Vec::new();
