@@ -246,7 +246,10 @@ fn restored_is_consistent(m: &Meeting) -> Result<(), String> {
         }
         if let Some(s) = r.sitting {
             if !class_sitting(s) {
-                return Err(format!("resolution {}: sitting {s} is no class sitting", r.def.id));
+                return Err(format!(
+                    "resolution {}: sitting {s} is no class sitting",
+                    r.def.id
+                ));
             }
         }
         if let Some(t) = &r.scheme {
@@ -298,12 +301,17 @@ fn restored_is_consistent(m: &Meeting) -> Result<(), String> {
         within("restricted holder", h, nh)?;
         within("restricted resolution", r, nr)?;
         if group != restriction_group(rec.restriction) {
-            return Err(format!("restriction of holder {h} filed under group {group}"));
+            return Err(format!(
+                "restriction of holder {h} filed under group {group}"
+            ));
         }
     }
 
     // Proxies, their appointments and instructions.
-    same_len("proxies", &[np, m.proxy_ix.ids().len(), m.proxy_names.len()])?;
+    same_len(
+        "proxies",
+        &[np, m.proxy_ix.ids().len(), m.proxy_names.len()],
+    )?;
     for (i, p) in m.proxies.iter().enumerate() {
         within("proxy's holder", p.holder, nh)?;
         if let ProxyStatus::Superseded(q) = p.status {
@@ -315,8 +323,18 @@ fn restored_is_consistent(m: &Meeting) -> Result<(), String> {
             return Err(format!("proxy {i} links to proxy {}", p.next_of_holder));
         }
         link("proxy's last ballot", p.last_ballot, nb)?;
-        range("proxy appointments", p.appt_start, p.appt_len, m.appointments.len())?;
-        range("proxy instructions", p.ins_start, p.ins_len, m.instructions.len())?;
+        range(
+            "proxy appointments",
+            p.appt_start,
+            p.appt_len,
+            m.appointments.len(),
+        )?;
+        range(
+            "proxy instructions",
+            p.ins_start,
+            p.ins_len,
+            m.instructions.len(),
+        )?;
     }
     for &(c, _) in m.appointments.iter() {
         within("appointment class", c, nc)?;
@@ -343,7 +361,9 @@ fn restored_is_consistent(m: &Meeting) -> Result<(), String> {
     for (&p, &s) in by.proxy_sitting.iter() {
         within("sitting proxy", p, np)?;
         if !class_sitting(s) {
-            return Err(format!("proxy {p} appointed for sitting {s}, no class sitting"));
+            return Err(format!(
+                "proxy {p} appointed for sitting {s}, no class sitting"
+            ));
         }
     }
     for &l in by.appointed.keys() {
@@ -356,6 +376,47 @@ fn restored_is_consistent(m: &Meeting) -> Result<(), String> {
     for &(proxy, v, s) in by.attended_at.keys() {
         within("attendee", v, if proxy { np } else { nh })?;
         link("attendance sitting", s, ns)?;
+    }
+
+    // Shares appointed: each line records what its holder's active proxies hold of it (the
+    // general sitting's in the line, the class sittings' in `by_sitting`), never more than
+    // it has. The rules' arithmetic on appointments relies on it.
+    let mut general = vec![0u128; nl];
+    let mut sittings = vec![0u128; nl];
+    for (i, p) in m.proxies.iter().enumerate() {
+        if p.status != ProxyStatus::Active {
+            continue;
+        }
+        let at_sitting = by
+            .proxy_sitting
+            .contains_key(&u32::try_from(i).unwrap_or(NONE));
+        for (c, shares) in m.appointments_of(p) {
+            let Some((l, _)) = m.line_of(p.holder, c) else {
+                return Err(format!(
+                    "proxy {i} holds shares of a class its holder has none of"
+                ));
+            };
+            let sum = if at_sitting {
+                &mut sittings
+            } else {
+                &mut general
+            };
+            if let Some(x) = sum.get_mut(l as usize) {
+                *x += u128::from(shares);
+            }
+        }
+    }
+    for (i, l) in m.lines.iter().enumerate() {
+        let at_sittings = by.appointed.get(&u32::try_from(i).unwrap_or(NONE));
+        if general[i] != u128::from(l.appointed)
+            || sittings[i] != u128::from(at_sittings.copied().unwrap_or(0))
+            || l.appointed > l.shares
+            || at_sittings.is_some_and(|&a| a > l.shares)
+        {
+            return Err(format!(
+                "line {i} records other shares appointed than its proxies hold"
+            ));
+        }
     }
     Ok(())
 }
@@ -419,5 +480,97 @@ impl<'de, Ctx, K: Decode<Ctx> + IdText + std::hash::Hash> BorrowDecode<'de, Ctx>
         decoder: &mut D,
     ) -> Result<Self, DecodeError> {
         Self::decode(decoder)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use scrutin_model::{
+        AuthorKey, ClassId, Date, Event, HolderId, MeetingConvened, MeetingKind, Preset, ProxyId,
+        ProxyLodged, RulesProfile, ShareClass, Shares, UtcMillis,
+    };
+
+    use super::SnapshotError;
+    use crate::Meeting;
+
+    const KEY: AuthorKey = AuthorKey([7; 32]);
+    const AT: UtcMillis = UtcMillis(1_000);
+
+    fn form(proxy: &str, shares: u64) -> Event {
+        Event::ProxyLodged(ProxyLodged {
+            proxy: ProxyId::new(proxy).unwrap(),
+            holder: HolderId::new("H1").unwrap(),
+            proxy_name: String::new(),
+            class: Some(ClassId::new("A").unwrap()),
+            shares: Some(Shares(shares)),
+            instructions: vec![],
+            lodged_at: AT,
+        })
+    }
+
+    /// A holder of 100 A shares with two proxies of 50 each, under a profile where a later
+    /// form supersedes earlier ones.
+    fn two_proxies() -> Meeting {
+        let mut rules = RulesProfile::preset(Preset::Hk, 2);
+        rules.later_proxy_wins = true;
+        let mut m = Meeting::new();
+        let events = [
+            Event::MeetingConvened(MeetingConvened {
+                id: "M".into(),
+                issuer: "I".into(),
+                stock_code: "1".into(),
+                kind: MeetingKind::Egm,
+                date: Date::new("2026-01-02").unwrap(),
+                rules,
+                classes: vec![ShareClass {
+                    id: ClassId::new("A").unwrap(),
+                    name: "A".into(),
+                    votes_per_share: 1,
+                }],
+                record_date: Date::new("2026-01-01").unwrap(),
+                proxy_deadline: UtcMillis(10_000),
+                registrar: KEY,
+                scrutineer: String::new(),
+            }),
+            Event::ShareRegistered {
+                holder: HolderId::new("H1").unwrap(),
+                name: "H".into(),
+                class: ClassId::new("A").unwrap(),
+                shares: Shares(100),
+            },
+            Event::RegisterClosed,
+            form("P1", 50),
+            form("P2", 50),
+        ];
+        for e in &events {
+            m.submit(e, &KEY, AT).unwrap();
+        }
+        m
+    }
+
+    /// Found reading the rules' arithmetic while fuzzing `verify_state` (the fuzzer's byte
+    /// edits rarely land on a varint so precisely): a snapshot whose proxy holds more shares
+    /// than its line records as appointed (here `u64::MAX` of a 100-share line) decoded, and
+    /// the next form of the holder overflowed `available += in_class` while superseding
+    /// (a panic: release builds check overflow). The appointments are now summed per line on
+    /// restoring and must be what the line records.
+    #[test]
+    fn appointments_beyond_the_line_are_refused() {
+        let m = two_proxies();
+        assert!(Meeting::from_snapshot(&m.to_snapshot().unwrap()).is_ok());
+        let mut crafted = m.clone();
+        if let Some(a) = crafted.appointments.get_mut(1) {
+            a.1 = u64::MAX;
+        }
+        let bytes = crafted.to_snapshot().unwrap();
+        match Meeting::from_snapshot(&bytes) {
+            Err(SnapshotError::Inconsistent(why)) => assert!(why.contains("appointed"), "{why}"),
+            Err(other) => panic!("refused, but not as inconsistent: {other}"),
+            Ok(restored) => {
+                // What a verifier would do next with it (this panicked before the check).
+                let _ = restored.check(&form("P3", 100), &KEY, AT);
+                panic!("a snapshot with appointments beyond the line was restored");
+            }
+        }
     }
 }

@@ -126,11 +126,11 @@ fn unhex(text: &str) -> Vec<u8> {
         .collect()
 }
 
+/// A log's events with their authors and recorded times.
+type Log = Vec<(scrutin_model::AuthorKey, scrutin_model::UtcMillis, Event)>;
+
 /// The tally vectors' meetings (tests/vectors/tally-v2: lines of author, time, event, hex).
-fn vector_logs() -> Vec<(
-    &'static str,
-    Vec<(scrutin_model::AuthorKey, scrutin_model::UtcMillis, Event)>,
-)> {
+fn vector_logs() -> Vec<(&'static str, Log)> {
     [
         (
             "hk-agm",
