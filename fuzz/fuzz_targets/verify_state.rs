@@ -130,7 +130,11 @@ fn snapshotted_then_edited(u: &mut Unstructured<'_>, meeting: Meeting) {
         return;
     };
     let restored = Meeting::from_snapshot(&snapshot).expect("a snapshot written decodes");
-    assert_eq!(restored.tally(), meeting.tally(), "the snapshot changed the tally");
+    assert_eq!(
+        restored.tally(),
+        meeting.tally(),
+        "the snapshot changed the tally"
+    );
     assert_eq!(
         restored.to_snapshot().ok().as_ref(),
         Some(&snapshot),
@@ -165,8 +169,8 @@ fuzz_target!(|data: &[u8]| {
     match mode % 4 {
         0 => {
             if let Ok(state) = VerifyState::from_bytes(rest) {
-                let again = VerifyState::from_bytes(&state.to_bytes())
-                    .expect("a state written parses");
+                let again =
+                    VerifyState::from_bytes(&state.to_bytes()).expect("a state written parses");
                 assert_eq!(again, state, "a state does not read back as written");
             }
         }
