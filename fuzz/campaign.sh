@@ -8,6 +8,8 @@
 #   -n RUNS     executions per target instead of time
 #   -j JOBS     parallel fuzzing processes per target (default 1)
 #   TARGET      default: every target
+# An input running longer than SCRUTIN_FUZZ_TIMEOUT seconds (default 30) is a crash (a hang:
+# a loop that does not end), as is one allocating more than libFuzzer's 2 GB RSS limit.
 # Exit status 1 if any target crashed (its reproducer is in fuzz/artifacts/<target>/).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,12 +19,12 @@ while getopts "t:n:j:" o; do
     t) secs=$OPTARG ;;
     n) runs=$OPTARG ;;
     j) jobs=$OPTARG ;;
-    *) sed -n '2,12p' "$0"; exit 2 ;;
+    *) sed -n '2,13p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(decode notes_keys imports event_sequence receipt_verify bundle_verify bundle_signed)
+[ ${#targets[@]} -gt 0 ] || targets=(decode notes_keys imports event_sequence receipt_verify bundle_verify bundle_signed verify_state)
 bin=$("$here/build.sh" -q | tail -1)
 [ -d "$here/corpus" ] || "$here/seeds.sh" > /dev/null
 mkdir -p "$here/logs"
@@ -39,6 +41,7 @@ for t in "${targets[@]}"; do
     budget+=(-jobs="$jobs" -workers="$jobs")
   fi
   (cd "$here/logs" && "$bin/$t" "${budget[@]}" -print_final_stats=1 \
+    -timeout="${SCRUTIN_FUZZ_TIMEOUT:-30}" \
     -artifact_prefix="$here/artifacts/$t/" "$here/corpus/$t") > "$log" 2>&1 || status=CRASH
   end=$(date +%s)
   [ "$jobs" -gt 1 ] && cat "$here"/logs/fuzz-*.log >> "$log" 2>/dev/null && rm -f "$here"/logs/fuzz-*.log

@@ -12,7 +12,7 @@ bin=${1:-$root/target/debug/scrutin}
 if [ ! -x "$bin" ]; then
   (cd "$root" && cargo build --locked -q -p scrutin-cli)
 fi
-for t in bundle_verify bundle_signed receipt_verify decode notes_keys imports event_sequence; do
+for t in bundle_verify bundle_signed receipt_verify decode notes_keys imports event_sequence verify_state; do
   mkdir -p "$corpus/$t"
 done
 seed() { # seed TARGET NAME < bytes
@@ -46,10 +46,30 @@ for dir in "$root/tests/fixtures/audit-v1/source" "$root/crates/cli/fixtures/jlm
   { printf '\x04'; cat "$dir/meeting.toml"; } | seed imports "$n-meeting"
 done
 # event_sequence and bundle_signed: byte-driven generators; a few plain and patterned inputs.
+rnd() { # rnd SEED LENGTH: deterministic pseudo-random bytes
+  python3 -c 'import sys,random; r=random.Random(int(sys.argv[1])); sys.stdout.buffer.write(bytes(r.randrange(256) for _ in range(int(sys.argv[2]))))' "$1" "$2"
+}
 for s in 0 1 2 3; do
-  python3 -c 'import sys,random; r=random.Random(int(sys.argv[1])); sys.stdout.buffer.write(bytes(r.randrange(256) for _ in range(600)))' "$s" \
-    | tee >(seed bundle_signed "random-$s") | seed event_sequence "random-$s"
+  rnd "$s" 600 | tee >(seed bundle_signed "random-$s") | seed event_sequence "random-$s"
 done
+# verify_state: the first byte picks the mode (0 state file, 1 length-prefixed snapshot then
+# generator bytes, 2 generated meeting snapshotted and edited, 3 vector meeting prefix
+# snapshotted and edited); modes 2 and 3 make their own snapshots from generator bytes.
+for s in 0 1 2 3; do
+  { printf '\x02'; rnd "$s" 600; } | seed verify_state "generated-$s"
+  { printf '\x03'; printf "\\x0$s\\x$((s * 4 + 20))"; rnd "$s" 200; } | seed verify_state "vector-$s"
+done
+state_seed() { # state_seed NAME STATE_FILE: the state (mode 0) and its snapshot (mode 1)
+  { printf '\x00'; cat "$2"; } | seed verify_state "state-$1"
+  python3 - "$2" <<'PY' | seed verify_state "snapshot-$1"
+import random, struct, sys
+b = open(sys.argv[1], 'rb').read()
+n = struct.unpack('>I', b[10:14])[0]
+snap = b[14 + n:]
+r = random.Random(len(snap))
+sys.stdout.buffer.write(b'\x01' + struct.pack('<I', len(snap)) + snap + bytes(r.randrange(256) for _ in range(300)))
+PY
+}
 
 # A meeting run now through the CLI with the vector keys: bundle, cosigned checkpoint, receipt.
 w=$(mktemp -d)
@@ -68,12 +88,20 @@ if S init --db "$w/db" --meeting "$w/meeting.toml" --key "$w/registrar.key"; the
   S import abstentions "$src/abstentions.csv" --db "$w/db" --key "$w/registrar.key" || true
   S import proxies "$w/proxies.csv" --db "$w/db" --key "$w/registrar.key" || true
   S import ballots "$src/ballots.csv" --db "$w/db" --key "$w/registrar.key" --open || true
+  # A verification state of the meeting before it closes (polls open, ballots cast).
+  S checkpoint --db "$w/db" --key "$w/registrar.key" --out "$w/open-checkpoint.txt" || true
+  S export --db "$w/db" --out "$w/open.bundle" \
+    && { S verify "$w/open.bundle" --trust "$(cat "$w/registrar.vkey")" --state-out "$w/open.state" || true; }
+  [ -f "$w/open.state" ] && state_seed open "$w/open.state"
   S close --db "$w/db" --key "$w/registrar.key" || true
   S checkpoint --db "$w/db" --key "$w/registrar.key" --out "$w/checkpoint.txt" || true
   S cosign "$w/checkpoint.txt" --key "$w/scrutineer.key" --state "$w/witness" \
     --log-key "$w/registrar.vkey" --db "$w/db" || true
   [ -f "$w/checkpoint.txt" ] && seed notes_keys cosigned < "$w/checkpoint.txt"
   S export --db "$w/db" --out "$w/meeting.bundle" && seed bundle_verify cli < "$w/meeting.bundle"
+  S verify "$w/meeting.bundle" --trust "$(cat "$w/registrar.vkey")" --trust "$(cat "$w/scrutineer.vkey")" \
+    --state-out "$w/closed.state" || true
+  [ -f "$w/closed.state" ] && state_seed closed "$w/closed.state"
   cut -d, -f1 "$src/register.csv" | sed 1d | head -3 | while read -r h; do
     S receipt --db "$w/db" --holder "$h" --out "$w/receipt-$h.json" \
       && seed receipt_verify "$h" < "$w/receipt-$h.json"

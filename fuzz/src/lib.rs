@@ -5,10 +5,11 @@
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use scrutin_log::{NoteVerifier, Signer};
 use scrutin_model::{
-    Allocation, AuthorKey, Ballot, Candidate, CandidateId, Choice, ClassId, ClassWeight, Date,
-    Event, HolderId, Instruction, MeetingConvened, MeetingKind, Preset, ProxyId, ProxyInstruction,
-    ProxyLodged, Resolution, ResolutionId, ResolutionKind, Restriction, Role, RulesProfile,
-    ShareClass, Shares, Threshold, UtcMillis, Voter, Votes,
+    Allocation, AuthorKey, Ballot, Candidate, CandidateId, Choice, ClassId, ClassIssued,
+    ClassPctBase, ClassWeight, Date, Event, HolderId, Instruction, MeetingConvened, MeetingKind,
+    MeetingSettings, Preset, ProxyId, ProxyInstruction, ProxyLodged, Resolution, ResolutionId,
+    ResolutionKind, Restriction, Role, RulesProfile, SchemeTerms, ShareClass, Shares, Sitting,
+    SittingId, SittingKind, Threshold, UtcMillis, Voter, Votes,
 };
 use scrutin_tally::Meeting;
 use std::sync::OnceLock;
@@ -75,6 +76,8 @@ const PROXIES: [&str; 3] = ["P1", "P2", "P3"];
 const RESOLUTIONS: [&str; 4] = ["1", "2", "3", "9"];
 const CLASSES: [&str; 3] = ["H", "A", "Z"];
 const CANDIDATES: [&str; 4] = ["C1", "C2", "C3", "C9"];
+/// Sitting ids: the implicit general sitting's id, two class sittings and one never convened.
+const SITTINGS: [&str; 4] = ["general", "HC", "AC", "X"];
 
 fn pick<'a>(u: &mut Unstructured<'_>, pool: &[&'a str]) -> Result<&'a str> {
     Ok(pool[usize::from(u.arbitrary::<u8>()?) % pool.len()])
@@ -94,6 +97,9 @@ fn class(u: &mut Unstructured<'_>) -> Result<ClassId> {
 }
 fn candidate(u: &mut Unstructured<'_>) -> Result<CandidateId> {
     Ok(CandidateId::new(pick(u, &CANDIDATES)?).expect("pool id is valid"))
+}
+fn sitting(u: &mut Unstructured<'_>) -> Result<SittingId> {
+    Ok(SittingId::new(pick(u, &SITTINGS)?).expect("pool id is valid"))
 }
 fn option<T>(
     u: &mut Unstructured<'_>,
@@ -177,10 +183,12 @@ pub fn genesis(u: &mut Unstructured<'_>) -> Result<MeetingConvened> {
         id: "FUZZ-EGM".into(),
         issuer: "Fuzz Ltd".into(),
         stock_code: "09999".into(),
-        kind: if u.arbitrary()? {
-            MeetingKind::Egm
-        } else {
-            MeetingKind::Class
+        kind: match u.arbitrary::<u8>()? % 8 {
+            0..=2 => MeetingKind::Egm,
+            3 | 4 => MeetingKind::Class,
+            5 => MeetingKind::Agm,
+            6 => MeetingKind::Sgm,
+            _ => MeetingKind::Court,
         },
         date: Date::new("2026-12-01").expect("valid date"),
         rules,
@@ -254,6 +262,105 @@ fn instruction(u: &mut Unstructured<'_>) -> Result<Instruction> {
     })
 }
 
+fn proxy_form(u: &mut Unstructured<'_>) -> Result<ProxyLodged> {
+    let instructions = (0..u.arbitrary::<u8>()? % 3)
+        .map(|_| {
+            Ok(ProxyInstruction {
+                resolution: resolution(u)?,
+                instruction: instruction(u)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(ProxyLodged {
+        proxy: proxy(u)?,
+        holder: holder(u)?,
+        proxy_name: "Chairman".into(),
+        class: option(u, class)?,
+        shares: option(u, |u| Ok(Shares(count(u)?)))?,
+        instructions,
+        lodged_at: UtcMillis(START_MS + u64::from(u.arbitrary::<u16>()?)),
+    })
+}
+
+/// A restriction or mark: the two restrictions on the vote as often as the three marks.
+fn restriction(u: &mut Unstructured<'_>) -> Result<Restriction> {
+    Ok(match u.arbitrary::<u8>()? % 8 {
+        0 | 1 => Restriction::Abstain,
+        2 | 3 => Restriction::AgainstOnly,
+        4 | 5 => Restriction::NotDisinterested,
+        6 => Restriction::IntendsAgainst,
+        _ => Restriction::IntendsAbstain,
+    })
+}
+
+/// A sitting: mostly the general sitting or a class sitting of a pool class, rarely one whose
+/// kind and class disagree (which the event's validation refuses).
+fn sitting_event(u: &mut Unstructured<'_>) -> Result<Sitting> {
+    let id = sitting(u)?;
+    let (kind, class) = match u.arbitrary::<u8>()? % 16 {
+        0..=4 => (SittingKind::General, None),
+        5..=13 => (SittingKind::Class, Some(class(u)?)),
+        14 => (SittingKind::General, Some(class(u)?)),
+        _ => (SittingKind::Class, None),
+    };
+    Ok(Sitting {
+        id,
+        kind,
+        class,
+        title: "A sitting".into(),
+    })
+}
+
+/// A scheme's tests: any of the three optional tests, thresholds as `threshold` draws them.
+fn scheme_terms(u: &mut Unstructured<'_>) -> Result<SchemeTerms> {
+    Ok(SchemeTerms {
+        headcount: u.arbitrary()?,
+        value_majority: threshold(u)?,
+        disinterested_majority: option(u, threshold)?,
+        disinterested_max_against: option(u, threshold)?,
+    })
+}
+
+fn settings(u: &mut Unstructured<'_>) -> Result<MeetingSettings> {
+    let issued = (0..u.arbitrary::<u8>()? % 3)
+        .map(|_| {
+            Ok(ClassIssued {
+                class: class(u)?,
+                issued: Shares(count(u)?),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(MeetingSettings {
+        issued,
+        show_abstain: option(u, |u| u.arbitrary())?,
+        class_pct_base: option(u, |u| {
+            Ok(if u.arbitrary()? {
+                ClassPctBase::Class
+            } else {
+                ClassPctBase::Total
+            })
+        })?,
+        witness_lawyer: if u.arbitrary()? {
+            String::new()
+        } else {
+            "Fuzz & Co (A. Lawyer, B. Lawyer)".into()
+        },
+        partial_voting: u.arbitrary()?,
+        attendance_keeps_proxies: u.arbitrary()?,
+    })
+}
+
+/// A time around `now`: mostly at or before it, sometimes after it (the attended-in-future
+/// rule).
+fn time_near(u: &mut Unstructured<'_>, now: u64) -> Result<UtcMillis> {
+    let d = u64::from(u.arbitrary::<u16>()?);
+    Ok(UtcMillis(match u.arbitrary::<u8>()? % 4 {
+        0 => now,
+        1 | 2 => now.saturating_sub(d),
+        _ => now.saturating_add(d),
+    }))
+}
+
 fn voter(u: &mut Unstructured<'_>) -> Result<Voter> {
     Ok(if u.arbitrary()? {
         Voter::Holder(holder(u)?)
@@ -263,10 +370,12 @@ fn voter(u: &mut Unstructured<'_>) -> Result<Voter> {
 }
 
 /// One event (never a second genesis unless the input asks for one), with the key that
-/// naturally authors it.
-pub fn event(u: &mut Unstructured<'_>, meeting: &Meeting) -> Result<(Event, usize)> {
+/// naturally authors it; `now` is the last recorded time (attendance times are drawn near it).
+/// Selectors 0-15 are the first format's events, 16-25 the later ones (sittings, resolution
+/// terms, sitting proxy forms, attendance with a sitting and time, settings, marks).
+pub fn event(u: &mut Unstructured<'_>, meeting: &Meeting, now: u64) -> Result<(Event, usize)> {
     let reg = 0;
-    Ok(match u.arbitrary::<u8>()? % 16 {
+    Ok(match u.arbitrary::<u8>()? % 26 {
         0 => (
             Event::AuthorityGranted {
                 key: keys().authors[usize::from(u.arbitrary::<u8>()? % 5)],
@@ -298,37 +407,12 @@ pub fn event(u: &mut Unstructured<'_>, meeting: &Meeting) -> Result<(Event, usiz
                 resolutions: (0..1 + u.arbitrary::<u8>()? % 2)
                     .map(|_| resolution(u))
                     .collect::<Result<Vec<_>>>()?,
-                restriction: if u.arbitrary()? {
-                    Restriction::Abstain
-                } else {
-                    Restriction::AgainstOnly
-                },
+                restriction: restriction(u)?,
                 reason: "interested".into(),
             },
             reg,
         ),
-        7 => {
-            let instructions = (0..u.arbitrary::<u8>()? % 3)
-                .map(|_| {
-                    Ok(ProxyInstruction {
-                        resolution: resolution(u)?,
-                        instruction: instruction(u)?,
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
-            (
-                Event::ProxyLodged(ProxyLodged {
-                    proxy: proxy(u)?,
-                    holder: holder(u)?,
-                    proxy_name: "Chairman".into(),
-                    class: option(u, class)?,
-                    shares: option(u, |u| Ok(Shares(count(u)?)))?,
-                    instructions,
-                    lodged_at: UtcMillis(START_MS + u64::from(u.arbitrary::<u16>()?)),
-                }),
-                reg,
-            )
-        }
+        7 => (Event::ProxyLodged(proxy_form(u)?), reg),
         8 => (
             Event::ProxyRevoked {
                 proxy: proxy(u)?,
@@ -387,7 +471,12 @@ pub fn event(u: &mut Unstructured<'_>, meeting: &Meeting) -> Result<(Event, usiz
         14 => {
             // Mostly the digest of the tally as it stands (what a scrutineer declares).
             // Either format: the legacy declaration over format 1, or the current one.
-            let format: u16 = if u.arbitrary::<bool>()? { 1 } else { 2 };
+            // Rarely a format no build writes (refused as unknown).
+            let format: u16 = match u.arbitrary::<u8>()? % 16 {
+                0..=6 => 1,
+                7..=14 => 2,
+                _ => u.arbitrary::<u16>()?.max(3),
+            };
             let tally_sha256 = if u.arbitrary::<u8>()? % 8 == 0 {
                 u.arbitrary()?
             } else {
@@ -403,7 +492,41 @@ pub fn event(u: &mut Unstructured<'_>, meeting: &Meeting) -> Result<(Event, usiz
             };
             (event, 1)
         }
-        _ => (Event::MeetingConvened(genesis(u)?), reg),
+        15 => (Event::MeetingConvened(genesis(u)?), reg),
+        16 | 17 => (Event::SittingConvened(sitting_event(u)?), reg),
+        18 | 19 => (
+            Event::ResolutionTerms {
+                resolution: resolution(u)?,
+                sitting: option(u, sitting)?,
+                scheme: option(u, scheme_terms)?,
+            },
+            reg,
+        ),
+        20 | 21 => (
+            Event::SittingProxyLodged {
+                sitting: sitting(u)?,
+                form: proxy_form(u)?,
+            },
+            reg,
+        ),
+        22 | 23 => (
+            Event::Attended {
+                attendee: voter(u)?,
+                sitting: option(u, sitting)?,
+                attended_at: option(u, |u| time_near(u, now))?,
+            },
+            reg,
+        ),
+        24 => (Event::MeetingSettings(settings(u)?), reg),
+        _ => (
+            Event::AbstentionRequired {
+                holder: holder(u)?,
+                resolutions: vec![resolution(u)?],
+                restriction: restriction(u)?,
+                reason: "concert party".into(),
+            },
+            reg,
+        ),
     })
 }
 
@@ -420,7 +543,7 @@ pub struct Step {
 
 /// The next step of a generated meeting whose last recorded time is `now`.
 pub fn step(u: &mut Unstructured<'_>, meeting: &Meeting, now: u64) -> Result<Step> {
-    let (event, natural) = event(u, meeting)?;
+    let (event, natural) = event(u, meeting, now)?;
     let control = u.arbitrary::<u8>()?;
     let author = if control & 0x07 == 0 {
         usize::from(control >> 3) % 5

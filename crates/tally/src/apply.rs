@@ -5,7 +5,7 @@ use std::sync::Arc;
 use scrutin_model::{AuthorKey, Event, ResolutionId, ResolutionKind, Role, UtcMillis, Voter};
 
 use crate::check::{BallotPlan, Plan, ProxyPlan};
-use crate::fxhash::FxMap;
+use crate::fxhash::SortedMap;
 use crate::meeting::{
     restriction_group, BallotRec, Cast, HolderRec, Line, Meeting, Poll, ProxyRec, ProxyStatus,
     ResRec, RestrictionRec, NONE,
@@ -32,7 +32,7 @@ impl Meeting {
                     .entry(m.registrar)
                     .or_default()
                     .insert(Role::Registrar);
-                let mut class_ix = FxMap::default();
+                let mut class_ix = SortedMap::default();
                 for (i, c) in m.classes.iter().enumerate() {
                     class_ix
                         .entry(c.id.clone())
@@ -99,7 +99,7 @@ impl Meeting {
                     }
                     _ => (0, Vec::new()),
                 };
-                let mut candidate_ix = FxMap::default();
+                let mut candidate_ix = SortedMap::default();
                 for (k, c) in candidates.iter().enumerate() {
                     candidate_ix
                         .entry(c.clone())

@@ -646,7 +646,7 @@ impl Meeting {
 /// The most share classes a meeting may have (docs/RULES.md, "invalid-meeting").
 pub const MAX_CLASSES: usize = 64;
 
-fn check_convened(m: &MeetingConvened, author: &AuthorKey) -> Result<(), RuleViolation> {
+pub(crate) fn check_convened(m: &MeetingConvened, author: &AuthorKey) -> Result<(), RuleViolation> {
     if *author != m.registrar {
         return Err(RuleViolation::Unauthorized {
             kind: EventKind::MeetingConvened,

@@ -5,7 +5,7 @@
 //! largest single cost of casting a ballot.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 
@@ -65,6 +65,84 @@ impl Hasher for FxHasher {
 
 /// A `HashMap` with [`FxHasher`].
 pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// An [`FxMap`] held in a [`crate::Meeting`]: a snapshot encodes it with its entries in key
+/// order, so the bytes are a function of its contents. (A hash map iterates in an order that
+/// depends on how it was built: the same meeting, folded from its log or restored from a
+/// snapshot, would otherwise encode differently, and the meeting-state digest of a state
+/// written after `verify --since` would not be the full verification's.) Same wire layout as
+/// bincode's map: a `u64` length, then key and value pairs.
+#[derive(Debug, Clone)]
+pub(crate) struct SortedMap<K, V>(pub(crate) FxMap<K, V>);
+
+impl<K, V> Default for SortedMap<K, V> {
+    fn default() -> Self {
+        SortedMap(FxMap::default())
+    }
+}
+
+impl<K, V> std::ops::Deref for SortedMap<K, V> {
+    type Target = FxMap<K, V>;
+    fn deref(&self) -> &FxMap<K, V> {
+        &self.0
+    }
+}
+
+impl<K, V> std::ops::DerefMut for SortedMap<K, V> {
+    fn deref_mut(&mut self) -> &mut FxMap<K, V> {
+        &mut self.0
+    }
+}
+
+impl<K: Ord + bincode::Encode, V: bincode::Encode> bincode::Encode for SortedMap<K, V> {
+    fn encode<E: bincode::enc::Encoder>(
+        &self,
+        encoder: &mut E,
+    ) -> Result<(), bincode::error::EncodeError> {
+        let mut entries: Vec<(&K, &V)> = self.0.iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        (entries.len() as u64).encode(encoder)?;
+        for (k, v) in entries {
+            k.encode(encoder)?;
+            v.encode(encoder)?;
+        }
+        Ok(())
+    }
+}
+
+impl<Ctx, K, V> bincode::Decode<Ctx> for SortedMap<K, V>
+where
+    K: bincode::Decode<Ctx> + Eq + Hash,
+    V: bincode::Decode<Ctx>,
+{
+    fn decode<D: bincode::de::Decoder<Context = Ctx>>(
+        decoder: &mut D,
+    ) -> Result<Self, bincode::error::DecodeError> {
+        let len = u64::decode(decoder)?;
+        // Grows with the entries actually decoded: a false length allocates nothing.
+        let mut out = FxMap::default();
+        for _ in 0..len {
+            let k = K::decode(decoder)?;
+            let v = V::decode(decoder)?;
+            if out.insert(k, v).is_some() {
+                return Err(bincode::error::DecodeError::Other("a map key is repeated"));
+            }
+        }
+        Ok(SortedMap(out))
+    }
+}
+
+impl<'de, Ctx, K, V> bincode::BorrowDecode<'de, Ctx> for SortedMap<K, V>
+where
+    K: bincode::Decode<Ctx> + Eq + Hash,
+    V: bincode::Decode<Ctx>,
+{
+    fn borrow_decode<D: bincode::de::BorrowDecoder<'de, Context = Ctx>>(
+        decoder: &mut D,
+    ) -> Result<Self, bincode::error::DecodeError> {
+        <Self as bincode::Decode<Ctx>>::decode(decoder)
+    }
+}
 
 /// Identifier types an [`Interner`] can hold: their text is their identity.
 pub(crate) trait IdText: Clone + Ord {

@@ -16,7 +16,7 @@ use scrutin_model::{
 };
 
 use crate::cowvec::CowVec;
-use crate::fxhash::{FxMap, Interner};
+use crate::fxhash::{Interner, SortedMap};
 use crate::{RuleViolation, Tally};
 
 /// "No index": the end of a chain.
@@ -136,7 +136,7 @@ pub(crate) struct ResRec {
     /// Candidates of a cumulative pool, in the order proposed.
     pub(crate) candidates: Vec<CandidateId>,
     /// Candidate id -> index in `candidates` (first wins).
-    pub(crate) candidate_ix: FxMap<CandidateId, u32>,
+    pub(crate) candidate_ix: SortedMap<CandidateId, u32>,
     /// The class sitting it is put to, as an index into `Meeting::sittings`; `None`: the
     /// general sitting.
     pub(crate) sitting: Option<u32>,
@@ -187,7 +187,7 @@ pub struct Meeting {
     pub(crate) res: Arc<Vec<ResRec>>,
     pub(crate) res_index: Interner<ResolutionId>,
     /// Class id -> index in the genesis' class list (first wins).
-    pub(crate) class_ix: Arc<FxMap<ClassId, u32>>,
+    pub(crate) class_ix: Arc<SortedMap<ClassId, u32>>,
     pub(crate) holder_ix: Interner<HolderId>,
     pub(crate) holder_names: CowVec<String>,
     pub(crate) holders: CowVec<HolderRec>,
@@ -227,10 +227,10 @@ pub struct Meeting {
 #[derive(Debug, Clone, Default, bincode::Encode, bincode::Decode)]
 pub(crate) struct SittingState {
     /// Proxy index -> the class sitting it is appointed for (absent: the general sitting).
-    pub(crate) proxy_sitting: FxMap<u32, u32>,
+    pub(crate) proxy_sitting: SortedMap<u32, u32>,
     /// Register line index -> shares of it appointed to active proxies of its class's
     /// sitting (the general sitting's appointments are `Line::appointed`).
-    pub(crate) appointed: FxMap<u32, u64>,
+    pub(crate) appointed: SortedMap<u32, u64>,
     /// (holder, class sitting) -> presence in person there.
     pub(crate) presence: BTreeMap<(u32, u32), Presence>,
     /// (voter is a proxy, voter index, sitting or `NONE` for general) -> the stated time of
