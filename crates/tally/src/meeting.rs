@@ -15,6 +15,7 @@ use scrutin_model::{
     UtcMillis, Voter,
 };
 
+use crate::arena::StrArena;
 use crate::cowvec::CowVec;
 use crate::fxhash::{FxMap, Interner};
 use crate::{RuleViolation, Tally};
@@ -85,8 +86,8 @@ pub(crate) enum Instr {
     Discretion,
 }
 
-/// What an accepted ballot said.
-#[derive(Debug, Clone, Copy, bincode::Encode, bincode::Decode)]
+/// What an accepted ballot said (as [`Meeting::cast_of`] reads it back from its record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Cast {
     Split {
         for_: u64,
@@ -97,7 +98,23 @@ pub(crate) enum Cast {
     Cumulative { start: u32, len: u32, over: bool },
 }
 
-/// An accepted ballot. Never written after it is appended.
+/// How a [`BallotRec`] stores its [`Cast`]: the common ballot (every share it may vote one
+/// way) in the record itself, anything else in [`Meeting::casts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, bincode::Encode, bincode::Decode)]
+pub(crate) enum CastKind {
+    /// All `entitled` shares for.
+    AllFor,
+    /// All `entitled` shares against.
+    AllAgainst,
+    /// All `entitled` shares abstain.
+    AllAbstain,
+    /// `Meeting::casts[extra]` is (for, against, abstain).
+    Split,
+    /// `Meeting::casts[extra]` is (allocation start, length, over-allocated 0/1).
+    Cumulative,
+}
+
+/// An accepted ballot (32 bytes). Never written after it is appended.
 #[derive(Debug, Clone, Copy, bincode::Encode, bincode::Decode)]
 pub(crate) struct BallotRec {
     pub(crate) voter: u32,
@@ -106,7 +123,10 @@ pub(crate) struct BallotRec {
     pub(crate) class: u32,
     /// Shares the voter could vote on it when it was cast.
     pub(crate) entitled: u64,
-    pub(crate) cast: Cast,
+    /// What it said: see [`CastKind`] and [`Meeting::cast_of`].
+    pub(crate) kind: CastKind,
+    /// Index into `Meeting::casts` for [`CastKind::Split`] and [`CastKind::Cumulative`].
+    pub(crate) extra: u32,
     /// The voter's previous ballot (a chain for the duplicate check).
     pub(crate) prev: u32,
 }
@@ -189,18 +209,20 @@ pub struct Meeting {
     /// Class id -> index in the genesis' class list (first wins).
     pub(crate) class_ix: Arc<FxMap<ClassId, u32>>,
     pub(crate) holder_ix: Interner<HolderId>,
-    pub(crate) holder_names: CowVec<String>,
+    pub(crate) holder_names: StrArena,
     pub(crate) holders: CowVec<HolderRec>,
     pub(crate) lines: CowVec<Line>,
     /// Restrictions and marks by (holder, resolution, [`restriction_group`]): a holder has
     /// at most one of each group on a resolution (a concert party may also be against-only).
     pub(crate) restrictions: Arc<BTreeMap<(u32, u32, u8), RestrictionRec>>,
     pub(crate) proxy_ix: Interner<ProxyId>,
-    pub(crate) proxy_names: CowVec<String>,
+    pub(crate) proxy_names: StrArena,
     pub(crate) proxies: CowVec<ProxyRec>,
     pub(crate) appointments: CowVec<(u32, u64)>,
     pub(crate) instructions: CowVec<(u32, Instr)>,
     pub(crate) ballots: CowVec<BallotRec>,
+    /// What ballots said that their record does not hold itself (see [`CastKind`]).
+    pub(crate) casts: CowVec<[u64; 3]>,
     pub(crate) allocations: CowVec<(u32, u64)>,
     /// Events folded so far: the log index of the next entry.
     pub(crate) events: u64,
@@ -445,7 +467,7 @@ impl Meeting {
         let mut p = h.first_proxy;
         while let Some(rec) = self.proxies.get(p) {
             if let Some(id) = self.proxy_ix.id(p) {
-                out.push(id.clone());
+                out.push(id);
             }
             p = rec.next_of_holder;
         }
@@ -453,7 +475,7 @@ impl Meeting {
     }
 
     /// The holder who appointed `proxy`.
-    pub fn proxy_holder(&self, proxy: &ProxyId) -> Option<&HolderId> {
+    pub fn proxy_holder(&self, proxy: &ProxyId) -> Option<HolderId> {
         let p = self.proxies.get(self.proxy_ix.get(proxy)?)?;
         self.holder_ix.id(p.holder)
     }
@@ -465,7 +487,7 @@ impl Meeting {
             if name.trim().is_empty() {
                 "the chairman of the meeting"
             } else {
-                name.as_str()
+                name
             }
         })
     }
@@ -507,9 +529,7 @@ impl Meeting {
 
     /// The holder's name as on the register.
     pub fn holder_name(&self, holder: &HolderId) -> Option<&str> {
-        self.holder_names
-            .get(self.holder_ix.get(holder)?)
-            .map(String::as_str)
+        self.holder_names.get(self.holder_ix.get(holder)?)
     }
 
     /// Number of registered holders (treasury included).
@@ -529,7 +549,7 @@ impl Meeting {
             .iter()
             .filter_map(|(&(h, r, _), rec)| {
                 Some(Abstention {
-                    holder: self.holder_ix.id(h)?.clone(),
+                    holder: self.holder_ix.id(h)?,
                     resolution: self.res.get(r as usize)?.def.id.clone(),
                     restriction: rec.restriction,
                     reason: rec.reason.clone(),
@@ -691,14 +711,62 @@ impl Meeting {
         None
     }
 
+    /// What `ballot` said.
+    pub(crate) fn cast_of(&self, ballot: &BallotRec) -> Cast {
+        let all = ballot.entitled;
+        let extra = || self.casts.get(ballot.extra).copied().unwrap_or_default();
+        let split = |for_, against, abstain| Cast::Split {
+            for_,
+            against,
+            abstain,
+        };
+        match ballot.kind {
+            CastKind::AllFor => split(all, 0, 0),
+            CastKind::AllAgainst => split(0, all, 0),
+            CastKind::AllAbstain => split(0, 0, all),
+            CastKind::Split => {
+                let [f, a, b] = extra();
+                split(f, a, b)
+            }
+            CastKind::Cumulative => {
+                let [start, len, over] = extra();
+                Cast::Cumulative {
+                    start: u32::try_from(start).unwrap_or(NONE),
+                    len: u32::try_from(len).unwrap_or(0),
+                    over: over != 0,
+                }
+            }
+        }
+    }
+
+    /// Stores `cast` for a ballot of `entitled` shares: its kind and, if the record cannot
+    /// hold it, its index in `casts`.
+    pub(crate) fn store_cast(&mut self, entitled: u64, cast: Cast) -> (CastKind, u32) {
+        let (kind, extra) = match cast {
+            Cast::Split {
+                for_,
+                against,
+                abstain,
+            } => match (for_, against, abstain) {
+                (f, 0, 0) if f == entitled => return (CastKind::AllFor, 0),
+                (0, a, 0) if a == entitled => return (CastKind::AllAgainst, 0),
+                (0, 0, b) if b == entitled => return (CastKind::AllAbstain, 0),
+                (f, a, b) => (CastKind::Split, [f, a, b]),
+            },
+            Cast::Cumulative { start, len, over } => (
+                CastKind::Cumulative,
+                [u64::from(start), u64::from(len), u64::from(over)],
+            ),
+        };
+        (kind, self.casts.push(extra))
+    }
+
     pub(crate) fn voter_label(&self, ballot: &BallotRec) -> String {
         if ballot.proxy {
-            let id = self.proxy_ix.id(ballot.voter).map_or("?", |p| p.as_str());
+            let id = self.proxy_ix.text(ballot.voter).unwrap_or("?");
             format!("{}{id}", HolderId::PROXY_PREFIX)
         } else {
-            self.holder_ix
-                .id(ballot.voter)
-                .map_or_else(|| "?".to_owned(), |h| h.as_str().to_owned())
+            self.holder_ix.text(ballot.voter).unwrap_or("?").to_owned()
         }
     }
 }
@@ -717,5 +785,72 @@ impl<'a> Iterator for LineIter<'a> {
         let line = self.meeting.lines.get(index)?;
         self.next = line.next;
         Some((index, line))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BallotRec, Cast, CastKind, HolderRec, Line, Meeting};
+
+    /// The per-holder and per-ballot records are what a million-holder meeting is made of.
+    #[test]
+    fn records_stay_small() {
+        assert_eq!(std::mem::size_of::<BallotRec>(), 32);
+        assert_eq!(std::mem::size_of::<Line>(), 24);
+        assert!(std::mem::size_of::<HolderRec>() <= 32);
+    }
+
+    #[test]
+    fn casts_are_stored_exactly() {
+        let mut m = Meeting::new();
+        let split = |for_, against, abstain| Cast::Split {
+            for_,
+            against,
+            abstain,
+        };
+        let cases = [
+            (100, split(100, 0, 0), CastKind::AllFor),
+            (100, split(0, 100, 0), CastKind::AllAgainst),
+            (100, split(0, 0, 100), CastKind::AllAbstain),
+            (0, split(0, 0, 0), CastKind::AllFor),
+            (100, split(60, 0, 0), CastKind::Split),
+            (100, split(0, 0, 0), CastKind::Split),
+            (100, split(50, 25, 25), CastKind::Split),
+            (5, split(u64::MAX, 0, 0), CastKind::Split),
+            (
+                7,
+                Cast::Cumulative {
+                    start: 3,
+                    len: 2,
+                    over: true,
+                },
+                CastKind::Cumulative,
+            ),
+            (
+                7,
+                Cast::Cumulative {
+                    start: 0,
+                    len: 0,
+                    over: false,
+                },
+                CastKind::Cumulative,
+            ),
+        ];
+        for (entitled, cast, want) in cases {
+            let (kind, extra) = m.store_cast(entitled, cast);
+            assert_eq!(kind, want, "{cast:?}");
+            let rec = BallotRec {
+                voter: 0,
+                proxy: false,
+                res: 0,
+                class: 0,
+                entitled,
+                kind,
+                extra,
+                prev: 0,
+            };
+            assert_eq!(m.cast_of(&rec), cast);
+        }
+        assert_eq!(m.casts.len(), 6);
     }
 }

@@ -543,7 +543,7 @@ impl Meeting {
                 && self.sitting_of_proxy(q) == sitting
                 && self.appointments_of(rec).any(|(c, s)| c == class && s > 0)
             {
-                proxies.extend(self.proxy_ix.id(q).cloned());
+                proxies.extend(self.proxy_ix.id(q));
             }
             q = rec.next_of_holder;
         }

@@ -5,8 +5,8 @@
 //! The encoding is derived, not written by hand: `Meeting` and every record it holds derive
 //! `bincode::Encode` and `bincode::Decode` (in `meeting.rs`), so a field added to any of them
 //! is either encoded automatically or, if its type has no encoding, a compile error; it can
-//! never be silently dropped. The only hand-written parts are the two containers below
-//! ([`CowVec`], [`Interner`]), which encode their elements in order.
+//! never be silently dropped. The only hand-written parts are the containers below
+//! ([`CowVec`], [`StrArena`], [`Interner`]), which encode their elements in order.
 //!
 //! Layout: [`SNAPSHOT_MAGIC`] (16 bytes), [`SNAPSHOT_VERSION`] (u32 big-endian), then the
 //! meeting in bincode's standard configuration (little-endian varints), nothing after it.
@@ -23,6 +23,7 @@ use bincode::enc::Encoder;
 use bincode::error::{DecodeError, EncodeError};
 use bincode::{BorrowDecode, Decode, Encode};
 
+use crate::arena::StrArena;
 use crate::cowvec::CowVec;
 use crate::fxhash::{IdText, Interner};
 use crate::Meeting;
@@ -32,7 +33,7 @@ pub const SNAPSHOT_MAGIC: [u8; 16] = *b"scrutin-meeting\n";
 
 /// The snapshot layout this library writes and reads (bump on any change of `Meeting` or its
 /// records).
-pub const SNAPSHOT_VERSION: u32 = 1;
+pub const SNAPSHOT_VERSION: u32 = 2;
 
 /// The largest number of bytes a snapshot's decoder may claim at once for a container (bounds
 /// what a damaged length can make it allocate in advance).
@@ -140,31 +141,66 @@ impl<'de, Ctx, T: Decode<Ctx> + Clone> BorrowDecode<'de, Ctx> for CowVec<T> {
     }
 }
 
-/// An interner is its ids in index order; the lookup maps are rebuilt on decoding.
-impl<K: Encode + IdText + std::hash::Hash> Encode for Interner<K> {
+/// A string arena is its strings in order (encoded as a `Vec<String>` would be).
+impl Encode for StrArena {
     fn encode<E: Encoder>(&self, encoder: &mut E) -> Result<(), EncodeError> {
-        self.ids().encode(encoder)
+        (self.len() as u64).encode(encoder)?;
+        for value in self.iter() {
+            value.encode(encoder)?;
+        }
+        Ok(())
     }
 }
 
-impl<Ctx, K: Decode<Ctx> + IdText + std::hash::Hash> Decode<Ctx> for Interner<K> {
+impl<Ctx> Decode<Ctx> for StrArena {
     fn decode<D: Decoder<Context = Ctx>>(decoder: &mut D) -> Result<Self, DecodeError> {
-        let ids = CowVec::<K>::decode(decoder)?;
-        let mut out = Interner::default();
-        for id in ids.iter() {
-            if out.contains(id) {
-                return Err(DecodeError::OtherString(format!(
-                    "id {:?} interned twice",
-                    id.text()
-                )));
-            }
-            out.push(id.clone());
+        let len = u64::decode(decoder)?;
+        // Grows with the strings actually decoded: a false length allocates nothing.
+        let mut out = StrArena::default();
+        for _ in 0..len {
+            out.push(&String::decode(decoder)?);
         }
         Ok(out)
     }
 }
 
-impl<'de, Ctx, K: Decode<Ctx> + IdText + std::hash::Hash> BorrowDecode<'de, Ctx> for Interner<K> {
+impl<'de, Ctx> BorrowDecode<'de, Ctx> for StrArena {
+    fn borrow_decode<D: BorrowDecoder<'de, Context = Ctx>>(
+        decoder: &mut D,
+    ) -> Result<Self, DecodeError> {
+        Self::decode(decoder)
+    }
+}
+
+/// An interner is its ids in index order; the lookup table is rebuilt on decoding, and each
+/// id must be a valid one, interned once.
+impl<K: IdText> Encode for Interner<K> {
+    fn encode<E: Encoder>(&self, encoder: &mut E) -> Result<(), EncodeError> {
+        self.texts().encode(encoder)
+    }
+}
+
+impl<Ctx, K: IdText> Decode<Ctx> for Interner<K> {
+    fn decode<D: Decoder<Context = Ctx>>(decoder: &mut D) -> Result<Self, DecodeError> {
+        let len = u64::decode(decoder)?;
+        let mut out = Interner::default();
+        for _ in 0..len {
+            let text = String::decode(decoder)?;
+            if K::from_text(&text).is_none() {
+                return Err(DecodeError::OtherString(format!("invalid id {text:?}")));
+            }
+            if out.get_text(&text).is_some() {
+                return Err(DecodeError::OtherString(format!(
+                    "id {text:?} interned twice"
+                )));
+            }
+            out.push_text(&text);
+        }
+        Ok(out)
+    }
+}
+
+impl<'de, Ctx, K: IdText> BorrowDecode<'de, Ctx> for Interner<K> {
     fn borrow_decode<D: BorrowDecoder<'de, Context = Ctx>>(
         decoder: &mut D,
     ) -> Result<Self, DecodeError> {

@@ -112,8 +112,8 @@ fn snapshot_layout_is_pinned() {
     assert_eq!(
         (SNAPSHOT_VERSION, digest.as_str()),
         (
-            1,
-            "637f47ffca5aff3afbec8e637936d512861fe7306f7515b09183bb2b18d92b1c"
+            2,
+            "4a7cb6eb674916ea8404829fa88f8777d73545ac541a388bb08a2333bffedd8e"
         ),
         "the snapshot layout changed: bump SNAPSHOT_VERSION and update this digest"
     );
