@@ -394,8 +394,8 @@ impl Meeting {
             }
         }
         let ins_start = u32::try_from(self.instructions.len()).unwrap_or(NONE);
-        for &ins in &plan.instructions {
-            self.instructions.push(ins);
+        for &(res, ins) in &plan.instructions {
+            self.push_instruction(res, ins);
         }
         let p = self.proxies.push(ProxyRec {
             holder: plan.holder,

