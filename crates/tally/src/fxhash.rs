@@ -303,4 +303,21 @@ mod tests {
         assert_eq!(ix.get_text("S0000000"), None);
         assert_eq!(ix.get_text("S000000001"), None);
     }
+
+    #[test]
+    fn a_probe_goes_past_slots_whose_tag_matches_another_id() {
+        let mut shard = super::Shard::default();
+        // Same tag, so the same first slot: only the text compare tells them apart.
+        for index in 0..20u32 {
+            shard.insert(0xdead_beef, index);
+        }
+        shard.insert(0x0000_0001, 99);
+        for want in 0..20u32 {
+            assert_eq!(shard.find(0xdead_beef, |i| i == want), Some(want));
+        }
+        assert_eq!(shard.find(0xdead_beef, |i| i == 99), None);
+        assert_eq!(shard.find(0x0000_0001, |i| i == 99), Some(99));
+        assert_eq!(shard.find(0x0000_0002, |_| true), None);
+    }
 }
+
