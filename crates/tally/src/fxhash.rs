@@ -320,4 +320,3 @@ mod tests {
         assert_eq!(shard.find(0x0000_0002, |_| true), None);
     }
 }
-
