@@ -7,8 +7,8 @@ use scrutin_model::{AuthorKey, Event, ResolutionId, ResolutionKind, Role, UtcMil
 use crate::check::{BallotPlan, Plan, ProxyPlan};
 use crate::fxhash::FxMap;
 use crate::meeting::{
-    restriction_group, BallotRec, Cast, HolderRec, Line, Meeting, Poll, ProxyRec, ProxyStatus,
-    ResRec, RestrictionRec, NONE,
+    restriction_group, BallotRec, Cast, HolderRec, Line, Mask, Meeting, Poll, ProxyRec,
+    ProxyStatus, ResRec, RestrictionRec, NONE,
 };
 
 impl Meeting {
@@ -136,7 +136,7 @@ impl Meeting {
                             first_proxy: NONE,
                             last_proxy: NONE,
                             last_ballot: NONE,
-                            voted_mask: 0,
+                            voted_mask: Mask::default(),
                             attended: false,
                             voted: false,
                             restricted: false,
@@ -404,7 +404,7 @@ impl Meeting {
             voted: false,
             next_of_holder: NONE,
             last_ballot: NONE,
-            voted_mask: 0,
+            voted_mask: Mask::default(),
             appt_start,
             appt_len: u32::try_from(plan.appointments.len()).unwrap_or(0),
             ins_start,

@@ -23,7 +23,27 @@ use crate::{RuleViolation, Tally};
 /// "No index": the end of a chain.
 pub(crate) const NONE: u32 = u32::MAX;
 
-/// A registered holder (its id and name live in separate, never-written vectors).
+/// A 64-bit mask kept as two `u32` halves, so that the records holding one are 4-byte aligned
+/// (a `u64` would pad a [`HolderRec`] from 28 bytes to 32).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, bincode::Encode, bincode::Decode)]
+pub(crate) struct Mask([u32; 2]);
+
+impl Mask {
+    /// The mask as a `u64`.
+    pub(crate) fn get(self) -> u64 {
+        u64::from(self.0[0]) | (u64::from(self.0[1]) << 32)
+    }
+}
+
+impl std::ops::BitOrAssign<u64> for Mask {
+    fn bitor_assign(&mut self, bits: u64) {
+        let m = self.get() | bits;
+        // Truncations by design: the low and the high half.
+        self.0 = [m as u32, (m >> 32) as u32];
+    }
+}
+
+/// A registered holder (28 bytes; its id and name live in separate, never-written vectors).
 #[derive(Debug, Clone, Copy, bincode::Encode, bincode::Decode)]
 pub(crate) struct HolderRec {
     pub(crate) first_line: u32,
@@ -31,7 +51,7 @@ pub(crate) struct HolderRec {
     pub(crate) last_proxy: u32,
     pub(crate) last_ballot: u32,
     /// Bit `res * classes + class` set once the holder voted there (see `vote_slot`).
-    pub(crate) voted_mask: u64,
+    pub(crate) voted_mask: Mask,
     pub(crate) attended: bool,
     pub(crate) voted: bool,
     pub(crate) restricted: bool,
@@ -67,7 +87,7 @@ pub(crate) struct ProxyRec {
     pub(crate) next_of_holder: u32,
     pub(crate) last_ballot: u32,
     /// As `HolderRec::voted_mask`.
-    pub(crate) voted_mask: u64,
+    pub(crate) voted_mask: Mask,
     /// Range into `Meeting::appointments`.
     pub(crate) appt_start: u32,
     pub(crate) appt_len: u32,
@@ -844,7 +864,12 @@ mod tests {
         assert_eq!(std::mem::size_of::<BallotRec>(), 32);
         assert_eq!(std::mem::size_of::<Line>(), 24);
         assert_eq!(std::mem::size_of::<InstrRec>(), 12);
-        assert!(std::mem::size_of::<HolderRec>() <= 32);
+        assert_eq!(std::mem::size_of::<HolderRec>(), 28);
+        let mut mask = super::Mask::default();
+        for bit in [0, 31, 32, 63] {
+            mask |= 1u64 << bit;
+        }
+        assert_eq!(mask.get(), (1 << 63) | (1 << 32) | (1 << 31) | 1);
     }
 
     #[test]
@@ -922,7 +947,7 @@ mod tests {
             voted: false,
             next_of_holder: super::NONE,
             last_ballot: super::NONE,
-            voted_mask: 0,
+            voted_mask: super::Mask::default(),
             appt_start: 0,
             appt_len: 0,
             ins_start: 0,

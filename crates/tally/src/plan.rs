@@ -275,7 +275,7 @@ impl Meeting {
                     h,
                     false,
                     rec.map_or(NONE, |r| r.last_ballot),
-                    rec.map_or(0, |r| r.voted_mask),
+                    rec.map_or(0, |r| r.voted_mask.get()),
                 )
             }
             Voter::Proxy(id) => {
@@ -294,7 +294,7 @@ impl Meeting {
                     p,
                     true,
                     rec.map_or(NONE, |r| r.last_ballot),
-                    rec.map_or(0, |r| r.voted_mask),
+                    rec.map_or(0, |r| r.voted_mask.get()),
                 )
             }
         };

