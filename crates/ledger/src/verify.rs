@@ -485,7 +485,7 @@ fn names_shown(
             Some(p) => ProxyId::new(p).ok().and_then(|p| {
                 let name = meeting.proxy_name(&p)?.to_owned();
                 Some(match meeting.proxy_holder(&p) {
-                    Some(h) => match meeting.holder_name(h) {
+                    Some(h) => match meeting.holder_name(&h) {
                         Some(hn) => format!("{name} (proxy of {h} {hn})"),
                         None => format!("{name} (proxy of {h})"),
                     },

@@ -7,8 +7,8 @@ use scrutin_model::{AuthorKey, Event, ResolutionId, ResolutionKind, Role, UtcMil
 use crate::check::{BallotPlan, Plan, ProxyPlan};
 use crate::fxhash::SortedMap;
 use crate::meeting::{
-    restriction_group, BallotRec, Cast, HolderRec, Line, Meeting, Poll, ProxyRec, ProxyStatus,
-    ResRec, RestrictionRec, NONE,
+    restriction_group, BallotRec, Cast, HolderRec, Line, Mask, Meeting, Poll, ProxyRec,
+    ProxyStatus, ResRec, RestrictionRec, NONE,
 };
 
 impl Meeting {
@@ -105,7 +105,7 @@ impl Meeting {
                         .entry(c.clone())
                         .or_insert(u32::try_from(k).unwrap_or(NONE));
                 }
-                self.res_index.push(r.id.clone());
+                self.res_index.push(&r.id);
                 Arc::make_mut(&mut self.res).push(ResRec {
                     def: r.clone(),
                     poll: Poll::Pending,
@@ -136,14 +136,14 @@ impl Meeting {
                             first_proxy: NONE,
                             last_proxy: NONE,
                             last_ballot: NONE,
-                            voted_mask: 0,
+                            voted_mask: Mask::default(),
                             attended: false,
                             voted: false,
                             restricted: false,
                             treasury: holder.is_treasury(),
                         });
-                        self.holder_ix.push(holder.clone());
-                        self.holder_names.push(name.clone());
+                        self.holder_ix.push(holder);
+                        self.holder_names.push(name);
                         h
                     }
                 };
@@ -394,8 +394,8 @@ impl Meeting {
             }
         }
         let ins_start = u32::try_from(self.instructions.len()).unwrap_or(NONE);
-        for &ins in &plan.instructions {
-            self.instructions.push(ins);
+        for &(res, ins) in &plan.instructions {
+            self.push_instruction(res, ins);
         }
         let p = self.proxies.push(ProxyRec {
             holder: plan.holder,
@@ -404,7 +404,7 @@ impl Meeting {
             voted: false,
             next_of_holder: NONE,
             last_ballot: NONE,
-            voted_mask: 0,
+            voted_mask: Mask::default(),
             appt_start,
             appt_len: u32::try_from(plan.appointments.len()).unwrap_or(0),
             ins_start,
@@ -415,8 +415,8 @@ impl Meeting {
                 .proxy_sitting
                 .insert(p, s);
         }
-        self.proxy_ix.push(form.proxy.clone());
-        self.proxy_names.push(form.proxy_name.clone());
+        self.proxy_ix.push(&form.proxy);
+        self.proxy_names.push(&form.proxy_name);
         let last = self.holders.get(plan.holder).map_or(NONE, |r| r.last_proxy);
         if let Some(prev) = self.proxies.get_mut(last) {
             prev.next_of_holder = p;
@@ -450,13 +450,15 @@ impl Meeting {
                 abstain: plan.split.2,
             },
         };
+        let (kind, extra) = self.store_cast(plan.entitled, cast);
         let b = self.ballots.push(BallotRec {
             voter: plan.voter,
             proxy: plan.proxy,
             res: plan.res,
             class: plan.class,
             entitled: plan.entitled,
-            cast,
+            kind,
+            extra,
             prev,
         });
         let slot = self.vote_slot(plan.res, plan.class);

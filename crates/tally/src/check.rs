@@ -54,7 +54,7 @@ pub(crate) fn proxy_reason(meeting: &Meeting, status: ProxyStatus) -> String {
         ProxyStatus::HolderAttended => "revoked: holder attended in person".to_owned(),
         ProxyStatus::Superseded(by) => format!(
             "superseded by later proxy {}",
-            meeting.proxy_ix.id(by).map_or("?", |p| p.as_str())
+            meeting.proxy_ix.text(by).unwrap_or("?")
         ),
     }
 }
@@ -69,7 +69,7 @@ impl Meeting {
         &self,
         voter: &Voter,
         resolution: &ResolutionId,
-    ) -> Option<(&HolderId, &str)> {
+    ) -> Option<(HolderId, &str)> {
         let r = self.res_index.get(resolution)?;
         let h = match voter {
             Voter::Holder(id) => self.holder_ix.get(id)?,

@@ -88,7 +88,7 @@ impl Meeting {
                         for_,
                         against,
                         abstain,
-                    } = ballot.cast
+                    } = self.cast_of(ballot)
                     {
                         match self.verdict(ballot) {
                             Verdict::Counted => {
@@ -132,7 +132,7 @@ impl Meeting {
             }
         }
         let holder = self.ballot_holder(b);
-        match (self.restriction(holder, b.res), b.cast) {
+        match (self.restriction(holder, b.res), self.cast_of(b)) {
             (Some(r), _) if r.restriction == Restriction::Abstain => {
                 return Verdict::Void(Why::Abstain(r))
             }
@@ -146,7 +146,7 @@ impl Meeting {
             start,
             len,
             over: true,
-        } = b.cast
+        } = self.cast_of(b)
         {
             let seats = self.res.get(b.res as usize).map_or(0, |r| r.seats);
             let vps = self.res_vps(b.res, b.class);
@@ -164,7 +164,7 @@ impl Meeting {
 
     /// Votes the ballot tendered in total, and its "for" part.
     fn tendered(&self, b: &BallotRec) -> (u128, u128) {
-        match b.cast {
+        match self.cast_of(b) {
             Cast::Split {
                 for_,
                 against,
@@ -354,7 +354,7 @@ pub(crate) fn count(m: &Meeting) -> Tally {
             });
         };
         let represented = !matches!(&verdict, Verdict::Void(Why::Proxy(_) | Why::Abstain(_)));
-        match b.cast {
+        match m.cast_of(b) {
             Cast::Split {
                 for_,
                 against,

@@ -7,6 +7,8 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
+use crate::arena::StrArena;
+
 const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 
 /// The FxHash mixing function.
@@ -145,59 +147,115 @@ where
 }
 
 /// Identifier types an [`Interner`] can hold: their text is their identity.
-pub(crate) trait IdText: Clone + Ord {
+pub(crate) trait IdText: Sized {
+    /// The id's text.
     fn text(&self) -> &str;
+    /// The id with this text, if it is a valid one.
+    fn from_text(text: &str) -> Option<Self>;
 }
 
-impl IdText for scrutin_model::HolderId {
-    fn text(&self) -> &str {
-        self.as_str()
+macro_rules! id_text {
+    ($($t:ty),*) => {$(
+        impl IdText for $t {
+            fn text(&self) -> &str {
+                self.as_str()
+            }
+            fn from_text(text: &str) -> Option<Self> {
+                <$t>::new(text).ok()
+            }
+        }
+    )*};
+}
+id_text!(
+    scrutin_model::HolderId,
+    scrutin_model::ResolutionId,
+    scrutin_model::ProxyId
+);
+
+/// The hash of an id's text.
+fn hash_text(text: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(text.as_bytes());
+    h.write_usize(text.len());
+    h.finish()
+}
+
+/// Shards of the lookup table (a power of two): a write copies one shard, not the table.
+const SHARDS: usize = 256;
+
+/// One shard of the lookup table: open addressing with linear probing. A slot is 0 (empty) or
+/// `(tag << 32) | (index + 1)`, the tag being the low 32 bits of the id's hash (it also picks
+/// the first slot probed), so a probe reads the arena only for a slot whose tag matches.
+#[derive(Debug, Clone, Default)]
+struct Shard {
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl Shard {
+    fn find(&self, tag: u32, mut same: impl FnMut(u32) -> bool) -> Option<u32> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut pos = tag as usize & mask;
+        loop {
+            let slot = *self.slots.get(pos)?;
+            if slot == 0 {
+                return None;
+            }
+            if (slot >> 32) as u32 == tag {
+                let index = (slot as u32).wrapping_sub(1);
+                if same(index) {
+                    return Some(index);
+                }
+            }
+            pos = (pos + 1) & mask;
+        }
+    }
+
+    fn place(slots: &mut [u64], slot: u64) {
+        let mask = slots.len() - 1;
+        let mut pos = (slot >> 32) as usize & mask;
+        while let Some(s) = slots.get_mut(pos) {
+            if *s == 0 {
+                *s = slot;
+                return;
+            }
+            pos = (pos + 1) & mask;
+        }
+    }
+
+    fn insert(&mut self, tag: u32, index: u32) {
+        // At most three quarters full, so every probe ends at an empty slot.
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            let mut grown = vec![0u64; (self.slots.len() * 2).max(8)];
+            for &slot in self.slots.iter().filter(|&&s| s != 0) {
+                Self::place(&mut grown, slot);
+            }
+            self.slots = grown;
+        }
+        Self::place(
+            &mut self.slots,
+            (u64::from(tag) << 32) | u64::from(index.wrapping_add(1)),
+        );
+        self.len += 1;
     }
 }
 
-impl IdText for scrutin_model::ResolutionId {
-    fn text(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl IdText for scrutin_model::ProxyId {
-    fn text(&self) -> &str {
-        self.as_str()
-    }
-}
-
-/// Longest id kept inline in the table (the last byte of the key holds the length).
-const INLINE: usize = 23;
-
-/// The inline key of a short id: its bytes, zero-padded, and its length in the last byte.
-fn inline_key(text: &str) -> Option<[u8; INLINE + 1]> {
-    let bytes = text.as_bytes();
-    let len = u8::try_from(bytes.len())
-        .ok()
-        .filter(|&l| usize::from(l) <= INLINE)?;
-    let mut key = [0u8; INLINE + 1];
-    key[..bytes.len()].copy_from_slice(bytes);
-    key[INLINE] = len;
-    Some(key)
-}
-
-/// Interns identifiers to dense `u32` indices. Ids of up to 23 bytes (holder numbers, CCASS
-/// participant ids, proxy form numbers) are keyed inline, so a lookup touches only the table
-/// and compares fixed-size arrays; longer ids use an ordinary map. Lookups are exact.
+/// Interns identifiers to dense `u32` indices. The ids live once, in a string arena; the
+/// lookup table holds only 8-byte slots (a hash tag and an index into the arena), sharded so
+/// that a clone shares it and a write copies one shard. Lookups are exact.
 #[derive(Debug)]
 pub(crate) struct Interner<K> {
-    ids: crate::cowvec::CowVec<K>,
-    short: std::sync::Arc<FxMap<[u8; INLINE + 1], u32>>,
-    long: std::sync::Arc<FxMap<K, u32>>,
+    ids: StrArena,
+    shards: Vec<std::sync::Arc<Shard>>,
+    kind: std::marker::PhantomData<fn() -> K>,
 }
 
 impl<K> Default for Interner<K> {
     fn default() -> Self {
         Interner {
-            ids: crate::cowvec::CowVec::default(),
-            short: std::sync::Arc::default(),
-            long: std::sync::Arc::default(),
+            ids: StrArena::default(),
+            shards: Vec::new(),
+            kind: std::marker::PhantomData,
         }
     }
 }
@@ -206,19 +264,23 @@ impl<K> Clone for Interner<K> {
     fn clone(&self) -> Self {
         Interner {
             ids: self.ids.clone(),
-            short: self.short.clone(),
-            long: self.long.clone(),
+            shards: self.shards.clone(),
+            kind: std::marker::PhantomData,
         }
     }
 }
 
-impl<K: IdText + std::hash::Hash> Interner<K> {
+impl<K: IdText> Interner<K> {
+    /// The index of the id with this text, if interned.
+    pub(crate) fn get_text(&self, text: &str) -> Option<u32> {
+        let h = hash_text(text);
+        let shard = self.shards.get((h >> 56) as usize % SHARDS)?;
+        shard.find(h as u32, |i| self.ids.get(i) == Some(text))
+    }
+
     /// The index of `key`, if interned.
     pub(crate) fn get(&self, key: &K) -> Option<u32> {
-        match inline_key(key.text()) {
-            Some(k) => self.short.get(&k).copied(),
-            None => self.long.get(key).copied(),
-        }
+        self.get_text(key.text())
     }
 
     /// Whether `key` is interned.
@@ -226,26 +288,39 @@ impl<K: IdText + std::hash::Hash> Interner<K> {
         self.get(key).is_some()
     }
 
-    /// The id at `index`.
-    pub(crate) fn id(&self, index: u32) -> Option<&K> {
+    /// The text of the id at `index`.
+    pub(crate) fn text(&self, index: u32) -> Option<&str> {
         self.ids.get(index)
     }
 
-    /// Every id, in index order (the snapshot encodes these and re-interns them).
-    pub(crate) fn ids(&self) -> &crate::cowvec::CowVec<K> {
+    /// The id at `index`.
+    pub(crate) fn id(&self, index: u32) -> Option<K> {
+        K::from_text(self.ids.get(index)?)
+    }
+
+    /// Every id's text, in index order (the snapshot encodes these and re-interns them).
+    pub(crate) fn texts(&self) -> &StrArena {
         &self.ids
     }
 
     /// Interns a new id (the caller checked it is not interned yet) and returns its index.
-    pub(crate) fn push(&mut self, key: K) -> u32 {
-        let index = self.ids.push(key.clone());
-        match inline_key(key.text()) {
-            Some(k) => {
-                std::sync::Arc::make_mut(&mut self.short).insert(k, index);
-            }
-            None => {
-                std::sync::Arc::make_mut(&mut self.long).insert(key, index);
-            }
+    pub(crate) fn push(&mut self, key: &K) -> u32 {
+        self.push_text(key.text())
+    }
+
+    /// As [`Interner::push`], by text (the caller checked it is a valid id).
+    pub(crate) fn push_text(&mut self, text: &str) -> u32 {
+        let index = self.ids.push(text);
+        if index == u32::MAX {
+            // Never reached (the arena would hold 4G ids); the slot cannot encode it.
+            return index;
+        }
+        if self.shards.is_empty() {
+            self.shards = vec![std::sync::Arc::default(); SHARDS];
+        }
+        let h = hash_text(text);
+        if let Some(shard) = self.shards.get_mut((h >> 56) as usize % SHARDS) {
+            std::sync::Arc::make_mut(shard).insert(h as u32, index);
         }
         index
     }
@@ -272,16 +347,54 @@ mod tests {
         .collect();
         for (i, id) in ids.iter().enumerate() {
             assert_eq!(ix.get(id), None);
-            assert_eq!(ix.push(id.clone()) as usize, i);
+            assert_eq!(ix.push(id) as usize, i);
         }
         for (i, id) in ids.iter().enumerate() {
             assert_eq!(ix.get(id), Some(i as u32), "{id}");
-            assert_eq!(ix.id(i as u32), Some(id));
+            assert_eq!(ix.id(i as u32).as_ref(), Some(id));
+            assert_eq!(ix.text(i as u32), Some(id.as_str()));
         }
         assert_eq!(ix.get(&HolderId::new("ABC").unwrap()), None);
         assert_eq!(
             ix.get(&HolderId::new("12345678901234567890123456").unwrap()),
             None
         );
+    }
+
+    #[test]
+    fn many_ids_intern_exactly_and_clones_are_independent() {
+        let mut ix: Interner<HolderId> = Interner::default();
+        let id = |i: u32| HolderId::new(format!("S{i:08}")).unwrap();
+        for i in 0..50_000u32 {
+            assert_eq!(ix.get(&id(i)), None);
+            assert_eq!(ix.push(&id(i)), i);
+        }
+        let snapshot = ix.clone();
+        for i in 50_000..60_000u32 {
+            assert_eq!(ix.push(&id(i)), i);
+        }
+        for i in 0..60_000u32 {
+            assert_eq!(ix.get(&id(i)), Some(i));
+            assert_eq!(snapshot.get(&id(i)), (i < 50_000).then_some(i));
+        }
+        assert_eq!(ix.get(&id(60_000)), None);
+        assert_eq!(ix.get_text("S0000000"), None);
+        assert_eq!(ix.get_text("S000000001"), None);
+    }
+
+    #[test]
+    fn a_probe_goes_past_slots_whose_tag_matches_another_id() {
+        let mut shard = super::Shard::default();
+        // Same tag, so the same first slot: only the text compare tells them apart.
+        for index in 0..20u32 {
+            shard.insert(0xdead_beef, index);
+        }
+        shard.insert(0x0000_0001, 99);
+        for want in 0..20u32 {
+            assert_eq!(shard.find(0xdead_beef, |i| i == want), Some(want));
+        }
+        assert_eq!(shard.find(0xdead_beef, |i| i == 99), None);
+        assert_eq!(shard.find(0x0000_0001, |i| i == 99), Some(99));
+        assert_eq!(shard.find(0x0000_0002, |_| true), None);
     }
 }

@@ -50,6 +50,7 @@
 
 mod announce;
 mod apply;
+mod arena;
 mod check;
 mod count;
 mod cowvec;

@@ -15,6 +15,7 @@ use scrutin_model::{
     UtcMillis, Voter,
 };
 
+use crate::arena::StrArena;
 use crate::cowvec::CowVec;
 use crate::fxhash::{Interner, SortedMap};
 use crate::{RuleViolation, Tally};
@@ -22,7 +23,27 @@ use crate::{RuleViolation, Tally};
 /// "No index": the end of a chain.
 pub(crate) const NONE: u32 = u32::MAX;
 
-/// A registered holder (its id and name live in separate, never-written vectors).
+/// A 64-bit mask kept as two `u32` halves, so that the records holding one are 4-byte aligned
+/// (a `u64` would pad a [`HolderRec`] from 28 bytes to 32).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, bincode::Encode, bincode::Decode)]
+pub(crate) struct Mask([u32; 2]);
+
+impl Mask {
+    /// The mask as a `u64`.
+    pub(crate) fn get(self) -> u64 {
+        u64::from(self.0[0]) | (u64::from(self.0[1]) << 32)
+    }
+}
+
+impl std::ops::BitOrAssign<u64> for Mask {
+    fn bitor_assign(&mut self, bits: u64) {
+        let m = self.get() | bits;
+        // Truncations by design: the low and the high half.
+        self.0 = [m as u32, (m >> 32) as u32];
+    }
+}
+
+/// A registered holder (28 bytes; its id and name live in separate, never-written vectors).
 #[derive(Debug, Clone, Copy, bincode::Encode, bincode::Decode)]
 pub(crate) struct HolderRec {
     pub(crate) first_line: u32,
@@ -30,7 +51,7 @@ pub(crate) struct HolderRec {
     pub(crate) last_proxy: u32,
     pub(crate) last_ballot: u32,
     /// Bit `res * classes + class` set once the holder voted there (see `vote_slot`).
-    pub(crate) voted_mask: u64,
+    pub(crate) voted_mask: Mask,
     pub(crate) attended: bool,
     pub(crate) voted: bool,
     pub(crate) restricted: bool,
@@ -66,7 +87,7 @@ pub(crate) struct ProxyRec {
     pub(crate) next_of_holder: u32,
     pub(crate) last_ballot: u32,
     /// As `HolderRec::voted_mask`.
-    pub(crate) voted_mask: u64,
+    pub(crate) voted_mask: Mask,
     /// Range into `Meeting::appointments`.
     pub(crate) appt_start: u32,
     pub(crate) appt_len: u32,
@@ -75,8 +96,9 @@ pub(crate) struct ProxyRec {
     pub(crate) ins_len: u32,
 }
 
-/// A proxy instruction without its resolution id (the resolution is interned).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, bincode::Encode, bincode::Decode)]
+/// A proxy instruction without its resolution id (the resolution is interned), as
+/// [`Meeting::instruction_of`] reads it back from its [`InstrRec`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Instr {
     For,
     Against,
@@ -85,8 +107,28 @@ pub(crate) enum Instr {
     Discretion,
 }
 
-/// What an accepted ballot said.
+/// How an [`InstrRec`] stores its [`Instr`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, bincode::Encode, bincode::Decode)]
+pub(crate) enum InstrKind {
+    For,
+    Against,
+    Abstain,
+    /// `Meeting::instr_splits[extra]` is (for, against, abstain).
+    Split,
+    Discretion,
+}
+
+/// A stored proxy instruction (12 bytes): its resolution, and what it says.
 #[derive(Debug, Clone, Copy, bincode::Encode, bincode::Decode)]
+pub(crate) struct InstrRec {
+    pub(crate) res: u32,
+    pub(crate) kind: InstrKind,
+    /// Index into `Meeting::instr_splits` for [`InstrKind::Split`] (0 otherwise).
+    pub(crate) extra: u32,
+}
+
+/// What an accepted ballot said (as [`Meeting::cast_of`] reads it back from its record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Cast {
     Split {
         for_: u64,
@@ -97,7 +139,23 @@ pub(crate) enum Cast {
     Cumulative { start: u32, len: u32, over: bool },
 }
 
-/// An accepted ballot. Never written after it is appended.
+/// How a [`BallotRec`] stores its [`Cast`]: the common ballot (every share it may vote one
+/// way) in the record itself, anything else in [`Meeting::casts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, bincode::Encode, bincode::Decode)]
+pub(crate) enum CastKind {
+    /// All `entitled` shares for.
+    AllFor,
+    /// All `entitled` shares against.
+    AllAgainst,
+    /// All `entitled` shares abstain.
+    AllAbstain,
+    /// `Meeting::casts[extra]` is (for, against, abstain).
+    Split,
+    /// `Meeting::casts[extra]` is (allocation start, length, over-allocated 0/1).
+    Cumulative,
+}
+
+/// An accepted ballot (32 bytes). Never written after it is appended.
 #[derive(Debug, Clone, Copy, bincode::Encode, bincode::Decode)]
 pub(crate) struct BallotRec {
     pub(crate) voter: u32,
@@ -106,7 +164,10 @@ pub(crate) struct BallotRec {
     pub(crate) class: u32,
     /// Shares the voter could vote on it when it was cast.
     pub(crate) entitled: u64,
-    pub(crate) cast: Cast,
+    /// What it said: see [`CastKind`] and [`Meeting::cast_of`].
+    pub(crate) kind: CastKind,
+    /// Index into `Meeting::casts` for [`CastKind::Split`] and [`CastKind::Cumulative`].
+    pub(crate) extra: u32,
     /// The voter's previous ballot (a chain for the duplicate check).
     pub(crate) prev: u32,
 }
@@ -189,18 +250,22 @@ pub struct Meeting {
     /// Class id -> index in the genesis' class list (first wins).
     pub(crate) class_ix: Arc<SortedMap<ClassId, u32>>,
     pub(crate) holder_ix: Interner<HolderId>,
-    pub(crate) holder_names: CowVec<String>,
+    pub(crate) holder_names: StrArena,
     pub(crate) holders: CowVec<HolderRec>,
     pub(crate) lines: CowVec<Line>,
     /// Restrictions and marks by (holder, resolution, [`restriction_group`]): a holder has
     /// at most one of each group on a resolution (a concert party may also be against-only).
     pub(crate) restrictions: Arc<BTreeMap<(u32, u32, u8), RestrictionRec>>,
     pub(crate) proxy_ix: Interner<ProxyId>,
-    pub(crate) proxy_names: CowVec<String>,
+    pub(crate) proxy_names: StrArena,
     pub(crate) proxies: CowVec<ProxyRec>,
     pub(crate) appointments: CowVec<(u32, u64)>,
-    pub(crate) instructions: CowVec<(u32, Instr)>,
+    pub(crate) instructions: CowVec<InstrRec>,
+    /// The shares of split instructions (see [`InstrKind::Split`]).
+    pub(crate) instr_splits: CowVec<[u64; 3]>,
     pub(crate) ballots: CowVec<BallotRec>,
+    /// What ballots said that their record does not hold itself (see [`CastKind`]).
+    pub(crate) casts: CowVec<[u64; 3]>,
     pub(crate) allocations: CowVec<(u32, u64)>,
     /// Events folded so far: the log index of the next entry.
     pub(crate) events: u64,
@@ -450,7 +515,7 @@ impl Meeting {
         let mut p = h.first_proxy;
         while let Some(rec) = self.proxies.get(p) {
             if let Some(id) = self.proxy_ix.id(p) {
-                out.push(id.clone());
+                out.push(id);
             }
             p = rec.next_of_holder;
         }
@@ -458,7 +523,7 @@ impl Meeting {
     }
 
     /// The holder who appointed `proxy`.
-    pub fn proxy_holder(&self, proxy: &ProxyId) -> Option<&HolderId> {
+    pub fn proxy_holder(&self, proxy: &ProxyId) -> Option<HolderId> {
         let p = self.proxies.get(self.proxy_ix.get(proxy)?)?;
         self.holder_ix.id(p.holder)
     }
@@ -470,7 +535,7 @@ impl Meeting {
             if name.trim().is_empty() {
                 "the chairman of the meeting"
             } else {
-                name.as_str()
+                name
             }
         })
     }
@@ -512,9 +577,7 @@ impl Meeting {
 
     /// The holder's name as on the register.
     pub fn holder_name(&self, holder: &HolderId) -> Option<&str> {
-        self.holder_names
-            .get(self.holder_ix.get(holder)?)
-            .map(String::as_str)
+        self.holder_names.get(self.holder_ix.get(holder)?)
     }
 
     /// Number of registered holders (treasury included).
@@ -534,7 +597,7 @@ impl Meeting {
             .iter()
             .filter_map(|(&(h, r, _), rec)| {
                 Some(Abstention {
-                    holder: self.holder_ix.id(h)?.clone(),
+                    holder: self.holder_ix.id(h)?,
                     resolution: self.res.get(r as usize)?.def.id.clone(),
                     restriction: rec.restriction,
                     reason: rec.reason.clone(),
@@ -686,9 +749,20 @@ impl Meeting {
         let (mut lo, mut hi) = (p.ins_start, p.ins_start.saturating_add(p.ins_len));
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            let &(r, ins) = self.instructions.get(mid)?;
-            match r.cmp(&res) {
-                std::cmp::Ordering::Equal => return Some(ins),
+            let rec = self.instructions.get(mid)?;
+            match rec.res.cmp(&res) {
+                std::cmp::Ordering::Equal => {
+                    return Some(match rec.kind {
+                        InstrKind::For => Instr::For,
+                        InstrKind::Against => Instr::Against,
+                        InstrKind::Abstain => Instr::Abstain,
+                        InstrKind::Discretion => Instr::Discretion,
+                        InstrKind::Split => {
+                            let [f, a, b] = self.instr_splits.get(rec.extra)?;
+                            Instr::Split(*f, *a, *b)
+                        }
+                    })
+                }
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
             }
@@ -696,14 +770,74 @@ impl Meeting {
         None
     }
 
+    /// Stores proxy instruction `ins` on resolution `res`.
+    pub(crate) fn push_instruction(&mut self, res: u32, ins: Instr) {
+        let (kind, extra) = match ins {
+            Instr::For => (InstrKind::For, 0),
+            Instr::Against => (InstrKind::Against, 0),
+            Instr::Abstain => (InstrKind::Abstain, 0),
+            Instr::Discretion => (InstrKind::Discretion, 0),
+            Instr::Split(f, a, b) => (InstrKind::Split, self.instr_splits.push([f, a, b])),
+        };
+        self.instructions.push(InstrRec { res, kind, extra });
+    }
+
+    /// What `ballot` said.
+    pub(crate) fn cast_of(&self, ballot: &BallotRec) -> Cast {
+        let all = ballot.entitled;
+        let extra = || self.casts.get(ballot.extra).copied().unwrap_or_default();
+        let split = |for_, against, abstain| Cast::Split {
+            for_,
+            against,
+            abstain,
+        };
+        match ballot.kind {
+            CastKind::AllFor => split(all, 0, 0),
+            CastKind::AllAgainst => split(0, all, 0),
+            CastKind::AllAbstain => split(0, 0, all),
+            CastKind::Split => {
+                let [f, a, b] = extra();
+                split(f, a, b)
+            }
+            CastKind::Cumulative => {
+                let [start, len, over] = extra();
+                Cast::Cumulative {
+                    start: u32::try_from(start).unwrap_or(NONE),
+                    len: u32::try_from(len).unwrap_or(0),
+                    over: over != 0,
+                }
+            }
+        }
+    }
+
+    /// Stores `cast` for a ballot of `entitled` shares: its kind and, if the record cannot
+    /// hold it, its index in `casts`.
+    pub(crate) fn store_cast(&mut self, entitled: u64, cast: Cast) -> (CastKind, u32) {
+        let (kind, extra) = match cast {
+            Cast::Split {
+                for_,
+                against,
+                abstain,
+            } => match (for_, against, abstain) {
+                (f, 0, 0) if f == entitled => return (CastKind::AllFor, 0),
+                (0, a, 0) if a == entitled => return (CastKind::AllAgainst, 0),
+                (0, 0, b) if b == entitled => return (CastKind::AllAbstain, 0),
+                (f, a, b) => (CastKind::Split, [f, a, b]),
+            },
+            Cast::Cumulative { start, len, over } => (
+                CastKind::Cumulative,
+                [u64::from(start), u64::from(len), u64::from(over)],
+            ),
+        };
+        (kind, self.casts.push(extra))
+    }
+
     pub(crate) fn voter_label(&self, ballot: &BallotRec) -> String {
         if ballot.proxy {
-            let id = self.proxy_ix.id(ballot.voter).map_or("?", |p| p.as_str());
+            let id = self.proxy_ix.text(ballot.voter).unwrap_or("?");
             format!("{}{id}", HolderId::PROXY_PREFIX)
         } else {
-            self.holder_ix
-                .id(ballot.voter)
-                .map_or_else(|| "?".to_owned(), |h| h.as_str().to_owned())
+            self.holder_ix.text(ballot.voter).unwrap_or("?").to_owned()
         }
     }
 }
@@ -722,5 +856,112 @@ impl<'a> Iterator for LineIter<'a> {
         let line = self.meeting.lines.get(index)?;
         self.next = line.next;
         Some((index, line))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BallotRec, Cast, CastKind, HolderRec, Instr, InstrRec, Line, Meeting, ProxyRec};
+
+    /// The per-holder and per-ballot records are what a million-holder meeting is made of.
+    #[test]
+    fn records_stay_small() {
+        assert_eq!(std::mem::size_of::<BallotRec>(), 32);
+        assert_eq!(std::mem::size_of::<Line>(), 24);
+        assert_eq!(std::mem::size_of::<InstrRec>(), 12);
+        assert_eq!(std::mem::size_of::<HolderRec>(), 28);
+        let mut mask = super::Mask::default();
+        for bit in [0, 31, 32, 63] {
+            mask |= 1u64 << bit;
+        }
+        assert_eq!(mask.get(), (1 << 63) | (1 << 32) | (1 << 31) | 1);
+    }
+
+    #[test]
+    fn casts_are_stored_exactly() {
+        let mut m = Meeting::new();
+        let split = |for_, against, abstain| Cast::Split {
+            for_,
+            against,
+            abstain,
+        };
+        let cases = [
+            (100, split(100, 0, 0), CastKind::AllFor),
+            (100, split(0, 100, 0), CastKind::AllAgainst),
+            (100, split(0, 0, 100), CastKind::AllAbstain),
+            (0, split(0, 0, 0), CastKind::AllFor),
+            (100, split(60, 0, 0), CastKind::Split),
+            (100, split(0, 0, 0), CastKind::Split),
+            (100, split(50, 25, 25), CastKind::Split),
+            (5, split(u64::MAX, 0, 0), CastKind::Split),
+            (
+                7,
+                Cast::Cumulative {
+                    start: 3,
+                    len: 2,
+                    over: true,
+                },
+                CastKind::Cumulative,
+            ),
+            (
+                7,
+                Cast::Cumulative {
+                    start: 0,
+                    len: 0,
+                    over: false,
+                },
+                CastKind::Cumulative,
+            ),
+        ];
+        for (entitled, cast, want) in cases {
+            let (kind, extra) = m.store_cast(entitled, cast);
+            assert_eq!(kind, want, "{cast:?}");
+            let rec = BallotRec {
+                voter: 0,
+                proxy: false,
+                res: 0,
+                class: 0,
+                entitled,
+                kind,
+                extra,
+                prev: 0,
+            };
+            assert_eq!(m.cast_of(&rec), cast);
+        }
+        assert_eq!(m.casts.len(), 6);
+    }
+
+    #[test]
+    fn instructions_are_stored_exactly() {
+        let mut m = Meeting::new();
+        let all = [
+            Instr::For,
+            Instr::Against,
+            Instr::Abstain,
+            Instr::Split(1, 2, u64::MAX),
+            Instr::Discretion,
+            Instr::Split(0, 0, 0),
+        ];
+        for (r, ins) in all.iter().enumerate() {
+            m.push_instruction(r as u32 * 2, *ins);
+        }
+        let p = ProxyRec {
+            holder: 0,
+            status: super::ProxyStatus::Active,
+            attended: false,
+            voted: false,
+            next_of_holder: super::NONE,
+            last_ballot: super::NONE,
+            voted_mask: super::Mask::default(),
+            appt_start: 0,
+            appt_len: 0,
+            ins_start: 0,
+            ins_len: all.len() as u32,
+        };
+        for (r, ins) in all.iter().enumerate() {
+            assert_eq!(m.instruction_of(&p, r as u32 * 2), Some(*ins));
+            assert_eq!(m.instruction_of(&p, r as u32 * 2 + 1), None);
+        }
+        assert_eq!(m.instr_splits.len(), 2);
     }
 }

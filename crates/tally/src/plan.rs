@@ -275,7 +275,7 @@ impl Meeting {
                     h,
                     false,
                     rec.map_or(NONE, |r| r.last_ballot),
-                    rec.map_or(0, |r| r.voted_mask),
+                    rec.map_or(0, |r| r.voted_mask.get()),
                 )
             }
             Voter::Proxy(id) => {
@@ -294,7 +294,7 @@ impl Meeting {
                     p,
                     true,
                     rec.map_or(NONE, |r| r.last_ballot),
-                    rec.map_or(0, |r| r.voted_mask),
+                    rec.map_or(0, |r| r.voted_mask.get()),
                 )
             }
         };
@@ -543,7 +543,7 @@ impl Meeting {
                 && self.sitting_of_proxy(q) == sitting
                 && self.appointments_of(rec).any(|(c, s)| c == class && s > 0)
             {
-                proxies.extend(self.proxy_ix.id(q).cloned());
+                proxies.extend(self.proxy_ix.id(q));
             }
             q = rec.next_of_holder;
         }

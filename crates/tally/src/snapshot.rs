@@ -5,8 +5,8 @@
 //! The encoding is derived, not written by hand: `Meeting` and every record it holds derive
 //! `bincode::Encode` and `bincode::Decode` (in `meeting.rs`), so a field added to any of them
 //! is either encoded automatically or, if its type has no encoding, a compile error; it can
-//! never be silently dropped. The only hand-written parts are the two containers below
-//! ([`CowVec`], [`Interner`]), which encode their elements in order.
+//! never be silently dropped. The only hand-written parts are the containers below
+//! ([`CowVec`], [`StrArena`], [`Interner`]), which encode their elements in order.
 //!
 //! Layout: [`SNAPSHOT_MAGIC`] (16 bytes), [`SNAPSHOT_VERSION`] (u32 big-endian), then the
 //! meeting in bincode's standard configuration (little-endian varints), nothing after it.
@@ -36,10 +36,11 @@ use bincode::{BorrowDecode, Decode, Encode};
 
 use scrutin_model::{Event, SittingKind};
 
+use crate::arena::StrArena;
 use crate::check::check_convened;
 use crate::cowvec::CowVec;
 use crate::fxhash::{IdText, Interner};
-use crate::meeting::{restriction_group, Cast, ProxyStatus, NONE};
+use crate::meeting::{restriction_group, Cast, CastKind, InstrKind, ProxyStatus, NONE};
 use crate::Meeting;
 
 /// The 16 bytes every meeting snapshot starts with.
@@ -47,7 +48,7 @@ pub const SNAPSHOT_MAGIC: [u8; 16] = *b"scrutin-meeting\n";
 
 /// The snapshot layout this library writes and reads (bump on any change of `Meeting` or its
 /// records).
-pub const SNAPSHOT_VERSION: u32 = 1;
+pub const SNAPSHOT_VERSION: u32 = 2;
 
 /// The largest number of bytes a snapshot's decoder may claim at once for a container (bounds
 /// what a damaged length can make it allocate in advance).
@@ -221,7 +222,7 @@ fn restored_is_consistent(m: &Meeting) -> Result<(), String> {
 
     // Resolutions.
     let nr = m.res.len();
-    same_len("resolutions", &[nr, m.res_index.ids().len()])?;
+    same_len("resolutions", &[nr, m.res_index.texts().len()])?;
     for (i, r) in m.res.iter().enumerate() {
         if m.res_index.get(&r.def.id) != u32::try_from(i).ok() {
             return Err(format!("resolution {} is not at its index", r.def.id));
@@ -283,7 +284,7 @@ fn restored_is_consistent(m: &Meeting) -> Result<(), String> {
     );
     same_len(
         "holders",
-        &[nh, m.holder_ix.ids().len(), m.holder_names.len()],
+        &[nh, m.holder_ix.texts().len(), m.holder_names.len()],
     )?;
     for h in m.holders.iter() {
         link("holder's first line", h.first_line, nl)?;
@@ -310,7 +311,7 @@ fn restored_is_consistent(m: &Meeting) -> Result<(), String> {
     // Proxies, their appointments and instructions.
     same_len(
         "proxies",
-        &[np, m.proxy_ix.ids().len(), m.proxy_names.len()],
+        &[np, m.proxy_ix.texts().len(), m.proxy_names.len()],
     )?;
     for (i, p) in m.proxies.iter().enumerate() {
         within("proxy's holder", p.holder, nh)?;
@@ -339,8 +340,11 @@ fn restored_is_consistent(m: &Meeting) -> Result<(), String> {
     for &(c, _) in m.appointments.iter() {
         within("appointment class", c, nc)?;
     }
-    for &(r, _) in m.instructions.iter() {
-        within("instruction resolution", r, nr)?;
+    for ins in m.instructions.iter() {
+        within("instruction resolution", ins.res, nr)?;
+        if ins.kind == InstrKind::Split {
+            within("instruction split", ins.extra, m.instr_splits.len())?;
+        }
     }
 
     // Ballots: each links back to an earlier one.
@@ -348,7 +352,10 @@ fn restored_is_consistent(m: &Meeting) -> Result<(), String> {
         within("ballot voter", b.voter, if b.proxy { np } else { nh })?;
         within("ballot resolution", b.res, nr)?;
         within("ballot class", b.class, nc)?;
-        if let Cast::Cumulative { start, len, .. } = b.cast {
+        if matches!(b.kind, CastKind::Split | CastKind::Cumulative) {
+            within("ballot cast", b.extra, m.casts.len())?;
+        }
+        if let Cast::Cumulative { start, len, .. } = m.cast_of(b) {
             range("ballot allocations", start, len, m.allocations.len())?;
         }
         if b.prev != NONE && b.prev as usize >= i {
@@ -451,31 +458,66 @@ impl<'de, Ctx, T: Decode<Ctx> + Clone> BorrowDecode<'de, Ctx> for CowVec<T> {
     }
 }
 
-/// An interner is its ids in index order; the lookup maps are rebuilt on decoding.
-impl<K: Encode + IdText + std::hash::Hash> Encode for Interner<K> {
+/// A string arena is its strings in order (encoded as a `Vec<String>` would be).
+impl Encode for StrArena {
     fn encode<E: Encoder>(&self, encoder: &mut E) -> Result<(), EncodeError> {
-        self.ids().encode(encoder)
+        (self.len() as u64).encode(encoder)?;
+        for value in self.iter() {
+            value.encode(encoder)?;
+        }
+        Ok(())
     }
 }
 
-impl<Ctx, K: Decode<Ctx> + IdText + std::hash::Hash> Decode<Ctx> for Interner<K> {
+impl<Ctx> Decode<Ctx> for StrArena {
     fn decode<D: Decoder<Context = Ctx>>(decoder: &mut D) -> Result<Self, DecodeError> {
-        let ids = CowVec::<K>::decode(decoder)?;
-        let mut out = Interner::default();
-        for id in ids.iter() {
-            if out.contains(id) {
-                return Err(DecodeError::OtherString(format!(
-                    "id {:?} interned twice",
-                    id.text()
-                )));
-            }
-            out.push(id.clone());
+        let len = u64::decode(decoder)?;
+        // Grows with the strings actually decoded: a false length allocates nothing.
+        let mut out = StrArena::default();
+        for _ in 0..len {
+            out.push(&String::decode(decoder)?);
         }
         Ok(out)
     }
 }
 
-impl<'de, Ctx, K: Decode<Ctx> + IdText + std::hash::Hash> BorrowDecode<'de, Ctx> for Interner<K> {
+impl<'de, Ctx> BorrowDecode<'de, Ctx> for StrArena {
+    fn borrow_decode<D: BorrowDecoder<'de, Context = Ctx>>(
+        decoder: &mut D,
+    ) -> Result<Self, DecodeError> {
+        Self::decode(decoder)
+    }
+}
+
+/// An interner is its ids in index order; the lookup table is rebuilt on decoding, and each
+/// id must be a valid one, interned once.
+impl<K: IdText> Encode for Interner<K> {
+    fn encode<E: Encoder>(&self, encoder: &mut E) -> Result<(), EncodeError> {
+        self.texts().encode(encoder)
+    }
+}
+
+impl<Ctx, K: IdText> Decode<Ctx> for Interner<K> {
+    fn decode<D: Decoder<Context = Ctx>>(decoder: &mut D) -> Result<Self, DecodeError> {
+        let len = u64::decode(decoder)?;
+        let mut out = Interner::default();
+        for _ in 0..len {
+            let text = String::decode(decoder)?;
+            if K::from_text(&text).is_none() {
+                return Err(DecodeError::OtherString(format!("invalid id {text:?}")));
+            }
+            if out.get_text(&text).is_some() {
+                return Err(DecodeError::OtherString(format!(
+                    "id {text:?} interned twice"
+                )));
+            }
+            out.push_text(&text);
+        }
+        Ok(out)
+    }
+}
+
+impl<'de, Ctx, K: IdText> BorrowDecode<'de, Ctx> for Interner<K> {
     fn borrow_decode<D: BorrowDecoder<'de, Context = Ctx>>(
         decoder: &mut D,
     ) -> Result<Self, DecodeError> {
@@ -554,6 +596,28 @@ mod tests {
     /// the next form of the holder overflowed `available += in_class` while superseding
     /// (a panic: release builds check overflow). The appointments are now summed per line on
     /// restoring and must be what the line records.
+    /// A register line naming class 211 of a meeting of 2 classes decoded, and the count
+    /// indexed its per-class totals with it (count.rs, "index out of bounds"). The fuzzer's
+    /// reproducer was a snapshot of layout 1 (crates/tally/tests/snapshot_hostile.rs); this is
+    /// the same lie in the current layout.
+    #[test]
+    fn a_line_of_a_class_out_of_range_is_refused() {
+        let m = two_proxies();
+        let mut crafted = m.clone();
+        if let Some(l) = crafted.lines.get_mut(0) {
+            l.class = 211;
+        }
+        let bytes = crafted.to_snapshot().unwrap();
+        match Meeting::from_snapshot(&bytes) {
+            Err(SnapshotError::Inconsistent(why)) => assert!(why.contains("class"), "{why}"),
+            Err(other) => panic!("refused, but not as inconsistent: {other}"),
+            Ok(restored) => {
+                let _ = restored.tally();
+                panic!("a snapshot with a line of class 211 was restored");
+            }
+        }
+    }
+
     #[test]
     fn appointments_beyond_the_line_are_refused() {
         let m = two_proxies();

@@ -112,8 +112,8 @@ fn snapshot_layout_is_pinned() {
     assert_eq!(
         (SNAPSHOT_VERSION, digest.as_str()),
         (
-            1,
-            "637f47ffca5aff3afbec8e637936d512861fe7306f7515b09183bb2b18d92b1c"
+            2,
+            "39383e536f1ae66276082829f696edf11d5f481c7b4b74443d569cd9fb15867f"
         ),
         "the snapshot layout changed: bump SNAPSHOT_VERSION and update this digest"
     );
@@ -204,4 +204,52 @@ fn a_restored_meeting_snapshots_to_the_bytes_of_the_original() {
             );
         }
     }
+}
+
+/// An interned id is decoded as a validated id, once: a snapshot that interns an invalid id,
+/// or one id twice, is refused rather than restored into a meeting whose lookups would lie.
+#[test]
+fn snapshot_with_an_invalid_or_repeated_id_is_refused() {
+    let stream = jlmag();
+    let bytes = stream.run().to_snapshot().expect("snapshot");
+    let mut holders: Vec<String> = Vec::new();
+    for e in &stream.events {
+        if let Event::ShareRegistered { holder, .. } = e {
+            if !holders.iter().any(|h| h == holder.as_str()) {
+                holders.push(holder.as_str().to_owned());
+            }
+        }
+    }
+    // Two holders whose ids have the same length, each encoded as a one-byte length and text.
+    let (a, b) = holders
+        .iter()
+        .enumerate()
+        .find_map(|(i, a)| {
+            let b = holders.iter().skip(i + 1).find(|b| b.len() == a.len())?;
+            Some((a.clone(), b.clone()))
+        })
+        .expect("two holder ids of one length");
+    let encoded = |s: &str| [&[s.len() as u8][..], s.as_bytes()].concat();
+    let at = bytes
+        .windows(a.len() + 1)
+        .position(|w| w == encoded(&a))
+        .expect("holder id in the snapshot");
+    let with = |text: &[u8]| {
+        let mut out = bytes.clone();
+        out[at + 1..at + 1 + a.len()].copy_from_slice(text);
+        out
+    };
+    assert!(Meeting::from_snapshot(&with(a.as_bytes())).is_ok());
+    // The id of another holder: interned twice.
+    assert!(matches!(
+        Meeting::from_snapshot(&with(b.as_bytes())),
+        Err(SnapshotError::Malformed(_))
+    ));
+    // A control character: not a valid holder id.
+    let mut bad = a.clone().into_bytes();
+    bad[0] = 0x07;
+    assert!(matches!(
+        Meeting::from_snapshot(&with(&bad)),
+        Err(SnapshotError::Malformed(_))
+    ));
 }

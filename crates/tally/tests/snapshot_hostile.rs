@@ -23,11 +23,15 @@ fn refused(name: &str, bytes: &[u8]) {
 }
 
 /// A register line naming class 211 of a meeting of 2 classes: the count indexed its
-/// per-class totals with it (count.rs, "index out of bounds").
+/// per-class totals with it (count.rs, "index out of bounds"). The fuzzer's snapshot is of
+/// layout 1, which this build refuses outright; the same lie in the current layout is
+/// `snapshot::tests::a_line_of_a_class_out_of_range_is_refused` (crate-internal: the records
+/// are private).
 #[test]
-fn a_line_of_a_class_out_of_range_is_refused() {
-    refused(
-        "line-class-out-of-range",
-        include_bytes!("hostile-snapshots/line-class-out-of-range.bin"),
-    );
+fn a_line_of_a_class_out_of_range_in_the_first_layout_is_refused() {
+    let bytes = include_bytes!("hostile-snapshots/line-class-out-of-range.bin");
+    match Meeting::from_snapshot(bytes) {
+        Err(SnapshotError::UnsupportedVersion { found: 1, .. }) => {}
+        _ => refused("line-class-out-of-range", bytes),
+    }
 }

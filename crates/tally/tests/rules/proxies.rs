@@ -81,7 +81,7 @@ fn proxy_forms_are_checked_when_lodged() {
         &[("1", split_ins(50, 50, 0))],
     ));
     assert_eq!(fx.m.proxies_of(&h("A")), vec![p("P1"), p("P2")]);
-    assert_eq!(fx.m.proxy_holder(&p("P2")), Some(&h("A")));
+    assert_eq!(fx.m.proxy_holder(&p("P2")), Some(h("A")));
 }
 
 #[test]
