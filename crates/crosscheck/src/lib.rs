@@ -55,7 +55,7 @@ pub struct Recomputed<'a> {
     /// The scrutineer's name as the ledger records it (may be empty).
     pub scrutineer: &'a str,
     /// The sittings convened (empty: one general sitting). A section of the text headed
-    /// "ATTENDANCE OF THE <title>" with a class sitting's title is checked against that
+    /// `"ATTENDANCE OF THE <title>"` with a class sitting's title is checked against that
     /// sitting's figures (`sittings[id=ID].entitled`, `.represented`, ...).
     pub sittings: &'a [Sitting],
 }

@@ -285,7 +285,7 @@ pub fn verify_consistency(
 
 /// The compact range `[0, size)` of a Merkle tree: the roots of its complete subtrees, one
 /// per bit set in `size`, largest (leftmost) first (the "right frontier"; RFC 9162 section
-/// 2.1.1 defines MTH by splitting at the largest power of two below n, so MTH(D[0:n]) is the
+/// 2.1.1 defines MTH by splitting at the largest power of two below n, so `MTH(D[0:n])` is the
 /// right-to-left fold of exactly these subtree roots). O(log n) hashes are enough to
 /// compute the root and to extend the tree with further leaves without the earlier leaves:
 /// streaming verification builds its root with one, and `verify --since` resumes from a
