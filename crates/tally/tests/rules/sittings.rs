@@ -271,3 +271,63 @@ fn holders_are_counted_once_per_sitting_and_per_resolution() {
     let v1 = t.json_of_format(1).unwrap();
     assert!(!v1.contains("holders_") && !v1.contains("sittings"), "{v1}");
 }
+
+/// The forms and attendance of a sitting obey every finality rule the first format's do: a
+/// registrar cannot use the new events to change a count once a poll opened, closed or was
+/// declared (a class-sitting form after the polls open is late; attendance after a poll
+/// closes is refused; anything after the declaration is sealed out), and a form claiming a
+/// receipt time after its recording is refused.
+#[test]
+fn sitting_forms_and_attendance_obey_the_finality_rules() {
+    let mut fx = gm_and_h(None);
+    let mut form = proxy("P1", "H1", None, None);
+    form.lodged_at = UtcMillis(DEADLINE - 1);
+    // Recorded before its stated receipt: refused.
+    let v =
+        fx.m.submit(
+            &lodged_for("h", form.clone()),
+            &REG,
+            UtcMillis(DEADLINE - 2),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(v, RuleViolation::ProxyLodgedInFuture { .. }),
+        "{v}"
+    );
+    fx.ok_as(open(None), CHAIR);
+    // Once a poll opened, a class-sitting form is late, whatever it states.
+    assert!(matches!(
+        fx.err(lodged_for("h", form.clone())),
+        RuleViolation::ProxyAfterPollOpened { .. }
+    ));
+    fx.ok(vote(vh("H1"), "2", split(600, 0, 0)));
+    fx.ok_as(close(Some("2")), CHAIR);
+    // Once a poll closed, nobody new attends either sitting.
+    assert!(matches!(
+        fx.err(attended(vh("H2"), Some("h"), None)),
+        RuleViolation::AttendanceClosed { .. }
+    ));
+    assert!(matches!(
+        fx.err(attended(vh("A1"), None, None)),
+        RuleViolation::AttendanceClosed { .. }
+    ));
+    fx.ok_as(close(None), CHAIR);
+    fx.ok_as(
+        Event::ResultDeclaredV2 {
+            tally_format: scrutin_tally::TALLY_FORMAT,
+            tally_sha256: [0; 32],
+        },
+        SCRUT,
+    );
+    // After the declaration every new event is sealed out.
+    for e in [
+        lodged_for("egm", form.clone()),
+        attended(vh("H2"), Some("h"), None),
+        sitting("late", Some("A")),
+    ] {
+        assert!(
+            matches!(fx.err(e), RuleViolation::LogSealed { .. }),
+            "sealed"
+        );
+    }
+}
