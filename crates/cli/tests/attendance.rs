@@ -2,11 +2,9 @@
 //! the refusal of a holder whose proxy holds its shares, and the warning `import ballots`
 //! prints for a must-abstain holder's ballot (escaped).
 
-use std::path::Path;
-
 mod common;
 
-use common::{assert_exit_naming, ok, s, scrutin};
+use common::{assert_exit_naming, init_meeting, ok, s, scrutin, write};
 
 const MEETING: &str = r#"[meeting]
 id = "attend-2026-sgm"
@@ -28,29 +26,11 @@ kind = "ordinary"
 title = "Connected transaction"
 "#;
 
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).expect("write");
-    s(&p).to_owned()
-}
-
 #[test]
 fn attendance_and_must_abstain_warnings_through_the_cli() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path();
-    let key = dir.join("registrar.key");
-    ok(&["keygen", "--out", s(&key)]);
-    let db = dir.join("db");
-    let meeting = write(dir, "meeting.toml", MEETING);
-    ok(&[
-        "init",
-        "--db",
-        s(&db),
-        "--meeting",
-        &meeting,
-        "--key",
-        s(&key),
-    ]);
+    let (key, db) = init_meeting(dir, MEETING);
     let import =
         |kind: &str, file: &str| scrutin(&["import", kind, file, "--db", s(&db), "--key", s(&key)]);
     let register = write(

@@ -2,28 +2,16 @@
 //! s.674(2) takeover scheme without a headcount test, and a Bermuda scheme with concert
 //! parties (AsiaSat 2019: three populations in one vote), with hand-checked figures.
 
-use std::path::Path;
-
 mod common;
 
-use common::{ok, s, scrutin};
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).expect("write");
-    s(&p).to_owned()
-}
+use common::{init_meeting, ok, s, scrutin, write};
 
 /// Records `meeting`, imports each (kind, csv) in order, closes and declares; returns the
 /// tally JSON and the announcement.
 fn run(meeting: &str, files: &[(&str, &str)]) -> (serde_json::Value, String) {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path();
-    let key = dir.join("registrar.key");
-    ok(&["keygen", "--out", s(&key)]);
-    let db = dir.join("db");
-    let m = write(dir, "meeting.toml", meeting);
-    ok(&["init", "--db", s(&db), "--meeting", &m, "--key", s(&key)]);
+    let (key, db) = init_meeting(dir, meeting);
     for (i, (kind, text)) in files.iter().enumerate() {
         let f = write(dir, &format!("{i}-{kind}.csv"), text);
         let o = scrutin(&["import", kind, &f, "--db", s(&db), "--key", s(&key)]);

@@ -3,11 +3,9 @@
 //! different appointments of the same shares: each sitting counts them once (H shares
 //! represented 34.30%, where counting both forms at one sitting would say 68.60%).
 
-use std::path::Path;
-
 mod common;
 
-use common::{assert_exit_naming, ok, s, scrutin};
+use common::{assert_exit_naming, init_meeting, ok, s, scrutin, write};
 
 const MEETING: &str = r#"[meeting]
 id = "prc-2099-egm"
@@ -63,29 +61,11 @@ title = "To approve the share repurchase mandate (H class)"
 sitting = "h"
 "#;
 
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).expect("write");
-    s(&p).to_owned()
-}
-
 #[test]
 fn a_gm_and_its_class_meetings_count_per_sitting_through_the_cli() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path();
-    let key = dir.join("registrar.key");
-    ok(&["keygen", "--out", s(&key)]);
-    let db = dir.join("db");
-    let meeting = write(dir, "meeting.toml", MEETING);
-    ok(&[
-        "init",
-        "--db",
-        s(&db),
-        "--meeting",
-        &meeting,
-        "--key",
-        s(&key),
-    ]);
+    let (key, db) = init_meeting(dir, MEETING);
     let import =
         |kind: &str, file: &str| scrutin(&["import", kind, file, "--db", s(&db), "--key", s(&key)]);
     let register = write(

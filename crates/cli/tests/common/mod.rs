@@ -51,3 +51,22 @@ pub(crate) fn assert_exit_naming(o: &Out, code: i32, place: &str) {
         o.stderr
     );
 }
+
+/// Writes `text` to `dir/name`; returns the path as an argument.
+pub(crate) fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write");
+    s(&p).to_owned()
+}
+
+/// A new ledger in `dir/db` for the meeting file `meeting` (written to `dir/meeting.toml`),
+/// with a registrar key made by `keygen` at `dir/registrar.key`: what every end-to-end test
+/// of a meeting starts with. Returns (key, db).
+pub(crate) fn init_meeting(dir: &Path, meeting: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let key = dir.join("registrar.key");
+    ok(&["keygen", "--out", s(&key)]);
+    let db = dir.join("db");
+    let m = write(dir, "meeting.toml", meeting);
+    ok(&["init", "--db", s(&db), "--meeting", &m, "--key", s(&key)]);
+    (key, db)
+}
